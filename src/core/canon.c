@@ -1,0 +1,346 @@
+/*
+ * canon.c - canonical form of a request target.
+ *
+ * dockerd percent-decodes the path once and routes on the decoded bytes,
+ * with an optional "/v<version>" first segment.  We decode exactly the
+ * same way and refuse every input where a second decoder, a path cleaner
+ * or a different router could see something else than the policy did.
+ */
+#include <string.h>
+
+#include "canon.h"
+
+static int
+canon_hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+canon_isdigit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Does the first segment (s[0..n), including its leading '/') look like
+ * an attempt at a version prefix?  Such a segment must then be well formed,
+ * otherwise dockerd's "[0-9.]+" route and our parser could disagree.
+ */
+static int
+canon_version_like(const char *s, size_t n)
+{
+	return n >= 3 && s[0] == '/' && s[1] == 'v' &&
+	    (canon_isdigit((unsigned char)s[2]) || s[2] == '.');
+}
+
+/* Is s[0..n) exactly "/v" [0-9]{1,3} "." [0-9]{1,3}? */
+static int
+canon_version_ok(const char *s, size_t n)
+{
+	size_t i = 2, d;
+
+	for (d = 0; i < n && canon_isdigit((unsigned char)s[i]); i++)
+		d++;
+	if (d < 1 || d > 3 || i >= n || s[i] != '.')
+		return 0;
+	for (i++, d = 0; i < n && canon_isdigit((unsigned char)s[i]); i++)
+		d++;
+	return d >= 1 && d <= 3 && i == n;
+}
+
+/*
+ * Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF,
+ * no truncated sequence.  A lenient decoder downstream must not be able to
+ * fold some odd byte sequence into '/' or '.'.
+ */
+static int
+canon_utf8_ok(const unsigned char *s, size_t n)
+{
+	size_t i = 0, k, need;
+	unsigned char c, lo, hi;
+
+	while (i < n) {
+		c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1;
+		else if (c == 0xe0) {
+			need = 2;
+			lo = 0xa0;	/* overlong below U+0800 */
+		} else if (c == 0xed) {
+			need = 2;
+			hi = 0x9f;	/* surrogates */
+		} else if (c >= 0xe1 && c <= 0xef)
+			need = 2;
+		else if (c == 0xf0) {
+			need = 3;
+			lo = 0x90;	/* overlong below U+10000 */
+		} else if (c >= 0xf1 && c <= 0xf3)
+			need = 3;
+		else if (c == 0xf4) {
+			need = 3;
+			hi = 0x8f;	/* above U+10FFFF */
+		} else
+			return 0;	/* stray continuation, C0/C1, F5.. */
+		if (n - i - 1 < need)
+			return 0;
+		if (s[i + 1] < lo || s[i + 1] > hi)
+			return 0;
+		for (k = 2; k <= need; k++)
+			if (s[i + k] < 0x80 || s[i + k] > 0xbf)
+				return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+/* Segment rules on the decoded path (version already removed). */
+static const char *
+canon_check_segments(const char *p, size_t n)
+{
+	size_t i, start, seglen, nseg = 0;
+
+	if (n == 1)
+		return NULL;	/* the root "/" alone */
+	for (i = 1, start = 1; i <= n; i++) {
+		if (i < n && p[i] != '/')
+			continue;
+		seglen = i - start;
+		if (seglen == 0)
+			return "empty segment in path";
+		if ((seglen == 1 && p[start] == '.') ||
+		    (seglen == 2 && p[start] == '.' && p[start + 1] == '.'))
+			return "dot segment in path";
+		if (++nseg > CANON_MAX_SEGMENTS)
+			return "too many path segments";
+		start = i + 1;
+	}
+	return NULL;
+}
+
+int
+canon_target(const char *target, size_t len, struct canon_target *out,
+    const char **reason)
+{
+	const char *why;
+	size_t i, qpos, w = 0;
+	unsigned char c;
+	int esc, in_first = 1, hi, lo;
+
+	if (out == NULL) {
+		why = "no output";
+		goto fail_noout;
+	}
+	out->version[0] = '\0';
+	out->path[0] = '\0';
+	out->path_len = 0;
+	out->query = NULL;
+	out->query_len = 0;
+
+	if (target == NULL || len == 0 || target[0] != '/') {
+		why = "target must start with '/'";
+		goto fail;
+	}
+
+	/* Byte check over the whole target, and find the first '?'. */
+	qpos = len;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)target[i];
+		if (c < 0x21 || c > 0x7e) {
+			why = "invalid byte in target";
+			goto fail;
+		}
+		if (c == '#') {
+			why = "fragment in target";
+			goto fail;
+		}
+		if (c == '?' && qpos == len)
+			qpos = i;
+	}
+
+	/*
+	 * Decode the path once.  The version segment is detected when its
+	 * closing '/' arrives, so the length limit applies to the path that
+	 * is left once the prefix is gone.  %2F is refused, hence a '/' in
+	 * the output is always a real separator.
+	 */
+	for (i = 0; i < qpos;) {
+		c = (unsigned char)target[i];
+		esc = 0;
+		if (c == '%') {
+			if (qpos - i < 3 ||
+			    (hi = canon_hex((unsigned char)target[i + 1])) < 0 ||
+			    (lo = canon_hex((unsigned char)target[i + 2])) < 0) {
+				why = "malformed percent escape in path";
+				goto fail;
+			}
+			c = (unsigned char)(hi << 4 | lo);
+			esc = 1;
+			i += 3;
+		} else
+			i++;
+
+		if (esc) {
+			if (c == '/') {
+				why = "encoded slash in path";
+				goto fail;
+			}
+			if (c == '?' || c == '#') {
+				why = "encoded '?' or '#' in path";
+				goto fail;
+			}
+			if (c == '%') {
+				why = "double percent encoding in path";
+				goto fail;
+			}
+		}
+		if (c == '\\') {
+			why = "backslash in path";
+			goto fail;
+		}
+		if (c < 0x21 || c == 0x7f) {
+			why = "control byte or space in path";
+			goto fail;
+		}
+
+		if (c == '/' && w > 0 && in_first) {
+			in_first = 0;
+			if (canon_version_like(out->path, w)) {
+				if (!canon_version_ok(out->path, w)) {
+					why = "malformed API version prefix";
+					goto fail;
+				}
+				memcpy(out->version, out->path + 2, w - 2);
+				out->version[w - 2] = '\0';
+				w = 0;
+			}
+		}
+		if (w >= CANON_MAX_PATH - 1) {
+			why = "path too long";
+			goto fail;
+		}
+		out->path[w++] = (char)c;
+	}
+	out->path[w] = '\0';
+	out->path_len = w;
+
+	if (in_first && canon_version_like(out->path, w)) {
+		why = canon_version_ok(out->path, w) ?
+		    "empty path after API version" :
+		    "malformed API version prefix";
+		goto fail;
+	}
+	/* "/v1.41/" would leave the bare root: dockerd has no such route. */
+	if (out->version[0] != '\0' && w == 1) {
+		why = "empty path after API version";
+		goto fail;
+	}
+	if (!canon_utf8_ok((const unsigned char *)out->path, w)) {
+		why = "invalid UTF-8 in path";
+		goto fail;
+	}
+	if ((why = canon_check_segments(out->path, w)) != NULL)
+		goto fail;
+
+	/* The query stays raw, but its escapes must be well formed. */
+	if (qpos < len) {
+		for (i = qpos + 1; i < len; i++) {
+			if (target[i] != '%')
+				continue;
+			if (len - i < 3 ||
+			    canon_hex((unsigned char)target[i + 1]) < 0 ||
+			    canon_hex((unsigned char)target[i + 2]) < 0) {
+				why = "malformed percent escape in query";
+				goto fail;
+			}
+		}
+		out->query = target + qpos + 1;
+		out->query_len = len - qpos - 1;
+	}
+	return 0;
+
+fail:
+	out->version[0] = '\0';
+	out->path[0] = '\0';
+	out->path_len = 0;
+	out->query = NULL;
+	out->query_len = 0;
+fail_noout:
+	if (reason != NULL)
+		*reason = why;
+	return -1;
+}
+
+/* Bytes that survive re-encoding as themselves (RFC 3986 pchar + '/'). */
+static int
+canon_path_safe(unsigned char c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	return c != '\0' && strchr("-._~!$&'()*+,;=:@/", c) != NULL;
+}
+
+long
+canon_serialize(const struct canon_target *t, char *dst, size_t cap)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	size_t w = 0, i, vlen;
+	unsigned char c;
+
+	if (t == NULL || dst == NULL || t->path_len >= CANON_MAX_PATH)
+		return -1;
+	vlen = 0;
+	while (vlen < CANON_MAX_VERSION && t->version[vlen] != '\0')
+		vlen++;
+	if (vlen == CANON_MAX_VERSION)
+		return -1;
+
+	/* Every "cap - w" test below keeps one byte for the final NUL. */
+	if (vlen > 0) {
+		if (cap - w <= 2 + vlen)
+			return -1;
+		dst[w++] = '/';
+		dst[w++] = 'v';
+		memcpy(dst + w, t->version, vlen);
+		w += vlen;
+	}
+	for (i = 0; i < t->path_len; i++) {
+		c = (unsigned char)t->path[i];
+		if (canon_path_safe(c)) {
+			if (cap - w <= 1)
+				return -1;
+			dst[w++] = (char)c;
+		} else {
+			if (cap - w <= 3)
+				return -1;
+			dst[w++] = '%';
+			dst[w++] = hexd[c >> 4];
+			dst[w++] = hexd[c & 0x0f];
+		}
+	}
+	if (t->query != NULL) {
+		/* Written so that a huge query_len cannot wrap around. */
+		if (cap - w < 2 || t->query_len > cap - w - 2)
+			return -1;
+		dst[w++] = '?';
+		memcpy(dst + w, t->query, t->query_len);
+		w += t->query_len;
+	}
+	if (cap - w < 1)
+		return -1;
+	dst[w] = '\0';
+	return (long)w;
+}

@@ -1,0 +1,113 @@
+/*
+ * escape.c - escaping of request-derived bytes for log lines and JSON.
+ *
+ * Each input byte maps to one whole output piece; truncation drops whole
+ * pieces and appends "...", so an escape is never cut in half (a dangling
+ * "\x4" or "\u00" could otherwise glue onto the next log field).
+ */
+#include <string.h>
+
+#include "escape.h"
+
+#define ESC_PIECE_MAX 6		/* longest piece: "\u00HH" */
+
+typedef size_t (*esc_fn)(unsigned char c, char *piece);
+
+static const char esc_hexd[] = "0123456789abcdef";
+
+static size_t
+esc_text_one(unsigned char c, char *piece)
+{
+	if (c == '"' || c == '\\') {
+		piece[0] = '\\';
+		piece[1] = (char)c;
+		return 2;
+	}
+	if (c >= 0x20 && c <= 0x7e) {
+		piece[0] = (char)c;
+		return 1;
+	}
+	piece[0] = '\\';
+	piece[1] = 'x';
+	piece[2] = esc_hexd[c >> 4];
+	piece[3] = esc_hexd[c & 0x0f];
+	return 4;
+}
+
+static size_t
+esc_json_one(unsigned char c, char *piece)
+{
+	piece[0] = '\\';
+	switch (c) {
+	case '"':
+	case '\\':
+		piece[1] = (char)c;
+		return 2;
+	case '\n':
+		piece[1] = 'n';
+		return 2;
+	case '\r':
+		piece[1] = 'r';
+		return 2;
+	case '\t':
+		piece[1] = 't';
+		return 2;
+	default:
+		break;
+	}
+	if (c >= 0x20 && c <= 0x7e) {
+		piece[0] = (char)c;
+		return 1;
+	}
+	piece[1] = 'u';
+	piece[2] = '0';
+	piece[3] = '0';
+	piece[4] = esc_hexd[c >> 4];
+	piece[5] = esc_hexd[c & 0x0f];
+	return 6;
+}
+
+static size_t
+esc_run(char *dst, size_t cap, const char *src, size_t len, esc_fn one)
+{
+	char piece[ESC_PIECE_MAX];
+	size_t i, n, w = 0, total = 0, limit;
+
+	if (dst == NULL || cap == 0)
+		return 0;
+	if (src == NULL)
+		len = 0;
+
+	/* Does it all fit?  Stop counting as soon as it does not. */
+	for (i = 0; i < len && total <= cap - 1; i++)
+		total += one((unsigned char)src[i], piece);
+	if (total <= cap - 1)
+		limit = cap - 1;
+	else	/* leave room for the "..." marker */
+		limit = cap - 1 >= 3 ? cap - 1 - 3 : 0;
+
+	for (i = 0; i < len; i++) {
+		n = one((unsigned char)src[i], piece);
+		if (n > limit - w)
+			break;
+		memcpy(dst + w, piece, n);
+		w += n;
+	}
+	if (i < len)
+		for (n = 0; n < 3 && w < cap - 1; n++)
+			dst[w++] = '.';
+	dst[w] = '\0';
+	return w;
+}
+
+size_t
+esc_text(char *dst, size_t cap, const char *src, size_t len)
+{
+	return esc_run(dst, cap, src, len, esc_text_one);
+}
+
+size_t
+esc_json(char *dst, size_t cap, const char *src, size_t len)
+{
+	return esc_run(dst, cap, src, len, esc_json_one);
+}

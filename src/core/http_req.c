@@ -1,0 +1,586 @@
+/*
+ * http_req.c - strict HTTP/1.x request-head parser and serializer.
+ *
+ * The parser is restartable rather than incremental: it is called again on
+ * the whole buffer whenever more bytes arrive, and answers REQ_INCOMPLETE
+ * until a head is complete.  Errors are reported as soon as the bytes seen
+ * so far prove the head invalid, so garbage is refused without waiting for
+ * a terminator that may never come.  Every read is bounded by
+ * min(len, REQ_MAX_HEAD).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "http_req.h"
+
+#define REQ_MAX_CL	((uint64_t)1 << 53)	/* largest Content-Length */
+
+static const char *const req_methods[REQ_M_COUNT] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"
+};
+
+/*
+ * Connection-specific fields (RFC 9110 7.6.1) plus the method-override
+ * headers: the latter would let a client run a method the policy never
+ * saw, so they are treated as hop-by-hop and never forwarded.
+ */
+static const char *const req_hop_names[] = {
+	"connection", "keep-alive", "proxy-connection", "te", "trailer",
+	"transfer-encoding", "upgrade", "proxy-authorization",
+	"proxy-authenticate", "x-http-method-override", "x-http-method",
+	"x-method-override"
+};
+
+struct req_out {
+	char	*dst;
+	size_t	 len;
+	size_t	 cap;
+	int	 over;
+};
+
+static int	req_fail(struct req_error *, int, const char *);
+static int	req_short(size_t, struct req_error *);
+static int	req_is_tchar(unsigned char);
+static int	req_is_vchar(unsigned char);
+static int	req_is_ows(unsigned char);
+static int	req_lower(unsigned char);
+static int	req_name_eq(const char *, size_t, const char *, size_t);
+static int	req_list_next(const char *, size_t, size_t *, const char **,
+		    size_t *);
+static int	req_parse_cl(const char *, size_t, uint64_t *);
+static int	req_host_ok(const char *, size_t);
+static int	req_listed(const struct req_head *, const char *, size_t);
+static void	req_put(struct req_out *, const char *, size_t);
+static void	req_puts(struct req_out *, const char *);
+static void	req_put_u64(struct req_out *, uint64_t);
+
+static int
+req_fail(struct req_error *err, int status, const char *reason)
+{
+	if (err != NULL) {
+		err->status = status;
+		err->reason = reason;
+	}
+	return REQ_ERROR;
+}
+
+/* Ran out of bytes: wait for more unless the size limit is reached. */
+static int
+req_short(size_t len, struct req_error *err)
+{
+	if (len >= REQ_MAX_HEAD)
+		return req_fail(err, 431, "request head too large");
+	return REQ_INCOMPLETE;
+}
+
+/* RFC 9110 5.6.2 tchar. */
+static int
+req_is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'':
+	case '*': case '+': case '-': case '.': case '^': case '_':
+	case '`': case '|': case '~':
+		return 1;
+	}
+	return 0;
+}
+
+/* Bytes allowed inside a field value: HTAB, SP, VCHAR, obs-text. */
+static int
+req_is_vchar(unsigned char c)
+{
+	return c == '\t' || (c >= 0x20 && c <= 0x7e) || c >= 0x80;
+}
+
+static int
+req_is_ows(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+req_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+static int
+req_name_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t	i;
+
+	if (alen != blen)
+		return 0;
+	for (i = 0; i < alen; i++)
+		if (req_lower((unsigned char)a[i]) !=
+		    req_lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+int
+req_token_eq(const char *s, size_t len, const char *lit)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		/* lit is NUL-terminated: a shorter lit stops the loop here. */
+		if (lit[i] == '\0' ||
+		    req_lower((unsigned char)s[i]) != (unsigned char)lit[i])
+			return 0;
+	}
+	return lit[len] == '\0';
+}
+
+/*
+ * Next element of a comma-separated list v[0..len) starting at *pos, with
+ * OWS around it removed.  Empty elements are skipped (RFC 9110 5.6.1).
+ * Returns 1 and sets (*tok, *tlen), or 0 at the end of the list.
+ */
+static int
+req_list_next(const char *v, size_t len, size_t *pos, const char **tok,
+    size_t *tlen)
+{
+	size_t	p = *pos, s, e;
+
+	while (p < len) {
+		s = p;
+		while (p < len && v[p] != ',')
+			p++;
+		e = p;
+		if (p < len)
+			p++;	/* the comma */
+		while (s < e && req_is_ows((unsigned char)v[s]))
+			s++;
+		while (e > s && req_is_ows((unsigned char)v[e - 1]))
+			e--;
+		if (e > s) {
+			*pos = p;
+			*tok = v + s;
+			*tlen = e - s;
+			return 1;
+		}
+	}
+	*pos = p;
+	return 0;
+}
+
+/* 1*DIGIT, at most 2^53.  Returns 0 and sets *out, or -1. */
+static int
+req_parse_cl(const char *v, size_t len, uint64_t *out)
+{
+	uint64_t	n = 0;
+	size_t		i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		n = n * 10 + (uint64_t)(v[i] - '0');
+		/* Checked per digit, so n never comes near overflowing. */
+		if (n > REQ_MAX_CL)
+			return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+/* Host: reg-name, IPv4 or bracketed IPv6 with an optional port. */
+static int
+req_host_ok(const char *v, size_t len)
+{
+	size_t	i;
+	char	c;
+
+	for (i = 0; i < len; i++) {
+		c = v[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9'))
+			continue;
+		if (c == '.' || c == '-' || c == '_' || c == ':' ||
+		    c == '[' || c == ']')
+			continue;
+		return 0;
+	}
+	return 1;
+}
+
+int
+req_parse(const char *buf, size_t len, struct req_head *out,
+    struct req_error *err)
+{
+	size_t		 lim = len < REQ_MAX_HEAD ? len : REQ_MAX_HEAD;
+	size_t		 p = 0, mlen, tstart, tlen, vstart, vlen, ns, vs, ve;
+	size_t		 i, j, pos, tl, nh, ncl = 0, nte = 0, nhost = 0, nup = 0;
+	const char	*tok, *v, *up = NULL, *host = NULL;
+	size_t		 up_len = 0, host_len = 0;
+	int		 te_chunked = 0, bad_expect = 0, expect = 0;
+	int		 c_close = 0, c_ka = 0, c_upgrade = 0, minor, m;
+	uint64_t	 cl = 0;
+	unsigned char	 c;
+	struct req_hdr	*hd;
+
+	/* Request line: method SP request-target SP HTTP-version CRLF. */
+	while (p < lim && req_is_tchar((unsigned char)buf[p]))
+		p++;
+	if (p == lim)
+		return req_short(len, err);
+	if (p == 0) {
+		if (buf[0] == '\r' || buf[0] == '\n')
+			return req_fail(err, 400, "empty line before request");
+		return req_fail(err, 400, "malformed method");
+	}
+	if (buf[p] != ' ')
+		return req_fail(err, 400, "invalid character in method");
+	mlen = p++;
+
+	tstart = p;
+	while (p < lim && buf[p] >= 0x21 && buf[p] <= 0x7e && buf[p] != '#') {
+		p++;
+		if (p - tstart > REQ_MAX_TARGET)
+			return req_fail(err, 414, "request target too long");
+	}
+	if (p == lim)
+		return req_short(len, err);
+	tlen = p - tstart;
+	if (tlen == 0)
+		return req_fail(err, 400, "empty request target");
+	switch (buf[p]) {
+	case ' ':
+		break;
+	case '#':
+		return req_fail(err, 400, "fragment in request target");
+	case '\r':
+		return req_fail(err, 400, "missing HTTP version");
+	case '\n':
+		return req_fail(err, 400, "bare LF in request line");
+	default:
+		return req_fail(err, 400, "invalid byte in request target");
+	}
+	p++;
+
+	vstart = p;
+	while (p < lim && buf[p] != '\r' && buf[p] != '\n') {
+		/* "HTTP/x.y" is 8 bytes; anything longer is malformed. */
+		if (++p - vstart > 8)
+			return req_fail(err, 400, "malformed HTTP version");
+	}
+	if (p == lim)
+		return req_short(len, err);
+	if (buf[p] == '\n')
+		return req_fail(err, 400, "bare LF in request line");
+	if (p + 1 == lim)
+		return req_short(len, err);
+	if (buf[p + 1] != '\n')
+		return req_fail(err, 400, "bare CR in request line");
+	vlen = p - vstart;
+	p += 2;
+
+	/* The line is complete: judge version, then method, then target. */
+	v = buf + vstart;
+	if (vlen != 8 || memcmp(v, "HTTP/", 5) != 0 ||
+	    v[5] < '0' || v[5] > '9' || v[6] != '.' || v[7] < '0' || v[7] > '9')
+		return req_fail(err, 400, "malformed HTTP version");
+	if (v[5] != '1' || (v[7] != '0' && v[7] != '1'))
+		return req_fail(err, 505, "HTTP version not supported");
+	minor = v[7] - '0';
+
+	for (m = 0; m < REQ_M_COUNT; m++)
+		if (strlen(req_methods[m]) == mlen &&
+		    memcmp(req_methods[m], buf, mlen) == 0)
+			break;
+	if (m == REQ_M_COUNT)
+		return req_fail(err, 501, "method not implemented");
+	if (buf[tstart] != '/')
+		return req_fail(err, 400, "request target not in origin-form");
+
+	out->method = (enum req_method)m;
+	out->target = buf + tstart;
+	out->target_len = tlen;
+	out->minor = minor;
+
+	/* Header fields: name ":" OWS value OWS CRLF, until an empty line. */
+	for (nh = 0;; nh++) {
+		if (p == lim)
+			return req_short(len, err);
+		c = (unsigned char)buf[p];
+		if (c == '\r') {
+			if (p + 1 == lim)
+				return req_short(len, err);
+			if (buf[p + 1] != '\n')
+				return req_fail(err, 400, "bare CR in head");
+			p += 2;
+			break;
+		}
+		if (c == '\n')
+			return req_fail(err, 400, "bare LF in head");
+		if (req_is_ows(c))
+			return req_fail(err, 400, "obsolete line folding");
+		if (nh == REQ_MAX_HEADERS)
+			return req_fail(err, 431, "too many header fields");
+
+		ns = p;
+		while (p < lim && req_is_tchar((unsigned char)buf[p]))
+			p++;
+		if (p == lim)
+			return req_short(len, err);
+		if (buf[p] != ':') {
+			if (req_is_ows((unsigned char)buf[p]))
+				return req_fail(err, 400,
+				    "whitespace before colon");
+			if (buf[p] == '\n')
+				return req_fail(err, 400, "bare LF in head");
+			return req_fail(err, 400, "malformed field name");
+		}
+		if (p == ns)
+			return req_fail(err, 400, "empty field name");
+		hd = &out->hdrs[nh];
+		hd->name = buf + ns;
+		hd->name_len = p - ns;
+		p++;
+
+		while (p < lim && req_is_ows((unsigned char)buf[p]))
+			p++;
+		vs = p;
+		while (p < lim && req_is_vchar((unsigned char)buf[p]))
+			p++;
+		if (p == lim)
+			return req_short(len, err);
+		if (buf[p] == '\n')
+			return req_fail(err, 400, "bare LF in head");
+		if (buf[p] != '\r')
+			return req_fail(err, 400, "control byte in field value");
+		if (p + 1 == lim)
+			return req_short(len, err);
+		if (buf[p + 1] != '\n')
+			return req_fail(err, 400, "bare CR in head");
+		ve = p;
+		while (ve > vs && req_is_ows((unsigned char)buf[ve - 1]))
+			ve--;
+		hd->value = buf + vs;
+		hd->value_len = ve - vs;
+		p += 2;
+	}
+	out->nhdrs = nh;
+
+	/*
+	 * Semantics.  Every 400 is decided before any 501 or 417, so a
+	 * request that is both malformed and unsupported is called malformed.
+	 */
+	for (i = 0; i < nh; i++) {
+		hd = &out->hdrs[i];
+		if (req_token_eq(hd->name, hd->name_len, "content-length")) {
+			if (++ncl > 1)
+				return req_fail(err, 400,
+				    "duplicate Content-Length");
+			if (req_parse_cl(hd->value, hd->value_len, &cl) == -1)
+				return req_fail(err, 400,
+				    "invalid Content-Length");
+		} else if (req_token_eq(hd->name, hd->name_len,
+		    "transfer-encoding")) {
+			if (++nte > 1)
+				return req_fail(err, 400,
+				    "duplicate Transfer-Encoding");
+			te_chunked = req_token_eq(hd->value, hd->value_len,
+			    "chunked");
+		} else if (req_token_eq(hd->name, hd->name_len, "host")) {
+			if (++nhost > 1)
+				return req_fail(err, 400, "duplicate Host");
+			if (!req_host_ok(hd->value, hd->value_len))
+				return req_fail(err, 400, "invalid Host");
+			host = hd->value;
+			host_len = hd->value_len;
+		} else if (req_token_eq(hd->name, hd->name_len,
+		    "connection")) {
+			pos = 0;
+			while (req_list_next(hd->value, hd->value_len, &pos,
+			    &tok, &tl)) {
+				/* Options name header fields: tokens only. */
+				for (j = 0; j < tl; j++)
+					if (!req_is_tchar(
+					    (unsigned char)tok[j]))
+						return req_fail(err, 400,
+						    "invalid Connection option");
+				if (req_token_eq(tok, tl, "close"))
+					c_close = 1;
+				else if (req_token_eq(tok, tl, "keep-alive"))
+					c_ka = 1;
+				else if (req_token_eq(tok, tl, "upgrade"))
+					c_upgrade = 1;
+			}
+		} else if (req_token_eq(hd->name, hd->name_len, "expect")) {
+			if (req_token_eq(hd->value, hd->value_len,
+			    "100-continue"))
+				expect = 1;
+			else
+				bad_expect = 1;
+		} else if (req_token_eq(hd->name, hd->name_len, "upgrade")) {
+			if (++nup > 1)
+				return req_fail(err, 400, "duplicate Upgrade");
+			up = hd->value;
+			up_len = hd->value_len;
+		}
+	}
+	if (nte > 0 && ncl > 0)
+		return req_fail(err, 400,
+		    "both Transfer-Encoding and Content-Length");
+	if (nte > 0 && minor == 0)
+		return req_fail(err, 400, "Transfer-Encoding in HTTP/1.0");
+	if (minor == 1 && nhost == 0)
+		return req_fail(err, 400, "missing Host");
+	if (nte > 0 && !te_chunked)
+		return req_fail(err, 501, "transfer coding not implemented");
+	if (bad_expect)
+		return req_fail(err, 417, "unsupported expectation");
+
+	if (nte > 0)
+		out->body = REQ_BODY_CHUNKED;
+	else if (ncl > 0)
+		out->body = REQ_BODY_LENGTH;
+	else
+		out->body = REQ_BODY_NONE;
+	out->content_length = ncl > 0 ? cl : 0;
+	if (minor == 1)
+		out->keep_alive = !c_close;
+	else
+		out->keep_alive = c_ka && !c_close;
+	/* RFC 9110 10.1.1: 100-continue in an HTTP/1.0 request is ignored. */
+	out->expect_continue = expect && minor == 1;
+	if (up != NULL && c_upgrade) {
+		out->upgrade = up;
+		out->upgrade_len = up_len;
+	} else {
+		out->upgrade = NULL;
+		out->upgrade_len = 0;
+	}
+	out->host = host;
+	out->host_len = host_len;
+	return (int)p;
+}
+
+const char *
+req_method_name(enum req_method m)
+{
+	if ((unsigned)m >= REQ_M_COUNT)
+		return "";
+	return req_methods[m];
+}
+
+/* Is (name, len) an option of one of h's Connection headers? */
+static int
+req_listed(const struct req_head *h, const char *name, size_t len)
+{
+	const struct req_hdr	*hd;
+	const char		*tok;
+	size_t			 i, pos, tl;
+
+	for (i = 0; i < h->nhdrs; i++) {
+		hd = &h->hdrs[i];
+		if (!req_token_eq(hd->name, hd->name_len, "connection"))
+			continue;
+		pos = 0;
+		while (req_list_next(hd->value, hd->value_len, &pos, &tok, &tl))
+			if (req_name_eq(tok, tl, name, len))
+				return 1;
+	}
+	return 0;
+}
+
+int
+req_hdr_is_hop(const struct req_head *h, const char *name, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(req_hop_names) / sizeof(req_hop_names[0]); i++)
+		if (req_token_eq(name, len, req_hop_names[i]))
+			return 1;
+	return req_listed(h, name, len);
+}
+
+/* Bounded append: records overflow instead of writing past cap. */
+static void
+req_put(struct req_out *o, const char *s, size_t n)
+{
+	if (o->over || n > o->cap - o->len) {
+		o->over = 1;
+		return;
+	}
+	if (n > 0)
+		memcpy(o->dst + o->len, s, n);
+	o->len += n;
+}
+
+static void
+req_puts(struct req_out *o, const char *s)
+{
+	req_put(o, s, strlen(s));
+}
+
+static void
+req_put_u64(struct req_out *o, uint64_t v)
+{
+	char	tmp[24];
+	size_t	i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	req_put(o, tmp + i, sizeof(tmp) - i);
+}
+
+long
+req_serialize(const struct req_head *h, const char *target, size_t tlen,
+    int forward_upgrade, char *dst, size_t cap)
+{
+	struct req_out		 o = { dst, 0, cap, 0 };
+	const struct req_hdr	*hd;
+	size_t			 i;
+
+	req_puts(&o, req_method_name(h->method));
+	req_put(&o, " ", 1);
+	req_put(&o, target, tlen);
+	req_puts(&o, " HTTP/1.1\r\nHost: ");
+	if (h->host != NULL)
+		req_put(&o, h->host, h->host_len);
+	else
+		req_puts(&o, "docker");
+	req_puts(&o, "\r\n");
+
+	for (i = 0; i < h->nhdrs; i++) {
+		hd = &h->hdrs[i];
+		if (req_hdr_is_hop(h, hd->name, hd->name_len) ||
+		    req_token_eq(hd->name, hd->name_len, "content-length") ||
+		    req_token_eq(hd->name, hd->name_len, "host") ||
+		    req_token_eq(hd->name, hd->name_len, "expect"))
+			continue;
+		req_put(&o, hd->name, hd->name_len);
+		req_puts(&o, ": ");
+		req_put(&o, hd->value, hd->value_len);
+		req_puts(&o, "\r\n");
+	}
+
+	if (h->body == REQ_BODY_LENGTH) {
+		req_puts(&o, "Content-Length: ");
+		req_put_u64(&o, h->content_length);
+		req_puts(&o, "\r\n");
+	} else if (h->body == REQ_BODY_CHUNKED)
+		req_puts(&o, "Transfer-Encoding: chunked\r\n");
+
+	if (forward_upgrade && h->upgrade != NULL) {
+		req_puts(&o, "Connection: Upgrade\r\nUpgrade: ");
+		req_put(&o, h->upgrade, h->upgrade_len);
+		req_puts(&o, "\r\n");
+	}
+	req_puts(&o, "\r\n");
+
+	if (o.over)
+		return -1;
+	return (long)o.len;
+}

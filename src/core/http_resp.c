@@ -1,0 +1,417 @@
+/*
+ * http_resp.c - upstream response-head parser, body framing decision and
+ * the head forwarded to the client.
+ *
+ * Like req_parse, resp_parse is restartable: it re-reads the whole buffer
+ * each time and never looks past min(len, RESP_MAX_HEAD).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "http_resp.h"
+
+#define RESP_MAX_CL	((uint64_t)1 << 53)
+
+/* Connection-specific fields; sockward writes its own Connection. */
+static const char *const resp_hop_names[] = {
+	"connection", "keep-alive", "proxy-connection", "te", "trailer",
+	"upgrade", "proxy-authenticate"
+};
+
+struct resp_out {
+	char	*dst;
+	size_t	 len;
+	size_t	 cap;
+	int	 over;
+};
+
+static int	resp_short(size_t);
+static int	resp_is_tchar(unsigned char);
+static int	resp_is_vchar(unsigned char);
+static int	resp_is_ows(unsigned char);
+static int	resp_lower(unsigned char);
+static int	resp_list_next(const char *, size_t, size_t *, const char **,
+		    size_t *);
+static int	resp_parse_cl(const char *, size_t, uint64_t *);
+static void	resp_put(struct resp_out *, const char *, size_t);
+static void	resp_puts(struct resp_out *, const char *);
+
+static int
+resp_short(size_t len)
+{
+	return len >= RESP_MAX_HEAD ? REQ_ERROR : REQ_INCOMPLETE;
+}
+
+static int
+resp_is_tchar(unsigned char c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9'))
+		return 1;
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'':
+	case '*': case '+': case '-': case '.': case '^': case '_':
+	case '`': case '|': case '~':
+		return 1;
+	}
+	return 0;
+}
+
+static int
+resp_is_vchar(unsigned char c)
+{
+	return c == '\t' || (c >= 0x20 && c <= 0x7e) || c >= 0x80;
+}
+
+static int
+resp_is_ows(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+resp_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/* Next non-empty element of a comma-separated list, OWS trimmed. */
+static int
+resp_list_next(const char *v, size_t len, size_t *pos, const char **tok,
+    size_t *tlen)
+{
+	size_t	p = *pos, s, e;
+
+	while (p < len) {
+		s = p;
+		while (p < len && v[p] != ',')
+			p++;
+		e = p;
+		if (p < len)
+			p++;
+		while (s < e && resp_is_ows((unsigned char)v[s]))
+			s++;
+		while (e > s && resp_is_ows((unsigned char)v[e - 1]))
+			e--;
+		if (e > s) {
+			*pos = p;
+			*tok = v + s;
+			*tlen = e - s;
+			return 1;
+		}
+	}
+	*pos = p;
+	return 0;
+}
+
+static int
+resp_parse_cl(const char *v, size_t len, uint64_t *out)
+{
+	uint64_t	n = 0;
+	size_t		i;
+
+	if (len == 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		n = n * 10 + (uint64_t)(v[i] - '0');
+		if (n > RESP_MAX_CL)
+			return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int
+resp_parse(const char *buf, size_t len, struct resp_head *out)
+{
+	static const char	 pfx[] = "HTTP/1.";
+	size_t			 lim = len < RESP_MAX_HEAD ? len : RESP_MAX_HEAD;
+	size_t			 p, i, nh, ns, vs, ve, pos, tl;
+	const char		*tok, *last_te = NULL;
+	size_t			 last_te_len = 0;
+	int			 status = 0, ncl = 0, nte = 0, c_close = 0;
+	int			 c_ka = 0;
+	uint64_t		 cl = 0, v;
+	unsigned char		 c;
+	struct req_hdr		*hd;
+
+	/* Status line: "HTTP/1." DIGIT SP 3DIGIT [SP reason] CRLF. */
+	for (p = 0; p < sizeof(pfx) - 1; p++) {
+		if (p == lim)
+			return resp_short(len);
+		if (buf[p] != pfx[p])
+			return REQ_ERROR;
+	}
+	if (p == lim)
+		return resp_short(len);
+	if (buf[p] != '0' && buf[p] != '1')
+		return REQ_ERROR;
+	out->minor = buf[p++] - '0';
+	if (p == lim)
+		return resp_short(len);
+	if (buf[p++] != ' ')
+		return REQ_ERROR;
+	for (i = 0; i < 3; i++, p++) {
+		if (p == lim)
+			return resp_short(len);
+		if (buf[p] < '0' || buf[p] > '9')
+			return REQ_ERROR;
+		status = status * 10 + (buf[p] - '0');
+	}
+	/* RFC 9110 15: the first digit is the class, 1 to 5. */
+	if (status < 100 || status > 599)
+		return REQ_ERROR;
+	out->status = status;
+	if (p == lim)
+		return resp_short(len);
+	if (buf[p] == ' ')
+		p++;
+	else if (buf[p] != '\r')
+		return REQ_ERROR;
+	out->reason = buf + p;
+	while (p < lim && buf[p] != '\r' && buf[p] != '\n' && buf[p] != '\0')
+		p++;
+	if (p == lim)
+		return resp_short(len);
+	if (buf[p] != '\r')
+		return REQ_ERROR;
+	out->reason_len = (size_t)(buf + p - out->reason);
+	if (p + 1 == lim)
+		return resp_short(len);
+	if (buf[p + 1] != '\n')
+		return REQ_ERROR;
+	p += 2;
+
+	/* Header fields, with the request grammar. */
+	for (nh = 0;; nh++) {
+		if (p == lim)
+			return resp_short(len);
+		c = (unsigned char)buf[p];
+		if (c == '\r') {
+			if (p + 1 == lim)
+				return resp_short(len);
+			if (buf[p + 1] != '\n')
+				return REQ_ERROR;
+			p += 2;
+			break;
+		}
+		if (nh == RESP_MAX_HEADERS)
+			return REQ_ERROR;
+		ns = p;
+		while (p < lim && resp_is_tchar((unsigned char)buf[p]))
+			p++;
+		if (p == lim)
+			return resp_short(len);
+		if (p == ns || buf[p] != ':')
+			return REQ_ERROR;
+		hd = &out->hdrs[nh];
+		hd->name = buf + ns;
+		hd->name_len = p - ns;
+		p++;
+		while (p < lim && resp_is_ows((unsigned char)buf[p]))
+			p++;
+		vs = p;
+		while (p < lim && resp_is_vchar((unsigned char)buf[p]))
+			p++;
+		if (p == lim)
+			return resp_short(len);
+		if (buf[p] != '\r')
+			return REQ_ERROR;
+		if (p + 1 == lim)
+			return resp_short(len);
+		if (buf[p + 1] != '\n')
+			return REQ_ERROR;
+		ve = p;
+		while (ve > vs && resp_is_ows((unsigned char)buf[ve - 1]))
+			ve--;
+		hd->value = buf + vs;
+		hd->value_len = ve - vs;
+		p += 2;
+	}
+	out->nhdrs = nh;
+
+	for (i = 0; i < nh; i++) {
+		hd = &out->hdrs[i];
+		if (req_token_eq(hd->name, hd->name_len, "content-length")) {
+			if (resp_parse_cl(hd->value, hd->value_len, &v) == -1)
+				return REQ_ERROR;
+			/* Repeats of one value are harmless; others are not. */
+			if (ncl++ > 0 && v != cl)
+				return REQ_ERROR;
+			cl = v;
+		} else if (req_token_eq(hd->name, hd->name_len,
+		    "transfer-encoding")) {
+			nte++;
+			/* Codings of repeated fields append, in order. */
+			pos = 0;
+			while (resp_list_next(hd->value, hd->value_len, &pos,
+			    &tok, &tl)) {
+				last_te = tok;
+				last_te_len = tl;
+			}
+		} else if (req_token_eq(hd->name, hd->name_len,
+		    "connection")) {
+			pos = 0;
+			while (resp_list_next(hd->value, hd->value_len, &pos,
+			    &tok, &tl)) {
+				if (req_token_eq(tok, tl, "close"))
+					c_close = 1;
+				else if (req_token_eq(tok, tl, "keep-alive"))
+					c_ka = 1;
+			}
+		}
+	}
+
+	out->chunked = last_te != NULL &&
+	    req_token_eq(last_te, last_te_len, "chunked");
+	/*
+	 * RFC 9112 6.3: Transfer-Encoding overrides Content-Length, and a
+	 * response whose final coding is not chunked runs until close.
+	 */
+	if (nte > 0) {
+		out->has_length = 0;
+		out->content_length = 0;
+	} else {
+		out->has_length = ncl > 0;
+		out->content_length = cl;
+	}
+	out->conn_close = c_close || (out->minor == 0 && !c_ka) ||
+	    (nte > 0 && !out->chunked);
+	return (int)p;
+}
+
+enum resp_framing
+resp_framing(const struct resp_head *h, int is_head, int hijack_ok)
+{
+	if (h->status == 101)
+		return hijack_ok ? RESP_FRAME_HIJACK : RESP_FRAME_NONE;
+	if (h->status < 200 || is_head || h->status == 204 ||
+	    h->status == 304)
+		return RESP_FRAME_NONE;
+	if (h->chunked)
+		return RESP_FRAME_CHUNKED;
+	if (h->has_length)
+		return RESP_FRAME_LENGTH;
+	/* dockerd hijacks attach/exec with a 200 and no framing at all. */
+	if (hijack_ok && h->status < 300)
+		return RESP_FRAME_HIJACK;
+	return RESP_FRAME_CLOSE;
+}
+
+int
+resp_hdr_is_hop(const struct resp_head *h, const char *name, size_t len)
+{
+	const struct req_hdr	*hd;
+	const char		*tok;
+	size_t			 i, j, pos, tl;
+
+	for (i = 0; i < sizeof(resp_hop_names) / sizeof(resp_hop_names[0]);
+	    i++)
+		if (req_token_eq(name, len, resp_hop_names[i]))
+			return 1;
+	for (i = 0; i < h->nhdrs; i++) {
+		hd = &h->hdrs[i];
+		if (!req_token_eq(hd->name, hd->name_len, "connection"))
+			continue;
+		pos = 0;
+		while (resp_list_next(hd->value, hd->value_len, &pos, &tok,
+		    &tl)) {
+			if (tl != len)
+				continue;
+			for (j = 0; j < tl; j++)
+				if (resp_lower((unsigned char)tok[j]) !=
+				    resp_lower((unsigned char)name[j]))
+					break;
+			if (j == tl)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+resp_put(struct resp_out *o, const char *s, size_t n)
+{
+	if (o->over || n > o->cap - o->len) {
+		o->over = 1;
+		return;
+	}
+	if (n > 0)
+		memcpy(o->dst + o->len, s, n);
+	o->len += n;
+}
+
+static void
+resp_puts(struct resp_out *o, const char *s)
+{
+	resp_put(o, s, strlen(s));
+}
+
+long
+resp_serialize(const struct resp_head *h, enum resp_framing f,
+    int keep_alive, int dechunk, char *dst, size_t cap)
+{
+	struct resp_out		 o = { dst, 0, cap, 0 };
+	const struct req_hdr	*hd, *up = NULL;
+	char			 code[4];
+	size_t			 i;
+	int			 has_te = 0;
+
+	for (i = 0; i < h->nhdrs; i++)
+		if (req_token_eq(h->hdrs[i].name, h->hdrs[i].name_len,
+		    "transfer-encoding"))
+			has_te = 1;
+
+	code[0] = (char)('0' + h->status / 100 % 10);
+	code[1] = (char)('0' + h->status / 10 % 10);
+	code[2] = (char)('0' + h->status % 10);
+	code[3] = ' ';
+	resp_puts(&o, "HTTP/1.1 ");
+	resp_put(&o, code, sizeof(code));
+	resp_put(&o, h->reason, h->reason_len);
+	resp_puts(&o, "\r\n");
+
+	for (i = 0; i < h->nhdrs; i++) {
+		hd = &h->hdrs[i];
+		if (req_token_eq(hd->name, hd->name_len, "upgrade") &&
+		    up == NULL)
+			up = hd;
+		if (resp_hdr_is_hop(h, hd->name, hd->name_len))
+			continue;
+		if (dechunk && req_token_eq(hd->name, hd->name_len,
+		    "transfer-encoding"))
+			continue;
+		/*
+		 * RFC 9112 6.3: with Transfer-Encoding present a received
+		 * Content-Length is wrong, and an intermediary must remove
+		 * it rather than pass two framings on.
+		 */
+		if (has_te && req_token_eq(hd->name, hd->name_len,
+		    "content-length"))
+			continue;
+		resp_put(&o, hd->name, hd->name_len);
+		resp_puts(&o, ": ");
+		resp_put(&o, hd->value, hd->value_len);
+		resp_puts(&o, "\r\n");
+	}
+
+	if (f == RESP_FRAME_HIJACK && h->status == 101) {
+		resp_puts(&o, "Connection: Upgrade\r\n");
+		if (up != NULL) {
+			resp_puts(&o, "Upgrade: ");
+			resp_put(&o, up->value, up->value_len);
+			resp_puts(&o, "\r\n");
+		}
+	} else if (keep_alive)
+		resp_puts(&o, "Connection: keep-alive\r\n");
+	else
+		resp_puts(&o, "Connection: close\r\n");
+	resp_puts(&o, "\r\n");
+
+	if (o.over)
+		return -1;
+	return (long)o.len;
+}

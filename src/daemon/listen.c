@@ -1,0 +1,203 @@
+/*
+ * listen.c - listening sockets.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "listen.h"
+#include "log.h"
+
+#define LISTEN_BACKLOG 1024
+
+static int
+listen_fail(char *err, size_t errlen, const char *what, const char *addr)
+{
+	snprintf(err, errlen, "%s %s: %s", what, addr, strerror(errno));
+	return -1;
+}
+
+static int
+listen_unix(const char *path, struct listener *l, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct stat	 st;
+	mode_t		 old;
+	int		 fd, probe, rc;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (path[0] != '/' || strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "unix listener path must be absolute "
+		    "and shorter than %zu bytes: %s", sizeof(sun.sun_path), path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	/* Replace a stale socket, but never a live one or a non-socket. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s exists and is not a socket", path);
+			return -1;
+		}
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe != -1) {
+			rc = connect(probe, (struct sockaddr *)&sun, sizeof(sun));
+			close(probe);
+			if (rc == 0) {
+				snprintf(err, errlen, "%s is in use by another "
+				    "process", path);
+				return -1;
+			}
+		}
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return listen_fail(err, errlen, "socket", path);
+	old = umask(0117);	/* the socket is born 0660 */
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (rc == -1 || listen(fd, LISTEN_BACKLOG) == -1) {
+		listen_fail(err, errlen, "bind/listen", path);
+		close(fd);
+		return -1;
+	}
+	l->is_unix = 1;
+	snprintf(l->unix_path, sizeof(l->unix_path), "%s", path);
+	snprintf(l->name, sizeof(l->name), "unix://%s", path);
+	ev_io_init(&l->io, fd, NULL);
+	return 0;
+}
+
+static int
+listen_tcp_bind(const struct sockaddr *sa, socklen_t salen, int v6only)
+{
+	int	fd, one = 1, saved;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (sa->sa_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+		    sizeof(v6only));
+	if (bind(fd, sa, salen) == -1 || listen(fd, LISTEN_BACKLOG) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+static int
+listen_tcp(const char *hostport, struct listener *l, char *err, size_t errlen)
+{
+	struct sockaddr_in  sin;
+	struct sockaddr_in6 sin6;
+	char		 host[128], *end;
+	const char	*colon, *portstr;
+	unsigned long	 port;
+	size_t		 hlen;
+	int		 fd;
+
+	if (hostport[0] == '[') {
+		if ((colon = strstr(hostport, "]:")) == NULL)
+			goto bad;
+		hlen = (size_t)(colon - hostport - 1);
+		portstr = colon + 2;
+		if (hlen >= sizeof(host))
+			goto bad;
+		memcpy(host, hostport + 1, hlen);
+	} else {
+		if ((colon = strrchr(hostport, ':')) == NULL)
+			goto bad;
+		hlen = (size_t)(colon - hostport);
+		portstr = colon + 1;
+		if (hlen >= sizeof(host) || memchr(hostport, ':', hlen) != NULL)
+			goto bad;
+		memcpy(host, hostport, hlen);
+	}
+	host[hlen] = '\0';
+	errno = 0;
+	port = strtoul(portstr, &end, 10);
+	if (*portstr == '\0' || *end != '\0' || errno != 0 || port > 65535)
+		goto bad;
+
+	memset(&sin, 0, sizeof(sin));
+	memset(&sin6, 0, sizeof(sin6));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_port = htons((uint16_t)port);
+
+	if (host[0] == '\0' || strcmp(host, "*") == 0) {
+		/* Dual-stack where the host has IPv6, IPv4 otherwise. */
+		sin6.sin6_addr = in6addr_any;
+		fd = listen_tcp_bind((struct sockaddr *)&sin6, sizeof(sin6), 0);
+		if (fd != -1) {
+			snprintf(l->name, sizeof(l->name), "tcp://[::]:%lu", port);
+		} else {
+			log_msg(LOG_WARN, "IPv6 unavailable for %s (%s), "
+			    "listening on IPv4 only", hostport, strerror(errno));
+			sin.sin_addr.s_addr = htonl(INADDR_ANY);
+			fd = listen_tcp_bind((struct sockaddr *)&sin,
+			    sizeof(sin), 0);
+			snprintf(l->name, sizeof(l->name), "tcp://0.0.0.0:%lu",
+			    port);
+		}
+	} else if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
+		fd = listen_tcp_bind((struct sockaddr *)&sin, sizeof(sin), 0);
+		snprintf(l->name, sizeof(l->name), "tcp://%s:%lu", host, port);
+	} else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
+		fd = listen_tcp_bind((struct sockaddr *)&sin6, sizeof(sin6), 1);
+		snprintf(l->name, sizeof(l->name), "tcp://[%s]:%lu", host, port);
+	} else {
+		/* Names would need the resolver (NSS); numeric only. */
+		snprintf(err, errlen, "listen host must be a numeric address, "
+		    "[IPv6] or *: %s", hostport);
+		return -1;
+	}
+	if (fd == -1)
+		return listen_fail(err, errlen, "cannot listen on", hostport);
+	l->is_unix = 0;
+	l->unix_path[0] = '\0';
+	ev_io_init(&l->io, fd, NULL);
+	return 0;
+bad:
+	snprintf(err, errlen, "bad listen address (want tcp://HOST:PORT, "
+	    "tcp://[V6]:PORT or unix:///path): tcp://%s", hostport);
+	return -1;
+}
+
+int
+listen_open(const char *addr, struct listener *l, char *err, size_t errlen)
+{
+	memset(l, 0, sizeof(*l));
+	if (strncmp(addr, "unix://", 7) == 0)
+		return listen_unix(addr + 7, l, err, errlen);
+	if (strncmp(addr, "tcp://", 6) == 0)
+		return listen_tcp(addr + 6, l, err, errlen);
+	snprintf(err, errlen, "bad listen address (want tcp://HOST:PORT or "
+	    "unix:///path): %s", addr);
+	return -1;
+}
+
+void
+listen_close(struct listener *l)
+{
+	ev_io_stop(&l->io);
+	if (l->io.fd != -1)
+		close(l->io.fd);
+	l->io.fd = -1;
+	if (l->is_unix && l->unix_path[0] != '\0')
+		unlink(l->unix_path);
+}

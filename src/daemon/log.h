@@ -1,0 +1,50 @@
+/*
+ * log.h - the daemon's log: one line per event on stderr, as text or JSON.
+ *
+ * Request-derived strings must be passed through the escaping helpers in
+ * escape.h (log_access does this itself) so no client can forge a line.
+ */
+#ifndef SOCKWARD_LOG_H
+#define SOCKWARD_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
+enum log_format { LOG_FMT_TEXT = 0, LOG_FMT_JSON };
+
+/* One finished request, as the access log prints it.  Strings are raw
+ * (unescaped) and need not be NUL-terminated beyond their lengths. */
+struct log_access_rec {
+	const char	*client;
+	const char	*method;
+	const char	*target;	/* raw request-target as received */
+	size_t		 target_len;
+	const char	*path;		/* canonical path, "" if none */
+	int		 status;
+	uint64_t	 bytes;		/* response bytes sent to the client */
+	double		 duration_ms;
+	const char	*verdict;	/* "allow", "deny", "reject", "error" */
+	const char	*rule;		/* deciding rule, "" if none */
+};
+
+/* Set format and threshold.  Safe to call again at any time. */
+void	log_init(enum log_format fmt, enum log_level level);
+
+/* Parse "debug|info|warn|error" / "text|json"; 0 on success, -1 otherwise. */
+int	log_level_parse(const char *s, enum log_level *out);
+int	log_format_parse(const char *s, enum log_format *out);
+
+/* Print a message at level (printf-style, the message is escaped). */
+void	log_msg(enum log_level level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Print one access line for rec at level info. */
+void	log_access(const struct log_access_rec *rec);
+
+/* Print msg and exit(1).  Only before the event loop starts. */
+void	fatal(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+#endif
