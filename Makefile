@@ -31,7 +31,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 all: sockward
 
 sockward: $(BUILD)/sockward
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/sockward: $(DAEMON_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
@@ -49,8 +49,8 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 # Integration tests: the built binary against the real dockerd.
-integration: sockward
-	SOCKWARD_BIN=$(CURDIR)/sockward $(PYTEST) -v tests/integration
+integration: $(BUILD)/sockward
+	SOCKWARD_BIN=$(CURDIR)/$(BUILD)/sockward $(PYTEST) -v tests/integration
 
 test: unit integration
 

@@ -22,6 +22,21 @@ canon_hex(unsigned char c)
 	return -1;
 }
 
+/*
+ * The byte encoded by "%HH" at s, where avail bytes are readable, or -1
+ * when the escape is malformed or would run past avail.
+ */
+static int
+canon_pct(const char *s, size_t avail)
+{
+	int hi, lo;
+
+	if (avail < 3 || (hi = canon_hex((unsigned char)s[1])) < 0 ||
+	    (lo = canon_hex((unsigned char)s[2])) < 0)
+		return -1;
+	return hi << 4 | lo;
+}
+
 static int
 canon_isdigit(unsigned char c)
 {
@@ -137,7 +152,7 @@ canon_target(const char *target, size_t len, struct canon_target *out,
 	const char *why;
 	size_t i, qpos, w = 0;
 	unsigned char c;
-	int esc, in_first = 1, hi, lo;
+	int esc, in_first = 1, v;
 
 	if (out == NULL) {
 		why = "no output";
@@ -180,13 +195,11 @@ canon_target(const char *target, size_t len, struct canon_target *out,
 		c = (unsigned char)target[i];
 		esc = 0;
 		if (c == '%') {
-			if (qpos - i < 3 ||
-			    (hi = canon_hex((unsigned char)target[i + 1])) < 0 ||
-			    (lo = canon_hex((unsigned char)target[i + 2])) < 0) {
+			if ((v = canon_pct(target + i, qpos - i)) < 0) {
 				why = "malformed percent escape in path";
 				goto fail;
 			}
-			c = (unsigned char)(hi << 4 | lo);
+			c = (unsigned char)v;
 			esc = 1;
 			i += 3;
 		} else
@@ -257,11 +270,8 @@ canon_target(const char *target, size_t len, struct canon_target *out,
 	/* The query stays raw, but its escapes must be well formed. */
 	if (qpos < len) {
 		for (i = qpos + 1; i < len; i++) {
-			if (target[i] != '%')
-				continue;
-			if (len - i < 3 ||
-			    canon_hex((unsigned char)target[i + 1]) < 0 ||
-			    canon_hex((unsigned char)target[i + 2]) < 0) {
+			if (target[i] == '%' &&
+			    canon_pct(target + i, len - i) < 0) {
 				why = "malformed percent escape in query";
 				goto fail;
 			}
@@ -300,7 +310,9 @@ canon_serialize(const struct canon_target *t, char *dst, size_t cap)
 	size_t w = 0, i, vlen;
 	unsigned char c;
 
-	if (t == NULL || dst == NULL || t->path_len >= CANON_MAX_PATH)
+	/* Never emit something that is not origin-form. */
+	if (t == NULL || dst == NULL || t->path_len == 0 ||
+	    t->path_len >= CANON_MAX_PATH || t->path[0] != '/')
 		return -1;
 	vlen = 0;
 	while (vlen < CANON_MAX_VERSION && t->version[vlen] != '\0')

@@ -452,7 +452,8 @@ req_parse(const char *buf, size_t len, struct req_head *out,
 		out->keep_alive = c_ka && !c_close;
 	/* RFC 9110 10.1.1: 100-continue in an HTTP/1.0 request is ignored. */
 	out->expect_continue = expect && minor == 1;
-	if (up != NULL && c_upgrade) {
+	/* RFC 9110 7.8: Upgrade in an HTTP/1.0 request is ignored too. */
+	if (up != NULL && c_upgrade && minor == 1) {
 		out->upgrade = up;
 		out->upgrade_len = up_len;
 	} else {

@@ -141,8 +141,8 @@ rule_parse_pattern(const char *p, size_t n, struct rule *r)
 		} else {
 			if (seglen >= sizeof(seg->lit))
 				return "pattern segment too long";
-			for (k = 0; k < seglen; k++)
-				if (!rule_lit_char_ok((unsigned char)p[start + k]))
+			for (k = start; k < i; k++)
+				if (!rule_lit_char_ok((unsigned char)p[k]))
 					return "invalid character in pattern";
 			seg->kind = RULE_SEG_LITERAL;
 			memcpy(seg->lit, p + start, seglen);
@@ -191,6 +191,9 @@ rule_parse(const char *text, enum rule_action a, struct rule *r,
 		why = "empty rule";
 		goto fail;
 	}
+	/* Methods first: "GET, HEAD /x" is best reported as a list error. */
+	if ((why = rule_parse_methods(ms, mlen, &r->methods)) != NULL)
+		goto fail;
 	while (i < n && rule_isblank(text[i]))
 		i++;
 	ps = text + i;
@@ -208,8 +211,6 @@ rule_parse(const char *text, enum rule_action a, struct rule *r,
 		goto fail;
 	}
 
-	if ((why = rule_parse_methods(ms, mlen, &r->methods)) != NULL)
-		goto fail;
 	if ((why = rule_parse_pattern(ps, plen, r)) != NULL)
 		goto fail;
 
@@ -366,7 +367,7 @@ rule_methods_str(unsigned methods, char *dst, size_t cap)
 		if (!(methods & (1u << i)))
 			continue;
 		l = strlen(rule_method_names[i]);
-		/* Whole names only: a cut "DEL" would read as something else. */
+		/* Whole names only: a cut "DEL" would be a different name. */
 		if (w + (w > 0) + l >= cap)
 			break;
 		if (w > 0)

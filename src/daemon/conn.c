@@ -95,7 +95,7 @@ struct conn {
 
 	/* The access record of the current exchange. */
 	int		 in_exchange;
-	uint64_t	 t_start;
+	uint64_t	 t_start;	/* microseconds */
 	const char	*method;
 	char		 target[512];
 	size_t		 target_len;
@@ -288,7 +288,7 @@ conn_log_exchange(struct conn *c)
 	r.path = c->path;
 	r.status = c->status;
 	r.bytes = c->bytes;
-	r.duration_ms = (double)(ev_now_ms() - c->t_start);
+	r.duration_ms = (double)(ev_now_us() - c->t_start) / 1000.0;
 	r.verdict = c->verdict != NULL ? c->verdict : "-";
 	r.rule = c->rule;
 	log_access(&r);
@@ -430,7 +430,7 @@ static void
 conn_begin_exchange(struct conn *c)
 {
 	c->in_exchange = 1;
-	c->t_start = ev_now_ms();
+	c->t_start = ev_now_us();
 	c->method = NULL;
 	c->target_len = 0;
 	c->path[0] = '\0';

@@ -88,10 +88,16 @@ ev_run_once(int timeout_ms)
 }
 
 uint64_t
-ev_now_ms(void)
+ev_now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+uint64_t
+ev_now_ms(void)
+{
+	return ev_now_us() / 1000;
 }

@@ -48,7 +48,8 @@ void	ev_io_stop(struct ev_io *io);
  */
 int	ev_run_once(int timeout_ms);
 
-/* Monotonic time in milliseconds. */
+/* Monotonic time in milliseconds and in microseconds. */
 uint64_t ev_now_ms(void);
+uint64_t ev_now_us(void);
 
 #endif

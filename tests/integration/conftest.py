@@ -79,6 +79,8 @@ class Conn:
     def __init__(self, addr, timeout=5.0):
         if isinstance(addr, str):
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        elif ":" in addr[0]:
+            self.sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
         else:
             self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
@@ -283,6 +285,7 @@ class Sockward:
             argv += ["--upstream", upstream]
         argv += list(args)
         self.argv = argv
+        self.expect_exit = False
         self.stderr_path = os.path.join(tmpdir, "sockward-%s.stderr" % uuid.uuid4().hex[:8])
         self._err = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
@@ -331,7 +334,6 @@ class Sockward:
         return self.request(get(path, method=method, **kw), method=method)
 
     def log_bytes(self):
-        self._err.flush()
         with open(self.stderr_path, "rb") as f:
             return f.read()
 
@@ -350,14 +352,24 @@ class Sockward:
         return self.proc.poll() is None
 
     def stop(self):
-        if self.proc.poll() is None:
+        """Stop sockward; raise if it had died on its own with a failure
+        (a crash or a signal), so no test passes over a crashed daemon."""
+        died = self.proc.poll()
+        if died is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(3)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(3)
-        self._err.close()
+        if not self._err.closed:
+            self._err.close()
+        if died is not None and died != 0 and not self.expect_exit:
+            raise AssertionError("sockward died during the test with status %s\nlog tail:\n%s"
+                                 % (died, self.log()[-3000:]))
+
+    def fd_count(self):
+        return len(os.listdir("/proc/%d/fd" % self.proc.pid))
 
 
 @pytest.fixture
@@ -570,3 +582,25 @@ def daemon_state(dclient):
         "volumes": sorted(v["Name"] for v in (api.volumes().get("Volumes") or [])),
         "images": sorted(i["Id"] for i in api.images(all=True)),
     }
+
+
+# --------------------------------------------------------------------------
+# A hard per-test time limit (no pytest-timeout needed): a hang fails fast.
+# --------------------------------------------------------------------------
+
+TEST_TIME_LIMIT = int(os.environ.get("SOCKWARD_TEST_TIME_LIMIT", "60"))
+
+
+def _alarm(signum, frame):
+    raise AssertionError("test exceeded %d s (hang?)" % TEST_TIME_LIMIT)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(TEST_TIME_LIMIT)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)

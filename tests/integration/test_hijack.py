@@ -139,7 +139,7 @@ def test_raw_exec_start_echo_then_keepalive_not_reused(hproxy, running_container
 
 @pytest.mark.parametrize("upgrade", [False, True], ids=["raw-200", "upgrade-101"])
 def test_attach_half_close(hproxy, container_factory, upgrade):
-    ct = container_factory(["/testbox", "cat"], stdin_open=True, stdin_once=True)
+    ct = container_factory(["/testbox", "cat"], stdin_open=True)   # SDK sets StdinOnce with OpenStdin
     ct.reload()
     assert ct.status == "running"
     # StdinOnce: closing our stdin closes the container's; cat exits and
@@ -158,7 +158,7 @@ def test_attach_half_close(hproxy, container_factory, upgrade):
 
 @pytest.fixture
 def attach_container(container_factory):
-    ct = container_factory(["/testbox", "cat"], stdin_open=True, stdin_once=True)
+    ct = container_factory(["/testbox", "cat"], stdin_open=True)   # SDK sets StdinOnce with OpenStdin
     return ct
 
 

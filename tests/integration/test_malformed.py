@@ -420,10 +420,13 @@ def test_text_access_log(sockward):
 
 
 def test_log_level_error_hides_access(sockward):
-    sw = sockward("--log-level", "error")
-    assert sw.get("/_ping").status == 200
+    quiet = sockward("--log-level", "error")
+    loud = sockward("--log-level", "debug")
+    for sw in (quiet, loud):
+        assert sw.get("/_ping?lvl").status == 200
     time.sleep(0.2)
-    assert "/_ping" not in sw.log()
+    assert "/_ping?lvl" not in quiet.log()
+    assert "/_ping?lvl" in loud.log()
 
 
 INJECT = [

@@ -43,7 +43,8 @@ def test_containers_get(client, running_container):
 
 def test_containers_get_missing_is_404_from_dockerd(client):
     with pytest.raises(docker.errors.NotFound) as e:
-        client.containers.get("sockward-no-such-container")
+        client.containers.get("no-such-container-4711")
+    assert e.value.response.status_code == 404
     assert "sockward" not in str(e.value.explanation)
 
 

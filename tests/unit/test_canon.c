@@ -38,13 +38,41 @@
 
 static struct canon_target ct;
 
+/*
+ * Copy t so that it ends exactly where a PROT_NONE page starts: every
+ * table case below then doubles as an over-read test.
+ */
+#define GUARD_SPAN (64 * 1024)
+
+static const char *
+at_guard(const char *t, size_t len)
+{
+	static char *end;
+
+	if (end == NULL) {
+		long pg = sysconf(_SC_PAGESIZE);
+		char *map;
+
+		assert_true(pg > 0 && GUARD_SPAN % pg == 0);
+		map = mmap(NULL, GUARD_SPAN + (size_t)pg,
+		    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(map != MAP_FAILED);
+		assert_int_equal(mprotect(map + GUARD_SPAN, (size_t)pg,
+		    PROT_NONE), 0);
+		end = map + GUARD_SPAN;
+	}
+	assert_true(len <= GUARD_SPAN);
+	memcpy(end - len, t, len);
+	return end - len;
+}
+
 static void
 check_ok(const char *t, size_t len, const char *ver, const char *path,
     size_t plen, const char *query, int line)
 {
-	const char *why = NULL;
+	const char *why = NULL, *g = at_guard(t, len);
 
-	if (canon_target(t, len, &ct, &why) != 0)
+	if (canon_target(g, len, &ct, &why) != 0)
 		fail_msg("line %d: '%s' refused: %s", line, t, why);
 	if (strcmp(ct.version, ver) != 0)
 		fail_msg("line %d: '%s' version '%s' != '%s'", line, t,
@@ -61,7 +89,7 @@ check_ok(const char *t, size_t len, const char *ver, const char *path,
 		    memcmp(ct.query, query, ct.query_len) != 0)
 			fail_msg("line %d: '%s' query mismatch", line, t);
 		/* The query borrows from the caller's buffer. */
-		if (ct.query < t || ct.query > t + len)
+		if (ct.query < g || ct.query > g + len)
 			fail_msg("line %d: query does not point into target",
 			    line);
 	}
@@ -72,7 +100,7 @@ check_bad(const char *t, size_t len, const char *reason, int line)
 {
 	const char *why = NULL;
 
-	if (canon_target(t, len, &ct, &why) != -1)
+	if (canon_target(at_guard(t, len), len, &ct, &why) != -1)
 		fail_msg("line %d: '%s' accepted as '%s'", line, t, ct.path);
 	if (why == NULL)
 		fail_msg("line %d: '%s' refused without reason", line, t);
@@ -632,6 +660,11 @@ test_serialize_capacity(void **state)
 	}
 	assert_int_equal(canon_serialize(NULL, out, sizeof(out)), -1);
 	assert_int_equal(canon_serialize(&ct, NULL, 10), -1);
+	/* a zeroed or failed target does not serialise to "" */
+	assert_int_equal(canon_target("/a//b", 5, &ct, NULL), -1);
+	assert_int_equal(canon_serialize(&ct, out, sizeof(out)), -1);
+	memset(&ct, 0, sizeof(ct));
+	assert_int_equal(canon_serialize(&ct, out, sizeof(out)), -1);
 }
 
 /* Deterministic PRNG so failures reproduce. */

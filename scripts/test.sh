@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run the whole test suite: unit tests (cmocka) and integration tests
+# (pytest, docker CLI, python SDK) against a real Docker Engine.
+# Installs what is missing; starts a Docker daemon if none answers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+deps_install gcc make libc6-dev libcmocka-dev python3-pytest python3-docker \
+	socat curl ca-certificates
+
+if ! command -v docker >/dev/null 2>&1 || ! docker -H unix:///var/run/docker.sock info >/dev/null 2>&1; then
+	deps_install docker.io
+	if ! docker -H unix:///var/run/docker.sock info >/dev/null 2>&1; then
+		echo "starting dockerd" >&2
+		sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+		$sudo sh -c 'nohup dockerd >/var/log/sockward-test-dockerd.log 2>&1 &'
+		for _ in $(seq 1 60); do
+			docker -H unix:///var/run/docker.sock info >/dev/null 2>&1 && break
+			sleep 1
+		done
+		docker -H unix:///var/run/docker.sock info >/dev/null
+	fi
+fi
+unset DOCKER_HOST
+
+make -s
+echo "== unit tests"
+make -s unit
+echo "== integration tests"
+make -s integration
