@@ -9,18 +9,7 @@
 #include <string.h>
 
 #include "canon.h"
-
-static int
-canon_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "http_lex.h"
 
 /*
  * The byte encoded by "%HH" at s, where avail bytes are readable, or -1
@@ -31,8 +20,8 @@ canon_pct(const char *s, size_t avail)
 {
 	int hi, lo;
 
-	if (avail < 3 || (hi = canon_hex((unsigned char)s[1])) < 0 ||
-	    (lo = canon_hex((unsigned char)s[2])) < 0)
+	if (avail < 3 || (hi = lex_hex((unsigned char)s[1])) < 0 ||
+	    (lo = lex_hex((unsigned char)s[2])) < 0)
 		return -1;
 	return hi << 4 | lo;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "chunk.h"
+#include "http_lex.h"
 
 #define CHUNK_MAX_DIGITS 16	/* 16 hex digits fill a uint64_t exactly */
 
@@ -28,20 +29,6 @@ enum {
 	CH_DONE,
 	CH_ERROR
 };
-
-static int	chunk_hex(unsigned char);
-
-static int
-chunk_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 void
 chunk_init(struct chunk_state *s, int strict)
@@ -80,7 +67,7 @@ chunk_feed(struct chunk_state *s, const char *buf, size_t len,
 		switch (s->st) {
 		case CH_SIZE0:
 		case CH_SIZE:
-			if ((d = chunk_hex(c)) >= 0) {
+			if ((d = lex_hex(c)) >= 0) {
 				if (++s->ndigits > CHUNK_MAX_DIGITS)
 					goto bad;
 				s->remain = s->remain << 4 | (uint64_t)d;

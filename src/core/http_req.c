@@ -14,8 +14,6 @@
 
 #include "http_req.h"
 
-#define REQ_MAX_CL	((uint64_t)1 << 53)	/* largest Content-Length */
-
 static const char *const req_methods[REQ_M_COUNT] = {
 	"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"
 };
@@ -41,16 +39,7 @@ struct req_out {
 
 static int	req_fail(struct req_error *, int, const char *);
 static int	req_short(size_t, struct req_error *);
-static int	req_is_tchar(unsigned char);
-static int	req_is_vchar(unsigned char);
-static int	req_is_ows(unsigned char);
-static int	req_lower(unsigned char);
-static int	req_name_eq(const char *, size_t, const char *, size_t);
-static int	req_list_next(const char *, size_t, size_t *, const char **,
-		    size_t *);
-static int	req_parse_cl(const char *, size_t, uint64_t *);
 static int	req_host_ok(const char *, size_t);
-static int	req_listed(const struct req_head *, const char *, size_t);
 static void	req_put(struct req_out *, const char *, size_t);
 static void	req_puts(struct req_out *, const char *);
 static void	req_put_u64(struct req_out *, uint64_t);
@@ -74,121 +63,10 @@ req_short(size_t len, struct req_error *err)
 	return REQ_INCOMPLETE;
 }
 
-/* RFC 9110 5.6.2 tchar. */
-static int
-req_is_tchar(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	switch (c) {
-	case '!': case '#': case '$': case '%': case '&': case '\'':
-	case '*': case '+': case '-': case '.': case '^': case '_':
-	case '`': case '|': case '~':
-		return 1;
-	}
-	return 0;
-}
-
-/* Bytes allowed inside a field value: HTAB, SP, VCHAR, obs-text. */
-static int
-req_is_vchar(unsigned char c)
-{
-	return c == '\t' || (c >= 0x20 && c <= 0x7e) || c >= 0x80;
-}
-
-static int
-req_is_ows(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-req_lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-static int
-req_name_eq(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t	i;
-
-	if (alen != blen)
-		return 0;
-	for (i = 0; i < alen; i++)
-		if (req_lower((unsigned char)a[i]) !=
-		    req_lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
 int
 req_token_eq(const char *s, size_t len, const char *lit)
 {
-	size_t	i;
-
-	for (i = 0; i < len; i++) {
-		/* lit is NUL-terminated: a shorter lit stops the loop here. */
-		if (lit[i] == '\0' ||
-		    req_lower((unsigned char)s[i]) != (unsigned char)lit[i])
-			return 0;
-	}
-	return lit[len] == '\0';
-}
-
-/*
- * Next element of a comma-separated list v[0..len) starting at *pos, with
- * OWS around it removed.  Empty elements are skipped (RFC 9110 5.6.1).
- * Returns 1 and sets (*tok, *tlen), or 0 at the end of the list.
- */
-static int
-req_list_next(const char *v, size_t len, size_t *pos, const char **tok,
-    size_t *tlen)
-{
-	size_t	p = *pos, s, e;
-
-	while (p < len) {
-		s = p;
-		while (p < len && v[p] != ',')
-			p++;
-		e = p;
-		if (p < len)
-			p++;	/* the comma */
-		while (s < e && req_is_ows((unsigned char)v[s]))
-			s++;
-		while (e > s && req_is_ows((unsigned char)v[e - 1]))
-			e--;
-		if (e > s) {
-			*pos = p;
-			*tok = v + s;
-			*tlen = e - s;
-			return 1;
-		}
-	}
-	*pos = p;
-	return 0;
-}
-
-/* 1*DIGIT, at most 2^53.  Returns 0 and sets *out, or -1. */
-static int
-req_parse_cl(const char *v, size_t len, uint64_t *out)
-{
-	uint64_t	n = 0;
-	size_t		i;
-
-	if (len == 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-		n = n * 10 + (uint64_t)(v[i] - '0');
-		/* Checked per digit, so n never comes near overflowing. */
-		if (n > REQ_MAX_CL)
-			return -1;
-	}
-	*out = n;
-	return 0;
+	return lex_token_eq(s, len, lit);
 }
 
 /* Host: reg-name, IPv4 or bracketed IPv6 with an optional port. */
@@ -216,18 +94,19 @@ req_parse(const char *buf, size_t len, struct req_head *out,
     struct req_error *err)
 {
 	size_t		 lim = len < REQ_MAX_HEAD ? len : REQ_MAX_HEAD;
-	size_t		 p = 0, mlen, tstart, tlen, vstart, vlen, ns, vs, ve;
-	size_t		 i, j, pos, tl, nh, ncl = 0, nte = 0, nhost = 0, nup = 0;
-	const char	*tok, *v, *up = NULL, *host = NULL;
+	size_t		 p = 0, mlen, tstart, tlen, vstart, vlen;
+	size_t		 i, nh, ncl = 0, nte = 0, nhost = 0, nup = 0;
+	const char	*v, *why, *up = NULL, *host = NULL;
 	size_t		 up_len = 0, host_len = 0;
-	int		 te_chunked = 0, bad_expect = 0, expect = 0;
-	int		 c_close = 0, c_ka = 0, c_upgrade = 0, minor, m;
+	int		 te_chunked = 0, bad_expect = 0, expect = 0, minor;
+	unsigned	 conn = 0;
 	uint64_t	 cl = 0;
-	unsigned char	 c;
+	enum req_method	 m;
+	enum lex_line	 ln;
 	struct req_hdr	*hd;
 
 	/* Request line: method SP request-target SP HTTP-version CRLF. */
-	while (p < lim && req_is_tchar((unsigned char)buf[p]))
+	while (p < lim && lex_is_tchar((unsigned char)buf[p]))
 		p++;
 	if (p == lim)
 		return req_short(len, err);
@@ -291,82 +170,27 @@ req_parse(const char *buf, size_t len, struct req_head *out,
 		return req_fail(err, 505, "HTTP version not supported");
 	minor = v[7] - '0';
 
-	for (m = 0; m < REQ_M_COUNT; m++)
-		if (strlen(req_methods[m]) == mlen &&
-		    memcmp(req_methods[m], buf, mlen) == 0)
-			break;
-	if (m == REQ_M_COUNT)
+	if (req_method_parse(buf, mlen, &m) == -1)
 		return req_fail(err, 501, "method not implemented");
 	if (buf[tstart] != '/')
 		return req_fail(err, 400, "request target not in origin-form");
 
-	out->method = (enum req_method)m;
+	out->method = m;
 	out->target = buf + tstart;
 	out->target_len = tlen;
 	out->minor = minor;
 
 	/* Header fields: name ":" OWS value OWS CRLF, until an empty line. */
-	for (nh = 0;; nh++) {
-		if (p == lim)
-			return req_short(len, err);
-		c = (unsigned char)buf[p];
-		if (c == '\r') {
-			if (p + 1 == lim)
-				return req_short(len, err);
-			if (buf[p + 1] != '\n')
-				return req_fail(err, 400, "bare CR in head");
-			p += 2;
-			break;
-		}
-		if (c == '\n')
-			return req_fail(err, 400, "bare LF in head");
-		if (req_is_ows(c))
-			return req_fail(err, 400, "obsolete line folding");
-		if (nh == REQ_MAX_HEADERS)
-			return req_fail(err, 431, "too many header fields");
-
-		ns = p;
-		while (p < lim && req_is_tchar((unsigned char)buf[p]))
-			p++;
-		if (p == lim)
-			return req_short(len, err);
-		if (buf[p] != ':') {
-			if (req_is_ows((unsigned char)buf[p]))
-				return req_fail(err, 400,
-				    "whitespace before colon");
-			if (buf[p] == '\n')
-				return req_fail(err, 400, "bare LF in head");
-			return req_fail(err, 400, "malformed field name");
-		}
-		if (p == ns)
-			return req_fail(err, 400, "empty field name");
-		hd = &out->hdrs[nh];
-		hd->name = buf + ns;
-		hd->name_len = p - ns;
-		p++;
-
-		while (p < lim && req_is_ows((unsigned char)buf[p]))
-			p++;
-		vs = p;
-		while (p < lim && req_is_vchar((unsigned char)buf[p]))
-			p++;
-		if (p == lim)
-			return req_short(len, err);
-		if (buf[p] == '\n')
-			return req_fail(err, 400, "bare LF in head");
-		if (buf[p] != '\r')
-			return req_fail(err, 400, "control byte in field value");
-		if (p + 1 == lim)
-			return req_short(len, err);
-		if (buf[p + 1] != '\n')
-			return req_fail(err, 400, "bare CR in head");
-		ve = p;
-		while (ve > vs && req_is_ows((unsigned char)buf[ve - 1]))
-			ve--;
-		hd->value = buf + vs;
-		hd->value_len = ve - vs;
-		p += 2;
-	}
+	nh = 0;
+	while ((ln = lex_field_line(buf, lim, &p, nh == REQ_MAX_HEADERS,
+	    out->hdrs + nh, &why)) == LEX_LINE_FIELD)
+		nh++;
+	if (ln == LEX_LINE_SHORT)
+		return req_short(len, err);
+	if (ln == LEX_LINE_FULL)
+		return req_fail(err, 431, "too many header fields");
+	if (ln == LEX_LINE_BAD)
+		return req_fail(err, 400, why);
 	out->nhdrs = nh;
 
 	/*
@@ -379,7 +203,8 @@ req_parse(const char *buf, size_t len, struct req_head *out,
 			if (++ncl > 1)
 				return req_fail(err, 400,
 				    "duplicate Content-Length");
-			if (req_parse_cl(hd->value, hd->value_len, &cl) == -1)
+			if (lex_content_length(hd->value, hd->value_len, &cl) ==
+			    -1)
 				return req_fail(err, 400,
 				    "invalid Content-Length");
 		} else if (req_token_eq(hd->name, hd->name_len,
@@ -398,22 +223,10 @@ req_parse(const char *buf, size_t len, struct req_head *out,
 			host_len = hd->value_len;
 		} else if (req_token_eq(hd->name, hd->name_len,
 		    "connection")) {
-			pos = 0;
-			while (req_list_next(hd->value, hd->value_len, &pos,
-			    &tok, &tl)) {
-				/* Options name header fields: tokens only. */
-				for (j = 0; j < tl; j++)
-					if (!req_is_tchar(
-					    (unsigned char)tok[j]))
-						return req_fail(err, 400,
-						    "invalid Connection option");
-				if (req_token_eq(tok, tl, "close"))
-					c_close = 1;
-				else if (req_token_eq(tok, tl, "keep-alive"))
-					c_ka = 1;
-				else if (req_token_eq(tok, tl, "upgrade"))
-					c_upgrade = 1;
-			}
+			if (lex_conn_options(hd->value, hd->value_len, 1,
+			    &conn) == -1)
+				return req_fail(err, 400,
+				    "invalid Connection option");
 		} else if (req_token_eq(hd->name, hd->name_len, "expect")) {
 			if (req_token_eq(hd->value, hd->value_len,
 			    "100-continue"))
@@ -447,13 +260,14 @@ req_parse(const char *buf, size_t len, struct req_head *out,
 		out->body = REQ_BODY_NONE;
 	out->content_length = ncl > 0 ? cl : 0;
 	if (minor == 1)
-		out->keep_alive = !c_close;
+		out->keep_alive = !(conn & LEX_CONN_CLOSE);
 	else
-		out->keep_alive = c_ka && !c_close;
+		out->keep_alive = (conn & LEX_CONN_KEEP_ALIVE) &&
+		    !(conn & LEX_CONN_CLOSE);
 	/* RFC 9110 10.1.1: 100-continue in an HTTP/1.0 request is ignored. */
 	out->expect_continue = expect && minor == 1;
 	/* RFC 9110 7.8: Upgrade in an HTTP/1.0 request is ignored too. */
-	if (up != NULL && c_upgrade && minor == 1) {
+	if (up != NULL && (conn & LEX_CONN_UPGRADE) && minor == 1) {
 		out->upgrade = up;
 		out->upgrade_len = up_len;
 	} else {
@@ -473,24 +287,18 @@ req_method_name(enum req_method m)
 	return req_methods[m];
 }
 
-/* Is (name, len) an option of one of h's Connection headers? */
-static int
-req_listed(const struct req_head *h, const char *name, size_t len)
+int
+req_method_parse(const char *s, size_t len, enum req_method *m)
 {
-	const struct req_hdr	*hd;
-	const char		*tok;
-	size_t			 i, pos, tl;
+	int	i;
 
-	for (i = 0; i < h->nhdrs; i++) {
-		hd = &h->hdrs[i];
-		if (!req_token_eq(hd->name, hd->name_len, "connection"))
-			continue;
-		pos = 0;
-		while (req_list_next(hd->value, hd->value_len, &pos, &tok, &tl))
-			if (req_name_eq(tok, tl, name, len))
-				return 1;
-	}
-	return 0;
+	for (i = 0; i < REQ_M_COUNT; i++)
+		if (strlen(req_methods[i]) == len &&
+		    memcmp(req_methods[i], s, len) == 0) {
+			*m = (enum req_method)i;
+			return 0;
+		}
+	return -1;
 }
 
 int
@@ -501,7 +309,7 @@ req_hdr_is_hop(const struct req_head *h, const char *name, size_t len)
 	for (i = 0; i < sizeof(req_hop_names) / sizeof(req_hop_names[0]); i++)
 		if (req_token_eq(name, len, req_hop_names[i]))
 			return 1;
-	return req_listed(h, name, len);
+	return lex_conn_lists(h->hdrs, h->nhdrs, name, len);
 }
 
 /* Bounded append: records overflow instead of writing past cap. */

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http_lex.h"	/* struct req_hdr */
+
 #define REQ_MAX_HEAD     16384	/* whole head incl. CRLFCRLF; above: 431 */
 #define REQ_MAX_HEADERS  64	/* header fields; above: 431 */
 #define REQ_MAX_TARGET   8192	/* request-target; above: 414 */
@@ -28,13 +30,6 @@ enum req_body_kind {
 	REQ_BODY_NONE = 0,	/* no Content-Length, no Transfer-Encoding */
 	REQ_BODY_LENGTH,	/* Content-Length: N (N may be 0) */
 	REQ_BODY_CHUNKED	/* Transfer-Encoding: chunked */
-};
-
-struct req_hdr {
-	const char	*name;
-	size_t		 name_len;
-	const char	*value;		/* leading/trailing OWS removed */
-	size_t		 value_len;
 };
 
 struct req_head {
@@ -70,8 +65,18 @@ struct req_error {
 int	req_parse(const char *buf, size_t len, struct req_head *out,
 	    struct req_error *err);
 
-/* Method name for m ("GET", ...); m must be < REQ_M_COUNT. */
+/*
+ * Method name for m ("GET", ...), a static string; "" when m is not a
+ * method (m >= REQ_M_COUNT).
+ */
 const char *req_method_name(enum req_method m);
+
+/*
+ * Method named exactly (case-sensitively, RFC 9110 9.1) by s[0..len); s
+ * need not be NUL-terminated.  Returns 0 and sets *m, or -1 leaving *m
+ * unchanged.
+ */
+int	req_method_parse(const char *s, size_t len, enum req_method *m);
 
 /*
  * Case-insensitive ASCII comparison of a header name or token against a

@@ -11,8 +11,6 @@
 
 #include "http_resp.h"
 
-#define RESP_MAX_CL	((uint64_t)1 << 53)
-
 /* Connection-specific fields; sockward writes its own Connection. */
 static const char *const resp_hop_names[] = {
 	"connection", "keep-alive", "proxy-connection", "te", "trailer",
@@ -27,13 +25,6 @@ struct resp_out {
 };
 
 static int	resp_short(size_t);
-static int	resp_is_tchar(unsigned char);
-static int	resp_is_vchar(unsigned char);
-static int	resp_is_ows(unsigned char);
-static int	resp_lower(unsigned char);
-static int	resp_list_next(const char *, size_t, size_t *, const char **,
-		    size_t *);
-static int	resp_parse_cl(const char *, size_t, uint64_t *);
 static void	resp_put(struct resp_out *, const char *, size_t);
 static void	resp_puts(struct resp_out *, const char *);
 
@@ -43,99 +34,18 @@ resp_short(size_t len)
 	return len >= RESP_MAX_HEAD ? REQ_ERROR : REQ_INCOMPLETE;
 }
 
-static int
-resp_is_tchar(unsigned char c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9'))
-		return 1;
-	switch (c) {
-	case '!': case '#': case '$': case '%': case '&': case '\'':
-	case '*': case '+': case '-': case '.': case '^': case '_':
-	case '`': case '|': case '~':
-		return 1;
-	}
-	return 0;
-}
-
-static int
-resp_is_vchar(unsigned char c)
-{
-	return c == '\t' || (c >= 0x20 && c <= 0x7e) || c >= 0x80;
-}
-
-static int
-resp_is_ows(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-resp_lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/* Next non-empty element of a comma-separated list, OWS trimmed. */
-static int
-resp_list_next(const char *v, size_t len, size_t *pos, const char **tok,
-    size_t *tlen)
-{
-	size_t	p = *pos, s, e;
-
-	while (p < len) {
-		s = p;
-		while (p < len && v[p] != ',')
-			p++;
-		e = p;
-		if (p < len)
-			p++;
-		while (s < e && resp_is_ows((unsigned char)v[s]))
-			s++;
-		while (e > s && resp_is_ows((unsigned char)v[e - 1]))
-			e--;
-		if (e > s) {
-			*pos = p;
-			*tok = v + s;
-			*tlen = e - s;
-			return 1;
-		}
-	}
-	*pos = p;
-	return 0;
-}
-
-static int
-resp_parse_cl(const char *v, size_t len, uint64_t *out)
-{
-	uint64_t	n = 0;
-	size_t		i;
-
-	if (len == 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-		n = n * 10 + (uint64_t)(v[i] - '0');
-		if (n > RESP_MAX_CL)
-			return -1;
-	}
-	*out = n;
-	return 0;
-}
-
 int
 resp_parse(const char *buf, size_t len, struct resp_head *out)
 {
 	static const char	 pfx[] = "HTTP/1.";
 	size_t			 lim = len < RESP_MAX_HEAD ? len : RESP_MAX_HEAD;
-	size_t			 p, i, nh, ns, vs, ve, pos, tl;
+	size_t			 p, i, nh, pos, tl;
 	const char		*tok, *last_te = NULL;
 	size_t			 last_te_len = 0;
-	int			 status = 0, ncl = 0, nte = 0, c_close = 0;
-	int			 c_ka = 0;
+	int			 status = 0, ncl = 0, nte = 0;
+	unsigned		 conn = 0;
 	uint64_t		 cl = 0, v;
-	unsigned char		 c;
+	enum lex_line		 ln;
 	struct req_hdr		*hd;
 
 	/* Status line: "HTTP/1." DIGIT SP 3DIGIT [SP reason] CRLF. */
@@ -185,58 +95,22 @@ resp_parse(const char *buf, size_t len, struct resp_head *out)
 		return REQ_ERROR;
 	p += 2;
 
-	/* Header fields, with the request grammar. */
-	for (nh = 0;; nh++) {
-		if (p == lim)
-			return resp_short(len);
-		c = (unsigned char)buf[p];
-		if (c == '\r') {
-			if (p + 1 == lim)
-				return resp_short(len);
-			if (buf[p + 1] != '\n')
-				return REQ_ERROR;
-			p += 2;
-			break;
-		}
-		if (nh == RESP_MAX_HEADERS)
-			return REQ_ERROR;
-		ns = p;
-		while (p < lim && resp_is_tchar((unsigned char)buf[p]))
-			p++;
-		if (p == lim)
-			return resp_short(len);
-		if (p == ns || buf[p] != ':')
-			return REQ_ERROR;
-		hd = &out->hdrs[nh];
-		hd->name = buf + ns;
-		hd->name_len = p - ns;
-		p++;
-		while (p < lim && resp_is_ows((unsigned char)buf[p]))
-			p++;
-		vs = p;
-		while (p < lim && resp_is_vchar((unsigned char)buf[p]))
-			p++;
-		if (p == lim)
-			return resp_short(len);
-		if (buf[p] != '\r')
-			return REQ_ERROR;
-		if (p + 1 == lim)
-			return resp_short(len);
-		if (buf[p + 1] != '\n')
-			return REQ_ERROR;
-		ve = p;
-		while (ve > vs && resp_is_ows((unsigned char)buf[ve - 1]))
-			ve--;
-		hd->value = buf + vs;
-		hd->value_len = ve - vs;
-		p += 2;
-	}
+	/* Header fields, with the request grammar; the reasons are not kept. */
+	nh = 0;
+	while ((ln = lex_field_line(buf, lim, &p, nh == RESP_MAX_HEADERS,
+	    out->hdrs + nh, NULL)) == LEX_LINE_FIELD)
+		nh++;
+	if (ln == LEX_LINE_SHORT)
+		return resp_short(len);
+	if (ln != LEX_LINE_END)
+		return REQ_ERROR;
 	out->nhdrs = nh;
 
 	for (i = 0; i < nh; i++) {
 		hd = &out->hdrs[i];
 		if (req_token_eq(hd->name, hd->name_len, "content-length")) {
-			if (resp_parse_cl(hd->value, hd->value_len, &v) == -1)
+			if (lex_content_length(hd->value, hd->value_len, &v) ==
+			    -1)
 				return REQ_ERROR;
 			/* Repeats of one value are harmless; others are not. */
 			if (ncl++ > 0 && v != cl)
@@ -247,21 +121,16 @@ resp_parse(const char *buf, size_t len, struct resp_head *out)
 			nte++;
 			/* Codings of repeated fields append, in order. */
 			pos = 0;
-			while (resp_list_next(hd->value, hd->value_len, &pos,
+			while (lex_list_next(hd->value, hd->value_len, &pos,
 			    &tok, &tl)) {
 				last_te = tok;
 				last_te_len = tl;
 			}
 		} else if (req_token_eq(hd->name, hd->name_len,
 		    "connection")) {
-			pos = 0;
-			while (resp_list_next(hd->value, hd->value_len, &pos,
-			    &tok, &tl)) {
-				if (req_token_eq(tok, tl, "close"))
-					c_close = 1;
-				else if (req_token_eq(tok, tl, "keep-alive"))
-					c_ka = 1;
-			}
+			/* Lenient: dockerd's options need not be tokens. */
+			(void)lex_conn_options(hd->value, hd->value_len, 0,
+			    &conn);
 		}
 	}
 
@@ -278,7 +147,8 @@ resp_parse(const char *buf, size_t len, struct resp_head *out)
 		out->has_length = ncl > 0;
 		out->content_length = cl;
 	}
-	out->conn_close = c_close || (out->minor == 0 && !c_ka) ||
+	out->conn_close = (conn & LEX_CONN_CLOSE) ||
+	    (out->minor == 0 && !(conn & LEX_CONN_KEEP_ALIVE)) ||
 	    (nte > 0 && !out->chunked);
 	return (int)p;
 }
@@ -304,32 +174,13 @@ resp_framing(const struct resp_head *h, int is_head, int hijack_ok)
 int
 resp_hdr_is_hop(const struct resp_head *h, const char *name, size_t len)
 {
-	const struct req_hdr	*hd;
-	const char		*tok;
-	size_t			 i, j, pos, tl;
+	size_t	i;
 
 	for (i = 0; i < sizeof(resp_hop_names) / sizeof(resp_hop_names[0]);
 	    i++)
 		if (req_token_eq(name, len, resp_hop_names[i]))
 			return 1;
-	for (i = 0; i < h->nhdrs; i++) {
-		hd = &h->hdrs[i];
-		if (!req_token_eq(hd->name, hd->name_len, "connection"))
-			continue;
-		pos = 0;
-		while (resp_list_next(hd->value, hd->value_len, &pos, &tok,
-		    &tl)) {
-			if (tl != len)
-				continue;
-			for (j = 0; j < tl; j++)
-				if (resp_lower((unsigned char)tok[j]) !=
-				    resp_lower((unsigned char)name[j]))
-					break;
-			if (j == tl)
-				return 1;
-		}
-	}
-	return 0;
+	return lex_conn_lists(h->hdrs, h->nhdrs, name, len);
 }
 
 static void

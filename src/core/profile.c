@@ -1,49 +1,331 @@
 /*
  * profile.c - built-in rule sets.
  *
- * Kept as rule texts, not pre-compiled structs, so built-in and user rules
- * go through the one parser and show up in logs in the same syntax.
+ * Kept as rule lines, not pre-compiled structs, so built-in and user rules
+ * go through the one parser and show up in logs and in "sockward profiles
+ * NAME" in the same syntax.  Every profile is an allow list of what one
+ * client calls (docs/PROFILES.md names the source read for each), except
+ * "readonly", which is a deny list in front of one rule allowing every
+ * GET and HEAD.
+ *
+ * Rules match the canonical path, after the "/vN.M" prefix is removed.
+ * A "*" or "{x}" matches exactly one segment, "**" only at the end, so a
+ * path whose variable part may hold '/' (image names: "/images/library/
+ * nginx:latest/json"; dockerd routes them as "{name:.*}") needs one rule
+ * per depth.  Names deeper than the rules go are denied, which is the safe
+ * side for allow rules; "readonly" adds a depth guard so that its deny
+ * rules cannot be walked around with a deeper path.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "profile.h"
 
+/* Image names with up to 6 segments ("registry:5000/group/sub/app:tag"). */
+#define PROFILE_IMAGE_RULES(act, meth, tail)				\
+	act " " meth " /images/*/" tail,				\
+	act " " meth " /images/*/*/" tail,				\
+	act " " meth " /images/*/*/*/" tail,				\
+	act " " meth " /images/*/*/*/*/" tail,				\
+	act " " meth " /images/*/*/*/*/*/" tail,			\
+	act " " meth " /images/*/*/*/*/*/*/" tail
+
 /*
- * What Traefik's docker and swarm providers call (v2 and v3).  Matched
- * after the "/vN.M" prefix is removed; query strings are not matched.
+ * Traefik v2/v3 docker and swarm providers.  Unchanged since the first
+ * release: the "traefik" profile is the default and users rely on it.
  */
-static const char *const profile_traefik_rules[] = {
-	"GET,HEAD /_ping",
-	"GET /version",
-	"GET /containers/json",
-	"GET /containers/{id}/json",
-	"GET /events",
-	"GET /services",
-	"GET /tasks",
-	"GET /networks",
-	"GET /nodes/{id}",
+static const char *const profile_traefik_lines[] = {
+	"allow GET,HEAD /_ping",
+	"allow GET /version",
+	"allow GET /containers/json",
+	"allow GET /containers/{id}/json",
+	"allow GET /events",
+	"allow GET /services",
+	"allow GET /tasks",
+	"allow GET /networks",
+	"allow GET /nodes/{id}",
 	NULL
 };
 
-static const char *const profile_none_rules[] = {
+/*
+ * Every read except those that leak data or hijack the connection.  The
+ * deny rules come first (first match wins), then one allow for the rest.
+ */
+#define RO_LOGS		"reason \"logs often hold secrets\""
+#define RO_FILES	"reason \"reads files out of a container\""
+#define RO_IMAGE	"reason \"exports image tarballs\""
+static const char *const profile_readonly_lines[] = {
+	"deny GET,HEAD /containers/{id}/logs " RO_LOGS,
+	"deny GET,HEAD /services/{id}/logs " RO_LOGS,
+	"deny GET,HEAD /tasks/{id}/logs " RO_LOGS,
+	"deny GET,HEAD /containers/{id}/archive " RO_FILES,
+	"deny GET,HEAD /containers/{id}/export " RO_FILES,
+	"deny GET,HEAD /containers/{id}/attach/ws "
+	    "reason \"attaches to a container (hijack)\"",
+	/* dockerd routes "/containers/{name:.*}/logs": a legacy link name
+	 * ("/web/db") would slip past the one-segment rules above. */
+	"deny GET,HEAD /containers/*/*/*/** "
+	    "reason \"container names with a slash are not supported\"",
+	"deny GET,HEAD /images/get " RO_IMAGE,
+	"deny GET,HEAD /images/*/get " RO_IMAGE,
+	"deny GET,HEAD /images/*/*/get " RO_IMAGE,
+	"deny GET,HEAD /images/*/*/*/get " RO_IMAGE,
+	"deny GET,HEAD /images/*/*/*/*/get " RO_IMAGE,
+	"deny GET,HEAD /images/*/*/*/*/*/get " RO_IMAGE,
+	"deny GET,HEAD /images/*/*/*/*/*/*/get " RO_IMAGE,
+	"deny GET,HEAD /images/*/*/*/*/*/*/*/get " RO_IMAGE,
+	"deny GET,HEAD /images/*/*/*/*/*/*/*/*/get " RO_IMAGE,
+	/* Depth guard: the image rules above end at 10 segments. */
+	"deny GET,HEAD /*/*/*/*/*/*/*/*/*/*/*/** "
+	    "reason \"paths deeper than 10 segments\"",
+	"deny GET,HEAD /swarm/unlockkey "
+	    "reason \"returns the swarm unlock key\"",
+	"deny GET,HEAD /debug/** reason \"daemon debug endpoints\"",
+	"allow GET,HEAD /**",
+	NULL
+};
+
+/* gethomepage/homepage: docker widget, status, service discovery. */
+static const char *const profile_homepage_lines[] = {
+	"allow GET /containers/json",
+	"allow GET /containers/{name}/json",
+	"allow GET /containers/{name}/stats require stream=false|0",
+	"allow GET /services",
+	"allow GET /services/{name}",
+	"allow GET /tasks",
+	NULL
+};
+
+/* Portainer environment snapshot plus its read-only detail pages. */
+static const char *const profile_portainer_ro_lines[] = {
+	"allow HEAD /_ping",
+	"allow GET /info",
+	"allow GET /version",
+	"allow GET /containers/json",
+	"allow GET /containers/{id}/json",
+	"allow GET /images/json",
+	"allow GET /images/{id}/json",
+	"allow GET /images/{id}/history",
+	"allow GET /volumes",
+	"allow GET /volumes/{name}",
+	"allow GET /networks",
+	"allow GET /networks/{id}",
+	"allow GET /services",
+	"allow GET /services/{id}",
+	"allow GET /tasks",
+	"allow GET /nodes",
+	"allow GET /nodes/{id}",
+	NULL
+};
+
+/* amir20/dozzle without the optional actions and shell. */
+static const char *const profile_dozzle_lines[] = {
+	"allow HEAD /_ping",
+	"allow GET /info",
+	"allow GET /version",
+	"allow GET /containers/json",
+	"allow GET /containers/{id}/json",
+	"allow GET /events",
+	"allow GET /containers/{id}/logs",
+	"allow GET /containers/{id}/stats",
+	NULL
+};
+
+/* containrrr/watchtower: check, pull, re-create (no lifecycle hooks). */
+static const char *const profile_watchtower_lines[] = {
+	"allow HEAD /_ping",
+	"allow GET /containers/json",
+	"allow GET /containers/{id}/json",
+	PROFILE_IMAGE_RULES("allow", "GET", "json"),
+	"allow POST /images/create require fromImage=* query fromSrc=",
+	"allow POST /containers/create",
+	"allow POST /containers/{id}/start",
+	"allow POST /containers/{id}/kill",
+	"allow POST /containers/{id}/rename",
+	"allow DELETE /containers/{id}",
+	"allow POST /networks/{id}/connect",
+	"allow POST /networks/{id}/disconnect",
+	"allow DELETE /images/{id}",
+	NULL
+};
+
+/* crazy-max/diun docker and swarm providers. */
+static const char *const profile_diun_lines[] = {
+	"allow HEAD /_ping",
+	"allow GET /version",
+	"allow GET /containers/json",
+	"allow GET /containers/{id}/json",
+	PROFILE_IMAGE_RULES("allow", "GET", "json"),
+	"allow GET /services",
+	NULL
+};
+
+/* willfarrell/autoheal with the default AUTOHEAL_CONTAINER_LABEL. */
+static const char *const profile_autoheal_lines[] = {
+	"allow GET /containers/json filter health=unhealthy "
+	    "filter label=autoheal=true",
+	"allow POST /containers/{id}/restart",
+	NULL
+};
+
+/* louislam/uptime-kuma docker container monitor. */
+static const char *const profile_uptime_kuma_lines[] = {
+	"allow GET /containers/json",
+	"allow GET /containers/{name}/json",
+	NULL
+};
+
+/* Prometheus docker_sd_configs and dockerswarm_sd_configs. */
+static const char *const profile_prometheus_lines[] = {
+	"allow HEAD /_ping",
+	"allow GET /containers/json",
+	"allow GET /networks",
+	"allow GET /services",
+	"allow GET /tasks",
+	"allow GET /nodes",
+	NULL
+};
+
+/* CrowdSec docker acquisition (containers and swarm services). */
+static const char *const profile_crowdsec_lines[] = {
+	"allow HEAD /_ping",
+	"allow GET /info",
+	"allow GET /containers/json",
+	"allow GET /containers/{id}/json",
+	"allow GET /containers/{id}/logs",
+	"allow GET /events",
+	"allow GET /services",
+	"allow GET /services/{id}",
+	"allow GET /services/{id}/logs",
+	NULL
+};
+
+/* Netdata cgroup name resolution and the go.d docker collector. */
+static const char *const profile_netdata_lines[] = {
+	"allow HEAD /_ping",
+	"allow GET /info",
+	"allow GET /containers/json",
+	"allow GET /containers/{id}/json",
+	"allow GET /images/json",
+	NULL
+};
+
+/* google/cadvisor docker container handler. */
+static const char *const profile_cadvisor_lines[] = {
+	"allow HEAD /_ping",
+	"allow GET /info",
+	"allow GET /version",
+	"allow GET /containers/{id}/json",
+	"allow GET /images/json",
+	NULL
+};
+
+static const char *const profile_none_lines[] = {
 	NULL
 };
 
 static const struct profile profile_traefik = {
 	"traefik",
 	"what Traefik v2/v3 docker and swarm providers call",
-	profile_traefik_rules
+	profile_traefik_lines
+};
+
+static const struct profile profile_readonly = {
+	"readonly",
+	"all reads except logs, file and image export, unlock key, debug, "
+	    "attach",
+	profile_readonly_lines
+};
+
+static const struct profile profile_homepage = {
+	"homepage",
+	"Homepage docker widget and service discovery (read-only, "
+	    "one-shot stats)",
+	profile_homepage_lines
+};
+
+static const struct profile profile_portainer_ro = {
+	"portainer-readonly",
+	"Portainer snapshot and read-only browsing, no logs, console "
+	    "or writes",
+	profile_portainer_ro_lines
+};
+
+static const struct profile profile_dozzle = {
+	"dozzle",
+	"Dozzle log viewer: list, events, logs, stats (no actions, no shell)",
+	profile_dozzle_lines
+};
+
+static const struct profile profile_watchtower = {
+	"watchtower",
+	"Watchtower: inspect, pull, re-create containers (no hooks)",
+	profile_watchtower_lines
+};
+
+static const struct profile profile_diun = {
+	"diun",
+	"Diun: list containers and services, inspect their images",
+	profile_diun_lines
+};
+
+static const struct profile profile_autoheal = {
+	"autoheal",
+	"autoheal: list unhealthy autoheal=true containers, restart them",
+	profile_autoheal_lines
+};
+
+static const struct profile profile_uptime_kuma = {
+	"uptime-kuma",
+	"Uptime Kuma docker monitor: list and inspect containers",
+	profile_uptime_kuma_lines
+};
+
+static const struct profile profile_prometheus = {
+	"prometheus",
+	"Prometheus docker_sd and dockerswarm_sd service discovery",
+	profile_prometheus_lines
+};
+
+static const struct profile profile_crowdsec = {
+	"crowdsec",
+	"CrowdSec docker acquisition: container and service logs, events",
+	profile_crowdsec_lines
+};
+
+static const struct profile profile_netdata = {
+	"netdata",
+	"Netdata container names and docker collector",
+	profile_netdata_lines
+};
+
+static const struct profile profile_cadvisor = {
+	"cadvisor",
+	"cAdvisor docker handler: info, version, container and image "
+	    "metadata",
+	profile_cadvisor_lines
 };
 
 static const struct profile profile_none = {
 	"none",
 	"no built-in rules: only --allow rules apply",
-	profile_none_rules
+	profile_none_lines
 };
 
 static const struct profile *const profile_list[] = {
 	&profile_traefik,
+	&profile_readonly,
+	&profile_homepage,
+	&profile_portainer_ro,
+	&profile_dozzle,
+	&profile_watchtower,
+	&profile_diun,
+	&profile_autoheal,
+	&profile_uptime_kuma,
+	&profile_prometheus,
+	&profile_crowdsec,
+	&profile_netdata,
+	&profile_cadvisor,
 	&profile_none,
 	NULL
 };
@@ -75,17 +357,42 @@ profile_load(const struct profile *p, struct rule_set *set)
 	struct rule r;
 	size_t i, saved;
 
-	if (p == NULL || set == NULL || p->name == NULL || p->rules == NULL)
+	if (p == NULL || set == NULL || p->name == NULL || p->lines == NULL)
 		return -1;
 	snprintf(origin, sizeof(origin), "profile %s", p->name);
 	saved = set->nrules;
-	for (i = 0; p->rules[i] != NULL; i++) {
-		if (rule_parse(p->rules[i], RULE_ALLOW, &r, &why) != 0 ||
+	for (i = 0; p->lines[i] != NULL; i++) {
+		if (rule_parse_line(p->lines[i], &r, &why) != 0 ||
 		    rule_set_add(set, &r, origin) != 0) {
-			/* All or nothing: no half-loaded profile. */
+			/* All or nothing: no half-loaded profile.  The
+			 * storage may have grown; the set still owns it. */
 			set->nrules = saved;
 			return -1;
 		}
 	}
 	return 0;
+}
+
+void
+profile_print(const struct profile *p,
+    void (*out)(void *arg, const char *line), void *arg)
+{
+	char buf[RULE_MAX_TEXT + 64];
+	struct rule r;
+	size_t i;
+
+	if (p == NULL || out == NULL || p->name == NULL || p->lines == NULL)
+		return;
+	snprintf(buf, sizeof(buf), "# profile %s: %s", p->name,
+	    p->summary != NULL ? p->summary : "");
+	out(arg, buf);
+	for (i = 0; p->lines[i] != NULL; i++) {
+		/* The normalised form is what profile_load installs; a line
+		 * that does not parse (never for a tested built-in) is shown
+		 * as written so the error is visible when it is pasted. */
+		if (rule_parse_line(p->lines[i], &r, NULL) == 0)
+			out(arg, rule_line_str(&r, buf, sizeof(buf)));
+		else
+			out(arg, p->lines[i]);
+	}
 }

@@ -5,14 +5,10 @@
  * canonical path segment by segment, so a literal can never match part of
  * a segment ("/containers" vs "/containersXYZ").
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "rule.h"
-
-/* Indexed by enum req_method; kept here so rules do not need http_req.c. */
-static const char *const rule_method_names[REQ_M_COUNT] = {
-	"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"
-};
 
 #define RULE_ALL_METHODS ((1u << REQ_M_COUNT) - 1)
 
@@ -32,20 +28,17 @@ rule_upper(char c)
 static int
 rule_method_lookup(const char *s, size_t n)
 {
-	size_t i, k;
+	char up[sizeof("OPTIONS")];	/* the longest method name fits */
+	size_t k;
+	enum req_method m;
 
-	for (i = 0; i < REQ_M_COUNT; i++) {
-		const char *name = rule_method_names[i];
-
-		if (strlen(name) != n)
-			continue;
-		for (k = 0; k < n; k++)
-			if (rule_upper(s[k]) != name[k])
-				break;
-		if (k == n)
-			return (int)i;
-	}
-	return -1;
+	if (n > sizeof(up))
+		return -1;	/* longer than any method name */
+	for (k = 0; k < n; k++)
+		up[k] = rule_upper(s[k]);
+	if (req_method_parse(up, n, &m) == -1)
+		return -1;
+	return (int)m;
 }
 
 /* Parse the METHODS token s[0..n) into *mask. */
@@ -155,13 +148,152 @@ rule_parse_pattern(const char *p, size_t n, struct rule *r)
 	return NULL;
 }
 
+/* Append src[0..n) to dst (length *w, capacity cap); -1 when full. */
+static int
+rule_text_put(char *dst, size_t *w, size_t cap, const char *src, size_t n)
+{
+	if (*w + n >= cap)
+		return -1;
+	memcpy(dst + *w, src, n);
+	*w += n;
+	dst[*w] = '\0';
+	return 0;
+}
+
+/*
+ * Read the quoted reason at text[*i..n) into r->reason.  Only \" and \\
+ * are escapes; the reason ends up in JSON and log lines, which escape it
+ * again, but control bytes are refused here so it reads back the same.
+ */
+static const char *
+rule_parse_reason(const char *text, size_t n, size_t *i, struct rule *r)
+{
+	size_t	 w = 0;
+	char	 c;
+
+	if (*i >= n || text[*i] != '"')
+		return "reason must be a double-quoted string";
+	for ((*i)++; *i < n; (*i)++) {
+		c = text[*i];
+		if (c == '"') {
+			(*i)++;
+			return NULL;
+		}
+		if (c == '\\') {
+			if (++(*i) >= n || (text[*i] != '"' && text[*i] != '\\'))
+				return "bad escape in reason (only \\\" and \\\\)";
+			c = text[*i];
+		}
+		if ((unsigned char)c < 0x20 || c == 0x7f)
+			return "control character in reason";
+		if (w + 1 >= sizeof(r->reason))
+			return "reason too long";
+		r->reason[w++] = c;
+	}
+	return "unterminated reason string";
+}
+
+/* Parse the constraints and reason after the pattern; text[*i..n). */
+static const char *
+rule_parse_tail(const char *text, size_t n, size_t i, struct rule *r)
+{
+	static const struct { const char *kw; enum query_kind kind; } kws[] = {
+		{ "query", QUERY_ONE_OF }, { "require", QUERY_REQUIRE },
+		{ "filter", QUERY_FILTER },
+	};
+	const char	*why, *kw;
+	char		 arg[RULE_MAX_TEXT];
+	size_t		 klen, alen, k;
+
+	for (;;) {
+		while (i < n && rule_isblank(text[i]))
+			i++;
+		if (i == n)
+			return NULL;
+		kw = text + i;
+		while (i < n && !rule_isblank(text[i]))
+			i++;
+		klen = (size_t)(text + i - kw);
+		while (i < n && rule_isblank(text[i]))
+			i++;
+		if (klen == 6 && memcmp(kw, "reason", 6) == 0) {
+			if (r->reason[0] != '\0')
+				return "more than one reason";
+			if ((why = rule_parse_reason(text, n, &i, r)) != NULL)
+				return why;
+			if (i < n && !rule_isblank(text[i]))
+				return "text right after the reason's closing quote";
+			if (r->reason[0] == '\0')
+				return "empty reason";
+			continue;
+		}
+		for (k = 0; k < sizeof(kws) / sizeof(kws[0]); k++)
+			if (strlen(kws[k].kw) == klen &&
+			    memcmp(kws[k].kw, kw, klen) == 0)
+				break;
+		if (k == sizeof(kws) / sizeof(kws[0]))
+			return "unexpected text after pattern (want query, "
+			    "require, filter or reason)";
+		if (r->nquery == RULE_MAX_QUERY)
+			return "too many query constraints";
+		alen = 0;
+		while (i < n && !rule_isblank(text[i]))
+			arg[alen++] = text[i++];
+		arg[alen] = '\0';
+		if (alen == 0)
+			return "missing argument to query constraint";
+		if (query_cond_parse(kws[k].kind, arg, &r->query[r->nquery],
+		    &why) == -1)
+			return why;
+		r->nquery++;
+	}
+}
+
+/* Normalised text: methods, pattern, constraints, reason. */
+static const char *
+rule_make_text(struct rule *r, const char *ps, size_t plen)
+{
+	char	 buf[RULE_MAX_TEXT];
+	size_t	 w = 0, k;
+	const char *p;
+
+	rule_methods_str(r->methods, buf, sizeof(buf));
+	w = strlen(buf);
+	memcpy(r->text, buf, w + 1);
+	if (rule_text_put(r->text, &w, sizeof(r->text), " ", 1) == -1 ||
+	    rule_text_put(r->text, &w, sizeof(r->text), ps, plen) == -1)
+		return "rule text too long";
+	for (k = 0; k < r->nquery; k++) {
+		query_cond_str(&r->query[k], buf, sizeof(buf));
+		if (rule_text_put(r->text, &w, sizeof(r->text), " ", 1) == -1 ||
+		    rule_text_put(r->text, &w, sizeof(r->text), buf,
+		    strlen(buf)) == -1)
+			return "rule text too long";
+	}
+	if (r->reason[0] != '\0') {
+		if (rule_text_put(r->text, &w, sizeof(r->text), " reason \"",
+		    9) == -1)
+			return "rule text too long";
+		for (p = r->reason; *p != '\0'; p++) {
+			if ((*p == '"' || *p == '\\') &&
+			    rule_text_put(r->text, &w, sizeof(r->text), "\\",
+			    1) == -1)
+				return "rule text too long";
+			if (rule_text_put(r->text, &w, sizeof(r->text), p, 1) == -1)
+				return "rule text too long";
+		}
+		if (rule_text_put(r->text, &w, sizeof(r->text), "\"", 1) == -1)
+			return "rule text too long";
+	}
+	return NULL;
+}
+
 int
 rule_parse(const char *text, enum rule_action a, struct rule *r,
     const char **reason)
 {
 	const char *why, *ms, *ps;
-	size_t n, i, mlen, plen, w;
-	char mbuf[64];
+	size_t n, i, mlen, plen;
 
 	if (r == NULL) {
 		why = "no output";
@@ -204,27 +336,18 @@ rule_parse(const char *text, enum rule_action a, struct rule *r,
 		why = "missing path pattern";
 		goto fail;
 	}
-	while (i < n && rule_isblank(text[i]))
-		i++;
-	if (i != n) {
-		why = "unexpected text after pattern";
-		goto fail;
-	}
-
 	if ((why = rule_parse_pattern(ps, plen, r)) != NULL)
 		goto fail;
-
-	/* Normalised text; never longer than the input, so it fits. */
-	rule_methods_str(r->methods, mbuf, sizeof(mbuf));
-	w = strlen(mbuf);
-	if (w + 1 + plen >= sizeof(r->text)) {
-		why = "rule text too long";
+	if ((why = rule_parse_tail(text, n, i, r)) != NULL)
+		goto fail;
+	if (a == RULE_DENY && r->nquery > 0) {
+		/* Constraints hold for every occurrence of a key, which makes
+		 * an allow stricter but a deny easier to sidestep. */
+		why = "query constraints are for allow rules only";
 		goto fail;
 	}
-	memcpy(r->text, mbuf, w);
-	r->text[w++] = ' ';
-	memcpy(r->text + w, ps, plen);
-	r->text[w + plen] = '\0';
+	if ((why = rule_make_text(r, ps, plen)) != NULL)
+		goto fail;
 	return 0;
 
 fail:
@@ -238,31 +361,88 @@ fail:
 }
 
 int
+rule_parse_line(const char *line, struct rule *r, const char **reason)
+{
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (strncmp(line, "allow", 5) == 0 && rule_isblank(line[5]))
+		return rule_parse(line + 6, RULE_ALLOW, r, reason);
+	if (strncmp(line, "deny", 4) == 0 && rule_isblank(line[4]))
+		return rule_parse(line + 5, RULE_DENY, r, reason);
+	if (r != NULL)
+		memset(r, 0, sizeof(*r));
+	if (reason != NULL)
+		*reason = "a rule starts with allow or deny";
+	return -1;
+}
+
+char *
+rule_line_str(const struct rule *r, char *dst, size_t cap)
+{
+	size_t	 w = 0;
+	const char *act = r->action == RULE_ALLOW ? "allow " : "deny ";
+
+	if (cap == 0)
+		return dst;
+	dst[0] = '\0';
+	if (rule_text_put(dst, &w, cap, act, strlen(act)) == 0)
+		(void)rule_text_put(dst, &w, cap, r->text, strlen(r->text));
+	return dst;
+}
+
+int
 rule_set_add(struct rule_set *set, const struct rule *r, const char *origin)
 {
-	char org[sizeof(((struct rule *)0)->origin)];
-	struct rule *dst;
-	size_t i, n = 0;
-	int idx = 1;
+	struct rule	 copy;
+	size_t		 i, n = 0;
+	int		 idx = 1;
 
 	if (set == NULL || r == NULL || set->nrules >= RULE_MAX_RULES)
 		return -1;
+	/* Copy first: r or origin may point into the array realloc moves. */
+	memcpy(&copy, r, sizeof(copy));
 	if (origin != NULL)
-		while (n < sizeof(org) - 1 && origin[n] != '\0')
+		while (n < sizeof(copy.origin) - 1 && origin[n] != '\0')
 			n++;
-	if (n > 0)
-		memcpy(org, origin, n);
-	org[n] = '\0';
+	memmove(copy.origin, origin != NULL ? origin : "", n);
+	copy.origin[n] = '\0';
 	for (i = 0; i < set->nrules; i++)
-		if (strcmp(set->rules[i].origin, org) == 0)
+		if (strcmp(set->rules[i].origin, copy.origin) == 0)
 			idx++;
+	copy.index = idx;
+	if (set->nrules == set->cap) {
+		size_t ncap = set->cap == 0 ? 16 : set->cap * 2;
+		struct rule *nr = realloc(set->rules, ncap * sizeof(*nr));
 
-	dst = &set->rules[set->nrules];
-	if (dst != r)
-		memcpy(dst, r, sizeof(*dst));
-	memcpy(dst->origin, org, n + 1);
-	dst->index = idx;
-	set->nrules++;
+		if (nr == NULL)
+			return -1;
+		set->rules = nr;
+		set->cap = ncap;
+	}
+	memcpy(&set->rules[set->nrules++], &copy, sizeof(copy));
+	return 0;
+}
+
+void
+rule_set_free(struct rule_set *set)
+{
+	free(set->rules);
+	set->rules = NULL;
+	set->nrules = set->cap = 0;
+}
+
+int
+rule_set_copy(struct rule_set *dst, const struct rule_set *src)
+{
+	memcpy(dst->name, src->name, sizeof(dst->name));
+	dst->nrules = dst->cap = 0;
+	dst->rules = NULL;
+	if (src->nrules == 0)
+		return 0;
+	if ((dst->rules = calloc(src->nrules, sizeof(*dst->rules))) == NULL)
+		return -1;
+	memcpy(dst->rules, src->rules, src->nrules * sizeof(*dst->rules));
+	dst->nrules = dst->cap = src->nrules;
 	return 0;
 }
 
@@ -272,7 +452,7 @@ rule_set_add(struct rule_set *set, const struct rule *r, const char *origin)
  * can only ever match "**".
  */
 int
-rule_matches(const struct rule *r, enum req_method m, const char *path)
+rule_matches_path(const struct rule *r, enum req_method m, const char *path)
 {
 	const struct rule_seg *seg;
 	const char *p, *s;
@@ -301,15 +481,30 @@ rule_matches(const struct rule *r, enum req_method m, const char *path)
 	return *p == '\0';
 }
 
+int
+rule_matches(const struct rule *r, enum req_method m, const char *path,
+    const char *query, size_t query_len)
+{
+	size_t	i;
+
+	if (!rule_matches_path(r, m, path))
+		return 0;
+	for (i = 0; i < r->nquery; i++)
+		if (!query_cond_match(&r->query[i], query, query_len))
+			return 0;
+	return 1;
+}
+
 const struct rule *
-rule_match(const struct rule_set *set, enum req_method m, const char *path)
+rule_match(const struct rule_set *set, enum req_method m, const char *path,
+    const char *query, size_t query_len)
 {
 	size_t i;
 
 	if (set == NULL)
 		return NULL;
-	for (i = 0; i < set->nrules && i < RULE_MAX_RULES; i++)
-		if (rule_matches(&set->rules[i], m, path))
+	for (i = 0; i < set->nrules; i++)
+		if (rule_matches(&set->rules[i], m, path, query, query_len))
 			return &set->rules[i];
 	return NULL;
 }
@@ -351,6 +546,7 @@ rule_endpoint_hijacks(enum req_method m, const char *path)
 char *
 rule_methods_str(unsigned methods, char *dst, size_t cap)
 {
+	const char *name;
 	size_t w = 0, i, l;
 
 	if (dst == NULL || cap == 0)
@@ -366,13 +562,14 @@ rule_methods_str(unsigned methods, char *dst, size_t cap)
 	for (i = 0; i < REQ_M_COUNT; i++) {
 		if (!(methods & (1u << i)))
 			continue;
-		l = strlen(rule_method_names[i]);
+		name = req_method_name((enum req_method)i);
+		l = strlen(name);
 		/* Whole names only: a cut "DEL" would be a different name. */
 		if (w + (w > 0) + l >= cap)
 			break;
 		if (w > 0)
 			dst[w++] = ',';
-		memcpy(dst + w, rule_method_names[i], l);
+		memcpy(dst + w, name, l);
 		w += l;
 		dst[w] = '\0';
 	}

@@ -2,12 +2,18 @@
  * rule.h - allow/deny rules over canonical requests, and what the Engine
  * API does at each endpoint that the proxy must know (hijacks).
  *
- * Pure.  A rule is "METHODS PATTERN": METHODS is "*" or a comma-separated
- * list of GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS; PATTERN is an
- * absolute path of segments, each a literal, a placeholder "{name}" or "*"
- * (exactly one non-empty segment), or a final "**" (zero or more segments).
- * A rule set is evaluated in order; the first rule that matches decides;
- * no match denies.
+ * Pure.  A rule is
+ *
+ *	METHODS PATTERN [query K=V|V]... [require K=V|V]...
+ *	    [filter NAME=VALUE]... [reason "TEXT"]
+ *
+ * METHODS is "*" or a comma-separated list of GET, HEAD, POST, PUT,
+ * DELETE, PATCH, OPTIONS; PATTERN is an absolute path of segments, each a
+ * literal, a placeholder "{name}" or "*" (exactly one non-empty segment),
+ * or a final "**" (zero or more segments).  The query constraints are
+ * those of query.h; all must hold for the rule to match.  The reason is
+ * shown in the 403 message of a deny rule.  A rule set is evaluated in
+ * order; the first rule that matches decides; no match denies.
  */
 #ifndef SOCKWARD_RULE_H
 #define SOCKWARD_RULE_H
@@ -15,10 +21,13 @@
 #include <stddef.h>
 
 #include "http_req.h"
+#include "query.h"
 
 #define RULE_MAX_SEGMENTS 16
-#define RULE_MAX_TEXT     256
-#define RULE_MAX_RULES    256
+#define RULE_MAX_TEXT     512
+#define RULE_MAX_RULES    1024	/* per set */
+#define RULE_MAX_QUERY    4
+#define RULE_MAX_REASON   128
 
 enum rule_action { RULE_ALLOW = 0, RULE_DENY };
 
@@ -35,40 +44,67 @@ struct rule {
 	unsigned	 methods;	/* bit (1u << enum req_method) */
 	struct rule_seg	 segs[RULE_MAX_SEGMENTS];
 	size_t		 nsegs;
-	char		 text[RULE_MAX_TEXT];	/* "GET,HEAD /_ping" as given */
+	struct query_cond query[RULE_MAX_QUERY];
+	size_t		 nquery;
+	char		 reason[RULE_MAX_REASON];	/* "" when none */
+	char		 text[RULE_MAX_TEXT];	/* normalised rule text */
 	char		 origin[48];	/* "profile traefik", "--allow" */
 	int		 index;		/* 1-based position within origin */
 };
 
+/* Rules live in a growing array owned by the set: zero-initialise a set,
+ * fill it with rule_set_add, release it with rule_set_free. */
 struct rule_set {
-	struct rule	 rules[RULE_MAX_RULES];
+	struct rule	*rules;
 	size_t		 nrules;
+	size_t		 cap;
 	char		 name[64];	/* shown in 403 messages: "traefik" */
 };
 
 /*
- * Parse "METHODS PATTERN" (text, NUL-terminated) into *r with action a.
- * Returns 0, or -1 with *reason set to a static explanation.
+ * Parse "METHODS PATTERN [constraints] [reason "TEXT"]" (text,
+ * NUL-terminated) into *r with action a.  r->text gets the normalised
+ * form, which rule_parse accepts again.  Returns 0, or -1 with *reason
+ * set to a static explanation.
  */
 int	rule_parse(const char *text, enum rule_action a, struct rule *r,
 	    const char **reason);
 
+/* Parse "allow RULE" or "deny RULE" (rule_parse syntax). */
+int	rule_parse_line(const char *line, struct rule *r, const char **reason);
+
+/* Write "allow TEXT" / "deny TEXT" for r to dst[0..cap); returns dst. */
+char	*rule_line_str(const struct rule *r, char *dst, size_t cap);
+
 /*
  * Append a parsed rule to set, recording origin and index.  Returns 0, or -1
- * when the set is full.
+ * when the set is full or memory is exhausted.
  */
 int	rule_set_add(struct rule_set *set, const struct rule *r,
 	    const char *origin);
 
+/* Release set's rules; the set is empty (and reusable) after. */
+void	rule_set_free(struct rule_set *set);
+
+/* Deep copy src into *dst (dst need not be initialised).  0 or -1. */
+int	rule_set_copy(struct rule_set *dst, const struct rule_set *src);
+
 /*
- * First rule of set matching method m and canonical path (NUL-terminated,
- * version prefix removed), or NULL when none does (deny by default).
+ * First rule of set matching method m, canonical path (NUL-terminated,
+ * version prefix removed) and raw query (NULL when none), or NULL when
+ * none does (deny by default).
  */
 const struct rule *rule_match(const struct rule_set *set, enum req_method m,
-	    const char *path);
+	    const char *path, const char *query, size_t query_len);
 
-/* Returns 1 when rule r matches (m, path). */
-int	rule_matches(const struct rule *r, enum req_method m, const char *path);
+/* Returns 1 when rule r matches (m, path, query). */
+int	rule_matches(const struct rule *r, enum req_method m, const char *path,
+	    const char *query, size_t query_len);
+
+/* Returns 1 when r's method and path match, ignoring its query
+ * constraints (audit learning and explain use this). */
+int	rule_matches_path(const struct rule *r, enum req_method m,
+	    const char *path);
 
 /*
  * Returns 1 when dockerd may hijack the connection for (m, path): attach,

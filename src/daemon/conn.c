@@ -33,13 +33,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admit.h"
 #include "canon.h"
 #include "chunk.h"
+#include "config.h"
 #include "conn.h"
 #include "escape.h"
 #include "ev.h"
 #include "http_req.h"
 #include "http_resp.h"
+#include "learn.h"
 #include "log.h"
 #include "rule.h"
 #include "sbuf.h"
@@ -59,6 +62,7 @@ struct conn {
 	enum conn_tl	 tlist;
 	uint64_t	 deadline;
 	int		 dead;		/* torn down, waiting for conn_reap */
+	struct listener	*lst;		/* where it came in: whose policy */
 	char		 peer[64];
 
 	struct sbuf	 cin;		/* client bytes not yet handled */
@@ -89,6 +93,7 @@ struct conn {
 
 	int		 keep_alive;	/* keep the client after this exchange */
 	int		 http10;	/* the client speaks HTTP/1.0 */
+	int		 served;	/* at least one request was read */
 	int		 cli_gone;	/* client EOF while a body streamed */
 	int		 is_head;
 	int		 hijack_ok;
@@ -215,6 +220,60 @@ conn_peer_name(struct conn *c, const struct sockaddr_storage *ss, int is_unix)
 	}
 }
 
+/*
+ * Is the peer on fd admitted by listener l's policy?  TCP peers by source
+ * network, unix peers by SO_PEERCRED.  Unknown credentials are refused.
+ */
+static int
+conn_admitted(const struct listener *l, int fd,
+    const struct sockaddr_storage *ss, char *who, size_t wholen)
+{
+	const struct admit *a = &l->pol->admit;
+	struct ucred	 cr;
+	socklen_t	 crlen = sizeof(cr);
+
+	if (l->is_unix) {
+		if (a->nuids == 0 && a->ngids == 0)
+			return 1;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == -1) {
+			snprintf(who, wholen, "unix peer (credentials unknown)");
+			return 0;
+		}
+		snprintf(who, wholen, "unix peer uid %u gid %u",
+		    (unsigned)cr.uid, (unsigned)cr.gid);
+		return admit_unix(a, cr.uid, cr.gid);
+	}
+	if (a->nnets == 0)
+		return 1;
+	if (ss->ss_family == AF_INET)
+		return admit_tcp(a, 4, (const uint8_t *)
+		    &((const struct sockaddr_in *)(const void *)ss)->sin_addr);
+	return admit_tcp(a, 6, (const uint8_t *)
+	    &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr);
+}
+
+/* Refuse a client at the door: one 403, one log line, nothing more. */
+static void
+conn_refuse(const struct listener *l, int fd, const char *who)
+{
+	char	 msg[300], resp[600];
+	int	 n;
+	ssize_t	 w;
+
+	snprintf(msg, sizeof(msg), "sockward: client %s is not admitted on "
+	    "listener %s", who, l->pol->name);
+	n = snprintf(resp, sizeof(resp), "HTTP/1.1 403 Forbidden\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n{\"message\":\"%s\"}\n",
+	    strlen(msg) + 15, msg);
+	if (n > 0 && (size_t)n < sizeof(resp))
+		w = write(fd, resp, (size_t)n);
+	(void)w;
+	log_msg(LOG_WARN, "refused client %s on listener %s (%s): not "
+	    "admitted", who, l->pol->name, l->name);
+	close(fd);
+}
+
 static void
 conn_accept_cb(struct ev_io *io, unsigned revents)
 {
@@ -222,6 +281,7 @@ conn_accept_cb(struct ev_io *io, unsigned revents)
 	struct sockaddr_storage ss;
 	socklen_t	 sslen;
 	struct conn	*c;
+	char		 who[80];
 	int		 fd, i, one = 1;
 
 	(void)revents;
@@ -240,6 +300,15 @@ conn_accept_cb(struct ev_io *io, unsigned revents)
 			}
 			return;
 		}
+		if (!conn_admitted(l, fd, &ss, who, sizeof(who))) {
+			if (!l->is_unix) {
+				struct conn tmp;
+				conn_peer_name(&tmp, &ss, 0);
+				snprintf(who, sizeof(who), "%s", tmp.peer);
+			}
+			conn_refuse(l, fd, who);
+			continue;
+		}
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
 			close(fd);
 			conn_accept_pause(1);
@@ -251,6 +320,7 @@ conn_accept_cb(struct ev_io *io, unsigned revents)
 		ev_io_init(&c->cli, fd, conn_cli_cb);
 		ev_io_init(&c->up, -1, conn_up_cb);
 		conn_peer_name(c, &ss, l->is_unix);
+		c->lst = l;
 		c->next = conn_list;
 		if (conn_list != NULL)
 			conn_list->prev = c;
@@ -401,6 +471,7 @@ conn_status_reason(int status)
 	case 403: return "Forbidden";
 	case 408: return "Request Timeout";
 	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
 	case 417: return "Expectation Failed";
 	case 431: return "Request Header Fields Too Large";
 	case 501: return "Not Implemented";
@@ -483,6 +554,26 @@ conn_up_connect(struct conn *c)
 	return 0;
 }
 
+/*
+ * dockerd's form parsing reads an application/x-www-form-urlencoded body
+ * of POST, PUT and PATCH into the same values as the query, ahead of them:
+ * such a body could override a query the policy judged.  No Docker client
+ * sends one, so it is refused.
+ */
+static int
+conn_form_body(const struct req_head *h)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	size_t	 i;
+
+	for (i = 0; i < h->nhdrs; i++)
+		if (req_token_eq(h->hdrs[i].name, h->hdrs[i].name_len,
+		    "content-type") && h->hdrs[i].value_len >= sizeof(form) - 1 &&
+		    req_token_eq(h->hdrs[i].value, sizeof(form) - 1, form))
+			return 1;
+	return 0;
+}
+
 /* Parse, canonicalise and judge the head at the front of cin. */
 static void
 conn_start_request(struct conn *c)
@@ -491,6 +582,7 @@ conn_start_request(struct conn *c)
 	struct req_error err;
 	struct canon_target t;
 	const struct rule *r;
+	const struct cfg_listener *pol;
 	const char	*why;
 	char		 ctarget[3 * REQ_MAX_TARGET + 64], msg[600];
 	long		 tlen, hlen;
@@ -503,6 +595,7 @@ conn_start_request(struct conn *c)
 		return;
 	}
 	conn_begin_exchange(c);
+	c->served = 1;
 	if (n == REQ_ERROR) {
 		/* Log what we can of the request line. */
 		const char *p = c->cin.data + c->cin.start;
@@ -525,17 +618,36 @@ conn_start_request(struct conn *c)
 		return;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", t.path);
+	if (conn_form_body(&h)) {
+		conn_reject(c, 415, "form-encoded request bodies are not "
+		    "accepted (dockerd would read them as query parameters)");
+		return;
+	}
 
-	r = rule_match(conn_cfg->rules, h.method, t.path);
+	pol = c->lst->pol;
+	r = rule_match(&pol->rules, h.method, t.path, t.query, t.query_len);
+	if (c->lst->learn != NULL)
+		(void)learn_add(c->lst->learn, h.method, t.path);
 	if (r == NULL || r->action != RULE_ALLOW) {
 		if (r != NULL)
 			snprintf(c->rule, sizeof(c->rule), "%s #%d: deny %s",
 			    r->origin, r->index, r->text);
 		else
 			snprintf(c->rule, sizeof(c->rule), "default deny");
+		if (pol->mode == CFG_AUDIT) {
+			/* Audit: say what enforce would do, then let it by. */
+			c->verdict = "would_deny";
+			goto forward;
+		}
 		c->verdict = "deny";
-		snprintf(msg, sizeof(msg), "sockward: %s %s is not allowed "
-		    "(profile %s)", c->method, t.path, conn_cfg->rules->name);
+		if (r != NULL && r->reason[0] != '\0')
+			snprintf(msg, sizeof(msg), "sockward: %s %s is not "
+			    "allowed (listener %s): %s", c->method, t.path,
+			    pol->rules.name, r->reason);
+		else
+			snprintf(msg, sizeof(msg), "sockward: %s %s is not "
+			    "allowed (profile %s)", c->method, t.path,
+			    pol->rules.name);
 		/* The body was never read; only a bodiless request leaves the
 		 * connection in a known state for the next one. */
 		sbuf_consume(&c->cin, (size_t)n);
@@ -549,6 +661,7 @@ conn_start_request(struct conn *c)
 	snprintf(c->rule, sizeof(c->rule), "%s #%d: %s", r->origin, r->index,
 	    r->text);
 	c->verdict = "allow";
+forward:
 	c->hijack_ok = rule_endpoint_hijacks(h.method, t.path);
 
 	tlen = canon_serialize(&t, ctarget, sizeof(ctarget));
@@ -632,10 +745,16 @@ conn_req_body_advance(struct conn *c)
 	k = chunk_feed(&c->rq_chunk, c->cin.data + c->cin.start + c->cin_ready,
 	    avail, NULL, NULL);
 	if (k == CHUNK_ERROR) {
-		/* Part of the request is already upstream: end both. */
-		c->status = 400;
-		c->verdict = "reject";
-		conn_close(c, "malformed chunked request body");
+		/* Part of the request is already upstream: drop that side;
+		 * answer 400 unless a response has begun, then close. */
+		conn_up_drop(c);
+		if (c->rs != RS_HEAD) {
+			c->status = 400;
+			c->verdict = "reject";
+			conn_close(c, "malformed chunked request body");
+			return;
+		}
+		conn_reject(c, 400, "malformed chunked request body");
 		return;
 	}
 	c->cin_ready += (size_t)k;
@@ -1007,12 +1126,13 @@ conn_update(struct conn *c)
 		conn_close(c, "epoll");
 		return;
 	}
-	/* Only a connection waiting for a request head has a deadline; once
+	/* Only a connection waiting for a request head has a deadline (a new
+	 * one gets the header timeout for its first request); once
 	 * a request is in flight (streams, hijacks) nothing times it out. */
 	idle = c->rq == RQ_HEAD && c->rs == RS_NONE;
 	if (!idle)
 		conn_timer_set(c, TL_NONE);
-	else if (sbuf_len(&c->cin) == 0)
+	else if (sbuf_len(&c->cin) == 0 && c->served)
 		conn_timer_set(c, TL_IDLE);
 	else
 		conn_timer_set(c, TL_HEADER);
@@ -1163,9 +1283,9 @@ conn_expire(uint64_t now)
 	while ((c = conn_timers[TL_HEADER]) != NULL && c->deadline <= now) {
 		/* Slow header: one best-effort 408, then cut. */
 		n = write(c->cli.fd, timeout408, sizeof(timeout408) - 1);
-		(void)n;
 		conn_begin_exchange(c);
 		conn_note_target(c, "-", 1);
+		c->bytes = n > 0 ? (uint64_t)n : 0;
 		c->status = 408;
 		c->verdict = "reject";
 		conn_close(c, "header timeout");

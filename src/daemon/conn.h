@@ -12,11 +12,9 @@
 #include <stdint.h>
 
 #include "listen.h"
-#include "rule.h"
 
 struct conn_config {
 	const char		*upstream;	/* unix socket path of dockerd */
-	const struct rule_set	*rules;
 	int			 header_timeout_ms;
 	int			 idle_timeout_ms;
 };
@@ -24,7 +22,8 @@ struct conn_config {
 /* Use cfg (borrowed for the life of the process) for every connection. */
 void	conn_setup(const struct conn_config *cfg);
 
-/* Start accepting on l (the listener must stay alive while watched). */
+/* Start accepting on l (the listener must stay alive while watched).
+ * Each request is judged by l->pol as it is at that moment. */
 int	conn_listen(struct listener *l);
 
 /*

@@ -62,7 +62,9 @@ listen_unix(const char *path, struct listener *l, char *err, size_t errlen)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return listen_fail(err, errlen, "socket", path);
-	old = umask(0117);	/* the socket is born 0660 */
+	/* Born 0600: only we can connect until listen_unix_perms sets the
+	 * final owner and mode, so no moment is wider than the final one. */
+	old = umask(0177);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (rc == -1 || listen(fd, LISTEN_BACKLOG) == -1) {
@@ -189,6 +191,23 @@ listen_open(const char *addr, struct listener *l, char *err, size_t errlen)
 	snprintf(err, errlen, "bad listen address (want tcp://HOST:PORT or "
 	    "unix:///path): %s", addr);
 	return -1;
+}
+
+int
+listen_unix_perms(struct listener *l, long uid, long gid, int mode, char *err,
+    size_t errlen)
+{
+	if (!l->is_unix)
+		return 0;
+	/* fchown/fchmod on a socket fd do not reach the inode, so the path
+	 * is used; it was bound 0600 and owned by us, and chown comes before
+	 * chmod, so every intermediate state is narrower than the final. */
+	if ((uid != -1 || gid != -1) &&
+	    chown(l->unix_path, (uid_t)uid, (gid_t)gid) == -1)
+		return listen_fail(err, errlen, "chown", l->unix_path);
+	if (chmod(l->unix_path, (mode_t)(mode == -1 ? 0660 : mode)) == -1)
+		return listen_fail(err, errlen, "chmod", l->unix_path);
+	return 0;
 }
 
 void

@@ -364,6 +364,10 @@ class Sockward:
                 self.proc.wait(3)
         if not self._err.closed:
             self._err.close()
+        log = self.log()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in log:
+                raise AssertionError("sanitizer report in sockward's log:\n%s" % log[-6000:])
         if died is not None and died != 0 and not self.expect_exit:
             raise AssertionError("sockward died during the test with status %s\nlog tail:\n%s"
                                  % (died, self.log()[-3000:]))
@@ -383,8 +387,13 @@ def sockward(tmp_path):
         return sw
 
     yield start
+    errors = []
     for sw in started:
-        sw.stop()
+        try:
+            sw.stop()
+        except AssertionError as e:
+            errors.append(str(e))
+    assert not errors, "\n".join(errors)
 
 
 @pytest.fixture(scope="module")
@@ -407,6 +416,9 @@ class RecordingUpstream:
 
     def __init__(self, path):
         self.path = path
+        # respond(sock, head) may replace the fixed answer; returning
+        # "close" closes the upstream connection.
+        self.respond = None
         self.lock = threading.Lock()
         self.chunks = []          # raw bytes received, per connection
         self.requests = []        # raw request heads (with body) parsed
@@ -453,7 +465,10 @@ class RecordingUpstream:
                     with self.lock:
                         self.requests.append(head + b"\r\n\r\n" + rest[:n])
                     buf = rest[n:]
-                    c.sendall(self.RESPONSE)
+                    if self.respond is None:
+                        c.sendall(self.RESPONSE)
+                    elif self.respond(c, head) == "close":
+                        return
         except OSError:
             pass
         finally:
@@ -498,8 +513,30 @@ def dclient():
     c.close()
 
 
+# Containers of this run carry RUN_LABEL=RUN_ID too, so the finalizer of a
+# concurrent run (another checkout) does not remove them under our feet.
+RUN_LABEL = "sockward-test-run"
+RUN_ID = uuid.uuid4().hex
+SESSION_START = time.time()
+
+
+def _ours_or_stale(ct):
+    labels = ct.labels or {}
+    if labels.get(RUN_LABEL) in (None, RUN_ID):
+        return True
+    created = ct.attrs.get("Created", "")
+    try:
+        # "2026-11-28T18:20:01.123456789Z": leftovers from before this run
+        ts = time.mktime(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
+    except ValueError:
+        return True
+    return ts < SESSION_START - 600
+
+
 def _cleanup(c):
     for ct in c.containers.list(all=True, filters={"label": TEST_LABEL + "=1"}):
+        if not _ours_or_stale(ct):
+            continue
         try:
             ct.remove(force=True)
         except docker.errors.APIError:
@@ -533,6 +570,7 @@ def make_container(dclient, cmd=None, start=True, **kw):
     """Create (and start) a labelled testbox container directly on dockerd."""
     labels = dict(kw.pop("labels", {}))
     labels[TEST_LABEL] = "1"
+    labels[RUN_LABEL] = RUN_ID
     ct = dclient.containers.create(TEST_IMAGE, command=cmd or ["/testbox"],
                                    labels=labels, **kw)
     if start:
@@ -576,8 +614,14 @@ def direct(data, method="GET", timeout=10.0):
 def daemon_state(dclient):
     """A comparable snapshot of what the tests could change on dockerd."""
     api = dclient.api
+
+    def ours(c):
+        # Test containers of other, concurrent runs come and go: skip them.
+        labels = c.get("Labels") or {}
+        return TEST_LABEL not in labels or labels.get(RUN_LABEL) == RUN_ID
+
     return {
-        "containers": sorted((c["Id"], c["State"]) for c in api.containers(all=True)),
+        "containers": sorted((c["Id"], c["State"]) for c in api.containers(all=True) if ours(c)),
         "networks": sorted(n["Id"] for n in api.networks()),
         "volumes": sorted(v["Name"] for v in (api.volumes().get("Volumes") or [])),
         "images": sorted(i["Id"] for i in api.images(all=True)),
@@ -604,3 +648,8 @@ def pytest_runtest_call(item):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+def pytest_configure(config):
+    # docker-py 5.0.3 uses distutils' StrictVersion; not our concern.
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:docker.utils.utils")

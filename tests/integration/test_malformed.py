@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import (Conn, RecordingUpstream, Sockward, assert_denied,
+from conftest import (RecordingUpstream, Sockward, assert_denied,
                       assert_sockward_error, get)
 
 H = b"Host: docker\r\n"
@@ -77,6 +77,16 @@ MALFORMED = [
     ("inner-double-slash", get("/containers//json"), {400}),
     ("trailing-slash", get("/containers/json/"), {400}),
     ("bad-version-v1", get("/v1/_ping"), {400}),
+    ("bad-version-3-parts", get("/v1.41.0/_ping"), {400}),
+    ("version-only", get("/v1.41"), {400}),
+    ("version-slash-only", get("/v1.41/"), {400}),
+    ("overlong-utf8", get("/containers/%C0%AF/json"), {400}),
+    ("invalid-utf8", get("/containers/%ff/json"), {400}),
+    ("raw-high-byte", get(b"/containers/\xc3\xa9/json"), {400}),
+    ("query-bad-escape", get("/_ping?a=%zz"), {400}),
+    ("query-truncated-escape", get("/_ping?a=%2"), {400}),
+    ("fragment", get("/_ping#frag"), {400}),
+    ("space-in-target", b"GET /_ping?a b HTTP/1.1\r\n" + H + b"\r\n", {400}),
     ("lowercase-method", b"get /_ping HTTP/1.1\r\n" + H + b"\r\n", {501}),
     ("unknown-method", b"BREW /_ping HTTP/1.1\r\n" + H + b"\r\n", {501}),
     ("trace", b"TRACE /_ping HTTP/1.1\r\n" + H + b"\r\n", {501}),
@@ -167,6 +177,14 @@ def test_upstream_gets_canonical_request(rec):
     assert b"x-http-method-override" not in hdrs, raw
     assert hdrs.get(b"x-custom") == [b"keep"], raw
     assert len(hdrs.get(b"host", [])) == 1, raw
+
+
+def test_upstream_gets_reencoded_utf8_path(rec):
+    rec.upstream.reset()
+    assert rec.get("/v1.24/containers/%c3%a9/json").status == 200
+    time.sleep(0.05)
+    line = rec.upstream.requests[0].split(b"\r\n")[0]
+    assert line.upper() == b"GET /V1.24/CONTAINERS/%C3%A9/JSON HTTP/1.1", line
 
 
 def test_upstream_gets_unprefixed_path_unchanged(rec):

@@ -3,7 +3,8 @@
 import docker
 import pytest
 
-from conftest import TEST_IMAGE, TEST_LABEL, TEST_NAME_PREFIX, daemon_state, deny_message
+from conftest import (RUN_ID, RUN_LABEL, TEST_IMAGE, TEST_LABEL, TEST_NAME_PREFIX,
+                      daemon_state, deny_message)
 
 
 @pytest.fixture
@@ -29,8 +30,8 @@ def test_containers_list(client, running_container):
 
 
 def test_containers_list_all_filters(client, container_factory):
-    ct = container_factory(start=False, labels={"sockward-sdk": "x"})
-    ids = [c.id for c in client.containers.list(all=True, filters={"label": "sockward-sdk=x"})]
+    ct = container_factory(start=False, labels={"sockward-sdk": RUN_ID})
+    ids = [c.id for c in client.containers.list(all=True, filters={"label": "sockward-sdk=" + RUN_ID})]
     assert ids == [ct.id]
 
 
@@ -58,7 +59,7 @@ def test_containers_run_denied(client, dclient, testbox_image):
     before = daemon_state(dclient)
     with pytest.raises(docker.errors.APIError) as e:
         client.containers.run(TEST_IMAGE, ["/testbox", "echo", "x"],
-                              labels={TEST_LABEL: "1"}, detach=True)
+                              labels={TEST_LABEL: "1", RUN_LABEL: RUN_ID}, detach=True)
     _assert_403(e, "POST", "/containers/create")
     assert daemon_state(dclient) == before
 

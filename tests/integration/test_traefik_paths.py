@@ -5,7 +5,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import Conn, assert_denied, direct, get
+from conftest import RUN_ID, assert_denied, direct, get
 
 PREFIXES = ["", "/v1.24", "/v1.41"]
 PATHS = ["/version", "/containers/json", "/containers/{id}/json", "/services",
@@ -49,8 +49,9 @@ def test_events_with_filter_query(proxy):
 
 
 def test_containers_json_query(proxy, container_factory):
-    ct = container_factory(start=False, labels={"sockward-q": "1"})
-    r = proxy.get("/v1.41/containers/json?all=1&filters=%7B%22label%22%3A%5B%22sockward-q%3D1%22%5D%7D")
+    ct = container_factory(start=False, labels={"sockward-q": RUN_ID})
+    r = proxy.get("/v1.41/containers/json?all=1&filters=%7B%22label%22%3A%5B%22sockward-q%3D"
+                  + RUN_ID + "%22%5D%7D")
     assert r.status == 200, r
     assert [c["Id"] for c in r.json()] == [ct.id]
 

@@ -96,6 +96,7 @@ def test_unix_listener_curl_and_cli(sockward, tmp_path, request):
                         "--unix-socket", path, "http://localhost/v1.41/info"],
                        capture_output=True, timeout=10)
     assert r.stdout == b"403", r
+    assert sw.wait_log("/v1.41/info"), sw.log()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
     env["DOCKER_HOST"] = "unix://" + path
     env["DOCKER_CONFIG"] = str(tmp_path)
@@ -182,15 +183,22 @@ def test_explain_profile_none():
     assert explain("GET", "/_ping", "--profile", "none", "--allow", "GET /_ping").returncode == 0
 
 
-@pytest.mark.parametrize("args", [
-    ["GET", "/containers/../info"],
-    ["GET", "/containers%2Fjson"],
-    ["GET"],
-    [],
-], ids=["dotdot", "encoded-slash", "no-target", "no-args"])
-def test_explain_errors(args):
+@pytest.mark.parametrize("args,reason", [
+    (["GET", "/containers/../info"], b"dot segment"),
+    (["GET", "/containers%2Fjson"], b"encoded slash"),
+    (["get", "/_ping"], b"501"),
+], ids=["dotdot", "encoded-slash", "lowercase-method"])
+def test_explain_rejects(args, reason):
+    """A target the proxy would refuse (400/501) is a refusal: exit 1."""
     r = explain(*args)
-    assert r.returncode not in (0, 1), r
+    assert r.returncode == 1, r
+    assert r.stdout.startswith(b"reject ") and reason in r.stdout, r
+
+
+@pytest.mark.parametrize("args", [["GET"], []], ids=["no-target", "no-args"])
+def test_explain_usage_errors(args):
+    r = explain(*args)
+    assert r.returncode == 2, r
 
 
 def test_profile_none_and_allow_rules(sockward):
@@ -211,5 +219,6 @@ def test_profile_none_and_allow_rules(sockward):
 def test_sigterm_exits_cleanly(sockward):
     sw = sockward()
     assert sw.get("/_ping").status == 200
+    sw.expect_exit = True
     sw.proc.send_signal(signal.SIGTERM)
     assert sw.proc.wait(5) == 0

@@ -1,6 +1,6 @@
 /*
- * test_rule.c - rule parsing and matching, hijack endpoints, and the
- * built-in profiles.
+ * test_rule.c - rule parsing (patterns, query constraints, reasons) and
+ * matching, rule sets, and hijack endpoints.  Profiles: test_profile.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +11,6 @@
 
 #include <cmocka.h>
 
-#include "canon.h"
-#include "profile.h"
 #include "rule.h"
 
 #define M(x)  (1u << REQ_M_##x)
@@ -20,6 +18,16 @@
 
 static struct rule r;
 static struct rule_set set;
+
+/* Every test leaves set empty, whether it passes or fails. */
+static int
+set_teardown(void **state)
+{
+	(void)state;
+	rule_set_free(&set);
+	memset(&set, 0, sizeof(set));
+	return 0;
+}
 
 static void
 check_parse_ok(const char *text, unsigned methods, const char *norm,
@@ -55,6 +63,9 @@ check_parse_bad(const char *text, const char *reason, int line)
 }
 
 #define PARSE_OK(t, m, n, s) check_parse_ok((t), (m), (n), (s), __LINE__)
+#define DENY_QUERY "query constraints are for allow rules only"
+#define UNEXPECTED "unexpected text after pattern (want query, require, " \
+	"filter or reason)"
 #define PARSE_BAD(t, why) check_parse_bad((t), (why), __LINE__)
 
 static void
@@ -103,9 +114,10 @@ test_parse_whitespace(void **state)
 	PARSE_BAD("GET", "missing path pattern");
 	PARSE_BAD("GET   ", "missing path pattern");
 	PARSE_BAD("/x", "unknown method");
-	PARSE_BAD("GET /x /y", "unexpected text after pattern");
-	PARSE_BAD("GET /x y", "unexpected text after pattern");
-	PARSE_BAD("GET POST /x", "unexpected text after pattern");
+	PARSE_BAD("GET /x /y", UNEXPECTED);
+	PARSE_BAD("GET /x y", UNEXPECTED);
+	/* the pattern is checked before what follows it */
+	PARSE_BAD("GET POST /x", "pattern must start with '/'");
 	/* only spaces and tabs separate; anything else is part of a token */
 	PARSE_BAD("GET\n/x", "unknown method");
 	PARSE_BAD("GET /x\n", "invalid character in pattern");
@@ -235,7 +247,7 @@ test_parse_failure_clears(void **state)
 	assert_int_equal(r.nsegs, 0);
 	assert_string_equal(r.text, "");
 	/* a rule that matches nothing even if the caller ignores -1 */
-	assert_int_equal(rule_matches(&r, REQ_M_GET, "/a/b"), 0);
+	assert_int_equal(rule_matches(&r, REQ_M_GET, "/a/b", NULL, 0), 0);
 }
 
 static int
@@ -246,7 +258,7 @@ matches(const char *text, enum req_method m, const char *path)
 
 	if (rule_parse(text, RULE_ALLOW, &x, &why) != 0)
 		fail_msg("'%s' refused: %s", text, why);
-	return rule_matches(&x, m, path);
+	return rule_matches(&x, m, path, NULL, 0);
 }
 
 #define YES(t, m, p) do { if (!matches((t), REQ_M_##m, (p))) \
@@ -292,10 +304,11 @@ test_match_methods(void **state)
 	YES("* /x", PATCH, "/x");
 	YES("* /x", DELETE, "/x");
 	assert_int_equal(rule_parse("* /x", RULE_ALLOW, &r, NULL), 0);
-	assert_int_equal(rule_matches(&r, REQ_M_COUNT, "/x"), 0);
-	assert_int_equal(rule_matches(&r, (enum req_method)99, "/x"), 0);
-	assert_int_equal(rule_matches(&r, REQ_M_GET, NULL), 0);
-	assert_int_equal(rule_matches(NULL, REQ_M_GET, "/x"), 0);
+	assert_int_equal(rule_matches(&r, REQ_M_COUNT, "/x", NULL, 0), 0);
+	assert_int_equal(rule_matches(&r, (enum req_method)99, "/x", NULL, 0),
+	    0);
+	assert_int_equal(rule_matches(&r, REQ_M_GET, NULL, NULL, 0), 0);
+	assert_int_equal(rule_matches(NULL, REQ_M_GET, "/x", NULL, 0), 0);
 }
 
 static void
@@ -364,7 +377,7 @@ test_set_add(void **state)
 
 	/* the set holds a copy */
 	r.methods = 0;
-	assert_true(rule_matches(&set.rules[0], REQ_M_GET, "/a"));
+	assert_true(rule_matches(&set.rules[0], REQ_M_GET, "/a", NULL, 0));
 
 	/* origin truncated safely; the index counts the truncated name */
 	memset(longorigin, 'o', sizeof(longorigin) - 1);
@@ -406,30 +419,31 @@ test_set_match_order(void **state)
 
 	(void)state;
 	memset(&set, 0, sizeof(set));
-	assert_null(rule_match(&set, REQ_M_GET, "/x"));	/* empty: deny */
+	/* empty: deny */
+	assert_null(rule_match(&set, REQ_M_GET, "/x", NULL, 0));
 	add(&set, "GET /containers/secret/json", RULE_DENY);
 	add(&set, "GET /containers/{id}/json", RULE_ALLOW);
 	add(&set, "* /**", RULE_DENY);
 	add(&set, "GET /_ping", RULE_ALLOW);	/* shadowed by the line above */
 
-	m = rule_match(&set, REQ_M_GET, "/containers/secret/json");
+	m = rule_match(&set, REQ_M_GET, "/containers/secret/json", NULL, 0);
 	assert_non_null(m);
 	assert_int_equal(m->action, RULE_DENY);
 	assert_int_equal(m->index, 1);
-	m = rule_match(&set, REQ_M_GET, "/containers/abc/json");
+	m = rule_match(&set, REQ_M_GET, "/containers/abc/json", NULL, 0);
 	assert_non_null(m);
 	assert_int_equal(m->action, RULE_ALLOW);
 	assert_int_equal(m->index, 2);
-	m = rule_match(&set, REQ_M_GET, "/_ping");
+	m = rule_match(&set, REQ_M_GET, "/_ping", NULL, 0);
 	assert_non_null(m);
 	assert_int_equal(m->index, 3);
 	assert_int_equal(m->action, RULE_DENY);
 
-	memset(&set, 0, sizeof(set));
+	rule_set_free(&set);
 	add(&set, "GET /_ping", RULE_ALLOW);
-	assert_null(rule_match(&set, REQ_M_POST, "/_ping"));
-	assert_null(rule_match(&set, REQ_M_GET, "/info"));
-	assert_null(rule_match(NULL, REQ_M_GET, "/_ping"));
+	assert_null(rule_match(&set, REQ_M_POST, "/_ping", NULL, 0));
+	assert_null(rule_match(&set, REQ_M_GET, "/info", NULL, 0));
+	assert_null(rule_match(NULL, REQ_M_GET, "/_ping", NULL, 0));
 }
 
 static void
@@ -518,211 +532,755 @@ test_methods_str(void **state)
 	assert_int_equal(buf[0], 'Z');
 }
 
-/* ---- profiles ---- */
+/* ---- query constraints and reasons ---- */
 
+/* Parse text, check its normalised form, and that the form reads back. */
 static void
-test_profile_find(void **state)
+check_round_trip(const char *text, const char *norm, int line)
 {
-	const struct profile *const *all = profile_all();
-	const struct profile *p;
-	size_t i;
+	struct rule again;
+	const char *why = NULL;
+	size_t k;
 
-	(void)state;
-	p = profile_find("traefik");
-	assert_non_null(p);
-	assert_string_equal(p->name, "traefik");
-	assert_string_equal(p->summary,
-	    "what Traefik v2/v3 docker and swarm providers call");
-	p = profile_find("none");
-	assert_non_null(p);
-	assert_string_equal(p->summary,
-	    "no built-in rules: only --allow rules apply");
-	assert_null(p->rules[0]);
-	assert_null(profile_find("Traefik"));
-	assert_null(profile_find("traefik "));
-	assert_null(profile_find(""));
-	assert_null(profile_find(NULL));
-
-	assert_non_null(all);
-	for (i = 0; all[i] != NULL; i++) {
-		size_t k;
-
-		assert_ptr_equal(profile_find(all[i]->name), all[i]);
-		/* every built-in text parses and is already normalised */
-		for (k = 0; all[i]->rules[k] != NULL; k++) {
-			assert_int_equal(rule_parse(all[i]->rules[k],
-			    RULE_ALLOW, &r, NULL), 0);
-			assert_string_equal(r.text, all[i]->rules[k]);
-		}
-	}
-	assert_int_equal(i, 2);
+	if (rule_parse(text, RULE_ALLOW, &r, &why) != 0)
+		fail_msg("line %d: '%s' refused: %s", line, text, why);
+	if (strcmp(r.text, norm) != 0)
+		fail_msg("line %d: '%s' text '%s' != '%s'", line, text,
+		    r.text, norm);
+	if (rule_parse(r.text, RULE_ALLOW, &again, &why) != 0)
+		fail_msg("line %d: normalised '%s' refused: %s", line, r.text,
+		    why);
+	if (strcmp(again.text, r.text) != 0)
+		fail_msg("line %d: '%s' reads back as '%s'", line, r.text,
+		    again.text);
+	if (again.methods != r.methods || again.nsegs != r.nsegs ||
+	    again.nquery != r.nquery || strcmp(again.reason, r.reason) != 0)
+		fail_msg("line %d: '%s' reads back differently", line, r.text);
+	for (k = 0; k < r.nquery; k++)
+		if (again.query[k].kind != r.query[k].kind ||
+		    strcmp(again.query[k].key, r.query[k].key) != 0 ||
+		    strcmp(again.query[k].values, r.query[k].values) != 0)
+			fail_msg("line %d: '%s' constraint %zu differs", line,
+			    r.text, k);
 }
 
-static const char *const traefik_texts[] = {
-	"GET,HEAD /_ping",
-	"GET /version",
-	"GET /containers/json",
-	"GET /containers/{id}/json",
-	"GET /events",
-	"GET /services",
-	"GET /tasks",
-	"GET /networks",
-	"GET /nodes/{id}",
-};
+#define ROUND_TRIP(t, n) check_round_trip((t), (n), __LINE__)
 
 static void
-test_profile_load_traefik(void **state)
+test_parse_constraints(void **state)
 {
-	size_t i;
-
 	(void)state;
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(profile_load(profile_find("traefik"), &set), 0);
-	assert_int_equal(set.nrules, 9);
-	for (i = 0; i < set.nrules; i++) {
-		assert_string_equal(set.rules[i].text, traefik_texts[i]);
-		assert_string_equal(set.rules[i].origin, "profile traefik");
-		assert_int_equal(set.rules[i].index, (int)i + 1);
-		assert_int_equal(set.rules[i].action, RULE_ALLOW);
-	}
-	/* loading again appends, numbering continues within the origin */
-	assert_int_equal(profile_load(profile_find("traefik"), &set), 0);
-	assert_int_equal(set.nrules, 18);
-	assert_int_equal(set.rules[9].index, 10);
+	ROUND_TRIP("GET /containers/json query all=1|true filter "
+	    "label=autoheal=true reason \"x \\\"y\\\"\"",
+	    "GET /containers/json query all=1|true filter "
+	    "label=autoheal=true reason \"x \\\"y\\\"\"");
+	assert_int_equal(r.action, RULE_ALLOW);
+	assert_int_equal(r.methods, M(GET));
+	assert_int_equal(r.nsegs, 2);
+	assert_int_equal(r.nquery, 2);
+	assert_int_equal(r.query[0].kind, QUERY_ONE_OF);
+	assert_string_equal(r.query[0].key, "all");
+	assert_string_equal(r.query[0].values, "1|true");
+	assert_int_equal(r.query[1].kind, QUERY_FILTER);
+	assert_string_equal(r.query[1].key, "label");
+	assert_string_equal(r.query[1].values, "autoheal=true");
+	assert_string_equal(r.reason, "x \"y\"");
 
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(profile_load(profile_find("none"), &set), 0);
-	assert_int_equal(set.nrules, 0);
-	assert_int_equal(profile_load(NULL, &set), -1);
-	assert_int_equal(profile_load(profile_find("none"), NULL), -1);
+	/* blanks collapse, methods normalise, reason goes last */
+	ROUND_TRIP("  get,head\t/x  reason   \"r  r\"\trequire  a=1 \t",
+	    "GET,HEAD /x require a=1 reason \"r  r\"");
+	assert_int_equal(r.nquery, 1);
+	assert_int_equal(r.query[0].kind, QUERY_REQUIRE);
+	assert_string_equal(r.reason, "r  r");
+	ROUND_TRIP("* /** reason \"a\\\\b\"", "* /** reason \"a\\\\b\"");
+	assert_string_equal(r.reason, "a\\b");
+	ROUND_TRIP("* /** reason \"\\\\\\\"\"", "* /** reason \"\\\\\\\"\"");
+	assert_string_equal(r.reason, "\\\"");
+	ROUND_TRIP("GET /x reason \"caf\xc3\xa9 'q' {} % # ?\"",
+	    "GET /x reason \"caf\xc3\xa9 'q' {} % # ?\"");
+	/* a reason may contain the keywords and what looks like syntax */
+	ROUND_TRIP("GET /x reason \"query a=1 reason \\\"z\\\"\"",
+	    "GET /x reason \"query a=1 reason \\\"z\\\"\"");
+	assert_int_equal(r.nquery, 0);
+	assert_string_equal(r.reason, "query a=1 reason \"z\"");
+	/* constraints keep their order; each kind may repeat */
+	ROUND_TRIP("GET /x filter a=b|c=d query k=* require k= query K=|1",
+	    "GET /x filter a=b|c=d query k=* require k= query K=|1");
+	assert_int_equal(r.nquery, 4);
+	assert_int_equal(r.query[0].kind, QUERY_FILTER);
+	assert_string_equal(r.query[0].values, "b|c=d");
+	assert_int_equal(r.query[1].kind, QUERY_ONE_OF);
+	assert_string_equal(r.query[1].values, "*");
+	assert_int_equal(r.query[2].kind, QUERY_REQUIRE);
+	assert_string_equal(r.query[2].values, "");
+	assert_int_equal(r.query[3].kind, QUERY_ONE_OF);
+	assert_string_equal(r.query[3].key, "K");
+	assert_string_equal(r.query[3].values, "|1");
+	assert_string_equal(r.reason, "");
+	/* no constraint, no reason: nothing extra in the text */
+	ROUND_TRIP("GET /x", "GET /x");
+	assert_int_equal(r.nquery, 0);
+	assert_string_equal(r.reason, "");
 }
 
-/* The daemon's view: raw target -> canon -> rule_match. */
+static void
+test_parse_constraint_limits(void **state)
+{
+	char buf[RULE_MAX_TEXT + 64], norm[RULE_MAX_TEXT];
+
+	(void)state;
+	/* RULE_MAX_QUERY constraints, not one more */
+	PARSE_OK("GET /x query a=1 query b=2 require c=3 filter d=4",
+	    M(GET), "GET /x query a=1 query b=2 require c=3 filter d=4", 1);
+	assert_int_equal(r.nquery, RULE_MAX_QUERY);
+	PARSE_BAD("GET /x query a=1 query b=2 require c=3 filter d=4 "
+	    "query e=5", "too many query constraints");
+	PARSE_BAD("GET /x query a=1 query b=2 require c=3 filter d=4 "
+	    "reason \"r\" query e=5", "too many query constraints");
+	PARSE_OK("GET /x query a=1 query b=2 require c=3 filter d=4 "
+	    "reason \"r\"", M(GET), "GET /x query a=1 query b=2 require c=3 "
+	    "filter d=4 reason \"r\"", 1);
+
+	/* a reason holds up to RULE_MAX_REASON - 1 bytes */
+	strcpy(buf, "GET /x reason \"");
+	memset(buf + strlen(buf), 'r', RULE_MAX_REASON - 1);
+	buf[15 + RULE_MAX_REASON - 1] = '\0';
+	strcat(buf, "\"");
+	PARSE_OK(buf, M(GET), buf, 1);
+	assert_int_equal(strlen(r.reason), RULE_MAX_REASON - 1);
+	strcpy(buf, "GET /x reason \"");
+	memset(buf + strlen(buf), 'r', RULE_MAX_REASON);
+	buf[15 + RULE_MAX_REASON] = '\0';
+	strcat(buf, "\"");
+	PARSE_BAD(buf, "reason too long");
+	/* escapes count once: 127 quotes, written 254 bytes in the text */
+	strcpy(buf, "GET /x reason \"");
+	strcpy(norm, buf);
+	{
+		size_t i;
+
+		for (i = 0; i < RULE_MAX_REASON - 1; i++)
+			strcat(buf, "\\\"");
+	}
+	strcat(buf, "\"");
+	PARSE_OK(buf, M(GET), buf, 1);
+	assert_int_equal(strlen(r.reason), RULE_MAX_REASON - 1);
+	assert_int_equal(r.reason[0], '"');
+	ROUND_TRIP(buf, buf);
+}
+
+static void
+test_parse_constraint_errors(void **state)
+{
+	(void)state;
+	PARSE_BAD("GET /x bogus a=1", UNEXPECTED);
+	PARSE_BAD("GET /x query a=1 bogus", UNEXPECTED);
+	PARSE_BAD("GET /x queries a=1", UNEXPECTED);
+	PARSE_BAD("GET /x reasons \"r\"", UNEXPECTED);
+	PARSE_BAD("GET /x reason\"r\"", UNEXPECTED);
+	PARSE_BAD("GET /x reason \"r\" x", UNEXPECTED);
+	PARSE_BAD("GET /x reason \"r\"x", UNEXPECTED);
+	PARSE_BAD("GET /x \"r\"", UNEXPECTED);
+
+	PARSE_BAD("GET /x reason r", "reason must be a double-quoted string");
+	PARSE_BAD("GET /x reason 'r'", "reason must be a double-quoted string");
+	PARSE_BAD("GET /x reason", "reason must be a double-quoted string");
+	PARSE_BAD("GET /x reason  \t", "reason must be a double-quoted string");
+	PARSE_BAD("GET /x reason \"r", "unterminated reason string");
+	PARSE_BAD("GET /x reason \"", "unterminated reason string");
+	PARSE_BAD("GET /x reason \"r\\\"", "unterminated reason string");
+	PARSE_BAD("GET /x reason \"a\\nb\"",
+	    "bad escape in reason (only \\\" and \\\\)");
+	PARSE_BAD("GET /x reason \"a\\'b\"",
+	    "bad escape in reason (only \\\" and \\\\)");
+	PARSE_BAD("GET /x reason \"a\\",
+	    "bad escape in reason (only \\\" and \\\\)");
+	PARSE_BAD("GET /x reason \"a\tb\"", "control character in reason");
+	PARSE_BAD("GET /x reason \"a\x01b\"", "control character in reason");
+	PARSE_BAD("GET /x reason \"a\x7f\"", "control character in reason");
+	PARSE_BAD("GET /x reason \"a\nb\"", "control character in reason");
+	PARSE_BAD("GET /x reason \"\"", "empty reason");
+	PARSE_BAD("GET /x reason \"a\" reason \"b\"", "more than one reason");
+	PARSE_BAD("GET /x reason \"a\" query k=1 reason \"a\"",
+	    "more than one reason");
+
+	PARSE_BAD("GET /x query", "missing argument to query constraint");
+	PARSE_BAD("GET /x query  \t", "missing argument to query constraint");
+	PARSE_BAD("GET /x require", "missing argument to query constraint");
+	PARSE_BAD("GET /x filter", "missing argument to query constraint");
+	PARSE_BAD("GET /x query a=1 filter",
+	    "missing argument to query constraint");
+	/* the constraint's own errors come through (query.c) */
+	PARSE_BAD("GET /x query a", "missing '=' in constraint");
+	PARSE_BAD("GET /x query reason", "missing '=' in constraint");
+	PARSE_BAD("GET /x query =1", "empty constraint key");
+	PARSE_BAD("GET /x require a!=1", "bad character in constraint key");
+	PARSE_BAD("GET /x query a=1|*", "'*' must be the only value");
+	PARSE_BAD("GET /x filter label=", "empty filter value");
+
+	/* a refused rule is cleared: no constraint or reason survives */
+	assert_int_equal(rule_parse("GET /x require a=1 reason \"r\"",
+	    RULE_ALLOW, &r, NULL), 0);
+	assert_int_equal(r.nquery, 1);
+	assert_int_equal(rule_parse("GET /x require a=1 reason \"r\" bogus",
+	    RULE_ALLOW, &r, NULL), -1);
+	assert_int_equal(r.action, RULE_ALLOW);
+	assert_int_equal(r.methods, 0);
+	assert_int_equal(r.nquery, 0);
+	assert_string_equal(r.reason, "");
+	assert_string_equal(r.text, "");
+	assert_int_equal(rule_parse("GET /x reason \"r\"", RULE_DENY, &r,
+	    NULL), 0);
+	assert_string_equal(r.reason, "r");
+	assert_int_equal(rule_parse("GET /x reason \"r\" bogus", RULE_DENY,
+	    &r, NULL), -1);
+	assert_int_equal(r.action, RULE_DENY);
+	assert_int_equal(r.methods, 0);
+	assert_int_equal(r.nquery, 0);
+	assert_string_equal(r.reason, "");
+	assert_string_equal(r.text, "");
+}
+
 static int
-allowed(enum req_method m, const char *target)
+qmatches(const char *text, enum req_method m, const char *path,
+    const char *query)
 {
-	static struct canon_target ct;
-	const struct rule *hit;
+	struct rule x;
+	const char *why = NULL;
 
-	if (canon_target(target, strlen(target), &ct, NULL) != 0)
-		return 0;
-	hit = rule_match(&set, m, ct.path);
-	return hit != NULL && hit->action == RULE_ALLOW;
+	if (rule_parse(text, RULE_ALLOW, &x, &why) != 0)
+		fail_msg("'%s' refused: %s", text, why);
+	return rule_matches(&x, m, path, query,
+	    query != NULL ? strlen(query) : 0);
 }
 
-#define ALLOW(m, t) do { if (!allowed(REQ_M_##m, (t))) \
-	fail_msg("line %d: %s %s denied", __LINE__, #m, (t)); } while (0)
-#define DENY(m, t) do { if (allowed(REQ_M_##m, (t))) \
-	fail_msg("line %d: %s %s allowed", __LINE__, #m, (t)); } while (0)
+#define QYES(t, m, p, q) do { if (!qmatches((t), REQ_M_##m, (p), (q))) \
+	fail_msg("line %d: '%s' should match %s %s?%s", __LINE__, (t), #m, \
+	    (p), (q) != NULL ? (q) : "(none)"); } while (0)
+#define QNO(t, m, p, q) do { if (qmatches((t), REQ_M_##m, (p), (q))) \
+	fail_msg("line %d: '%s' should not match %s %s?%s", __LINE__, \
+	    (t), #m, (p), (q) != NULL ? (q) : "(none)"); } while (0)
+
+/* {"label":{"autoheal=true":true}}, percent-encoded */
+#define FILTER_AUTOHEAL "filters=%7B%22label%22%3A%7B%22autoheal%3Dtrue" \
+	"%22%3Atrue%7D%7D"
+#define FILTER_OTHER "filters=%7B%22label%22%3A%7B%22other%22%3Atrue%7D%7D"
 
 static void
-test_profile_traefik_policy(void **state)
+test_match_constraints(void **state)
 {
-	static const char *const pre[] = { "", "/v1.24", "/v1.41", "/v1.47" };
-	static const char *const ok_get[] = {
-		"/_ping", "/version", "/containers/json",
-		"/containers/3f1a/json", "/containers/my-app_1/json", "/events",
-		"/services", "/tasks", "/networks", "/nodes/n1abc",
-		"/containers/json?all=1",
-		("/containers/json?limit=0&filters="
-		    "%7B%22status%22%3A%5B%22running%22%5D%7D"),
-		"/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D",
-		"/services?status=true", "/tasks?filters=%7B%7D",
-		"/networks?filters=%7B%22scope%22%3A%5B%22swarm%22%5D%7D",
-		"/containers/abc/json?size=false", "/_ping?",
-	};
-	static const char *const no_get[] = {
-		"/containers/abc/logs", "/containers/abc/archive",
-		"/containers/abc/export", "/containers/abc/stats",
-		"/containers/abc/top", "/containers/abc/changes",
-		"/containers/abc/attach/ws", "/images/json", "/info",
-		"/containersXYZ", "/containers/json/x", "/containers",
-		"/containers/a/b/json", "/nodes", "/nodes/a/b",
-		"/services/abc", "/tasks/abc", "/networks/abc", "/secrets",
-		"/configs", "/swarm", "/volumes", "/system/df", "/exec/abc/json",
-		"/plugins", "/distribution/x/json", "/_ping/x", "/versions",
-		"/Version", "/",
-	};
-	static const char *const no_post[] = {
-		"/containers/create", "/containers/abc/start",
-		"/containers/abc/exec", "/containers/abc/attach",
-		"/exec/abc/start", "/containers/json", "/_ping", "/events",
-		"/images/create", "/build", "/session", "/grpc",
-		"/containers/abc/json", "/networks/create", "/swarm/init",
-	};
-	char t[256];
-	size_t p, i;
+	static const char *const one_of =
+	    "GET /containers/json query all=1|true";
+	static const char *const req =
+	    "GET /containers/json require all=1|true";
+	static const char *const filt =
+	    "GET /containers/json filter label=autoheal=true";
 
 	(void)state;
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(profile_load(profile_find("traefik"), &set), 0);
-	for (p = 0; p < sizeof(pre) / sizeof(pre[0]); p++) {
-		for (i = 0; i < sizeof(ok_get) / sizeof(ok_get[0]); i++) {
-			snprintf(t, sizeof(t), "%s%s", pre[p], ok_get[i]);
-			ALLOW(GET, t);
-			DENY(POST, t);
-			DENY(PUT, t);
-			DENY(DELETE, t);
-			DENY(PATCH, t);
-			DENY(OPTIONS, t);
-		}
-		for (i = 0; i < sizeof(no_get) / sizeof(no_get[0]); i++) {
-			snprintf(t, sizeof(t), "%s%s", pre[p], no_get[i]);
-			DENY(GET, t);
-			DENY(HEAD, t);
-			DENY(POST, t);
-			DENY(PUT, t);
-			DENY(DELETE, t);
-		}
-		for (i = 0; i < sizeof(no_post) / sizeof(no_post[0]); i++) {
-			snprintf(t, sizeof(t), "%s%s", pre[p], no_post[i]);
-			DENY(POST, t);
-		}
-		snprintf(t, sizeof(t), "%s/_ping", pre[p]);
-		ALLOW(HEAD, t);
-		snprintf(t, sizeof(t), "%s/version", pre[p]);
-		DENY(HEAD, t);
-		snprintf(t, sizeof(t), "%s/containers/json", pre[p]);
-		DENY(HEAD, t);
+	/* query: absent is fine, present must be in the set */
+	QYES(one_of, GET, "/containers/json", NULL);
+	QYES(one_of, GET, "/containers/json", "");
+	QYES(one_of, GET, "/containers/json", "all=1");
+	QYES(one_of, GET, "/containers/json", "all=true");
+	QYES(one_of, GET, "/containers/json", "limit=3&all=1");
+	QYES(one_of, GET, "/containers/json", "limit=3");
+	QNO(one_of, GET, "/containers/json", "all=0");
+	QNO(one_of, GET, "/containers/json", "all=");
+	QNO(one_of, GET, "/containers/json", "all=1&all=0");
+	QNO(one_of, GET, "/containers/json", "all=1;x=2");
+	QNO(one_of, GET, "/containers/json", "all=%zz");
+	/* the path and method still decide first */
+	QNO(one_of, GET, "/containers/abc/json", "all=1");
+	QNO(one_of, POST, "/containers/json", "all=1");
+	QNO(one_of, POST, "/containers/json", NULL);
+
+	/* require: absent is a violation */
+	QNO(req, GET, "/containers/json", NULL);
+	QNO(req, GET, "/containers/json", "");
+	QNO(req, GET, "/containers/json", "limit=3");
+	QYES(req, GET, "/containers/json", "all=1");
+	QYES(req, GET, "/containers/json", "all=true&limit=3");
+	QNO(req, GET, "/containers/json", "all=yes");
+
+	/* filter: the filters JSON must carry NAME=VALUE */
+	QYES(filt, GET, "/containers/json", FILTER_AUTOHEAL);
+	QYES(filt, GET, "/containers/json", "all=1&" FILTER_AUTOHEAL);
+	QNO(filt, GET, "/containers/json", FILTER_OTHER);
+	QNO(filt, GET, "/containers/json", NULL);
+	QNO(filt, GET, "/containers/json", "all=1");
+	QNO(filt, GET, "/containers/json",
+	    FILTER_AUTOHEAL "&" FILTER_AUTOHEAL);
+
+	/* every constraint must hold */
+	QYES("GET /containers/json query all=1 filter label=autoheal=true",
+	    GET, "/containers/json", "all=1&" FILTER_AUTOHEAL);
+	QYES("GET /containers/json query all=1 filter label=autoheal=true",
+	    GET, "/containers/json", FILTER_AUTOHEAL);
+	QNO("GET /containers/json query all=1 filter label=autoheal=true",
+	    GET, "/containers/json", "all=0&" FILTER_AUTOHEAL);
+	QNO("GET /containers/json query all=1 filter label=autoheal=true",
+	    GET, "/containers/json", "all=1");
+	QNO("GET /x require a=1 require b=2", GET, "/x", "a=1");
+	QYES("GET /x require a=1 require b=2", GET, "/x", "b=2&a=1");
+	/* a reason does not change what matches */
+	QYES("GET /x reason \"r\"", GET, "/x", "anything=1");
+	QYES("GET /x reason \"r\"", GET, "/x", NULL);
+
+	/* only query[0..query_len) is read */
+	assert_int_equal(rule_parse(one_of, RULE_ALLOW, &r, NULL), 0);
+	assert_int_equal(rule_matches(&r, REQ_M_GET, "/containers/json",
+	    "all=1&all=0", 5), 1);
+	assert_int_equal(rule_matches(&r, REQ_M_GET, "/containers/json",
+	    "all=1&all=0", 11), 0);
+	assert_int_equal(rule_matches(&r, REQ_M_GET, "/containers/json",
+	    "all=0", 0), 1);
+	assert_int_equal(rule_parse(req, RULE_ALLOW, &r, NULL), 0);
+	assert_int_equal(rule_matches(&r, REQ_M_GET, "/containers/json",
+	    "all=1", 0), 0);
+}
+
+static void
+test_match_path_only(void **state)
+{
+	(void)state;
+	/* rule_matches_path ignores the constraints, not the method or path */
+	assert_int_equal(rule_parse("GET /containers/json require all=1 "
+	    "filter label=x reason \"r\"", RULE_ALLOW, &r, NULL), 0);
+	assert_int_equal(rule_matches(&r, REQ_M_GET, "/containers/json",
+	    NULL, 0), 0);
+	assert_int_equal(rule_matches(&r, REQ_M_GET, "/containers/json",
+	    "all=2", 5), 0);
+	assert_int_equal(rule_matches_path(&r, REQ_M_GET,
+	    "/containers/json"), 1);
+	assert_int_equal(rule_matches_path(&r, REQ_M_HEAD,
+	    "/containers/json"), 0);
+	assert_int_equal(rule_matches_path(&r, REQ_M_GET,
+	    "/containers/json/x"), 0);
+	assert_int_equal(rule_matches_path(&r, REQ_M_GET, "/containers"), 0);
+	assert_int_equal(rule_matches_path(&r, REQ_M_COUNT,
+	    "/containers/json"), 0);
+	assert_int_equal(rule_matches_path(&r, REQ_M_GET, NULL), 0);
+	assert_int_equal(rule_matches_path(NULL, REQ_M_GET,
+	    "/containers/json"), 0);
+	assert_int_equal(rule_parse("GET /a/{id}/**", RULE_ALLOW, &r, NULL),
+	    0);
+	assert_int_equal(rule_matches_path(&r, REQ_M_GET, "/a/b"), 1);
+	assert_int_equal(rule_matches_path(&r, REQ_M_GET, "/a/b/c/d"), 1);
+	assert_int_equal(rule_matches_path(&r, REQ_M_GET, "/a"), 0);
+}
+
+/* ---- allow/deny lines ---- */
+
+static void
+check_line_bad(const char *line, const char *reason, int n)
+{
+	const char *why = NULL;
+
+	memset(&r, 0x5a, sizeof(r));
+	if (rule_parse_line(line, &r, &why) != -1)
+		fail_msg("line %d: '%s' accepted as '%s'", n, line, r.text);
+	if (why == NULL || strcmp(why, reason) != 0)
+		fail_msg("line %d: '%s' refused with '%s', expected '%s'", n,
+		    line, why != NULL ? why : "(null)", reason);
+	if (r.methods != 0 || r.nsegs != 0 || r.nquery != 0 ||
+	    r.text[0] != '\0' || r.reason[0] != '\0')
+		fail_msg("line %d: '%s' left a rule behind", n, line);
+}
+
+#define LINE_BAD(l, why) check_line_bad((l), (why), __LINE__)
+
+static void
+test_parse_line(void **state)
+{
+	static const char *const noact = "a rule starts with allow or deny";
+	char buf[RULE_MAX_TEXT + 16];
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(rule_parse_line("allow GET /_ping", &r, &why), 0);
+	assert_int_equal(r.action, RULE_ALLOW);
+	assert_int_equal(r.methods, M(GET));
+	assert_string_equal(r.text, "GET /_ping");
+	assert_int_equal(rule_parse_line(
+	    " \tdeny\t* /** reason \"no \\\"way\\\"\"", &r, &why), 0);
+	assert_int_equal(r.action, RULE_DENY);
+	assert_int_equal(r.methods, ALL);
+	assert_string_equal(r.reason, "no \"way\"");
+	assert_string_equal(r.text, "* /** reason \"no \\\"way\\\"\"");
+	assert_string_equal(rule_line_str(&r, buf, sizeof(buf)),
+	    "deny * /** reason \"no \\\"way\\\"\"");
+	assert_int_equal(rule_parse_line("allow   get /x query a=1", &r, NULL),
+	    0);
+	assert_int_equal(r.action, RULE_ALLOW);
+	assert_string_equal(r.text, "GET /x query a=1");
+	assert_int_equal(r.nquery, 1);
+
+	LINE_BAD("GET /x", noact);
+	LINE_BAD("", noact);
+	LINE_BAD("   ", noact);
+	LINE_BAD("allow", noact);
+	LINE_BAD("deny", noact);
+	LINE_BAD("allowGET /x", noact);
+	LINE_BAD("deny/x", noact);
+	LINE_BAD("permit GET /x", noact);
+	LINE_BAD("allowed GET /x", noact);
+	LINE_BAD("reason \"x\" allow GET /x", noact);
+	/* rule_parse's errors come through */
+	LINE_BAD("allow FOO /x", "unknown method");
+	LINE_BAD("deny GET /x reason \"\"", "empty reason");
+	LINE_BAD("allow ", "empty rule");
+	LINE_BAD("deny GET /x allow", UNEXPECTED);
+	LINE_BAD("deny GET /x query a=1", DENY_QUERY);
+	LINE_BAD("deny GET /x reason \"r\" filter label=x", DENY_QUERY);
+	assert_int_equal(rule_parse_line("allow GET", &r, NULL), -1);
+}
+
+static void
+test_line_str(void **state)
+{
+	static const char *const lines[] = {
+		"allow GET,HEAD /_ping",
+		"deny GET /containers/{id}/archive reason "
+		    "\"no file copies\"",
+		"allow GET /containers/json require all=1|true reason "
+		    "\"only with all\"",
+		"allow GET /containers/json query all=1|true filter "
+		    "label=autoheal=true reason \"x \\\"y\\\" \\\\\"",
+		"deny * /**",
+	};
+	char buf[RULE_MAX_TEXT + 16], small[16];
+	struct rule again;
+	size_t i, cap, full;
+
+	(void)state;
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(rule_parse_line(lines[i], &r, NULL), 0);
+		assert_string_equal(rule_line_str(&r, buf, sizeof(buf)),
+		    lines[i]);
+		assert_int_equal(rule_parse_line(buf, &again, NULL), 0);
+		assert_int_equal(again.action, r.action);
+		assert_string_equal(again.text, r.text);
+		assert_string_equal(again.reason, r.reason);
 	}
-	/* the prefix is stripped once: a second one is an unknown path */
-	DENY(GET, "/v1.41/v1.41/_ping");
-	/* spellings that must not sneak past the literal match */
-	ALLOW(GET, "/containers/%6Aeson/json");	/* "jeson": fine, an id */
-	ALLOW(GET, "/%63ontainers/json");		/* decoded: allowed */
-	DENY(GET, "/containers/json/");
-	DENY(GET, "//containers/json");
-	DENY(GET, "/containers/x/..%2Fjson");
-	DENY(GET, "/containers/abc%2Flogs/json");
-	DENY(GET, "/containers/../images/json");
-	DENY(GET, "/containers/%2e%2e/images/json");
-	DENY(GET, "/CONTAINERS/json");
-	DENY(GET, "/v1/containers/json");
-	DENY(GET, "/v1.41.0/containers/json");
+	/* a rule from rule_parse: the action is the one given there */
+	assert_int_equal(rule_parse("GET /x reason \"r\"", RULE_DENY, &r,
+	    NULL), 0);
+	assert_string_equal(rule_line_str(&r, buf, sizeof(buf)),
+	    "deny GET /x reason \"r\"");
+	assert_int_equal(rule_parse("GET /x reason \"r\"", RULE_ALLOW, &r,
+	    NULL), 0);
+	assert_string_equal(rule_line_str(&r, buf, sizeof(buf)),
+	    "allow GET /x reason \"r\"");
+
+	/* a short buffer: NUL-terminated, within cap, a prefix of the line */
+	full = strlen("allow GET /x reason \"r\"");
+	for (cap = 1; cap <= full + 1; cap++) {
+		memset(small, 'Z', sizeof(small));
+		if (cap > sizeof(small))
+			break;
+		assert_ptr_equal(rule_line_str(&r, small, cap), small);
+		assert_true(memchr(small, '\0', cap) != NULL);
+		assert_true(strncmp(small, buf, strlen(small)) == 0);
+		if (cap < sizeof(small))
+			assert_int_equal(small[cap], 'Z');
+	}
+	assert_string_equal(rule_line_str(&r, buf, full + 1),
+	    "allow GET /x reason \"r\"");
+	small[0] = 'Z';
+	assert_ptr_equal(rule_line_str(&r, small, 0), small);
+	assert_int_equal(small[0], 'Z');
+}
+
+/* ---- dynamic rule sets ---- */
+
+static void
+add_line(struct rule_set *s, const char *line, const char *origin)
+{
+	struct rule x;
+	const char *why = NULL;
+
+	if (rule_parse_line(line, &x, &why) != 0)
+		fail_msg("'%s' refused: %s", line, why);
+	assert_int_equal(rule_set_add(s, &x, origin), 0);
 }
 
 static void
-test_profile_load_overflow(void **state)
+test_set_deny_reasons(void **state)
 {
-	static const char *const bad_rules[] = {
-		"GET /ok", "GET /bad//x", NULL
-	};
-	static const struct profile bad = { "bad", "broken", bad_rules };
-	size_t i;
+	static const char *const q_all = "all=1";
+	const struct rule *m;
+	char buf[RULE_MAX_TEXT + 16];
 
 	(void)state;
 	memset(&set, 0, sizeof(set));
-	assert_int_equal(rule_parse("GET /x", RULE_ALLOW, &r, NULL), 0);
-	for (i = 0; i < RULE_MAX_RULES - 5; i++)
-		assert_int_equal(rule_set_add(&set, &r, "--allow"), 0);
-	/* 9 rules do not fit in 5 slots: nothing is appended */
-	assert_int_equal(profile_load(profile_find("traefik"), &set), -1);
-	assert_int_equal(set.nrules, RULE_MAX_RULES - 5);
+	add_line(&set, "deny GET /containers/{id}/archive reason "
+	    "\"file copies are not allowed\"", "--deny");
+	add_line(&set, "allow GET /containers/**", "--allow");
+	add_line(&set, "deny * /** reason \"catch-all\"", "--deny");
 
-	/* a built-in text that fails to parse: -1, nothing appended */
+	/* the deny before the allow decides for its path, with its reason */
+	m = rule_match(&set, REQ_M_GET, "/containers/abc/archive", NULL, 0);
+	assert_non_null(m);
+	assert_ptr_equal(m, &set.rules[0]);
+	assert_int_equal(m->action, RULE_DENY);
+	assert_string_equal(m->reason, "file copies are not allowed");
+	assert_string_equal(m->origin, "--deny");
+	assert_int_equal(m->index, 1);
+	assert_string_equal(rule_line_str(m, buf, sizeof(buf)),
+	    "deny GET /containers/{id}/archive reason "
+	    "\"file copies are not allowed\"");
+	m = rule_match(&set, REQ_M_GET, "/containers/abc/archive", q_all,
+	    strlen(q_all));
+	assert_ptr_equal(m, &set.rules[0]);
+	/* other paths fall through to the allow */
+	m = rule_match(&set, REQ_M_GET, "/containers/abc/json", NULL, 0);
+	assert_ptr_equal(m, &set.rules[1]);
+	assert_int_equal(m->action, RULE_ALLOW);
+	assert_string_equal(m->reason, "");
+	/* and what nothing allows reaches the catch-all */
+	m = rule_match(&set, REQ_M_POST, "/containers/abc/archive", NULL, 0);
+	assert_ptr_equal(m, &set.rules[2]);
+	assert_int_equal(m->action, RULE_DENY);
+	assert_string_equal(m->reason, "catch-all");
+	assert_int_equal(m->index, 2);
+	m = rule_match(&set, REQ_M_GET, "/images/json", q_all, strlen(q_all));
+	assert_ptr_equal(m, &set.rules[2]);
+
+	/* the same rules with the allow first: the allow decides */
+	rule_set_free(&set);
+	add_line(&set, "allow GET /containers/**", "--allow");
+	add_line(&set, "deny GET /containers/{id}/archive reason "
+	    "\"file copies are not allowed\"", "--deny");
+	m = rule_match(&set, REQ_M_GET, "/containers/abc/archive", NULL, 0);
+	assert_ptr_equal(m, &set.rules[0]);
+	assert_int_equal(m->action, RULE_ALLOW);
+
+	/* an allow whose constraint fails falls through to the next rule */
+	rule_set_free(&set);
+	add_line(&set, "allow GET /containers/json query all=0", "a");
+	add_line(&set, "deny GET /containers/json reason \"r2\"", "a");
+	add_line(&set, "allow GET /containers/json require all=1", "a");
+	m = rule_match(&set, REQ_M_GET, "/containers/json", NULL, 0);
+	assert_ptr_equal(m, &set.rules[0]);
+	assert_int_equal(m->action, RULE_ALLOW);
+	m = rule_match(&set, REQ_M_GET, "/containers/json", q_all,
+	    strlen(q_all));
+	assert_ptr_equal(m, &set.rules[1]);
+	assert_int_equal(m->action, RULE_DENY);
+	assert_string_equal(m->reason, "r2");
+	assert_int_equal(m->index, 2);
+	/* without the deny, the later allow takes the request */
+	rule_set_free(&set);
+	add_line(&set, "allow GET /containers/json query all=0", "a");
+	add_line(&set, "allow GET /containers/json require all=1", "a");
+	m = rule_match(&set, REQ_M_GET, "/containers/json", q_all,
+	    strlen(q_all));
+	assert_ptr_equal(m, &set.rules[1]);
+	assert_null(rule_match(&set, REQ_M_GET, "/containers/json", "all=2",
+	    5));
+}
+
+static void
+test_deny_no_constraints(void **state)
+{
+	(void)state;
+	/* "every occurrence" makes an allow stricter, a deny sidesteppable */
+	assert_int_equal(rule_parse("GET /x query a=1", RULE_DENY, &r, NULL),
+	    -1);
+	assert_int_equal(r.action, RULE_DENY);
+	assert_int_equal(r.nquery, 0);
+	assert_int_equal(r.methods, 0);
+	assert_string_equal(r.text, "");
+	{
+		const char *why = NULL;
+
+		assert_int_equal(rule_parse("GET /x require a=1 reason \"r\"",
+		    RULE_DENY, &r, &why), -1);
+		assert_non_null(why);
+		assert_string_equal(why, DENY_QUERY);
+		why = NULL;
+		assert_int_equal(rule_parse("GET /x filter label=x",
+		    RULE_DENY, &r, &why), -1);
+		assert_string_equal(why, DENY_QUERY);
+	}
+	/* the same text is fine as an allow, and a deny may keep a reason */
+	assert_int_equal(rule_parse("GET /x query a=1", RULE_ALLOW, &r, NULL),
+	    0);
+	assert_int_equal(rule_parse("GET /x reason \"r\"", RULE_DENY, &r,
+	    NULL), 0);
+	assert_int_equal(r.action, RULE_DENY);
+	assert_string_equal(r.reason, "r");
+}
+
+/* Add n rules "GET /rK" (K = first .. first + n - 1) from origin "g". */
+static void
+add_numbered(struct rule_set *s, size_t first, size_t n)
+{
+	char text[64];
+	size_t k;
+
+	for (k = first; k < first + n; k++) {
+		snprintf(text, sizeof(text), "GET /r%zu reason \"n%zu\"", k, k);
+		if (rule_parse(text, k % 2 ? RULE_DENY : RULE_ALLOW, &r,
+		    NULL) != 0)
+			fail_msg("'%s' refused", text);
+		assert_int_equal(rule_set_add(s, &r, "g"), 0);
+	}
+}
+
+/* Check that s holds exactly the rules "GET /r0" .. "GET /r{n-1}". */
+static void
+check_numbered(const struct rule_set *s, size_t n)
+{
+	char text[64], path[32], reason[32];
+	const struct rule *m;
+	size_t k;
+
+	assert_int_equal(s->nrules, n);
+	assert_true(s->cap >= n);
+	for (k = 0; k < n; k++) {
+		snprintf(text, sizeof(text), "GET /r%zu reason \"n%zu\"", k, k);
+		snprintf(path, sizeof(path), "/r%zu", k);
+		snprintf(reason, sizeof(reason), "n%zu", k);
+		if (strcmp(s->rules[k].text, text) != 0)
+			fail_msg("rule %zu: '%s' != '%s'", k, s->rules[k].text,
+			    text);
+		assert_string_equal(s->rules[k].reason, reason);
+		assert_int_equal(s->rules[k].index, (int)k + 1);
+		assert_int_equal(s->rules[k].action,
+		    k % 2 ? RULE_DENY : RULE_ALLOW);
+		m = rule_match(s, REQ_M_GET, path, NULL, 0);
+		if (m != &s->rules[k])
+			fail_msg("%s matched rule %td, not %zu", path,
+			    m != NULL ? m - s->rules : (ptrdiff_t)-1, k);
+	}
+	snprintf(path, sizeof(path), "/r%zu", n);
+	assert_null(rule_match(s, REQ_M_GET, path, NULL, 0));
+}
+
+static void
+test_set_growth(void **state)
+{
+	size_t k;
+
+	(void)state;
 	memset(&set, 0, sizeof(set));
-	assert_int_equal(profile_load(&bad, &set), -1);
+	assert_null(set.rules);
+	/* the first 16 fit; the 17th moves everything */
+	add_numbered(&set, 0, 16);
+	check_numbered(&set, 16);
+	add_numbered(&set, 16, 1);
+	check_numbered(&set, 17);
+	assert_true(set.cap > 16);
+	/* and well past 100 */
+	add_numbered(&set, 17, 150 - 17);
+	check_numbered(&set, 150);
+	assert_true(set.cap >= 150 && set.cap <= RULE_MAX_RULES);
+
+	/* free empties the set; it takes rules again afterwards */
+	rule_set_free(&set);
+	assert_null(set.rules);
 	assert_int_equal(set.nrules, 0);
+	assert_int_equal(set.cap, 0);
+	assert_null(rule_match(&set, REQ_M_GET, "/r0", NULL, 0));
+	rule_set_free(&set);	/* twice is harmless */
+	add_numbered(&set, 0, 3);
+	check_numbered(&set, 3);
+	rule_set_free(&set);
+
+	/* up to RULE_MAX_RULES, not one more; free and fill again */
+	for (k = 0; k < 2; k++) {
+		add_numbered(&set, 0, RULE_MAX_RULES);
+		check_numbered(&set, RULE_MAX_RULES);
+		assert_int_equal(rule_parse("GET /more", RULE_ALLOW, &r, NULL),
+		    0);
+		assert_int_equal(rule_set_add(&set, &r, "g"), -1);
+		assert_int_equal(set.nrules, RULE_MAX_RULES);
+		assert_null(rule_match(&set, REQ_M_GET, "/more", NULL, 0));
+		rule_set_free(&set);
+	}
+}
+
+static void
+test_set_copy(void **state)
+{
+	struct rule_set copy, copy2;
+	const struct rule *m;
+	size_t k;
+
+	(void)state;
+	memset(&set, 0, sizeof(set));
+	strcpy(set.name, "traefik");
+	add_numbered(&set, 0, 20);
+
+	/* dst need not be initialised */
+	memset(&copy, 0xa5, sizeof(copy));
+	assert_int_equal(rule_set_copy(&copy, &set), 0);
+	assert_string_equal(copy.name, "traefik");
+	assert_non_null(copy.rules);
+	assert_true(copy.rules != set.rules);
+	check_numbered(&copy, 20);
+	for (k = 0; k < 20; k++) {
+		assert_string_equal(copy.rules[k].origin, set.rules[k].origin);
+		assert_int_equal(copy.rules[k].nsegs, set.rules[k].nsegs);
+	}
+
+	/* change the copy in every way: the original does not move */
+	strcpy(copy.name, "other");
+	copy.rules[0].methods = 0;
+	strcpy(copy.rules[1].text, "changed");
+	strcpy(copy.rules[1].reason, "changed");
+	add_numbered(&copy, 20, 30);	/* grows past the copied capacity */
+	assert_int_equal(copy.nrules, 50);
+	assert_ptr_equal(rule_match(&copy, REQ_M_GET, "/r2", NULL, 0),
+	    &copy.rules[2]);
+	/* rule 0 is dead in the copy ... */
+	assert_null(rule_match(&copy, REQ_M_GET, "/r0", NULL, 0));
+	assert_ptr_equal(rule_match(&copy, REQ_M_GET, "/r49", NULL, 0),
+	    &copy.rules[49]);
+	assert_string_equal(set.name, "traefik");
+	check_numbered(&set, 20);	/* ... but not in the original */
+	assert_null(rule_match(&set, REQ_M_GET, "/r49", NULL, 0));
+
+	/* change the original: the copy does not move */
+	rule_set_free(&set);
+	assert_int_equal(copy.nrules, 50);
+	assert_string_equal(copy.rules[1].text, "changed");
+	m = rule_match(&copy, REQ_M_GET, "/r2", NULL, 0);
+	assert_ptr_equal(m, &copy.rules[2]);
+	assert_string_equal(m->reason, "n2");
+
+	/* a copy of a copy, then the copy released and reused */
+	assert_int_equal(rule_set_copy(&copy2, &copy), 0);
+	rule_set_free(&copy);
+	assert_int_equal(copy2.nrules, 50);
+	assert_ptr_equal(rule_match(&copy2, REQ_M_GET, "/r49", NULL, 0),
+	    &copy2.rules[49]);
+	add_numbered(&copy, 0, 2);
+	check_numbered(&copy, 2);
+	rule_set_free(&copy);
+	rule_set_free(&copy2);
+
+	/* an empty set copies to an empty set that still grows */
+	memset(&set, 0, sizeof(set));
+	strcpy(set.name, "none");
+	memset(&copy, 0xa5, sizeof(copy));
+	assert_int_equal(rule_set_copy(&copy, &set), 0);
+	assert_string_equal(copy.name, "none");
+	assert_int_equal(copy.nrules, 0);
+	assert_null(rule_match(&copy, REQ_M_GET, "/r0", NULL, 0));
+	add_numbered(&copy, 0, 17);
+	check_numbered(&copy, 17);
+	assert_int_equal(set.nrules, 0);
+	assert_null(set.rules);
+	rule_set_free(&copy);
+
+	/* a full set copies whole, and the copy is full too */
+	add_numbered(&set, 0, RULE_MAX_RULES);
+	assert_int_equal(rule_set_copy(&copy, &set), 0);
+	check_numbered(&copy, RULE_MAX_RULES);
+	assert_int_equal(rule_set_add(&copy, &r, "g"), -1);
+	rule_set_free(&copy);
 }
 
 int
@@ -738,14 +1296,21 @@ main(void)
 		cmocka_unit_test(test_match_methods),
 		cmocka_unit_test(test_match_one),
 		cmocka_unit_test(test_match_rest),
-		cmocka_unit_test(test_set_add),
-		cmocka_unit_test(test_set_match_order),
+		cmocka_unit_test_teardown(test_set_add, set_teardown),
+		cmocka_unit_test_teardown(test_set_match_order, set_teardown),
 		cmocka_unit_test(test_hijacks),
 		cmocka_unit_test(test_methods_str),
-		cmocka_unit_test(test_profile_find),
-		cmocka_unit_test(test_profile_load_traefik),
-		cmocka_unit_test(test_profile_traefik_policy),
-		cmocka_unit_test(test_profile_load_overflow),
+		cmocka_unit_test(test_parse_constraints),
+		cmocka_unit_test(test_parse_constraint_limits),
+		cmocka_unit_test(test_parse_constraint_errors),
+		cmocka_unit_test(test_match_constraints),
+		cmocka_unit_test(test_match_path_only),
+		cmocka_unit_test(test_parse_line),
+		cmocka_unit_test(test_line_str),
+		cmocka_unit_test_teardown(test_set_deny_reasons, set_teardown),
+		cmocka_unit_test(test_deny_no_constraints),
+		cmocka_unit_test_teardown(test_set_growth, set_teardown),
+		cmocka_unit_test_teardown(test_set_copy, set_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,950 @@
+/*
+ * config.c - the configuration file (sockward.conf(5)).
+ *
+ * A line-based parser: each line is split into words (bare or
+ * double-quoted, '#' starts a comment outside quotes), then the first word
+ * selects a statement.  Rules are handed to rule_parse as the raw text
+ * after "allow" / "deny" (minus the comment), so that the file and --allow
+ * share one rule syntax.  The first error stops the parse and is reported
+ * as "FILE:LINE: message".
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "profile.h"
+
+#define CFG_LINE_MAX	4096		/* bytes per line */
+#define CFG_MAX_WORDS	128		/* words per line */
+#define CFG_FILE_MAX	(1024 * 1024)	/* cfg_load_file limit */
+#define CFG_ID_MAX	4294967294UL
+
+/* One line split into words. */
+struct cfg_line {
+	const char	*raw;		/* the line, without '\n' (and '\r') */
+	size_t		 end;		/* where the comment starts, or len */
+	size_t		 nwords;
+	char		*word[CFG_MAX_WORDS];	/* unescaped, NUL-terminated */
+	int		 quoted[CFG_MAX_WORDS];
+	size_t		 start[CFG_MAX_WORDS];	/* offset in raw */
+	char		 buf[CFG_LINE_MAX + CFG_MAX_WORDS];
+};
+
+/* Per-listener facts needed when its block closes. */
+struct cfg_block {
+	struct cfg_listener *l;
+	int		 clients_line;	/* first "clients", 0 if none */
+	int		 peer_line;	/* first "peer-uid"/"peer-gid" */
+	const char	*peer_kw;
+	int		 sock_line;	/* first "socket-mode"/"socket-owner" */
+	const char	*sock_kw;
+	int		 mode_line;
+	int		 sock_mode_line, sock_owner_line;
+	char		 profiles[64];	/* "traefik+dozzle" */
+	int		 nprofiles;
+};
+
+struct cfg_parser {
+	const char	*fname;
+	char		 origin_base[40];	/* basename of fname, cut */
+	struct cfg	*c;
+	char		*err;
+	size_t		 errlen;
+	int		 line;
+	struct cfg_block blk;		/* blk.l != NULL inside a block */
+	/* Where each global was set (0: not yet). */
+	int		 upstream_line, log_format_line, log_level_line;
+	int		 header_timeout_line, idle_timeout_line;
+};
+
+struct cfg_stmt {
+	const char	*kw;
+	int		 in_block;	/* 1: listener statement, 0: global */
+	int		 min_args, max_args;	/* max -1: unlimited */
+	const char	*usage;
+	int		(*fn)(struct cfg_parser *, struct cfg_line *);
+};
+
+static int cfg_errf(struct cfg_parser *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+cfg_errf(struct cfg_parser *p, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (p->err == NULL || p->errlen == 0)
+		return -1;
+	n = snprintf(p->err, p->errlen, "%s:%d: ", p->fname, line);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * Split raw[0..len) into words.  Returns 0, or -1 with the error set.
+ */
+static int
+cfg_split(struct cfg_parser *p, const char *raw, size_t len,
+    struct cfg_line *ln)
+{
+	size_t i = 0, o = 0;
+	unsigned char ch;
+
+	ln->raw = raw;
+	ln->nwords = 0;
+	ln->end = len;
+	if (len > CFG_LINE_MAX)
+		return cfg_errf(p, p->line, "line too long (at most %d bytes)",
+		    CFG_LINE_MAX);
+	for (i = 0; i < len; i++) {
+		ch = (unsigned char)raw[i];
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return cfg_errf(p, p->line, "control character 0x%02x "
+			    "in line", ch);
+	}
+	i = 0;
+	for (;;) {
+		while (i < len && (raw[i] == ' ' || raw[i] == '\t'))
+			i++;
+		if (i == len)
+			break;
+		if (raw[i] == '#') {
+			ln->end = i;
+			break;
+		}
+		if (ln->nwords == CFG_MAX_WORDS)
+			return cfg_errf(p, p->line, "too many words on one line "
+			    "(at most %d)", CFG_MAX_WORDS);
+		ln->start[ln->nwords] = i;
+		ln->word[ln->nwords] = ln->buf + o;
+		ln->quoted[ln->nwords] = raw[i] == '"';
+		if (raw[i] == '"') {
+			for (i++;; i++) {
+				if (i == len)
+					return cfg_errf(p, p->line,
+					    "unterminated quoted string");
+				if (raw[i] == '"')
+					break;
+				if (raw[i] == '\\') {
+					if (i + 1 == len)
+						return cfg_errf(p, p->line,
+						    "unterminated quoted string");
+					if (raw[i + 1] != '"' &&
+					    raw[i + 1] != '\\')
+						return cfg_errf(p, p->line,
+						    "bad escape '\\%c' in quoted "
+						    "string (only \\\" and \\\\)",
+						    raw[i + 1]);
+					i++;
+				}
+				ln->buf[o++] = raw[i];
+			}
+			i++;	/* closing quote */
+			if (i < len && raw[i] != ' ' && raw[i] != '\t' &&
+			    raw[i] != '#')
+				return cfg_errf(p, p->line, "text right after "
+				    "a closing quote (separate words with a "
+				    "space)");
+		} else {
+			for (; i < len && raw[i] != ' ' && raw[i] != '\t' &&
+			    raw[i] != '#'; i++) {
+				if (raw[i] == '"')
+					return cfg_errf(p, p->line, "quote inside "
+					    "a word (quote the whole word)");
+				ln->buf[o++] = raw[i];
+			}
+		}
+		ln->buf[o++] = '\0';
+		ln->nwords++;
+	}
+	return 0;
+}
+
+/* Is word w of ln exactly the bare (unquoted) string s? */
+static int
+cfg_bare(const struct cfg_line *ln, size_t w, const char *s)
+{
+	return w < ln->nwords && !ln->quoted[w] && strcmp(ln->word[w], s) == 0;
+}
+
+/* Parse whole seconds 1..86400 (digits only). */
+static int
+cfg_seconds(const char *s, int *out)
+{
+	long v = 0;
+	size_t i;
+
+	if (s[0] == '\0')
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 6)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < 1 || v > 86400)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* Parse a numeric uid/gid 0..4294967294 from s[0..n). */
+static int
+cfg_id(const char *s, size_t n, long *out)
+{
+	unsigned long long v = 0;
+	size_t i;
+
+	if (n == 0 || n > 10)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	if (v > CFG_ID_MAX)
+		return -1;
+	*out = (long)v;
+	return 0;
+}
+
+static int
+cfg_once(struct cfg_parser *p, int *where, const char *kw)
+{
+	if (*where != 0)
+		return cfg_errf(p, p->line, "duplicate %s (already set on "
+		    "line %d)", kw, *where);
+	*where = p->line;
+	return 0;
+}
+
+/* Globals. */
+
+static int
+cfg_upstream(struct cfg_parser *p, struct cfg_line *ln)
+{
+	const char *v = ln->word[1];
+
+	if (cfg_once(p, &p->upstream_line, "upstream") == -1)
+		return -1;
+	if (strncmp(v, "unix://", 7) == 0)
+		v += 7;
+	else if (strstr(v, "://") != NULL)
+		return cfg_errf(p, p->line, "upstream must be a unix socket "
+		    "path or unix:///path");
+	if (v[0] == '\0')
+		return cfg_errf(p, p->line, "empty upstream path");
+	if (strlen(v) >= sizeof(p->c->upstream))
+		return cfg_errf(p, p->line, "upstream path too long (at most "
+		    "%zu bytes)", sizeof(p->c->upstream) - 1);
+	snprintf(p->c->upstream, sizeof(p->c->upstream), "%s", v);
+	return 0;
+}
+
+static int
+cfg_log_format(struct cfg_parser *p, struct cfg_line *ln)
+{
+	if (cfg_once(p, &p->log_format_line, "log-format") == -1)
+		return -1;
+	if (strcmp(ln->word[1], "text") != 0 &&
+	    strcmp(ln->word[1], "json") != 0)
+		return cfg_errf(p, p->line, "log-format must be text or json");
+	snprintf(p->c->log_format, sizeof(p->c->log_format), "%s",
+	    ln->word[1]);
+	return 0;
+}
+
+static int
+cfg_log_level(struct cfg_parser *p, struct cfg_line *ln)
+{
+	static const char *const levels[] = { "debug", "info", "warn",
+	    "error", NULL };
+	size_t i;
+
+	if (cfg_once(p, &p->log_level_line, "log-level") == -1)
+		return -1;
+	for (i = 0; levels[i] != NULL; i++)
+		if (strcmp(ln->word[1], levels[i]) == 0)
+			break;
+	if (levels[i] == NULL)
+		return cfg_errf(p, p->line, "log-level must be debug, info, "
+		    "warn or error");
+	snprintf(p->c->log_level, sizeof(p->c->log_level), "%s", levels[i]);
+	return 0;
+}
+
+static int
+cfg_timeout(struct cfg_parser *p, struct cfg_line *ln, int *where, int *val)
+{
+	if (cfg_once(p, where, ln->word[0]) == -1)
+		return -1;
+	if (cfg_seconds(ln->word[1], val) == -1)
+		return cfg_errf(p, p->line, "%s must be whole seconds from 1 "
+		    "to 86400", ln->word[0]);
+	return 0;
+}
+
+static int
+cfg_header_timeout(struct cfg_parser *p, struct cfg_line *ln)
+{
+	return cfg_timeout(p, ln, &p->header_timeout_line,
+	    &p->c->header_timeout_s);
+}
+
+static int
+cfg_idle_timeout(struct cfg_parser *p, struct cfg_line *ln)
+{
+	return cfg_timeout(p, ln, &p->idle_timeout_line,
+	    &p->c->idle_timeout_s);
+}
+
+/* Blocks. */
+
+static int
+cfg_name_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_' || s[i] == '.' || s[i] == '-'))
+			return 0;
+	return i >= 1 && i <= 31;
+}
+
+static int
+cfg_listener_open(struct cfg_parser *p, struct cfg_line *ln)
+{
+	struct cfg *c = p->c;
+	struct cfg_listener *l;
+	size_t i;
+
+	if (p->blk.l != NULL)
+		return cfg_errf(p, p->line, "listener inside listener \"%s\" "
+		    "(opened on line %d; missing '}'?)", p->blk.l->name,
+		    p->blk.l->line);
+	if (ln->nwords < 3 || !cfg_bare(ln, ln->nwords - 1, "{")) {
+		for (i = 2; i < ln->nwords; i++)
+			if (cfg_bare(ln, i, "{"))
+				return cfg_errf(p, p->line, "'{' must end the "
+				    "listener line; put each statement on its "
+				    "own line");
+		return cfg_errf(p, p->line, "usage: listener NAME {");
+	}
+	if (ln->nwords > 3)
+		return cfg_errf(p, p->line, "usage: listener NAME {");
+	if (!cfg_name_ok(ln->word[1]))
+		return cfg_errf(p, p->line, "bad listener name \"%s\": 1 to 31 "
+		    "of A-Z a-z 0-9 _ . -", ln->word[1]);
+	for (i = 0; i < c->nlisteners; i++)
+		if (strcmp(c->listeners[i].name, ln->word[1]) == 0)
+			return cfg_errf(p, p->line, "duplicate listener \"%s\" "
+			    "(first defined on line %d)", ln->word[1],
+			    c->listeners[i].line);
+	if (c->nlisteners == CFG_MAX_LISTENERS)
+		return cfg_errf(p, p->line, "too many listeners (at most %d)",
+		    CFG_MAX_LISTENERS);
+	l = &c->listeners[c->nlisteners++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", ln->word[1]);
+	l->mode = CFG_ENFORCE;
+	l->sock_mode = -1;
+	l->sock_uid = -1;
+	l->sock_gid = -1;
+	l->line = p->line;
+	memset(&p->blk, 0, sizeof(p->blk));
+	p->blk.l = l;
+	return 0;
+}
+
+static int
+cfg_listener_close(struct cfg_parser *p)
+{
+	struct cfg_block *b = &p->blk;
+	struct cfg_listener *l = b->l;
+	int has_tcp = 0, has_unix = 0, nallow = 0;
+	size_t i;
+
+	if (l->naddrs == 0)
+		return cfg_errf(p, l->line, "listener \"%s\" has no listen "
+		    "address", l->name);
+	for (i = 0; i < l->naddrs; i++) {
+		if (strncmp(l->addrs[i], "unix://", 7) == 0)
+			has_unix = 1;
+		else
+			has_tcp = 1;
+	}
+	for (i = 0; i < l->rules.nrules; i++)
+		if (l->rules.rules[i].action == RULE_ALLOW)
+			nallow++;
+	if (l->rules.nrules == 0)
+		return cfg_errf(p, l->line, "listener \"%s\": no rules: "
+		    "everything would be denied; add a profile or allow rules",
+		    l->name);
+	if (nallow == 0)
+		return cfg_errf(p, l->line, "listener \"%s\": only deny rules: "
+		    "everything would be denied; add a profile or allow rules",
+		    l->name);
+	if (b->clients_line != 0 && !has_tcp)
+		return cfg_errf(p, b->clients_line, "clients applies to tcp:// "
+		    "addresses, and listener \"%s\" has none (use peer-uid or "
+		    "peer-gid for unix sockets)", l->name);
+	if (b->peer_line != 0 && !has_unix)
+		return cfg_errf(p, b->peer_line, "%s applies to unix:// "
+		    "addresses, and listener \"%s\" has none (use clients for "
+		    "tcp)", b->peer_kw, l->name);
+	if (b->sock_line != 0 && !has_unix)
+		return cfg_errf(p, b->sock_line, "%s applies to unix:// "
+		    "addresses, and listener \"%s\" has none", b->sock_kw,
+		    l->name);
+	snprintf(l->rules.name, sizeof(l->rules.name), "%s",
+	    b->nprofiles > 0 ? b->profiles : l->name);
+	memset(b, 0, sizeof(*b));
+	return 0;
+}
+
+static int
+cfg_listen(struct cfg_parser *p, struct cfg_line *ln)
+{
+	struct cfg_listener *l = p->blk.l, *o;
+	const char *v = ln->word[1];
+	size_t i, j;
+
+	if (l->naddrs == CFG_MAX_ADDRS)
+		return cfg_errf(p, p->line, "too many listen addresses (at most "
+		    "%d per listener)", CFG_MAX_ADDRS);
+	if (strlen(v) >= sizeof(l->addrs[0]))
+		return cfg_errf(p, p->line, "listen address too long");
+	if (strncmp(v, "tcp://", 6) == 0) {
+		if (v[6] == '\0')
+			return cfg_errf(p, p->line, "listen tcp:// needs "
+			    "HOST:PORT");
+	} else if (strncmp(v, "unix://", 7) == 0) {
+		if (v[7] != '/')
+			return cfg_errf(p, p->line, "listen unix:// needs an "
+			    "absolute path: unix:///path");
+		if (strlen(v + 7) > 107)
+			return cfg_errf(p, p->line, "unix socket path too long "
+			    "(at most 107 bytes)");
+	} else
+		return cfg_errf(p, p->line, "listen address must start with "
+		    "tcp:// or unix://");
+	for (i = 0; i < p->c->nlisteners; i++) {
+		o = &p->c->listeners[i];
+		for (j = 0; j < o->naddrs; j++)
+			if (strcmp(o->addrs[j], v) == 0)
+				return cfg_errf(p, p->line, "duplicate listen "
+				    "address %s (listener \"%s\", line %d)", v,
+				    o->name, o->line);
+	}
+	snprintf(l->addrs[l->naddrs++], sizeof(l->addrs[0]), "%s", v);
+	return 0;
+}
+
+/* Is name one of the '+'-separated names in list? */
+static int
+cfg_name_listed(const char *list, const char *name)
+{
+	size_t k, n = strlen(name);
+
+	while (*list != '\0') {
+		k = strcspn(list, "+");
+		if (k == n && strncmp(list, name, n) == 0)
+			return 1;
+		list += k;
+		if (*list == '+')
+			list++;
+	}
+	return 0;
+}
+
+static int
+cfg_profile(struct cfg_parser *p, struct cfg_line *ln)
+{
+	const struct profile *const *all;
+	const struct profile *pr;
+	struct cfg_block *b = &p->blk;
+	char names[CFG_LINE_MAX], avail[256], *s, *next;
+	size_t i, n, k;
+
+	snprintf(names, sizeof(names), "%s", ln->word[1]);
+	for (s = names; s != NULL; s = next) {
+		if ((next = strchr(s, ',')) != NULL)
+			*next++ = '\0';
+		if (s[0] == '\0')
+			return cfg_errf(p, p->line, "empty profile name in "
+			    "\"%s\"", ln->word[1]);
+		if ((pr = profile_find(s)) == NULL) {
+			all = profile_all();
+			avail[0] = '\0';
+			for (i = 0, n = 0; all[i] != NULL &&
+			    n < sizeof(avail); i++)
+				n += (size_t)snprintf(avail + n,
+				    sizeof(avail) - n, "%s%s", i > 0 ? ", " : "",
+				    all[i]->name);
+			return cfg_errf(p, p->line, "unknown profile \"%s\"; "
+			    "built-in profiles: %s", s, avail);
+		}
+		if (profile_load(pr, &b->l->rules) == -1)
+			return cfg_errf(p, p->line, "too many rules (at most "
+			    "%d per listener)", RULE_MAX_RULES);
+		if (!cfg_name_listed(b->profiles, pr->name)) {
+			k = strlen(b->profiles);
+			snprintf(b->profiles + k, sizeof(b->profiles) - k,
+			    "%s%s", k > 0 ? "+" : "", pr->name);
+			b->nprofiles++;
+		}
+	}
+	return 0;
+}
+
+static int
+cfg_rule(struct cfg_parser *p, struct cfg_line *ln)
+{
+	char text[CFG_LINE_MAX + 1], origin[sizeof(((struct rule *)0)->origin)];
+	const char *why;
+	struct rule r;
+	size_t s, e;
+
+	/* The raw text after the keyword, so that rule_parse sees the
+	 * quoting of reason "..." exactly as written. */
+	s = ln->start[1];
+	e = ln->end;
+	while (e > s && (ln->raw[e - 1] == ' ' || ln->raw[e - 1] == '\t'))
+		e--;
+	memcpy(text, ln->raw + s, e - s);
+	text[e - s] = '\0';
+	if (rule_parse(text, ln->word[0][0] == 'a' ? RULE_ALLOW : RULE_DENY,
+	    &r, &why) == -1)
+		return cfg_errf(p, p->line, "bad rule: %s", why);
+	snprintf(origin, sizeof(origin), "%s:%d", p->origin_base, p->line);
+	if (rule_set_add(&p->blk.l->rules, &r, origin) == -1)
+		return cfg_errf(p, p->line, "too many rules (at most %d per "
+		    "listener)", RULE_MAX_RULES);
+	return 0;
+}
+
+static int
+cfg_mode(struct cfg_parser *p, struct cfg_line *ln)
+{
+	if (cfg_once(p, &p->blk.mode_line, "mode") == -1)
+		return -1;
+	if (strcmp(ln->word[1], "enforce") == 0)
+		p->blk.l->mode = CFG_ENFORCE;
+	else if (strcmp(ln->word[1], "audit") == 0)
+		p->blk.l->mode = CFG_AUDIT;
+	else
+		return cfg_errf(p, p->line, "mode must be enforce or audit");
+	return 0;
+}
+
+static int
+cfg_clients(struct cfg_parser *p, struct cfg_line *ln)
+{
+	const char *why;
+	size_t i;
+
+	if (p->blk.clients_line == 0)
+		p->blk.clients_line = p->line;
+	for (i = 1; i < ln->nwords; i++)
+		if (admit_add_net(&p->blk.l->admit, ln->word[i], &why) == -1)
+			return cfg_errf(p, p->line, "bad network \"%s\": %s",
+			    ln->word[i], why);
+	return 0;
+}
+
+static int
+cfg_peer(struct cfg_parser *p, struct cfg_line *ln)
+{
+	const char *why;
+	size_t i;
+	int uid = strcmp(ln->word[0], "peer-uid") == 0;
+
+	if (p->blk.peer_line == 0) {
+		p->blk.peer_line = p->line;
+		p->blk.peer_kw = uid ? "peer-uid" : "peer-gid";
+	}
+	for (i = 1; i < ln->nwords; i++)
+		if ((uid ? admit_add_uid(&p->blk.l->admit, ln->word[i], &why) :
+		    admit_add_gid(&p->blk.l->admit, ln->word[i], &why)) == -1)
+			return cfg_errf(p, p->line, "%s \"%s\": %s",
+			    ln->word[0], ln->word[i], why);
+	return 0;
+}
+
+static int
+cfg_sock_note(struct cfg_parser *p, const char *kw)
+{
+	if (p->blk.sock_line == 0) {
+		p->blk.sock_line = p->line;
+		p->blk.sock_kw = kw;
+	}
+	return 0;
+}
+
+static int
+cfg_socket_mode(struct cfg_parser *p, struct cfg_line *ln)
+{
+	const char *s = ln->word[1];
+	int v = 0;
+	size_t i;
+
+	if (cfg_once(p, &p->blk.sock_mode_line, "socket-mode") == -1)
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '7' || i >= 4)
+			return cfg_errf(p, p->line, "socket-mode must be octal "
+			    "from 0 to 0777, e.g. 0660");
+		v = v * 8 + (s[i] - '0');
+	}
+	if (i == 0 || v > 0777)
+		return cfg_errf(p, p->line, "socket-mode must be octal from 0 "
+		    "to 0777, e.g. 0660");
+	p->blk.l->sock_mode = v;
+	return cfg_sock_note(p, "socket-mode");
+}
+
+static int
+cfg_socket_owner(struct cfg_parser *p, struct cfg_line *ln)
+{
+	struct cfg_listener *l = p->blk.l;
+	const char *s = ln->word[1], *colon;
+	long uid, gid = -1;
+
+	if (cfg_once(p, &p->blk.sock_owner_line, "socket-owner") == -1)
+		return -1;
+	colon = strchr(s, ':');
+	if (cfg_id(s, colon != NULL ? (size_t)(colon - s) : strlen(s),
+	    &uid) == -1 || (colon != NULL &&
+	    cfg_id(colon + 1, strlen(colon + 1), &gid) == -1))
+		return cfg_errf(p, p->line, "socket-owner must be UID or "
+		    "UID:GID, numbers from 0 to 4294967294");
+	l->sock_uid = uid;
+	l->sock_gid = gid;
+	return cfg_sock_note(p, "socket-owner");
+}
+
+static const struct cfg_stmt cfg_stmts[] = {
+	{ "upstream",	    0, 1, 1, "upstream PATH", cfg_upstream },
+	{ "log-format",	    0, 1, 1, "log-format text|json", cfg_log_format },
+	{ "log-level",	    0, 1, 1, "log-level debug|info|warn|error",
+	    cfg_log_level },
+	{ "header-timeout", 0, 1, 1, "header-timeout SECS",
+	    cfg_header_timeout },
+	{ "idle-timeout",   0, 1, 1, "idle-timeout SECS", cfg_idle_timeout },
+	{ "listen",	    1, 1, 1, "listen tcp://HOST:PORT|unix:///PATH",
+	    cfg_listen },
+	{ "profile",	    1, 1, 1, "profile NAME[,NAME...]", cfg_profile },
+	{ "allow",	    1, 1, -1, "allow METHODS PATTERN [...]", cfg_rule },
+	{ "deny",	    1, 1, -1, "deny METHODS PATTERN [...]", cfg_rule },
+	{ "mode",	    1, 1, 1, "mode enforce|audit", cfg_mode },
+	{ "clients",	    1, 1, -1, "clients CIDR...", cfg_clients },
+	{ "peer-uid",	    1, 1, -1, "peer-uid UID...", cfg_peer },
+	{ "peer-gid",	    1, 1, -1, "peer-gid GID...", cfg_peer },
+	{ "socket-mode",    1, 1, 1, "socket-mode OCTAL", cfg_socket_mode },
+	{ "socket-owner",   1, 1, 1, "socket-owner UID[:GID]",
+	    cfg_socket_owner },
+	{ NULL, 0, 0, 0, NULL, NULL }
+};
+
+static int
+cfg_statement(struct cfg_parser *p, struct cfg_line *ln)
+{
+	const struct cfg_stmt *st;
+	int nargs;
+
+	if (ln->nwords == 0)
+		return 0;
+	if (cfg_bare(ln, 0, "}")) {
+		if (p->blk.l == NULL)
+			return cfg_errf(p, p->line, "'}' without a listener "
+			    "block");
+		if (ln->nwords != 1)
+			return cfg_errf(p, p->line, "'}' must stand on its own "
+			    "line");
+		return cfg_listener_close(p);
+	}
+	if (cfg_bare(ln, 0, "listener"))
+		return cfg_listener_open(p, ln);
+	for (st = cfg_stmts; st->kw != NULL; st++)
+		if (cfg_bare(ln, 0, st->kw))
+			break;
+	if (st->kw == NULL)
+		return cfg_errf(p, p->line, "unknown keyword \"%s\"",
+		    ln->word[0]);
+	if (st->in_block && p->blk.l == NULL)
+		return cfg_errf(p, p->line, "%s belongs inside a listener "
+		    "block", st->kw);
+	if (!st->in_block && p->blk.l != NULL)
+		return cfg_errf(p, p->line, "%s is a global setting: move it "
+		    "out of listener \"%s\"", st->kw, p->blk.l->name);
+	nargs = (int)ln->nwords - 1;
+	if (nargs < st->min_args || (st->max_args >= 0 &&
+	    nargs > st->max_args))
+		return cfg_errf(p, p->line, "usage: %s", st->usage);
+	return st->fn(p, ln);
+}
+
+void
+cfg_free(struct cfg *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < CFG_MAX_LISTENERS; i++)
+		rule_set_free(&c->listeners[i].rules);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+cfg_init(struct cfg *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < CFG_MAX_LISTENERS; i++) {
+		c->listeners[i].sock_mode = -1;
+		c->listeners[i].sock_uid = -1;
+		c->listeners[i].sock_gid = -1;
+	}
+}
+
+int
+cfg_parse(const char *text, size_t len, const char *fname, struct cfg *out,
+    char *err, size_t errlen)
+{
+	struct cfg_line ln;
+	struct cfg_parser p;
+	const char *base, *s, *nl;
+	size_t n, blen;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (out == NULL)
+		return -1;
+	cfg_init(out);
+	memset(&p, 0, sizeof(p));
+	p.fname = fname != NULL ? fname : "(config)";
+	p.c = out;
+	p.err = err;
+	p.errlen = errlen;
+	base = strrchr(p.fname, '/');
+	base = base != NULL && base[1] != '\0' ? base + 1 : p.fname;
+	blen = strlen(base);
+	/* Room for ":LINE" in a rule's origin: keep the end of long names. */
+	if (blen >= sizeof(p.origin_base))
+		base += blen - (sizeof(p.origin_base) - 1);
+	snprintf(p.origin_base, sizeof(p.origin_base), "%s", base);
+	if (text == NULL)
+		len = 0;
+
+	for (s = text; len > 0 && s < text + len; s = nl + 1) {
+		p.line++;
+		nl = memchr(s, '\n', (size_t)(text + len - s));
+		if (nl == NULL)
+			nl = text + len;
+		n = (size_t)(nl - s);
+		if (n > 0 && s[n - 1] == '\r')
+			n--;
+		if (cfg_split(&p, s, n, &ln) == -1 ||
+		    cfg_statement(&p, &ln) == -1)
+			goto fail;
+		if (nl == text + len)
+			break;
+	}
+	if (p.blk.l != NULL) {
+		cfg_errf(&p, p.blk.l->line, "listener \"%s\" is not closed: "
+		    "missing '}'", p.blk.l->name);
+		goto fail;
+	}
+	if (out->nlisteners == 0) {
+		cfg_errf(&p, p.line > 0 ? p.line : 1, "no listener block: "
+		    "nothing to serve");
+		goto fail;
+	}
+	return 0;
+
+fail:
+	cfg_free(out);
+	cfg_init(out);
+	return -1;
+}
+
+int
+cfg_load_file(const char *path, struct cfg *out, char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd, rc, saved;
+
+	if (out != NULL)
+		cfg_init(out);
+	if (path == NULL || out == NULL) {
+		snprintf(err, errlen, "no configuration file");
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((buf = malloc(CFG_FILE_MAX + 1)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		close(fd);
+		return -1;
+	}
+	for (;;) {
+		n = read(fd, buf + len, CFG_FILE_MAX + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(saved));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > CFG_FILE_MAX) {
+			snprintf(err, errlen, "%s: larger than 1 MiB", path);
+			goto fail;
+		}
+	}
+	close(fd);
+	rc = cfg_parse(buf, len, path, out, err, errlen);
+	free(buf);
+	return rc;
+
+fail:
+	close(fd);
+	free(buf);
+	return -1;
+}
+
+/* Dump. */
+
+/* Write s as a double-quoted string with \" and \\ escapes. */
+static void
+cfg_quote(const char *s, char *dst, size_t cap)
+{
+	size_t o = 0;
+
+	if (cap < 3) {
+		if (cap > 0)
+			dst[0] = '\0';
+		return;
+	}
+	dst[o++] = '"';
+	for (; *s != '\0' && o + 3 < cap; s++) {
+		if (*s == '"' || *s == '\\')
+			dst[o++] = '\\';
+		dst[o++] = *s;
+	}
+	dst[o++] = '"';
+	dst[o] = '\0';
+}
+
+void
+cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
+    void *arg)
+{
+	const struct cfg_listener *l;
+	const struct rule *r;
+	char line[RULE_MAX_TEXT + 256], q[2 * 160 + 3], rl[RULE_MAX_TEXT + 16];
+	char adm[ADMIT_STR_MAX], *s, *nl;
+	size_t i, j;
+	int any = 0;
+
+	if (c == NULL || out == NULL)
+		return;
+	if (c->upstream[0] != '\0') {
+		cfg_quote(c->upstream, q, sizeof(q));
+		snprintf(line, sizeof(line), "upstream %s", q);
+		out(arg, line);
+	}
+	if (c->log_format[0] != '\0') {
+		snprintf(line, sizeof(line), "log-format %s", c->log_format);
+		out(arg, line);
+	}
+	if (c->log_level[0] != '\0') {
+		snprintf(line, sizeof(line), "log-level %s", c->log_level);
+		out(arg, line);
+	}
+	if (c->header_timeout_s > 0) {
+		snprintf(line, sizeof(line), "header-timeout %d",
+		    c->header_timeout_s);
+		out(arg, line);
+	}
+	if (c->idle_timeout_s > 0) {
+		snprintf(line, sizeof(line), "idle-timeout %d",
+		    c->idle_timeout_s);
+		out(arg, line);
+	}
+	any = c->upstream[0] != '\0' || c->log_format[0] != '\0' ||
+	    c->log_level[0] != '\0' || c->header_timeout_s > 0 ||
+	    c->idle_timeout_s > 0;
+	for (i = 0; i < c->nlisteners; i++) {
+		l = &c->listeners[i];
+		if (i > 0 || any)
+			out(arg, "");
+		snprintf(line, sizeof(line), "listener %s {", l->name);
+		out(arg, line);
+		for (j = 0; j < l->naddrs; j++) {
+			cfg_quote(l->addrs[j], q, sizeof(q));
+			snprintf(line, sizeof(line), "\tlisten %s", q);
+			out(arg, line);
+		}
+		snprintf(line, sizeof(line), "\tmode %s",
+		    l->mode == CFG_AUDIT ? "audit" : "enforce");
+		out(arg, line);
+		admit_str(&l->admit, adm, sizeof(adm));
+		for (s = adm; *s != '\0'; s = nl) {
+			if ((nl = strchr(s, '\n')) == NULL)
+				nl = s + strlen(s);
+			snprintf(line, sizeof(line), "\t%.*s", (int)(nl - s), s);
+			out(arg, line);
+			if (*nl == '\n')
+				nl++;
+		}
+		if (l->sock_mode != -1) {
+			snprintf(line, sizeof(line), "\tsocket-mode 0%o",
+			    (unsigned)l->sock_mode);
+			out(arg, line);
+		}
+		if (l->sock_uid != -1) {
+			if (l->sock_gid != -1)
+				snprintf(line, sizeof(line), "\tsocket-owner "
+				    "%ld:%ld", l->sock_uid, l->sock_gid);
+			else
+				snprintf(line, sizeof(line), "\tsocket-owner "
+				    "%ld", l->sock_uid);
+			out(arg, line);
+		}
+		snprintf(line, sizeof(line), "\t# policy %s: %zu rule%s, first "
+		    "match decides, no match denies", l->rules.name,
+		    l->rules.nrules, l->rules.nrules == 1 ? "" : "s");
+		out(arg, line);
+		for (j = 0; j < l->rules.nrules; j++) {
+			r = &l->rules.rules[j];
+			rule_line_str(r, rl, sizeof(rl));
+			snprintf(line, sizeof(line), "\t%s\t# %s", rl,
+			    r->origin);
+			out(arg, line);
+		}
+		out(arg, "}");
+	}
+}

@@ -1,0 +1,85 @@
+/*
+ * config.h - the configuration file (sockward.conf(5)).
+ *
+ * Pure apart from reading the file: no sockets.  The grammar is
+ * line-based, in the style of OpenBSD's httpd.conf: global settings, then
+ * "listener NAME { ... }" blocks, one statement per line, '#' comments,
+ * double-quoted strings with \" and \\ escapes.
+ *
+ *   upstream "/var/run/docker.sock"
+ *   log-format json
+ *   listener "traefik" {
+ *           listen "tcp://0.0.0.0:2375"
+ *           clients 172.16.0.0/12 10.0.0.0/8
+ *           deny POST /containers/{id}/exec reason "no shells here"
+ *           profile traefik
+ *           allow GET /containers/json query all=1|true
+ *           mode audit
+ *   }
+ *
+ * Within a listener, rules are evaluated in file order ("profile NAME"
+ * inserts that profile's rules where it appears); the first match
+ * decides; no match denies.
+ */
+#ifndef SOCKWARD_CONFIG_H
+#define SOCKWARD_CONFIG_H
+
+#include <stddef.h>
+
+#include "admit.h"
+#include "rule.h"
+
+#define CFG_MAX_LISTENERS 16
+#define CFG_MAX_ADDRS     4
+
+enum cfg_mode { CFG_ENFORCE = 0, CFG_AUDIT };
+
+struct cfg_listener {
+	char		 name[32];
+	char		 addrs[CFG_MAX_ADDRS][160];	/* "listen" values */
+	size_t		 naddrs;
+	struct rule_set	 rules;		/* rules.name: "traefik+dozzle" */
+	enum cfg_mode	 mode;
+	struct admit	 admit;
+	int		 sock_mode;	/* unix socket mode, -1: 0660 */
+	long		 sock_uid;	/* unix socket owner, -1: unchanged */
+	long		 sock_gid;
+	int		 line;		/* where the block starts */
+};
+
+struct cfg {
+	char		 upstream[108];	/* "" when not set */
+	char		 log_format[8];	/* "" when not set */
+	char		 log_level[8];
+	int		 header_timeout_s;	/* 0 when not set */
+	int		 idle_timeout_s;
+	struct cfg_listener listeners[CFG_MAX_LISTENERS];
+	size_t		 nlisteners;
+};
+
+/*
+ * Parse text[0..len) (fname is used in messages only) into *out, which is
+ * initialised first.  Returns 0, or -1 with "FILE:LINE: message" in
+ * err[0..errlen).  On success *out owns rule storage: release it with
+ * cfg_free.  On failure nothing needs freeing.
+ */
+int	cfg_parse(const char *text, size_t len, const char *fname,
+	    struct cfg *out, char *err, size_t errlen);
+
+/* Read path and cfg_parse it; the file may be at most 1 MiB. */
+int	cfg_load_file(const char *path, struct cfg *out, char *err,
+	    size_t errlen);
+
+/* Release what cfg_parse allocated; *c may be reused after. */
+void	cfg_free(struct cfg *c);
+
+/*
+ * Print the effective configuration as config text, one line per call of
+ * out(arg, line) (no newline in line), listener by listener, with every
+ * rule in evaluation order (profiles expanded).  Parsing that text yields
+ * the same policy.
+ */
+void	cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
+	    void *arg);
+
+#endif

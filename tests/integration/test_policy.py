@@ -1,0 +1,356 @@
+"""Policies from a config file and the environment, against the real dockerd:
+several listeners with their own policies, client admission (CIDR and
+SO_PEERCRED), audit mode and its learned rules, reload with SIGHUP under an
+open /events stream, `check`, `explain --listener`, env-only configuration,
+deny rules with reasons."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import (SOCKWARD_BIN, Conn, assert_denied, free_port, get,
+                      request)
+
+
+class Daemon:
+    """sockward started with an exact argv and environment (no --listen
+    added), for config-file and environment tests."""
+
+    def __init__(self, tmp_path, args=(), env=None, wait=None):
+        self.log_path = str(tmp_path / ("sw-%d.log" % time.monotonic_ns()))
+        self._log = open(self.log_path, "wb")
+        e = {k: v for k, v in os.environ.items()
+             if not k.startswith("SOCKWARD_")}
+        e.update(env or {})
+        self.proc = subprocess.Popen([SOCKWARD_BIN] + list(args), env=e,
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=self._log, stderr=self._log)
+        for w in wait or []:
+            self.wait_ready(w)
+
+    def wait_ready(self, addr):
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            assert self.proc.poll() is None, self.log()
+            try:
+                if isinstance(addr, str):
+                    s = socket.socket(socket.AF_UNIX)
+                    s.connect(addr)
+                else:
+                    s = socket.create_connection(addr, timeout=1)
+                s.close()
+                return
+            except OSError:
+                time.sleep(0.02)
+        raise AssertionError("not listening on %s:\n%s" % (addr, self.log()))
+
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def wait_log(self, needle, timeout=3.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if needle in self.log():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(5)
+        self._log.close()
+        assert "AddressSanitizer" not in self.log()
+
+
+@pytest.fixture
+def daemon(tmp_path):
+    started = []
+
+    def start(*args, env=None, wait=None):
+        d = Daemon(tmp_path, args, env, wait)
+        started.append(d)
+        return d
+
+    yield start
+    for d in started:
+        d.stop()
+
+
+def assert_stream_open(conn):
+    """The stream may be delivering events (other containers come and go):
+    open means no EOF and no reset within a short wait."""
+    conn.sock.settimeout(0.3)
+    try:
+        data = conn.sock.recv(65536)
+        assert data != b"", "stream was closed"
+    except socket.timeout:
+        pass
+    finally:
+        conn.sock.settimeout(conn.timeout)
+
+
+def write_conf(tmp_path, text, name="sockward.conf"):
+    p = tmp_path / name
+    p.write_text(text)
+    return str(p)
+
+
+def two_listener_conf(tmp_path, p1, sock, extra1="", extra2=""):
+    return write_conf(tmp_path, """
+# two clients, two policies
+listener "traefik" {
+	listen "tcp://127.0.0.1:%d"
+	profile traefik
+%s
+}
+listener "monitor" {
+	listen "unix://%s"
+	deny GET /containers/{id}/json reason "inspect leaks environment variables"
+	allow GET /info
+	allow GET,HEAD /_ping
+%s
+}
+""" % (p1, extra1, sock, extra2))
+
+
+def test_two_listeners_two_policies(daemon, tmp_path):
+    p1 = free_port()
+    sock = str(tmp_path / "mon.sock")
+    conf = two_listener_conf(tmp_path, p1, sock)
+    d = daemon("--config", conf, wait=[("127.0.0.1", p1), sock])
+    tcp = ("127.0.0.1", p1)
+    # traefik listener: containers/json yes, info no
+    assert request(tcp, get("/v1.41/containers/json")).status == 200
+    r = request(tcp, get("/v1.41/info"))
+    assert_denied(r, "GET", "/info", profile="traefik")
+    # monitor listener: info yes, containers/json no
+    assert request(sock, get("/v1.41/info")).status == 200
+    r = request(sock, get("/containers/json"))
+    assert_denied(r, "GET", "/containers/json", profile="monitor")
+    # the deny rule's reason reaches the client
+    r = request(sock, get("/containers/abc/json"))
+    assert r.status == 403
+    assert r.json()["message"] == ("sockward: GET /containers/abc/json is not "
+                                   "allowed (listener monitor): inspect leaks "
+                                   "environment variables")
+    assert "listener monitor" in d.log() and "listener traefik" in d.log()
+    assert oct(os.stat(sock).st_mode & 0o777) == "0o660"
+
+
+def test_cidr_admission_refuses_and_admits(daemon, tmp_path):
+    p1, p2 = free_port(), free_port()
+    conf = write_conf(tmp_path, """
+listener "outsiders" {
+	listen "tcp://127.0.0.1:%d"
+	clients 10.0.0.0/8 fd00::/8
+	profile traefik
+}
+listener "local" {
+	listen "tcp://127.0.0.1:%d"
+	clients 127.0.0.0/8
+	profile traefik
+}
+""" % (p1, p2))
+    d = daemon("--config", conf, wait=[("127.0.0.1", p1), ("127.0.0.1", p2)])
+    r = request(("127.0.0.1", p1), get("/_ping"))
+    assert r.status == 403
+    assert "not admitted on listener outsiders" in r.json()["message"]
+    assert d.wait_log("refused client 127.0.0.1")
+    assert request(("127.0.0.1", p2), get("/_ping")).status == 200
+
+
+def test_peer_credentials_admission(daemon, tmp_path):
+    bad, good = str(tmp_path / "bad.sock"), str(tmp_path / "good.sock")
+    uid = os.getuid()
+    conf = write_conf(tmp_path, """
+listener "other-uid" {
+	listen "unix://%s"
+	peer-uid %d
+	profile traefik
+}
+listener "my-uid" {
+	listen "unix://%s"
+	peer-uid %d
+	profile traefik
+}
+""" % (bad, uid + 4242, good, uid))
+    d = daemon("--config", conf, wait=[bad, good])
+    r = request(bad, get("/_ping"))
+    assert r.status == 403 and "not admitted" in r.json()["message"]
+    assert d.wait_log("refused client unix peer uid %d" % uid)
+    assert request(good, get("/_ping")).status == 200
+
+
+def test_audit_mode_forwards_logs_and_learns(daemon, tmp_path):
+    p = free_port()
+    conf = write_conf(tmp_path, """
+listener "learner" {
+	listen "tcp://127.0.0.1:%d"
+	allow GET,HEAD /_ping
+	mode audit
+}
+""" % p)
+    d = daemon("--config", conf, "--log-format", "json",
+               wait=[("127.0.0.1", p)])
+    addr = ("127.0.0.1", p)
+    r = request(addr, get("/v1.41/version"))
+    assert r.status == 200          # would be denied, but audit forwards
+    cid = "0123456789abcdef" * 4
+    r = request(addr, get("/v1.41/containers/%s/json" % cid))
+    assert r.status == 404          # dockerd's answer, not sockward's 403
+    request(addr, get("/_ping", method="HEAD"), method="HEAD")
+    assert d.wait_log('"verdict":"would_deny"')
+    lines = [json.loads(l) for l in d.log().splitlines() if l.startswith("{")]
+    acc = [l for l in lines if l.get("msg") == "access"]
+    v = [l for l in acc if l["path"] == "/version"][0]
+    assert v["verdict"] == "would_deny" and v["rule"] == "default deny"
+    assert [l for l in acc if l["path"] == "/_ping"][0]["verdict"] == "allow"
+    d.proc.send_signal(signal.SIGUSR1)
+    assert d.wait_log("learned on")
+    learned = [l["msg"].split(": ", 1)[1] for l in
+               (json.loads(x) for x in d.log().splitlines() if x.startswith("{"))
+               if l["msg"].startswith("learned on")]
+    assert learned == ["allow HEAD /_ping", "allow GET /containers/{id}/json",
+                       "allow GET /version"]
+
+
+def test_enforce_mode_is_default_and_denies(daemon, tmp_path):
+    p = free_port()
+    d = daemon("--listen", "tcp://127.0.0.1:%d" % p, "--profile", "none",
+               "--allow", "GET,HEAD /_ping", wait=[("127.0.0.1", p)])
+    assert request(("127.0.0.1", p), get("/version")).status == 403
+    assert "would_deny" not in d.log()
+
+
+def test_reload_keeps_stream_and_applies_new_policy(daemon, tmp_path):
+    p = free_port()
+    base = """
+listener "t" {
+	listen "tcp://127.0.0.1:%d"
+	profile traefik
+%s
+}
+"""
+    conf = write_conf(tmp_path, base % (p, ""))
+    d = daemon("--config", conf, wait=[("127.0.0.1", p)])
+    addr = ("127.0.0.1", p)
+    assert request(addr, get("/info")).status == 403
+    stream = Conn(addr, timeout=10)
+    stream.send(get("/events"))
+    head = stream.read_head()
+    assert head.status == 200
+    # new policy: /info allowed, /version denied (deny rule first)
+    write_conf(tmp_path, (base % (p, "\tallow GET /info\n")).replace(
+        "profile traefik\n",
+        "deny GET /version reason \"reloaded\"\n\tprofile traefik\n", 1))
+    d.proc.send_signal(signal.SIGHUP)
+    assert d.wait_log("reloaded %s" % conf)
+    assert request(addr, get("/info")).status == 200
+    r = request(addr, get("/version"))
+    assert r.status == 403 and r.json()["message"].endswith(": reloaded")
+    assert_stream_open(stream)
+    # an invalid file is refused and the policy in force stays
+    write_conf(tmp_path, base % (p, "\tallow GET /info\n\tbogus keyword\n"))
+    d.proc.send_signal(signal.SIGHUP)
+    assert d.wait_log("reload refused")
+    assert "sockward.conf:6" in d.log()
+    assert request(addr, get("/info")).status == 200
+    assert request(addr, get("/version")).status == 403
+    assert_stream_open(stream)
+    stream.close()
+    assert d.proc.poll() is None
+
+
+def test_check_command(tmp_path):
+    good = write_conf(tmp_path, """
+listener "a" {
+	listen "tcp://127.0.0.1:2399"
+	profile traefik
+}
+""", "good.conf")
+    r = subprocess.run([SOCKWARD_BIN, "check", good], capture_output=True)
+    assert r.returncode == 0, r
+    out = r.stdout.decode()
+    assert "configuration OK" in out
+    assert "allow GET /containers/{id}/json" in out
+    bad = write_conf(tmp_path, """listener "a" {
+	listen "tcp://127.0.0.1:2399"
+	allow GET /x
+	allow FETCH /y
+}
+""", "bad.conf")
+    r = subprocess.run([SOCKWARD_BIN, "check", bad], capture_output=True)
+    assert r.returncode == 1
+    assert (bad + ":4:") in r.stderr.decode()
+
+
+def test_explain_listener(tmp_path):
+    sock = str(tmp_path / "m.sock")
+    conf = two_listener_conf(tmp_path, 2398, sock)
+    r = subprocess.run([SOCKWARD_BIN, "explain", "--config", conf, "--listener",
+                        "monitor", "GET", "/v1.41/info"], capture_output=True)
+    assert r.returncode == 0 and b"listener: monitor" in r.stdout
+    r = subprocess.run([SOCKWARD_BIN, "explain", "--config", conf, "--listener",
+                        "traefik", "GET", "/v1.41/info"], capture_output=True)
+    assert r.returncode == 1 and b"listener: traefik" in r.stdout
+
+
+def test_env_only_configuration(daemon, tmp_path):
+    p = free_port()
+    d = daemon(env={"SOCKWARD_LISTEN": "tcp://127.0.0.1:%d" % p,
+                    "SOCKWARD_PROFILE": "traefik,prometheus",
+                    "SOCKWARD_ALLOW": "GET /info; GET /volumes",
+                    "SOCKWARD_DENY": "GET /networks reason \"not today\"",
+                    "SOCKWARD_LOG_FORMAT": "json"},
+               wait=[("127.0.0.1", p)])
+    addr = ("127.0.0.1", p)
+    assert request(addr, get("/info")).status == 200
+    assert request(addr, get("/volumes")).status == 200
+    r = request(addr, get("/networks"))
+    assert r.status == 403 and r.json()["message"].endswith("not today")
+    r = request(addr, get("/images/json"))
+    assert_denied(r, "GET", "/images/json", profile="traefik+prometheus")
+    assert d.log().lstrip().startswith("{")
+
+
+def test_flags_override_env(daemon, tmp_path):
+    p, q = free_port(), free_port()
+    d = daemon("--listen", "tcp://127.0.0.1:%d" % p, "--profile", "none",
+               "--allow", "GET /info",
+               env={"SOCKWARD_LISTEN": "tcp://127.0.0.1:%d" % q,
+                    "SOCKWARD_PROFILE": "traefik"},
+               wait=[("127.0.0.1", p)])
+    assert request(("127.0.0.1", p), get("/info")).status == 200
+    assert request(("127.0.0.1", p), get("/version")).status == 403
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", q), timeout=1).close()
+
+
+def test_policy_flags_conflict_with_config_file(tmp_path):
+    conf = write_conf(tmp_path, """
+listener "a" {
+	listen "tcp://127.0.0.1:2397"
+	profile traefik
+}
+""")
+    r = subprocess.run([SOCKWARD_BIN, "--config", conf, "--allow", "GET /info"],
+                       capture_output=True, timeout=5)
+    assert r.returncode == 2 and b"config file" in r.stderr
+
+
+def test_profiles_command():
+    r = subprocess.run([SOCKWARD_BIN, "profiles"], capture_output=True)
+    names = [l.split()[0] for l in r.stdout.decode().splitlines()]
+    for n in ("traefik", "readonly", "homepage", "portainer-readonly", "dozzle",
+              "watchtower", "diun", "autoheal", "uptime-kuma", "prometheus",
+              "crowdsec", "netdata", "cadvisor"):
+        assert n in names
+    r = subprocess.run([SOCKWARD_BIN, "profiles", "traefik"], capture_output=True)
+    assert r.returncode == 0
+    assert "allow GET,HEAD /_ping" in r.stdout.decode()

@@ -1,0 +1,899 @@
+/*
+ * test_profile.c - the built-in profiles.
+ *
+ * For every profile, the calls its client makes (docs/PROFILES.md and
+ * /work/shared/docs/clients.md) must pass and a list of calls it has no
+ * business making must not.  Each call is a raw request target, judged
+ * the way the daemon judges it: canon_target (which strips "/vN.M"), then
+ * rule_match on the canonical path and the raw query.  Every allowed call
+ * is tried both bare and with a "/v1.41" prefix.  Also: every line
+ * parses and is already normalised, profile_print re-parses to the loaded
+ * rules, loading is all or nothing, and combining profiles is ordered.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "canon.h"
+#include "profile.h"
+#include "rule.h"
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* One request: method and raw origin-form target (path and query). */
+struct call {
+	const char	*method;
+	const char	*target;
+};
+
+struct pcase {
+	const char	*profile;
+	const struct call *ok;
+	size_t		 nok;
+	const struct call *bad;
+	size_t		 nbad;
+};
+
+static const char *const method_names[REQ_M_COUNT] = {
+	[REQ_M_GET] = "GET", [REQ_M_HEAD] = "HEAD", [REQ_M_POST] = "POST",
+	[REQ_M_PUT] = "PUT", [REQ_M_DELETE] = "DELETE",
+	[REQ_M_PATCH] = "PATCH", [REQ_M_OPTIONS] = "OPTIONS",
+};
+
+static enum req_method
+method_of(const char *s)
+{
+	int i;
+
+	for (i = 0; i < REQ_M_COUNT; i++)
+		if (strcmp(method_names[i], s) == 0)
+			return (enum req_method)i;
+	fail_msg("unknown method %s in test table", s);
+	return REQ_M_GET;
+}
+
+/* Load one profile into a fresh set (the caller frees it). */
+static void
+load(struct rule_set *set, const char *name)
+{
+	const struct profile *p = profile_find(name);
+
+	memset(set, 0, sizeof(*set));
+	if (p == NULL)
+		fail_msg("no profile %s", name);
+	if (profile_load(p, set) != 0)
+		fail_msg("profile %s does not load", name);
+}
+
+/*
+ * Judge a raw target against set.  Returns the deciding rule or NULL (no
+ * rule: default deny).  A target canon refuses fails the test: the tables
+ * hold only targets a real client sends.
+ */
+static const struct rule *
+judge(const struct rule_set *set, const char *method, const char *target)
+{
+	static struct canon_target ct;
+	const char *why = NULL;
+
+	if (canon_target(target, strlen(target), &ct, &why) != 0)
+		fail_msg("canon refused %s: %s", target, why);
+	return rule_match(set, method_of(method), ct.path, ct.query,
+	    ct.query_len);
+}
+
+static int
+allowed(const struct rule_set *set, const char *method, const char *target)
+{
+	const struct rule *r = judge(set, method, target);
+
+	return r != NULL && r->action == RULE_ALLOW;
+}
+
+static void
+check_case(const struct pcase *c)
+{
+	struct rule_set set;
+	char vt[CANON_MAX_PATH];
+	const struct rule *r;
+	size_t i;
+
+	load(&set, c->profile);
+	for (i = 0; i < c->nok; i++) {
+		if (!allowed(&set, c->ok[i].method, c->ok[i].target))
+			fail_msg("%s: %s %s denied, client needs it",
+			    c->profile, c->ok[i].method, c->ok[i].target);
+		snprintf(vt, sizeof(vt), "/v1.41%s", c->ok[i].target);
+		if (!allowed(&set, c->ok[i].method, vt))
+			fail_msg("%s: %s %s denied, client needs it",
+			    c->profile, c->ok[i].method, vt);
+	}
+	for (i = 0; i < c->nbad; i++) {
+		r = judge(&set, c->bad[i].method, c->bad[i].target);
+		if (r != NULL && r->action == RULE_ALLOW)
+			fail_msg("%s: %s %s allowed by rule %d '%s'",
+			    c->profile, c->bad[i].method, c->bad[i].target,
+			    r->index, r->text);
+		snprintf(vt, sizeof(vt), "/v1.41%s", c->bad[i].target);
+		if (allowed(&set, c->bad[i].method, vt))
+			fail_msg("%s: %s %s allowed", c->profile,
+			    c->bad[i].method, vt);
+	}
+	rule_set_free(&set);
+}
+
+/* Ids and names as clients send them. */
+#define CID	"4f66ad9a0b2e6a1d2c38f0b2d1b9d7e5c4a3b2a1f0e9d8c7b6a5f4e3d2c1b0a9"
+#define CID2	"0123456789ab"
+#define CNAME	"nginx-proxy"
+#define SID	"9mnpnzenvg8p8tdbtq4wvbkcz"
+#define TID	"0kzzo1i0y4jz6027t0k7aezc7"
+#define NID	"24ifsmvkjbyhk"
+#define IMGID	"sha256:3f57d9401f8d42f986df300f0c69192fc41da28ccc8d797829467780db3dd741"
+#define EXECID	"b53ee82b53a40c7dca428523e34f741f3abc51d9f297a14ff874bf761b995126"
+
+/* Go client encodings of common filters. */
+#define F_RUNNING	"filters=%7B%22status%22%3A%7B%22running%22%3Atrue%7D%7D"
+#define F_CONTAINER	"filters=%7B%22type%22%3A%7B%22container%22%3Atrue%7D%7D"
+#define F_SWARM		"filters=%7B%22scope%22%3A%7B%22swarm%22%3Atrue%7D%7D"
+#define F_SERVICE	"filters=%7B%22service%22%3A%7B%22" SID "%22%3Atrue%7D%7D"
+
+/* Calls no read-only client should get through. */
+#define WRITES								\
+	{ "POST", "/containers/create?name=x" },			\
+	{ "POST", "/containers/" CID "/exec" },				\
+	{ "POST", "/exec/" EXECID "/start" },				\
+	{ "POST", "/containers/" CID "/attach?stream=1&stdin=1" },	\
+	{ "POST", "/containers/" CID "/start" },			\
+	{ "POST", "/containers/" CID "/stop" },				\
+	{ "POST", "/containers/" CID "/restart" },			\
+	{ "POST", "/containers/" CID "/kill" },				\
+	{ "POST", "/containers/" CID "/update" },			\
+	{ "DELETE", "/containers/" CID "?force=1" },			\
+	{ "PUT", "/containers/" CID "/archive?path=/etc" },		\
+	{ "POST", "/containers/prune" },				\
+	{ "POST", "/images/create?fromImage=alpine&tag=latest" },	\
+	{ "POST", "/build" },						\
+	{ "POST", "/images/load" },					\
+	{ "DELETE", "/images/" IMGID },					\
+	{ "POST", "/volumes/create" },					\
+	{ "POST", "/networks/create" },					\
+	{ "POST", "/networks/bridge/connect" },				\
+	{ "POST", "/plugins/pull?remote=x" },				\
+	{ "POST", "/swarm/init" },					\
+	{ "POST", "/services/create" },					\
+	{ "POST", "/secrets/create" },					\
+	{ "POST", "/session" },						\
+	{ "POST", "/grpc" },						\
+	{ "POST", "/auth" },						\
+	{ "OPTIONS", "/containers/json" }
+
+/* Reads that leak data and that no profile but its own client needs. */
+#define LEAKS								\
+	{ "GET", "/containers/" CID "/export" },			\
+	{ "GET", "/containers/" CID "/archive?path=/etc/shadow" },	\
+	{ "HEAD", "/containers/" CID "/archive?path=/etc/shadow" },	\
+	{ "GET", "/containers/" CID "/attach/ws?stream=1" },		\
+	{ "GET", "/images/get?names=alpine" },				\
+	{ "GET", "/images/alpine/get" },				\
+	{ "GET", "/images/library/nginx:latest/get" },			\
+	{ "GET", "/swarm/unlockkey" },					\
+	{ "GET", "/debug/vars" },					\
+	{ "GET", "/debug/pprof/heap" },					\
+	{ "GET", "/secrets" },						\
+	{ "GET", "/configs" },						\
+	{ "GET", "/containers/" CID "/top" },				\
+	{ "GET", "/containers/" CID "/changes" }
+
+#define NOLOGS								\
+	{ "GET", "/containers/" CID "/logs?follow=1&stdout=1&stderr=1" }, \
+	{ "GET", "/services/" SID "/logs?follow=1" },			\
+	{ "GET", "/tasks/" TID "/logs" }
+
+/* ---- traefik ---- */
+
+static const struct call traefik_ok[] = {
+	{ "HEAD", "/_ping" },
+	{ "GET", "/_ping" },
+	{ "GET", "/version" },
+	{ "GET", "/containers/json?all=1" },
+	{ "GET", "/containers/json" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/events?" F_CONTAINER },
+	{ "GET", "/services" },
+	{ "GET", "/networks?" F_SWARM },
+	{ "GET", "/tasks?" F_SERVICE },
+	{ "GET", "/nodes/" NID },
+};
+
+static const struct call traefik_bad[] = {
+	WRITES, LEAKS, NOLOGS,
+	{ "GET", "/info" },
+	{ "GET", "/images/json" },
+	{ "GET", "/containers/" CID "/stats" },
+	{ "HEAD", "/version" },
+	{ "GET", "/nodes" },
+	{ "GET", "/volumes" },
+};
+
+/* ---- readonly ---- */
+
+static const struct call readonly_ok[] = {
+	{ "HEAD", "/_ping" },
+	{ "GET", "/_ping" },
+	{ "GET", "/version" },
+	{ "GET", "/info" },
+	{ "GET", "/events?since=1700000000&" F_CONTAINER },
+	{ "GET", "/containers/json?all=1&size=1" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/containers/" CNAME "/json" },
+	{ "GET", "/containers/" CID "/top?ps_args=aux" },
+	{ "GET", "/containers/" CID "/stats?stream=0" },
+	{ "GET", "/containers/" CID "/changes" },
+	{ "GET", "/exec/" EXECID "/json" },
+	{ "GET", "/images/json?all=0" },
+	{ "GET", "/images/" IMGID "/json" },
+	{ "GET", "/images/alpine:3.19/json" },
+	{ "GET", "/images/library/nginx:latest/json" },
+	{ "GET", "/images/ghcr.io/org/team/app:1.2/history" },
+	{ "GET", "/images/get/json" },	/* inspect of an image named "get" */
+	{ "GET", "/networks" },
+	{ "GET", "/networks/bridge" },
+	{ "GET", "/volumes" },
+	{ "GET", "/volumes/data" },
+	{ "GET", "/system/df" },
+	{ "GET", "/services?status=true" },
+	{ "GET", "/services/" SID },
+	{ "GET", "/tasks" },
+	{ "GET", "/tasks/" TID },
+	{ "GET", "/nodes" },
+	{ "GET", "/swarm" },
+	{ "GET", "/plugins" },
+	{ "GET", "/secrets" },
+	{ "GET", "/configs" },
+	{ "HEAD", "/containers/json" },
+	/* 10 segments: the deepest path the guard lets through */
+	{ "GET", "/images/a/b/c/d/e/f/g/h/json" },
+};
+
+static const struct call readonly_bad[] = {
+	WRITES, NOLOGS,
+	{ "GET", "/containers/" CID "/export" },
+	{ "GET", "/containers/" CID "/archive?path=/etc/shadow" },
+	{ "HEAD", "/containers/" CID "/archive?path=/etc/shadow" },
+	{ "HEAD", "/containers/" CID "/logs" },
+	{ "HEAD", "/containers/" CID "/export" },
+	{ "GET", "/containers/" CID "/attach/ws?stream=1" },
+	{ "HEAD", "/containers/" CID "/attach/ws" },
+	/* legacy link names hold a '/' and dockerd routes {name:.*} */
+	{ "GET", "/containers/web/db/logs?follow=1" },
+	{ "GET", "/containers/web/db/archive?path=/" },
+	{ "GET", "/containers/web/db/export" },
+	{ "GET", "/images/get?names=alpine" },
+	{ "HEAD", "/images/get" },
+	{ "GET", "/images/alpine/get" },
+	{ "GET", "/images/" IMGID "/get" },
+	{ "GET", "/images/library/nginx:latest/get" },
+	{ "GET", "/images/ghcr.io/org/team/app:1/get" },
+	{ "GET", "/images/a/b/c/d/e/f/g/h/get" },
+	{ "GET", "/images/a/b/c/d/e/f/g/h/i/get" },
+	{ "GET", "/images/a/b/c/d/e/f/g/h/i/j/k/l/m/n/get" },
+	{ "GET", "/a/b/c/d/e/f/g/h/i/j/k" },
+	{ "GET", "/swarm/unlockkey" },
+	{ "HEAD", "/swarm/unlockkey" },
+	{ "GET", "/debug/vars" },
+	{ "GET", "/debug/pprof/heap" },
+	{ "GET", "/debug/pprof/goroutine?debug=2" },
+	{ "PATCH", "/containers/json" },
+};
+
+/* ---- homepage ---- */
+
+static const struct call homepage_ok[] = {
+	{ "GET", "/containers/json?all=true" },
+	{ "GET", "/containers/" CNAME "/json" },
+	{ "GET", "/containers/" CNAME "/stats?stream=false" },
+	{ "GET", "/containers/" CID "/stats?stream=false" },
+	{ "GET", "/services?all=true" },
+	{ "GET", "/services" },
+	{ "GET", "/services/" CNAME },
+	{ "GET", "/tasks?filters=%7B%22service%22%3A%5B%22" CNAME
+	    "%22%5D%2C%22desired-state%22%3A%5B%22running%22%5D%7D" },
+};
+
+static const struct call homepage_bad[] = {
+	WRITES, LEAKS, NOLOGS,
+	{ "HEAD", "/_ping" },
+	{ "GET", "/info" },
+	{ "GET", "/version" },
+	{ "GET", "/events" },
+	{ "GET", "/images/json" },
+	/* streaming stats: the widget only ever asks for one sample */
+	{ "GET", "/containers/" CNAME "/stats" },
+	{ "GET", "/containers/" CNAME "/stats?stream=true" },
+	{ "GET", "/containers/" CNAME "/stats?stream=1" },
+	{ "GET", "/containers/" CNAME "/stats?stream=false&stream=true" },
+	{ "GET", "/containers/" CNAME "/stats?stream=false;x" },
+	{ "POST", "/containers/" CNAME "/restart" },
+};
+
+/* ---- portainer-readonly ---- */
+
+static const struct call portainer_ok[] = {
+	{ "HEAD", "/_ping" },
+	{ "GET", "/info" },
+	{ "GET", "/version" },
+	{ "GET", "/containers/json?all=1" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/images/json" },
+	{ "GET", "/images/" IMGID "/json" },
+	{ "GET", "/images/" IMGID "/history" },
+	{ "GET", "/volumes" },
+	{ "GET", "/volumes/portainer_data" },
+	{ "GET", "/networks" },
+	{ "GET", "/networks/bridge" },
+	{ "GET", "/services" },
+	{ "GET", "/services/" SID },
+	{ "GET", "/tasks?" F_SERVICE },
+	{ "GET", "/nodes" },
+	{ "GET", "/nodes/" NID },
+};
+
+static const struct call portainer_bad[] = {
+	WRITES, LEAKS, NOLOGS,
+	{ "GET", "/containers/" CID "/stats" },
+	{ "GET", "/events" },
+	{ "GET", "/system/df" },
+	{ "GET", "/exec/" EXECID "/json" },
+};
+
+/* ---- dozzle ---- */
+
+static const struct call dozzle_ok[] = {
+	{ "HEAD", "/_ping" },
+	{ "GET", "/info" },
+	{ "GET", "/version" },
+	{ "GET", "/containers/json?all=1" },
+	{ "GET", "/containers/json?all=1&filters=%7B%22label%22%3A%7B%22"
+	    "dozzle%3Dtrue%22%3Atrue%7D%7D" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/events" },
+	{ "GET", "/containers/" CID "/logs?follow=1&since=2024-05-01T10%3A00"
+	    "%3A00.001Z&stderr=1&stdout=1&tail=300&timestamps=1" },
+	{ "GET", "/containers/" CID "/logs?follow=1&tail=100&timestamps=1" },
+	{ "GET", "/containers/" CID "/logs?since=2024-05-01T10%3A00%3A00Z&"
+	    "stderr=1&stdout=1&timestamps=1&until=2024-05-01T11%3A00%3A00Z" },
+	{ "GET", "/containers/" CID "/stats?stream=1" },
+};
+
+static const struct call dozzle_bad[] = {
+	WRITES, LEAKS,
+	{ "GET", "/_ping" },
+	{ "GET", "/services/" SID "/logs" },
+	{ "GET", "/images/json" },
+	{ "POST", "/exec/" EXECID "/resize?h=40&w=120" },
+};
+
+/* ---- watchtower ---- */
+
+static const struct call watchtower_ok[] = {
+	{ "HEAD", "/_ping" },
+	{ "GET", "/containers/json?" F_RUNNING },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/images/" IMGID "/json" },
+	{ "GET", "/images/containrrr/watchtower:latest/json" },
+	{ "GET", "/images/ghcr.io/linuxserver/sonarr:latest/json" },
+	{ "GET", "/images/registry.example.com:5000/a/b/c/app:1/json" },
+	{ "POST", "/images/create?fromImage=containrrr%2Fwatchtower&"
+	    "tag=latest" },
+	{ "POST", "/images/create?fromImage=ghcr.io%2Flinuxserver%2Fsonarr"
+	    "%3Alatest" },
+	{ "POST", "/containers/" CID "/kill?signal=SIGTERM" },
+	{ "DELETE", "/containers/" CID "?force=1&v=1" },
+	{ "DELETE", "/containers/" CID "?force=1" },
+	{ "POST", "/containers/create?name=sonarr" },
+	{ "POST", "/networks/bridge/disconnect" },
+	{ "POST", "/networks/" CID "/connect" },
+	{ "POST", "/containers/" CID "/start" },
+	{ "POST", "/containers/" CID "/rename?name=watchtower-old" },
+	{ "DELETE", "/images/" IMGID "?force=1" },
+};
+
+static const struct call watchtower_bad[] = {
+	LEAKS, NOLOGS,
+	{ "GET", "/info" },
+	{ "GET", "/events" },
+	/* lifecycle hooks are opt-in */
+	{ "POST", "/containers/" CID "/exec" },
+	{ "POST", "/exec/" EXECID "/start" },
+	{ "GET", "/exec/" EXECID "/json" },
+	{ "POST", "/containers/" CID "/attach?stream=1" },
+	{ "POST", "/containers/" CID "/update" },
+	/* image import rather than pull */
+	{ "POST", "/images/create?fromSrc=http%3A%2F%2F10.0.0.1%2Fx.tar" },
+	{ "POST", "/images/create?fromImage=alpine&fromSrc=-" },
+	{ "POST", "/images/create" },
+	{ "POST", "/images/load" },
+	{ "POST", "/images/alpine/push" },
+	{ "POST", "/images/alpine/tag?repo=x" },
+	{ "POST", "/build" },
+	{ "POST", "/commit?container=" CID },
+	{ "POST", "/volumes/create" },
+	{ "DELETE", "/volumes/data" },
+	{ "DELETE", "/networks/bridge" },
+	{ "POST", "/networks/create" },
+	{ "POST", "/containers/prune" },
+	{ "POST", "/images/prune" },
+	{ "PUT", "/containers/" CID "/archive?path=/" },
+	{ "POST", "/swarm/init" },
+	{ "POST", "/session" },
+	{ "GET", "/images/a/b/c/d/e/f/g/json" },	/* deeper than 6 */
+};
+
+/* ---- diun ---- */
+
+static const struct call diun_ok[] = {
+	{ "HEAD", "/_ping" },
+	{ "GET", "/version" },
+	{ "GET", "/containers/json?" F_RUNNING },
+	{ "GET", "/containers/json?filters=%7B%22status%22%3A%7B%22created"
+	    "%22%3Atrue%2C%22exited%22%3Atrue%2C%22running%22%3Atrue%7D%7D" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/images/crazymax/diun:latest/json" },
+	{ "GET", "/images/nginx:1.25/json" },
+	{ "GET", "/images/" IMGID "/json" },
+	{ "GET", "/images/ghcr.io/crazy-max/diun:latest@sha256:"
+	    "3f57d9401f8d42f986df300f0c69192fc41da28ccc8d797829467780db3dd741"
+	    "/json" },
+	{ "GET", "/services" },
+};
+
+static const struct call diun_bad[] = {
+	WRITES, LEAKS, NOLOGS,
+	{ "GET", "/info" },
+	{ "GET", "/events" },
+	{ "GET", "/images/json" },
+	{ "GET", "/images/crazymax/diun:latest/history" },
+	{ "GET", "/tasks" },
+};
+
+/* ---- autoheal ---- */
+
+static const struct call autoheal_ok[] = {
+	/* raw JSON characters, as curl sends them (entrypoint) */
+	{ "GET", "/containers/json?filters={\"health\":[\"unhealthy\"],"
+	    "\"label\":[\"autoheal=true\"]}" },
+	/* clients.md: with a status filter */
+	{ "GET", "/containers/json?filters={\"health\":[\"unhealthy\"],"
+	    "\"label\":[\"autoheal=true\"],\"status\":[\"running\"]}" },
+	{ "GET", "/containers/json?filters=%7B%22health%22%3A%5B%22unhealthy"
+	    "%22%5D%2C%22label%22%3A%5B%22autoheal%3Dtrue%22%5D%7D" },
+	{ "POST", "/containers/" CID "/restart?t=10" },
+	{ "POST", "/containers/" CID "/restart?t=30" },
+};
+
+static const struct call autoheal_bad[] = {
+	LEAKS, NOLOGS,
+	{ "HEAD", "/_ping" },
+	{ "GET", "/_ping" },
+	{ "GET", "/version" },
+	{ "GET", "/info" },
+	/* listing anything but unhealthy autoheal=true containers */
+	{ "GET", "/containers/json" },
+	{ "GET", "/containers/json?all=1" },
+	{ "GET", "/containers/json?filters={\"health\":[\"unhealthy\"]}" },
+	{ "GET", "/containers/json?filters={\"label\":[\"autoheal=true\"]}" },
+	{ "GET", "/containers/json?filters={\"health\":[\"unhealthy\"],"
+	    "\"label\":[\"other=true\"]}" },
+	{ "GET", "/containers/json?filters={\"health\":[\"unhealthy\"],"
+	    "\"label\":[\"autoheal=true\"]}&filters={}" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "POST", "/containers/" CID "/start" },
+	{ "POST", "/containers/" CID "/stop" },
+	{ "POST", "/containers/" CID "/kill" },
+	{ "POST", "/containers/create" },
+	{ "POST", "/containers/" CID "/exec" },
+	{ "DELETE", "/containers/" CID },
+};
+
+/* ---- uptime-kuma ---- */
+
+static const struct call uptime_kuma_ok[] = {
+	{ "GET", "/containers/json?all=true" },
+	{ "GET", "/containers/" CNAME "/json" },
+	{ "GET", "/containers/" CID "/json" },
+};
+
+static const struct call uptime_kuma_bad[] = {
+	WRITES, LEAKS, NOLOGS,
+	{ "HEAD", "/_ping" },
+	{ "GET", "/info" },
+	{ "GET", "/version" },
+	{ "GET", "/events" },
+	{ "GET", "/containers/" CNAME "/stats" },
+};
+
+/* ---- prometheus ---- */
+
+static const struct call prometheus_ok[] = {
+	{ "HEAD", "/_ping" },
+	{ "GET", "/containers/json" },
+	{ "GET", "/containers/json?filters=%7B%22label%22%3A%7B%22"
+	    "prometheus.scrape%3Dtrue%22%3Atrue%7D%7D" },
+	{ "GET", "/networks" },
+	{ "GET", "/services" },
+	{ "GET", "/tasks" },
+	{ "GET", "/nodes" },
+};
+
+static const struct call prometheus_bad[] = {
+	WRITES, LEAKS, NOLOGS,
+	{ "GET", "/info" },
+	{ "GET", "/version" },
+	{ "GET", "/events" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/nodes/" NID },
+	{ "GET", "/services/" SID },
+};
+
+/* ---- crowdsec ---- */
+
+static const struct call crowdsec_ok[] = {
+	{ "HEAD", "/_ping" },
+	{ "GET", "/info" },
+	{ "GET", "/containers/json" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/containers/" CID "/logs?follow=1&since=1700000000&"
+	    "stderr=1&stdout=1&tail=0" },
+	{ "GET", "/events?filters=%7B%22type%22%3A%7B%22container%22%3Atrue"
+	    "%2C%22service%22%3Afalse%7D%7D" },
+	{ "GET", "/services" },
+	{ "GET", "/services/" SID },
+	{ "GET", "/services/" SID "/logs?follow=1&stderr=1&stdout=1" },
+};
+
+static const struct call crowdsec_bad[] = {
+	WRITES, LEAKS,
+	{ "GET", "/version" },
+	{ "GET", "/tasks/" TID "/logs" },
+	{ "GET", "/images/json" },
+	{ "GET", "/containers/" CID "/stats" },
+};
+
+/* ---- netdata ---- */
+
+static const struct call netdata_ok[] = {
+	{ "HEAD", "/_ping" },
+	{ "GET", "/info" },
+	{ "GET", "/containers/json?all=1&filters=%7B%22status%22%3A%7B%22"
+	    "running%22%3Atrue%7D%7D" },
+	{ "GET", "/containers/json?all=1&size=1" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/images/json" },
+};
+
+static const struct call netdata_bad[] = {
+	WRITES, LEAKS, NOLOGS,
+	{ "GET", "/version" },
+	{ "GET", "/events" },
+	{ "GET", "/containers/" CID "/stats" },
+	{ "GET", "/images/" IMGID "/json" },
+};
+
+/* ---- cadvisor ---- */
+
+static const struct call cadvisor_ok[] = {
+	{ "HEAD", "/_ping" },
+	{ "GET", "/info" },
+	{ "GET", "/version" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/images/json" },
+};
+
+static const struct call cadvisor_bad[] = {
+	WRITES, LEAKS, NOLOGS,
+	{ "GET", "/containers/json" },
+	{ "GET", "/events" },
+	{ "GET", "/containers/" CID "/stats" },
+};
+
+/* ---- none ---- */
+
+static const struct call none_bad[] = {
+	WRITES, LEAKS, NOLOGS,
+	{ "HEAD", "/_ping" },
+	{ "GET", "/_ping" },
+	{ "GET", "/version" },
+	{ "GET", "/containers/json" },
+};
+
+#define PCASE(name, ok, bad) { name, ok, NELEM(ok), bad, NELEM(bad) }
+
+static const struct pcase cases[] = {
+	PCASE("traefik", traefik_ok, traefik_bad),
+	PCASE("readonly", readonly_ok, readonly_bad),
+	PCASE("homepage", homepage_ok, homepage_bad),
+	PCASE("portainer-readonly", portainer_ok, portainer_bad),
+	PCASE("dozzle", dozzle_ok, dozzle_bad),
+	PCASE("watchtower", watchtower_ok, watchtower_bad),
+	PCASE("diun", diun_ok, diun_bad),
+	PCASE("autoheal", autoheal_ok, autoheal_bad),
+	PCASE("uptime-kuma", uptime_kuma_ok, uptime_kuma_bad),
+	PCASE("prometheus", prometheus_ok, prometheus_bad),
+	PCASE("crowdsec", crowdsec_ok, crowdsec_bad),
+	PCASE("netdata", netdata_ok, netdata_bad),
+	PCASE("cadvisor", cadvisor_ok, cadvisor_bad),
+	{ "none", NULL, 0, none_bad, NELEM(none_bad) },
+};
+
+static void
+test_profile_calls(void **state)
+{
+	const struct pcase *c = *state;
+
+	check_case(c);
+}
+
+/* ---- the list itself ---- */
+
+static void
+test_profile_list(void **state)
+{
+	const struct profile *const *all = profile_all();
+	size_t i, j, n;
+	int found;
+
+	(void)state;
+	assert_non_null(all);
+	for (n = 0; all[n] != NULL; n++) {
+		assert_ptr_equal(profile_find(all[n]->name), all[n]);
+		assert_non_null(all[n]->summary);
+		assert_true(strlen(all[n]->summary) > 0);
+		assert_true(strlen(all[n]->summary) <= 72);
+		assert_null(strchr(all[n]->summary, '\n'));
+		for (j = 0; j < n; j++)
+			assert_string_not_equal(all[j]->name, all[n]->name);
+	}
+	/* every profile has a test case, and every case a profile */
+	assert_int_equal(n, NELEM(cases));
+	for (i = 0; i < NELEM(cases); i++) {
+		found = 0;
+		for (j = 0; j < n; j++)
+			found |= strcmp(all[j]->name, cases[i].profile) == 0;
+		assert_true(found);
+	}
+	assert_string_equal(all[0]->name, "traefik");
+	assert_null(profile_find("Traefik"));
+	assert_null(profile_find("dozzle "));
+	assert_null(profile_find(""));
+	assert_null(profile_find(NULL));
+	assert_null(profile_find("none")->lines[0]);
+}
+
+/* Every line parses and is already in normalised form. */
+static void
+test_profile_lines_parse(void **state)
+{
+	const struct profile *const *all = profile_all();
+	char buf[RULE_MAX_TEXT + 16];
+	const char *why;
+	struct rule r;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; all[i] != NULL; i++) {
+		for (k = 0; all[i]->lines[k] != NULL; k++) {
+			why = NULL;
+			if (rule_parse_line(all[i]->lines[k], &r, &why) != 0)
+				fail_msg("%s line %zu '%s': %s", all[i]->name,
+				    k + 1, all[i]->lines[k], why);
+			rule_line_str(&r, buf, sizeof(buf));
+			if (strcmp(buf, all[i]->lines[k]) != 0)
+				fail_msg("%s line %zu not normalised: '%s' "
+				    "reads back as '%s'", all[i]->name, k + 1,
+				    all[i]->lines[k], buf);
+			/* deny rules say why */
+			if (r.action == RULE_DENY && r.reason[0] == '\0')
+				fail_msg("%s line %zu: deny without reason",
+				    all[i]->name, k + 1);
+		}
+	}
+}
+
+/* The traefik profile must never change (users depend on it). */
+static void
+test_profile_traefik_unchanged(void **state)
+{
+	static const char *const want[] = {
+		"allow GET,HEAD /_ping",
+		"allow GET /version",
+		"allow GET /containers/json",
+		"allow GET /containers/{id}/json",
+		"allow GET /events",
+		"allow GET /services",
+		"allow GET /tasks",
+		"allow GET /networks",
+		"allow GET /nodes/{id}",
+	};
+	struct rule_set set;
+	char buf[RULE_MAX_TEXT + 16];
+	size_t i;
+
+	(void)state;
+	load(&set, "traefik");
+	assert_int_equal(set.nrules, NELEM(want));
+	for (i = 0; i < set.nrules; i++) {
+		assert_string_equal(rule_line_str(&set.rules[i], buf,
+		    sizeof(buf)), want[i]);
+		assert_string_equal(set.rules[i].origin, "profile traefik");
+		assert_int_equal(set.rules[i].index, (int)i + 1);
+		assert_int_equal(set.rules[i].nquery, 0);
+	}
+	rule_set_free(&set);
+}
+
+/* ---- profile_print ---- */
+
+struct printed {
+	char	 lines[64][RULE_MAX_TEXT + 64];
+	size_t	 n;
+};
+
+static void
+collect(void *arg, const char *line)
+{
+	struct printed *pr = arg;
+
+	assert_true(pr->n < NELEM(pr->lines));
+	assert_null(strchr(line, '\n'));
+	assert_true(strlen(line) < sizeof(pr->lines[0]));
+	strcpy(pr->lines[pr->n++], line);
+}
+
+static void
+test_profile_print_reparses(void **state)
+{
+	const struct profile *const *all = profile_all();
+	static struct printed pr;
+	struct rule_set set;
+	char head[256];
+	struct rule r;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; all[i] != NULL; i++) {
+		memset(&pr, 0, sizeof(pr));
+		profile_print(all[i], collect, &pr);
+		load(&set, all[i]->name);
+		assert_int_equal(pr.n, set.nrules + 1);
+		snprintf(head, sizeof(head), "# profile %s: %s", all[i]->name,
+		    all[i]->summary);
+		assert_string_equal(pr.lines[0], head);
+		for (k = 1; k < pr.n; k++) {
+			if (rule_parse_line(pr.lines[k], &r, NULL) != 0)
+				fail_msg("%s: printed '%s' does not parse",
+				    all[i]->name, pr.lines[k]);
+			assert_int_equal(r.action, set.rules[k - 1].action);
+			assert_int_equal(r.methods, set.rules[k - 1].methods);
+			assert_int_equal(r.nsegs, set.rules[k - 1].nsegs);
+			assert_int_equal(r.nquery, set.rules[k - 1].nquery);
+			assert_string_equal(r.text, set.rules[k - 1].text);
+			assert_string_equal(r.reason,
+			    set.rules[k - 1].reason);
+		}
+		rule_set_free(&set);
+	}
+	/* no profile or no sink: nothing happens */
+	memset(&pr, 0, sizeof(pr));
+	profile_print(NULL, collect, &pr);
+	assert_int_equal(pr.n, 0);
+	profile_print(profile_find("traefik"), NULL, &pr);
+}
+
+/* ---- loading ---- */
+
+static void
+test_profile_load_errors(void **state)
+{
+	struct rule_set set;
+	struct rule r;
+	size_t i, before;
+
+	(void)state;
+	memset(&set, 0, sizeof(set));
+	assert_int_equal(profile_load(NULL, &set), -1);
+	assert_int_equal(profile_load(profile_find("none"), NULL), -1);
+	assert_int_equal(profile_load(profile_find("none"), &set), 0);
+	assert_int_equal(set.nrules, 0);
+
+	/* all or nothing: a set with room for only part of readonly */
+	assert_int_equal(rule_parse_line("allow GET /x", &r, NULL), 0);
+	for (i = 0; i < RULE_MAX_RULES - 3; i++)
+		assert_int_equal(rule_set_add(&set, &r, "--allow"), 0);
+	before = set.nrules;
+	assert_int_equal(profile_load(profile_find("readonly"), &set), -1);
+	assert_int_equal(set.nrules, before);
+	/* a small profile still fits */
+	assert_int_equal(profile_load(profile_find("autoheal"), &set), 0);
+	assert_int_equal(set.nrules, before + 2);
+	assert_string_equal(set.rules[before].origin, "profile autoheal");
+	assert_int_equal(set.rules[before + 1].index, 2);
+	rule_set_free(&set);
+	assert_int_equal(set.nrules, 0);
+}
+
+/* --profile a,b loads a then b into one set; first match wins. */
+static void
+test_profile_combine(void **state)
+{
+	const char *logs = "/containers/" CID "/logs?follow=1";
+	struct rule_set set;
+
+	(void)state;
+	memset(&set, 0, sizeof(set));
+	assert_int_equal(profile_load(profile_find("traefik"), &set), 0);
+	assert_int_equal(profile_load(profile_find("dozzle"), &set), 0);
+	assert_true(allowed(&set, "GET", "/nodes/" NID));	/* traefik */
+	assert_true(allowed(&set, "GET", logs));		/* dozzle */
+	assert_true(allowed(&set, "GET", "/info"));
+	assert_false(allowed(&set, "POST", "/containers/" CID "/start"));
+	assert_string_equal(judge(&set, "GET", "/info")->origin,
+	    "profile dozzle");
+	assert_int_equal(judge(&set, "GET", "/info")->index, 2);
+	rule_set_free(&set);
+
+	/* allow profiles before readonly: dozzle still reads logs */
+	memset(&set, 0, sizeof(set));
+	assert_int_equal(profile_load(profile_find("dozzle"), &set), 0);
+	assert_int_equal(profile_load(profile_find("readonly"), &set), 0);
+	assert_true(allowed(&set, "GET", logs));
+	assert_true(allowed(&set, "GET", "/system/df"));
+	assert_false(allowed(&set, "GET", "/swarm/unlockkey"));
+	rule_set_free(&set);
+
+	/* readonly first: its deny rules win over dozzle's allow */
+	memset(&set, 0, sizeof(set));
+	assert_int_equal(profile_load(profile_find("readonly"), &set), 0);
+	assert_int_equal(profile_load(profile_find("dozzle"), &set), 0);
+	assert_false(allowed(&set, "GET", logs));
+	assert_string_equal(judge(&set, "GET", logs)->origin,
+	    "profile readonly");
+	assert_string_equal(judge(&set, "GET", logs)->reason,
+	    "logs often hold secrets");
+	rule_set_free(&set);
+}
+
+int
+main(void)
+{
+	struct CMUnitTest tests[NELEM(cases) + 6];
+	static char names[NELEM(cases)][64];
+	size_t i, n = 0;
+
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_profile_list);
+	tests[n++] = (struct CMUnitTest)
+	    cmocka_unit_test(test_profile_lines_parse);
+	tests[n++] = (struct CMUnitTest)
+	    cmocka_unit_test(test_profile_traefik_unchanged);
+	tests[n++] = (struct CMUnitTest)
+	    cmocka_unit_test(test_profile_print_reparses);
+	tests[n++] = (struct CMUnitTest)
+	    cmocka_unit_test(test_profile_load_errors);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_profile_combine);
+	for (i = 0; i < NELEM(cases); i++) {
+		snprintf(names[i], sizeof(names[i]), "calls_%s",
+		    cases[i].profile);
+		tests[n] = (struct CMUnitTest)
+		    cmocka_unit_test_prestate(test_profile_calls,
+		    (void *)(uintptr_t)&cases[i]);
+		tests[n].name = names[i];
+		n++;
+	}
+	return _cmocka_run_group_tests("profile", tests, n, NULL, NULL);
+}
