@@ -679,7 +679,10 @@ test_parse_constraint_errors(void **state)
 	PARSE_BAD("GET /x reasons \"r\"", UNEXPECTED);
 	PARSE_BAD("GET /x reason\"r\"", UNEXPECTED);
 	PARSE_BAD("GET /x reason \"r\" x", UNEXPECTED);
-	PARSE_BAD("GET /x reason \"r\"x", UNEXPECTED);
+	PARSE_BAD("GET /x reason \"r\"x",
+	    "text right after the reason's closing quote");
+	PARSE_BAD("GET /x reason \"a\"query a=1",
+	    "text right after the reason's closing quote");
 	PARSE_BAD("GET /x \"r\"", UNEXPECTED);
 
 	PARSE_BAD("GET /x reason r", "reason must be a double-quoted string");
