@@ -26,5 +26,9 @@ unset DOCKER_HOST
 make -s
 echo "== unit tests"
 make -s unit
+echo "== unit tests, ASan+UBSan build"
+make -s SANITIZE=1 unit
+echo "== integration tests, ASan+UBSan build (a sanitizer report fails the test)"
+make -s SANITIZE=1 integration
 echo "== integration tests"
 make -s integration

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <string.h>
+
 #include "http_lex.h"
 
 static int	lex_is_vchar(unsigned char);
@@ -250,4 +252,22 @@ lex_content_length(const char *v, size_t len, uint64_t *out)
 	}
 	*out = n;
 	return 0;
+}
+
+void
+lex_put(struct lex_out *o, const char *s, size_t n)
+{
+	if (o->over || n > o->cap - o->len) {
+		o->over = 1;
+		return;
+	}
+	if (n > 0)
+		memcpy(o->dst + o->len, s, n);
+	o->len += n;
+}
+
+void
+lex_puts(struct lex_out *o, const char *s)
+{
+	lex_put(o, s, strlen(s));
 }

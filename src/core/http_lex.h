@@ -49,6 +49,21 @@ int	lex_is_tchar(unsigned char c);
 int	lex_hex(unsigned char c);
 
 /*
+ * A bounded output buffer for the serialisers: appends that do not fit set
+ * over and write nothing, so a caller checks once at the end.
+ */
+struct lex_out {
+	char	*dst;
+	size_t	 len;
+	size_t	 cap;
+	int	 over;
+};
+
+/* Append s[0..n) (or the NUL-terminated s) to o, or set o->over. */
+void	lex_put(struct lex_out *o, const char *s, size_t n);
+void	lex_puts(struct lex_out *o, const char *s);
+
+/*
  * Case-insensitive ASCII comparison of s[0..len) against the NUL-terminated
  * lower-case literal lit.  Returns 1 when equal, else 0.  Reads at most len
  * bytes of s and at most len + 1 bytes of lit.

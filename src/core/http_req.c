@@ -30,19 +30,10 @@ static const char *const req_hop_names[] = {
 	"x-method-override"
 };
 
-struct req_out {
-	char	*dst;
-	size_t	 len;
-	size_t	 cap;
-	int	 over;
-};
-
 static int	req_fail(struct req_error *, int, const char *);
 static int	req_short(size_t, struct req_error *);
 static int	req_host_ok(const char *, size_t);
-static void	req_put(struct req_out *, const char *, size_t);
-static void	req_puts(struct req_out *, const char *);
-static void	req_put_u64(struct req_out *, uint64_t);
+static void	req_put_u64(struct lex_out *, uint64_t);
 
 static int
 req_fail(struct req_error *err, int status, const char *reason)
@@ -312,27 +303,8 @@ req_hdr_is_hop(const struct req_head *h, const char *name, size_t len)
 	return lex_conn_lists(h->hdrs, h->nhdrs, name, len);
 }
 
-/* Bounded append: records overflow instead of writing past cap. */
 static void
-req_put(struct req_out *o, const char *s, size_t n)
-{
-	if (o->over || n > o->cap - o->len) {
-		o->over = 1;
-		return;
-	}
-	if (n > 0)
-		memcpy(o->dst + o->len, s, n);
-	o->len += n;
-}
-
-static void
-req_puts(struct req_out *o, const char *s)
-{
-	req_put(o, s, strlen(s));
-}
-
-static void
-req_put_u64(struct req_out *o, uint64_t v)
+req_put_u64(struct lex_out *o, uint64_t v)
 {
 	char	tmp[24];
 	size_t	i = sizeof(tmp);
@@ -341,26 +313,26 @@ req_put_u64(struct req_out *o, uint64_t v)
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	req_put(o, tmp + i, sizeof(tmp) - i);
+	lex_put(o, tmp + i, sizeof(tmp) - i);
 }
 
 long
 req_serialize(const struct req_head *h, const char *target, size_t tlen,
     int forward_upgrade, char *dst, size_t cap)
 {
-	struct req_out		 o = { dst, 0, cap, 0 };
+	struct lex_out		 o = { dst, 0, cap, 0 };
 	const struct req_hdr	*hd;
 	size_t			 i;
 
-	req_puts(&o, req_method_name(h->method));
-	req_put(&o, " ", 1);
-	req_put(&o, target, tlen);
-	req_puts(&o, " HTTP/1.1\r\nHost: ");
+	lex_puts(&o, req_method_name(h->method));
+	lex_put(&o, " ", 1);
+	lex_put(&o, target, tlen);
+	lex_puts(&o, " HTTP/1.1\r\nHost: ");
 	if (h->host != NULL)
-		req_put(&o, h->host, h->host_len);
+		lex_put(&o, h->host, h->host_len);
 	else
-		req_puts(&o, "docker");
-	req_puts(&o, "\r\n");
+		lex_puts(&o, "docker");
+	lex_puts(&o, "\r\n");
 
 	for (i = 0; i < h->nhdrs; i++) {
 		hd = &h->hdrs[i];
@@ -369,25 +341,25 @@ req_serialize(const struct req_head *h, const char *target, size_t tlen,
 		    req_token_eq(hd->name, hd->name_len, "host") ||
 		    req_token_eq(hd->name, hd->name_len, "expect"))
 			continue;
-		req_put(&o, hd->name, hd->name_len);
-		req_puts(&o, ": ");
-		req_put(&o, hd->value, hd->value_len);
-		req_puts(&o, "\r\n");
+		lex_put(&o, hd->name, hd->name_len);
+		lex_puts(&o, ": ");
+		lex_put(&o, hd->value, hd->value_len);
+		lex_puts(&o, "\r\n");
 	}
 
 	if (h->body == REQ_BODY_LENGTH) {
-		req_puts(&o, "Content-Length: ");
+		lex_puts(&o, "Content-Length: ");
 		req_put_u64(&o, h->content_length);
-		req_puts(&o, "\r\n");
+		lex_puts(&o, "\r\n");
 	} else if (h->body == REQ_BODY_CHUNKED)
-		req_puts(&o, "Transfer-Encoding: chunked\r\n");
+		lex_puts(&o, "Transfer-Encoding: chunked\r\n");
 
 	if (forward_upgrade && h->upgrade != NULL) {
-		req_puts(&o, "Connection: Upgrade\r\nUpgrade: ");
-		req_put(&o, h->upgrade, h->upgrade_len);
-		req_puts(&o, "\r\n");
+		lex_puts(&o, "Connection: Upgrade\r\nUpgrade: ");
+		lex_put(&o, h->upgrade, h->upgrade_len);
+		lex_puts(&o, "\r\n");
 	}
-	req_puts(&o, "\r\n");
+	lex_puts(&o, "\r\n");
 
 	if (o.over)
 		return -1;

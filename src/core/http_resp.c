@@ -17,16 +17,7 @@ static const char *const resp_hop_names[] = {
 	"upgrade", "proxy-authenticate"
 };
 
-struct resp_out {
-	char	*dst;
-	size_t	 len;
-	size_t	 cap;
-	int	 over;
-};
-
 static int	resp_short(size_t);
-static void	resp_put(struct resp_out *, const char *, size_t);
-static void	resp_puts(struct resp_out *, const char *);
 
 static int
 resp_short(size_t len)
@@ -183,29 +174,11 @@ resp_hdr_is_hop(const struct resp_head *h, const char *name, size_t len)
 	return lex_conn_lists(h->hdrs, h->nhdrs, name, len);
 }
 
-static void
-resp_put(struct resp_out *o, const char *s, size_t n)
-{
-	if (o->over || n > o->cap - o->len) {
-		o->over = 1;
-		return;
-	}
-	if (n > 0)
-		memcpy(o->dst + o->len, s, n);
-	o->len += n;
-}
-
-static void
-resp_puts(struct resp_out *o, const char *s)
-{
-	resp_put(o, s, strlen(s));
-}
-
 long
 resp_serialize(const struct resp_head *h, enum resp_framing f,
     int keep_alive, int dechunk, char *dst, size_t cap)
 {
-	struct resp_out		 o = { dst, 0, cap, 0 };
+	struct lex_out		 o = { dst, 0, cap, 0 };
 	const struct req_hdr	*hd, *up = NULL;
 	char			 code[4];
 	size_t			 i;
@@ -220,10 +193,10 @@ resp_serialize(const struct resp_head *h, enum resp_framing f,
 	code[1] = (char)('0' + h->status / 10 % 10);
 	code[2] = (char)('0' + h->status % 10);
 	code[3] = ' ';
-	resp_puts(&o, "HTTP/1.1 ");
-	resp_put(&o, code, sizeof(code));
-	resp_put(&o, h->reason, h->reason_len);
-	resp_puts(&o, "\r\n");
+	lex_puts(&o, "HTTP/1.1 ");
+	lex_put(&o, code, sizeof(code));
+	lex_put(&o, h->reason, h->reason_len);
+	lex_puts(&o, "\r\n");
 
 	for (i = 0; i < h->nhdrs; i++) {
 		hd = &h->hdrs[i];
@@ -243,24 +216,24 @@ resp_serialize(const struct resp_head *h, enum resp_framing f,
 		if (has_te && req_token_eq(hd->name, hd->name_len,
 		    "content-length"))
 			continue;
-		resp_put(&o, hd->name, hd->name_len);
-		resp_puts(&o, ": ");
-		resp_put(&o, hd->value, hd->value_len);
-		resp_puts(&o, "\r\n");
+		lex_put(&o, hd->name, hd->name_len);
+		lex_puts(&o, ": ");
+		lex_put(&o, hd->value, hd->value_len);
+		lex_puts(&o, "\r\n");
 	}
 
 	if (f == RESP_FRAME_HIJACK && h->status == 101) {
-		resp_puts(&o, "Connection: Upgrade\r\n");
+		lex_puts(&o, "Connection: Upgrade\r\n");
 		if (up != NULL) {
-			resp_puts(&o, "Upgrade: ");
-			resp_put(&o, up->value, up->value_len);
-			resp_puts(&o, "\r\n");
+			lex_puts(&o, "Upgrade: ");
+			lex_put(&o, up->value, up->value_len);
+			lex_puts(&o, "\r\n");
 		}
 	} else if (keep_alive)
-		resp_puts(&o, "Connection: keep-alive\r\n");
+		lex_puts(&o, "Connection: keep-alive\r\n");
 	else
-		resp_puts(&o, "Connection: close\r\n");
-	resp_puts(&o, "\r\n");
+		lex_puts(&o, "Connection: close\r\n");
+	lex_puts(&o, "\r\n");
 
 	if (o.over)
 		return -1;

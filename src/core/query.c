@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "http_lex.h"
 #include "query.h"
 
 #define QUERY_FILTERS_KEY	"filters"
@@ -43,18 +44,6 @@ query_keychar(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-}
-
-static int
-query_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /*
@@ -112,8 +101,8 @@ query_unescape(const char *s, size_t n, char *dst, size_t cap,
 	while (i < n) {
 		if (s[i] == '%') {
 			if (n - i < 3 ||
-			    (hi = query_hex((unsigned char)s[i + 1])) < 0 ||
-			    (lo = query_hex((unsigned char)s[i + 2])) < 0)
+			    (hi = lex_hex((unsigned char)s[i + 1])) < 0 ||
+			    (lo = lex_hex((unsigned char)s[i + 2])) < 0)
 				return -1;
 			c = (char)(hi << 4 | lo);
 			i += 3;

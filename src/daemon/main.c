@@ -400,7 +400,7 @@ main_cfg_from_flags(const struct main_opts *o, struct cfg *cfg, int quiet)
 {
 	struct cfg_listener *l = &cfg->listeners[0];
 	struct main_build b;
-	const char	*profile, *mode, *why;
+	const char	*profile, *mode, *why, *v;
 	size_t		 i;
 	int		 tec;
 
@@ -409,6 +409,10 @@ main_cfg_from_flags(const struct main_opts *o, struct cfg *cfg, int quiet)
 	l->sock_mode = -1;
 	l->sock_uid = l->sock_gid = -1;
 	tec = tec_enabled(main_tec_getenv, NULL);
+	if ((v = main_env("SOCKWARD_COMPAT")) != NULL &&
+	    strcasecmp(v, "tecnativa") != 0 && strcasecmp(v, "linuxserver") != 0)
+		main_config_exit("SOCKWARD_COMPAT must be tecnativa or "
+		    "linuxserver, not '%s'%s", v, "");
 
 	for (i = 0; i < o->nlisten; i++)
 		main_add_listen(l, o->listen[i]);
