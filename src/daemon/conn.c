@@ -352,6 +352,7 @@ conn_log_exchange(struct conn *c)
 		return;
 	c->in_exchange = 0;
 	r.client = c->peer;
+	r.listener = c->lst->pol->name;
 	r.method = c->method != NULL ? c->method : "-";
 	r.target = c->target;
 	r.target_len = c->target_len;
@@ -643,7 +644,7 @@ conn_start_request(struct conn *c)
 		if (r != NULL && r->reason[0] != '\0')
 			snprintf(msg, sizeof(msg), "sockward: %s %s is not "
 			    "allowed (listener %s): %s", c->method, t.path,
-			    pol->rules.name, r->reason);
+			    pol->name, r->reason);
 		else
 			snprintf(msg, sizeof(msg), "sockward: %s %s is not "
 			    "allowed (profile %s)", c->method, t.path,

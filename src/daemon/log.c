@@ -147,18 +147,19 @@ log_access(const struct log_access_rec *r)
 	if (log_fmt == LOG_FMT_JSON)
 		n = snprintf(line, sizeof(line),
 		    "{\"time\":\"%s\",\"level\":\"info\",\"msg\":\"access\","
-		    "\"client\":\"%s\",\"method\":\"%s\",\"target\":\"%s\","
+		    "\"client\":\"%s\",\"listener\":\"%s\","
+		    "\"method\":\"%s\",\"target\":\"%s\","
 		    "\"path\":\"%s\",\"status\":%d,\"bytes\":%llu,"
 		    "\"duration_ms\":%.3f,\"verdict\":\"%s\",\"rule\":\"%s\"}\n",
-		    ts, client, r->method, target, path, r->status,
+		    ts, client, r->listener, r->method, target, path, r->status,
 		    (unsigned long long)r->bytes, r->duration_ms, r->verdict,
 		    rule);
 	else
 		n = snprintf(line, sizeof(line),
-		    "%s info access client=%s method=%s target=\"%s\" "
+		    "%s info access client=%s listener=%s method=%s target=\"%s\" "
 		    "path=\"%s\" status=%d bytes=%llu duration_ms=%.3f "
 		    "verdict=%s rule=\"%s\"\n",
-		    ts, client, r->method, target, path, r->status,
+		    ts, client, r->listener, r->method, target, path, r->status,
 		    (unsigned long long)r->bytes, r->duration_ms, r->verdict,
 		    rule);
 	if (n > 0)

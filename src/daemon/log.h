@@ -18,6 +18,7 @@ enum log_format { LOG_FMT_TEXT = 0, LOG_FMT_JSON };
  * (unescaped) and need not be NUL-terminated beyond their lengths. */
 struct log_access_rec {
 	const char	*client;
+	const char	*listener;	/* name of the listener it came in on */
 	const char	*method;
 	const char	*target;	/* raw request-target as received */
 	size_t		 target_len;

@@ -492,9 +492,14 @@ main_build_state(const struct main_opts *o, struct main_state *st,
 		}
 		if (!quiet && (main_env("SOCKWARD_PROFILE") ||
 		    main_env("SOCKWARD_LISTEN") || main_env("SOCKWARD_ALLOW") ||
-		    main_env("SOCKWARD_DENY") || tec))
+		    main_env("SOCKWARD_DENY") || main_env("SOCKWARD_MODE") ||
+		    main_env("SOCKWARD_CLIENTS") ||
+		    main_env("SOCKWARD_PEER_UID") ||
+		    main_env("SOCKWARD_PEER_GID") || tec))
 			log_msg(LOG_WARN, "config file %s in use: policy "
-			    "environment variables are ignored", st->cfg_path);
+			    "and Tecnativa environment variables are ignored",
+			    st->cfg_path);
+		tec = 0;	/* the file decides; SOCKET_PATH etc. too */
 	} else
 		main_cfg_from_flags(o, st->cfg, quiet);
 
@@ -823,11 +828,15 @@ main_log_learned(void)
 			continue;
 		any = 1;
 		snprintf(prefix, sizeof(prefix), "learned on %s: ",
-		    main_listeners[i].name);
+		    main_listeners[i].pol->name);
 		log_msg(LOG_INFO, "rules covering what audit mode saw on "
 		    "listener %s (%s):", main_listeners[i].pol->name,
 		    main_listeners[i].name);
 		learn_print(main_listeners[i].learn, main_log_line, prefix);
+		if (main_listeners[i].learn->overflow)
+			log_msg(LOG_WARN, "learned on %s: more than %d distinct "
+			    "endpoints; the list above is incomplete",
+			    main_listeners[i].pol->name, LEARN_MAX);
 	}
 	if (!any)
 		log_msg(LOG_INFO, "SIGUSR1: no listener is in audit mode");

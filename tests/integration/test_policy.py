@@ -206,13 +206,14 @@ listener "learner" {
     assert r.status == 404          # dockerd's answer, not sockward's 403
     request(addr, get("/_ping", method="HEAD"), method="HEAD")
     assert d.wait_log('"verdict":"would_deny"')
+    assert d.wait_log('"path":"/_ping"')   # the log line follows the reply
     lines = [json.loads(l) for l in d.log().splitlines() if l.startswith("{")]
     acc = [l for l in lines if l.get("msg") == "access"]
     v = [l for l in acc if l["path"] == "/version"][0]
     assert v["verdict"] == "would_deny" and v["rule"] == "default deny"
     assert [l for l in acc if l["path"] == "/_ping"][0]["verdict"] == "allow"
     d.proc.send_signal(signal.SIGUSR1)
-    assert d.wait_log("learned on")
+    assert d.wait_log("learned on learner: allow GET /version")
     learned = [l["msg"].split(": ", 1)[1] for l in
                (json.loads(x) for x in d.log().splitlines() if x.startswith("{"))
                if l["msg"].startswith("learned on")]

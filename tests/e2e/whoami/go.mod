@@ -1,0 +1,3 @@
+module sockward.local/e2e/whoami
+
+go 1.22
