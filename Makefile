@@ -94,3 +94,9 @@ clean-static:
 	rm -f $(STATIC_BIN) $(STATIC_BIN).tmp
 
 clean: clean-static
+
+# Fuzzing targets (libFuzzer, clang): make fuzz, make fuzz-replay.
+-include tests/fuzz/fuzz.mk
+
+# Benchmarks: make bench, make bench-quick.
+-include bench/bench.mk

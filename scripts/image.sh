@@ -17,18 +17,24 @@ version=$(./sockward-static --version | awk '{print $2}')
 revision=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 ctx=$(mktemp -d)
-trap 'rm -rf "$ctx"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$ctx" "$log"' EXIT
 cp Dockerfile "$ctx/Dockerfile"
-cp sockward-static "$ctx/sockward-static"
+cp -p sockward-static "$ctx/sockward-static"
 
 old=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
-DOCKER_BUILDKIT=0 docker build -q -t "$image" -f "$ctx/Dockerfile" \
+if ! DOCKER_BUILDKIT=0 docker build -t "$image" -f "$ctx/Dockerfile" \
 	--build-arg VERSION="$version" --build-arg REVISION="$revision" \
-	"$ctx" >/dev/null
+	"$ctx" >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "image.sh: docker build failed" >&2
+	exit 1
+fi
 new=$(docker image inspect -f '{{.Id}}' "$image")
 # The previous build of this tag, now untagged: remove it unless in use.
 if [ -n "$old" ] && [ "$old" != "$new" ]; then
 	docker image rm "$old" >/dev/null 2>&1 || true
 fi
 
-echo "$image: $(docker image inspect -f '{{.Size}}' "$image") bytes (${new#sha256:})" | cut -c1-80
+id=${new#sha256:}
+echo "$image: $(docker image inspect -f '{{.Size}}' "$image") bytes (image ${id:0:12})"

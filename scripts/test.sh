@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
 deps_install gcc make libc6-dev libcmocka-dev python3-pytest python3-docker \
-	socat curl ca-certificates
+	socat curl ca-certificates musl-tools clang libclang-rt-14-dev \
+	docker-compose util-linux
 
 if ! command -v docker >/dev/null 2>&1 || ! docker -H unix:///var/run/docker.sock info >/dev/null 2>&1; then
 	deps_install docker.io
@@ -24,6 +25,9 @@ fi
 unset DOCKER_HOST
 
 make -s
+echo "== static build and Dockerfile lint"
+make -s static
+./tests/lint-dockerfiles.sh
 echo "== unit tests"
 make -s unit
 echo "== unit tests, ASan+UBSan build"

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "conn.h"
 #include "ev.h"
+#include "health.h"
 #include "http_req.h"
 #include "learn.h"
 #include "listen.h"
@@ -76,6 +77,7 @@ static const char main_usage[] =
 "       sockward explain [--listener NAME] [options] METHOD TARGET\n"
 "       sockward check [FILE]\n"
 "       sockward profiles [NAME]\n"
+"       sockward health [ADDR]\n"
 "\n"
 "A Docker socket proxy that lets through only the Engine API calls a\n"
 "policy allows and answers everything else with 403.\n"
@@ -630,6 +632,27 @@ main_profiles(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * `sockward health [ADDR]`: GET /_ping through the proxy at ADDR (default:
+ * the first listen address of the effective config).  Exit 0 healthy, 1
+ * not, with one line on stderr saying why.
+ */
+static int
+main_health(const struct main_state *st, int argc, char **argv)
+{
+	const char	*addr;
+	char		 err[512];
+
+	if (argc > 1)
+		main_usage_exit("health takes at most one ADDR");
+	addr = argc == 1 ? argv[0] : st->cfg->listeners[0].addrs[0];
+	if (health_check(addr, HEALTH_TIMEOUT_MS, err, sizeof(err)) == -1) {
+		fprintf(stderr, "sockward: health %s: %s\n", addr, err);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 main_check(const struct main_state *st)
 {
@@ -897,7 +920,8 @@ main(int argc, char **argv)
 	int		 first, timeout;
 
 	if (argc > 1 && (strcmp(argv[1], "explain") == 0 ||
-	    strcmp(argv[1], "check") == 0 || strcmp(argv[1], "profiles") == 0)) {
+	    strcmp(argv[1], "check") == 0 || strcmp(argv[1], "profiles") == 0 ||
+	    strcmp(argv[1], "health") == 0)) {
 		cmd = argv[1];
 		argv[1] = argv[0];
 		argv++;
@@ -916,6 +940,8 @@ main(int argc, char **argv)
 	log_init(main_st.log_format, main_st.log_level);
 	if (cmd != NULL && strcmp(cmd, "check") == 0)
 		return main_check(&main_st);
+	if (cmd != NULL && strcmp(cmd, "health") == 0)
+		return main_health(&main_st, argc - first, argv + first);
 	if (cmd != NULL)
 		return main_explain(&main_st, main_o.listener, argc - first,
 		    argv + first);

@@ -26,7 +26,7 @@ E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 E2E_CACHE=${E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sockward-e2e}
 E2E_LABEL=org.sockward.e2e.build
-: "${TRAEFIK_VERSIONS:=v3.7.13 v2.11.54}"
+: "${TRAEFIK_VERSIONS:=v3.6.12 v2.11.54}"
 export DOCKER_BUILDKIT=0
 
 e2e_go() {

@@ -7,24 +7,39 @@
 // container, RemoteAddr, then the request line and headers. /health answers
 // 200 "OK". Flags (and traefik/whoami's environment variables) choose the
 // port and the name.
+//
+// The scratch images of the test have no shell and no curl, so the same
+// binary is also the test's HTTP client inside a network:
+//
+//	whoami -probe METHOD URL
+//
+// sends one request and prints the status code (or "error: ...") and the
+// body; it exits 0 whenever a response arrived, 1 otherwise.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
 	"os"
 	"sort"
 	"strconv"
+	"time"
 )
 
 func main() {
 	port := flag.Int("port", envInt("WHOAMI_PORT_NUMBER", 80), "port to listen on")
 	name := flag.String("name", os.Getenv("WHOAMI_NAME"), "name shown in the answer")
 	verbose := flag.Bool("verbose", false, "log each request")
+	probe := flag.Bool("probe", false, "send one request: -probe METHOD URL")
 	flag.Parse()
+
+	if *probe {
+		os.Exit(runProbe(flag.Args()))
+	}
 
 	http.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -82,4 +97,26 @@ func localIPs() []string {
 		}
 	}
 	return ips
+}
+
+func runProbe(args []string) int {
+	if len(args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: whoami -probe METHOD URL")
+		return 2
+	}
+	req, err := http.NewRequest(args[0], args[1], nil)
+	if err != nil {
+		fmt.Printf("error: %v\n", err)
+		return 1
+	}
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		fmt.Printf("error: %v\n", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	fmt.Printf("%d\n%s\n", resp.StatusCode, body)
+	return 0
 }

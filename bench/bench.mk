@@ -1,0 +1,45 @@
+# bench/bench.mk - included by the top Makefile.
+#
+#   make bench        full run (~10 min): prints the table and writes
+#                     docs/BENCHMARKS.md and docs/benchmarks.svg
+#   make bench-quick  the same code paths with tiny durations (~1.5 min,
+#                     CI); the report goes to a temporary directory
+#   make bench-tools  just build build/bench/{fakedockerd,loadgen}
+#
+# Both install missing Debian packages first (bench/deps.sh: haproxy,
+# gnuplot-nox, musl-tools) and build ./sockward and, if musl-gcc is there,
+# ./sockward-static.  Timings never fail the command; a component that
+# does not build or run does.
+
+BENCH_BUILD  = build/bench
+BENCH_CFLAGS = -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Werror
+BENCH_TOOLS  = $(BENCH_BUILD)/fakedockerd $(BENCH_BUILD)/loadgen
+
+.PHONY: bench bench-quick bench-tools bench-deps bench-static
+
+bench-tools: $(BENCH_TOOLS)
+
+$(BENCH_BUILD)/fakedockerd: bench/fakedockerd.c
+	@mkdir -p $(BENCH_BUILD)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_BUILD)/loadgen: bench/loadgen.c
+	@mkdir -p $(BENCH_BUILD)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+bench-deps:
+	@./bench/deps.sh
+
+# The static binary is only sized; without it the report sizes ./sockward
+# stripped instead.
+bench-static: bench-deps
+	@$(MAKE) --no-print-directory static || \
+	    echo "bench: make static failed; sizing ./sockward stripped" >&2
+
+bench: bench-deps bench-static
+	@$(MAKE) --no-print-directory sockward bench-tools
+	python3 bench/bench.py --command "make bench"
+
+bench-quick: bench-deps bench-static
+	@$(MAKE) --no-print-directory sockward bench-tools
+	python3 bench/bench.py --quick --command "make bench-quick"

@@ -1,0 +1,911 @@
+#!/usr/bin/env python3
+"""sockward benchmark driver: `make bench` / `make bench-quick`.
+
+Runs every scenario against every contender side by side, in one run, and
+prints ONE table (markdown) with a "targets" section.  `make bench` also
+writes docs/BENCHMARKS.md and docs/benchmarks.svg; `make bench-quick`
+writes them to a temporary directory.  Timings never decide the exit
+status: it is non-zero only when a component failed to start or a scenario
+could not run (loadgen crashed, proxy died, no successful response).
+
+Contenders
+  direct             the loadgen talks to the upstream socket itself
+  sockward tcp       ./sockward --listen tcp://127.0.0.1:PORT
+  sockward unix      ./sockward --listen unix:///tmp/.../sw.sock
+  haproxy tecnativa  haproxy -f bench/haproxy-tecnativa.cfg
+  haproxy seed       haproxy -f bench/haproxy-seed.cfg
+
+CPU pinning (2-core machine): the load generator runs on CPU 0; the
+server side (proxy and fake upstream) on CPU 1.  The real dockerd is a
+system service and is not pinned.
+"""
+
+import argparse
+import datetime
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+TOOLS = os.path.join(ROOT, "build", "bench")
+LOADGEN = os.path.join(TOOLS, "loadgen")
+FAKED = os.path.join(TOOLS, "fakedockerd")
+SOCKWARD = os.path.join(ROOT, "sockward")
+SOCKWARD_STATIC = os.path.join(ROOT, "sockward-static")
+REAL_SOCK = "/var/run/docker.sock"
+CPU_LOAD, CPU_SERVER = "0", "1"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+SW_ARGS = ["--profile", "traefik",
+           "--allow", "GET /containers/{id}/export",
+           "--allow", "POST /containers/{id}/attach"]
+TEC_ENV = {"LOG_LEVEL": "info", "CONTAINERS": "1", "POST": "1",
+           "EVENTS": "1", "PING": "1", "VERSION": "1"}
+
+CONTENDERS = ["direct", "sockward-tcp", "sockward-unix", "haproxy-tecnativa",
+              "haproxy-seed"]
+TITLES = {"direct": "direct", "sockward-tcp": "sockward tcp",
+          "sockward-unix": "sockward unix",
+          "haproxy-tecnativa": "haproxy Tecnativa",
+          "haproxy-seed": "haproxy seed"}
+
+P_SMALL = "/v1.24/_ping"
+P_MEDIUM = "/v1.24/containers/json"
+P_LARGE = "/v1.24/containers/json?all=1"
+P_DENY = "/v1.24/secrets"
+P_EXPORT = "/v1.24/containers/bench/export"
+P_ATTACH = "/v1.24/containers/bench/attach?stream=1&stdin=1&stdout=1"
+P_EVENTS = "/v1.24/events"
+
+# What each policy forbids among the benchmarked calls (skipped, shown as
+# "403 by policy"): the seed allows only seven GET /v1.24 paths.
+DENIED = {"haproxy-seed": {P_SMALL, P_EXPORT, P_ATTACH}}
+
+failures = []
+procs = []
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- helpers
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def can_connect(addr):
+    try:
+        if addr.startswith("unix://"):
+            s = socket.socket(socket.AF_UNIX)
+            s.settimeout(0.5)
+            s.connect(addr[7:])
+        else:
+            host, port = addr[6:].rsplit(":", 1)
+            s = socket.create_connection((host, int(port)), timeout=0.5)
+        s.close()
+        return True
+    except OSError:
+        return False
+
+
+def start(argv, env=None, cpu=CPU_SERVER, addr=None, name=""):
+    """Start a server process pinned to cpu, output to /dev/null."""
+    full = (["taskset", "-c", cpu] if cpu is not None else []) + argv
+    p = subprocess.Popen(full, env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    procs.append(p)
+    deadline = time.time() + 10
+    while addr is not None and not can_connect(addr):
+        if p.poll() is not None or time.time() > deadline:
+            stop(p)
+            raise RuntimeError("%s did not start (exit %s): %s"
+                               % (name, p.returncode, " ".join(full)))
+        time.sleep(0.02)
+    return p
+
+
+def stop(p):
+    if p is None or p.poll() is not None:
+        return
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(5)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
+def proc_status(pid, key):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def proc_cpu(pid):
+    """utime+stime of pid (all threads) in seconds."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except OSError:
+        return None
+
+
+def loadgen(addr, mode="rps", paths=(P_SMALL,), conns=1, duration=1.0,
+            warmup=0.2, extra=(), timeout=None):
+    argv = ["taskset", "-c", CPU_LOAD, LOADGEN, "--connect", addr,
+            "--mode", mode, "-c", str(conns), "--duration", str(duration),
+            "--warmup", str(warmup)]
+    for p in paths:
+        argv += ["--path", p]
+    argv += list(extra)
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True,
+                           timeout=timeout or duration + warmup + 90)
+    except subprocess.TimeoutExpired:
+        return {"error": "loadgen timed out"}
+    out = {}
+    for tok in r.stdout.split():
+        if "=" in tok:
+            k, v = tok.split("=", 1)
+            try:
+                out[k] = float(v)
+            except ValueError:
+                out[k] = v
+    if r.returncode != 0 and "errors" not in out:
+        out["error"] = "loadgen exit %d: %s" % (r.returncode,
+                                                r.stderr.strip()[-200:])
+    out["_argv"] = " ".join(argv)
+    return out
+
+
+def fmt_int(v):
+    return "{:,}".format(int(round(v)))
+
+
+def fmt_us(v):
+    if v >= 10000:
+        return "{:,.0f}".format(v)
+    if v >= 100:
+        return "%.0f" % v
+    return "%.1f" % v
+
+
+def fmt_kb(kb):
+    if kb is None:
+        return "n/a"
+    if kb >= 10240:
+        return "%.1f MB" % (kb / 1024)
+    return "{:,} KB".format(kb)
+
+
+def fmt_bytes(b):
+    if b >= 1 << 20:
+        return "%.2f MB" % (b / (1 << 20))
+    return "{:,} B".format(b)
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True,
+                              text=True, timeout=30).stdout.strip()
+    except Exception:
+        return ""
+
+
+# ---------------------------------------------------------------- run
+
+class Run:
+    def __init__(self, quick, tmp):
+        self.quick = quick
+        self.tmp = tmp
+        q = quick
+        self.dur = 0.7 if q else 5.0
+        self.warm = 0.1 if q else 0.5
+        self.stream_dur = 1.0 if q else 5.0
+        self.hijack_dur = 1.0 if q else 5.0
+        self.nstreams = 100 if q else 1000
+        self.nevents = 5 if q else 20
+        self.soak_dur = 5.0 if q else 60.0
+        self.res = {}      # (contender, scenario) -> loadgen dict
+        self.cost = {c: {} for c in CONTENDERS}
+        self.soak = None
+        self.fake_sock = os.path.join(tmp, "fakedockerd.sock")
+        self.fake = None
+
+    # -- contenders
+    def start_contender(self, name, upstream):
+        """Returns (process or None, client address)."""
+        if name == "direct":
+            return None, "unix://" + upstream
+        if name.startswith("sockward"):
+            if name == "sockward-tcp":
+                addr = "tcp://127.0.0.1:%d" % free_port()
+            else:
+                addr = "unix://" + os.path.join(self.tmp, "sockward.sock")
+            p = start([SOCKWARD, "--listen", addr, "--upstream", upstream]
+                      + SW_ARGS, addr=addr, name=name)
+            return p, addr
+        port = free_port()
+        addr = "tcp://127.0.0.1:%d" % port
+        env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/bin"),
+               "BENCH_BIND": "127.0.0.1:%d" % port,
+               "BENCH_UPSTREAM": upstream}
+        if name == "haproxy-tecnativa":
+            env.update(TEC_ENV)
+        cfg = os.path.join(BENCH, name + ".cfg")
+        p = start(["haproxy", "-db", "-f", cfg], env=env, addr=addr,
+                  name=name)
+        return p, addr
+
+    def record(self, cont, scen, r, expect="2xx"):
+        ok = r.get(expect, 0) if expect in ("s2xx", "s4xx") else 1
+        if "error" in r:
+            failures.append("%s / %s: %s" % (cont, scen, r["error"]))
+        elif r.get("mode") == "rps" and not ok:
+            failures.append("%s / %s: no %s response" % (cont, scen, expect))
+            r["error"] = "no %s response" % expect
+        self.res[(cont, scen)] = r
+
+    def rps(self, cont, addr, proc, scen, path, conns, expect="s2xx"):
+        if path in DENIED.get(cont, ()):
+            self.res[(cont, scen)] = {"denied": True}
+            return
+        c0 = proc_cpu(proc.pid) if proc else None
+        r = loadgen(addr, paths=[path], conns=conns, duration=self.dur,
+                    warmup=self.warm)
+        if proc is not None and c0 is not None:
+            c1 = proc_cpu(proc.pid)
+            total = sum(r.get(k, 0) for k in
+                        ("s1xx", "s2xx", "s3xx", "s4xx", "s5xx"))
+            if c1 is not None and total:
+                r["cpu_per_10k"] = (c1 - c0) / total * 10000
+        if expect == "s2xx" and r.get("s4xx", 0) and not r.get("s2xx", 0):
+            r["error"] = "answered 4xx"
+        self.record(cont, scen, r, expect)
+
+    def fake_scenarios(self, cont):
+        log("== %s, fake upstream" % cont)
+        proc, addr = self.start_contender(cont, self.fake_sock)
+        try:
+            if proc is not None:
+                time.sleep(0.3)
+                self.cost[cont]["rss_idle"] = proc_status(proc.pid, "VmRSS")
+            for size, path in (("small", P_SMALL), ("medium", P_MEDIUM),
+                               ("large", P_LARGE)):
+                for c in (1, 16, 256):
+                    self.rps(cont, addr, proc, "%s c=%d" % (size, c), path, c)
+            if cont != "direct":
+                self.rps(cont, addr, proc, "deny c=16", P_DENY, 16,
+                         expect="s4xx")
+            # 100 MB streamed response(s), one at a time.
+            if P_EXPORT in DENIED.get(cont, ()):
+                self.res[(cont, "stream")] = {"denied": True}
+            else:
+                r = loadgen(addr, paths=[P_EXPORT], conns=1,
+                            duration=self.stream_dur, warmup=0)
+                self.record(cont, "stream", r, "s2xx")
+            # attach-like hijack: 101, then echo
+            if P_ATTACH in DENIED.get(cont, ()):
+                self.res[(cont, "hijack")] = {"denied": True}
+            else:
+                r = loadgen(addr, mode="hijack", paths=[P_ATTACH],
+                            duration=self.hijack_dur)
+                self.record(cont, "hijack", r)
+            # N open /events streams, events pushed through them
+            extra = ["--events", str(self.nevents), "--interval-ms", "50",
+                     "--trigger-pid", str(self.fake.pid)]
+            if proc is not None:
+                extra += ["--rss-pid", str(proc.pid)]
+            r = loadgen(addr, mode="events", paths=[P_EVENTS],
+                        conns=self.nstreams, extra=extra)
+            if r.get("delivered", 0) == 0 and "error" not in r:
+                r["error"] = "no event delivered"
+            self.record(cont, "events", r)
+            if proc is not None:
+                self.cost[cont]["rss_streams"] = r.get("rss_open_kb")
+                if cont == "sockward-tcp":
+                    self.soak_run(proc, addr)
+                self.cost[cont]["rss_peak"] = proc_status(proc.pid, "VmHWM")
+                if proc.poll() is not None:
+                    failures.append("%s exited during the run (status %s)"
+                                    % (cont, proc.returncode))
+        finally:
+            stop(proc)
+
+    def soak_run(self, proc, addr):
+        """Constant mixed load; RSS sampled every 0.25 s."""
+        log("== sockward-tcp, %.0f s constant load (RSS growth)"
+            % self.soak_dur)
+        argv = ["taskset", "-c", CPU_LOAD, LOADGEN, "--connect", addr,
+                "-c", "16", "--duration", str(self.soak_dur), "--warmup", "0",
+                "--path", P_SMALL, "--path", P_MEDIUM, "--path", P_LARGE,
+                "--path", P_DENY]
+        lg = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        samples = []
+        t0 = time.time()
+        while lg.poll() is None:
+            samples.append((time.time() - t0, proc_status(proc.pid, "VmRSS")))
+            time.sleep(0.25)
+        out = lg.stdout.read()
+        rq = re.search(r"requests=(\d+)", out)
+        samples = [s for s in samples if s[1] is not None]
+        # baseline: first sample after 20 % of the run; end: the largest
+        # sample in the last 20 %.
+        base = [s[1] for s in samples if s[0] >= 0.2 * self.soak_dur]
+        tail = [s[1] for s in samples if s[0] >= 0.8 * self.soak_dur]
+        if lg.returncode != 0 or not base or not tail:
+            failures.append("soak run failed: %s" % out.strip()[-200:])
+            return
+        self.soak = {"base": base[0], "end": max(tail),
+                     "growth": max(tail) - base[0],
+                     "requests": int(rq.group(1)) if rq else 0,
+                     "min": min(s[1] for s in samples),
+                     "max": max(s[1] for s in samples)}
+
+    def real_scenarios(self, cont):
+        log("== %s, real dockerd" % cont)
+        proc, addr = self.start_contender(cont, REAL_SOCK)
+        try:
+            for c in (1, 16):
+                self.rps(cont, addr, proc, "real c=%d" % c, P_MEDIUM, c)
+        finally:
+            stop(proc)
+
+    def idle_static(self):
+        if not os.path.exists(SOCKWARD_STATIC):
+            return None
+        addr = "tcp://127.0.0.1:%d" % free_port()
+        p = start([SOCKWARD_STATIC, "--listen", addr, "--upstream",
+                   self.fake_sock] + SW_ARGS, addr=addr,
+                  name="sockward-static")
+        try:
+            time.sleep(0.3)
+            return proc_status(p.pid, "VmRSS")
+        finally:
+            stop(p)
+
+    def go(self):
+        self.fake = start([FAKED, self.fake_sock],
+                          addr="unix://" + self.fake_sock, name="fakedockerd")
+        try:
+            for c in CONTENDERS:
+                try:
+                    self.fake_scenarios(c)
+                except RuntimeError as e:
+                    failures.append(str(e))
+            self.static_idle = self.idle_static()
+        finally:
+            stop(self.fake)
+        self.real_ok = can_connect("unix://" + REAL_SOCK)
+        if self.real_ok:
+            for c in CONTENDERS:
+                try:
+                    self.real_scenarios(c)
+                except RuntimeError as e:
+                    failures.append(str(e))
+        else:
+            log("bench: no dockerd answers on %s: real-dockerd rows skipped"
+                % REAL_SOCK)
+
+
+# ---------------------------------------------------------------- sizes
+
+def binary_sizes():
+    out = {}
+    if os.path.exists(SOCKWARD_STATIC):
+        out["sockward"] = (os.path.getsize(SOCKWARD_STATIC),
+                           "sockward-static (musl, stripped)")
+    else:
+        tmpf = tempfile.mktemp()
+        subprocess.run(["strip", "-o", tmpf, SOCKWARD])
+        out["sockward"] = (os.path.getsize(tmpf), "./sockward stripped")
+        os.unlink(tmpf)
+    hap = shutil.which("haproxy")
+    if hap:
+        total = os.path.getsize(os.path.realpath(hap))
+        libs = 0
+        for line in sh("ldd " + hap).splitlines():
+            m = re.search(r"=> (/\S+)", line) or re.match(r"\s*(/\S+)", line)
+            if m and os.path.exists(m.group(1)):
+                libs += os.path.getsize(os.path.realpath(m.group(1)))
+        out["haproxy"] = (total + libs, "haproxy %s + %s libs"
+                          % (fmt_bytes(total), fmt_bytes(libs)))
+    return out
+
+
+def image_size():
+    s = sh("docker image inspect -f '{{.Size}}' sockward:local 2>/dev/null")
+    return int(s) if s.isdigit() else None
+
+
+# ---------------------------------------------------------------- report
+
+def cell(run, cont, scen, kind="rps"):
+    r = run.res.get((cont, scen))
+    if r is None:
+        return "—"
+    if r.get("denied"):
+        return "403 by policy"
+    if "error" in r and not r.get("samples") and not r.get("mb_s"):
+        return "error"
+    if kind == "rps":
+        s = "%s/s · %s / %s µs" % (fmt_int(r.get("rps", 0)),
+                                   fmt_us(r.get("p50_us", 0)),
+                                   fmt_us(r.get("p99_us", 0)))
+    elif kind == "stream":
+        s = "%s MB/s" % fmt_int(r.get("body_mb_s", 0))
+    elif kind == "hijack":
+        s = "%s MB/s" % fmt_int(r.get("mb_s", 0))
+    else:   # events
+        s = "%s / %s µs" % (fmt_us(r.get("p50_us", 0)),
+                            fmt_us(r.get("p99_us", 0)))
+        if r.get("missing"):
+            s += " (%d missing)" % r["missing"]
+    if r.get("errors"):
+        s += " (%d err)" % r["errors"]
+    return s
+
+
+def ratio(run, a, b, scen, key="rps"):
+    ra, rb = run.res.get((a, scen)), run.res.get((b, scen))
+    if not ra or not rb or not rb.get(key) or "error" in ra or "error" in rb:
+        return None
+    return ra.get(key, 0) / rb[key]
+
+
+def mark(ok):
+    return "✓" if ok else "✗"
+
+
+def build_table(run, sizes, img):
+    cols = CONTENDERS
+    rows = []
+    hdr = "| scenario | " + " | ".join(TITLES[c] for c in cols) + " |"
+    rows.append(hdr)
+    rows.append("|" + "---|" * (len(cols) + 1))
+
+    def sect(title):
+        rows.append("| **%s** |" % title + " |" * len(cols))
+
+    def row(label, vals):
+        rows.append("| %s | %s |" % (label, " | ".join(vals)))
+
+    sect("fake upstream: requests/s · latency p50 / p99")
+    for size, what in (("small", "`/_ping` (2 B)"),
+                       ("medium", "`/containers/json` (1.8 KB)"),
+                       ("large", "`/containers/json?all=1` (200 KB)")):
+        for c in (1, 16, 256):
+            scen = "%s c=%d" % (size, c)
+            row("%s %s c=%d" % (size, what, c),
+                [cell(run, k, scen) for k in cols])
+    row("deny `GET /secrets` → 403, c=16",
+        ["n/a"] + [cell(run, k, "deny c=16") for k in cols[1:]])
+    row("100 MB streamed response (chunked), c=1",
+        [cell(run, k, "stream", "stream") for k in cols])
+    row("attach hijack, echo through, c=1",
+        [cell(run, k, "hijack", "hijack") for k in cols])
+    row("%d open `/events`: delivery latency p50 / p99" % run.nstreams,
+        [cell(run, k, "events", "events") for k in cols])
+    sect("real dockerd (%s): requests/s · latency p50 / p99" % REAL_SOCK)
+    for c in (1, 16):
+        if run.real_ok:
+            row("`GET /v1.24/containers/json` c=%d" % c,
+                [cell(run, k, "real c=%d" % c) for k in cols])
+        else:
+            row("`GET /v1.24/containers/json` c=%d" % c,
+                ["no dockerd"] * len(cols))
+
+    sect("cost")
+    for scen, label in (("small c=16", "`/_ping` c=16"),
+                        ("medium c=16", "1.8 KB c=16")):
+        vals = ["—"]
+        for k in cols[1:]:
+            r = run.res.get((k, scen), {})
+            vals.append("%.2f s" % r["cpu_per_10k"] if "cpu_per_10k" in r
+                        else ("403 by policy" if r.get("denied") else "n/a"))
+        row("CPU per 10,000 requests, " + label, vals)
+    for key, label in (("rss_idle", "RSS idle"),
+                       ("rss_peak", "RSS peak (VmHWM, whole run)"),
+                       ("rss_streams", "RSS with %d open `/events`"
+                        % run.nstreams)):
+        row(label, ["—"] + [fmt_kb(run.cost[k].get(key)) for k in cols[1:]])
+    sw = sizes.get("sockward")
+    hp = sizes.get("haproxy")
+    row("binary size", ["—"] + ["%s (%s)" % (fmt_bytes(sw[0]), sw[1])
+                                if sw else "n/a"] * 2
+        + ["%s (%s)" % (fmt_bytes(hp[0]), hp[1]) if hp else "n/a"] * 2)
+    row("image size", ["—"] + [fmt_bytes(img) + " (`sockward:local`)"
+                               if img else "no `sockward:local` image"] * 2
+        + ["not measured (no registry here)"] * 2)
+
+    sect("targets (sockward measured against the others in this run)")
+    tgt = []
+
+    def target(label, fn):
+        vals = ["", "", "", "", ""]
+        for i, k in ((1, "sockward-tcp"), (2, "sockward-unix")):
+            v = fn(k)
+            if v is not None:
+                vals[i] = v
+        if vals[1] or vals[2]:
+            row(label, vals)
+            tgt.append((label, vals[1], vals[2]))
+
+    def rat(k, other, scen, need, key="rps"):
+        x = ratio(run, k, other, scen, key)
+        return None if x is None else "%.2f× %s" % (x, mark(x >= need))
+
+    target("`/_ping` c=16 ≥ 1.5× haproxy Tecnativa",
+           lambda k: rat(k, "haproxy-tecnativa", "small c=16", 1.5))
+    target("`/_ping` c=16 ≥ 0.6× direct",
+           lambda k: rat(k, "direct", "small c=16", 0.6))
+    target("real dockerd `/containers/json` c=16 ≥ 1.3× haproxy Tecnativa",
+           lambda k: rat(k, "haproxy-tecnativa", "real c=16", 1.3)
+           if run.real_ok else None)
+
+    def added(k):
+        a, d = run.res.get((k, "small c=1")), run.res.get(("direct",
+                                                           "small c=1"))
+        if not a or not d or "p50_us" not in a or "p50_us" not in d:
+            return None
+        x = a["p50_us"] - d["p50_us"]
+        return "+%.1f µs %s" % (x, mark(x <= 30))
+    target("added median latency `/_ping` c=1 ≤ 30 µs over direct", added)
+    target("100 MB stream ≥ 0.8× direct throughput",
+           lambda k: rat(k, "direct", "stream", 0.8, "body_mb_s"))
+
+    def rss(key, limit_kb):
+        def f(k):
+            v = run.cost[k].get(key)
+            return None if v is None else "%s %s" % (fmt_kb(v),
+                                                     mark(v <= limit_kb))
+        return f
+    target("idle RSS ≤ 1 MB (./sockward, glibc)", rss("rss_idle", 1024))
+    if run.static_idle is not None:
+        row("idle RSS ≤ 1 MB (sockward-static, musl)",
+            ["", "%s %s" % (fmt_kb(run.static_idle),
+                            mark(run.static_idle <= 1024)), "", "", ""])
+    target("%d open `/events` ≤ 16 MB RSS" % run.nstreams,
+           rss("rss_streams", 16384))
+    if run.soak:
+        s = run.soak
+        row("no RSS growth over a %.0f s constant-load run"
+            % run.soak_dur,
+            ["", "%s → %s (%+d KB, %s req) %s"
+             % (fmt_kb(s["base"]), fmt_kb(s["end"]), s["growth"],
+                fmt_int(s["requests"]), mark(s["growth"] <= 0)),
+             "", "", ""])
+    if sw:
+        row("static binary ≤ 400 KB", ["", "%s %s" % (
+            fmt_bytes(sw[0]), mark(sw[0] <= 400 * 1024)), "", "", ""])
+    row("image ≤ 1 MB", ["", "%s %s" % (fmt_bytes(img),
+                                        mark(img <= 1 << 20))
+                         if img else "no image", "", "", ""])
+    return "\n".join(rows)
+
+
+def machine():
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {
+        "nproc": sh("nproc"),
+        "cpu": model,
+        "kernel": sh("uname -srm"),
+        "mem": sh("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' "
+                  "/proc/meminfo"),
+        "loadavg": sh("cut -d' ' -f1-3 /proc/loadavg"),
+        "sockward": sh(SOCKWARD + " --version"),
+        "haproxy": sh("haproxy -v | head -1"),
+        "dockerd": sh("dockerd --version"),
+        "docker_server": sh("docker version -f '{{.Server.Version}} (API "
+                            "{{.Server.APIVersion}})' 2>/dev/null"),
+        "containers": sh("docker ps -aq 2>/dev/null | wc -l"),
+        "cc": sh("cc --version | head -1"),
+        "revision": sh("cd %s && git rev-parse --short HEAD 2>/dev/null && "
+                       "(git diff --quiet HEAD -- src 2>/dev/null || "
+                       "echo '(+ uncommitted changes in src/)')"
+                       % ROOT).replace("\n", " "),
+    }
+
+
+def write_svg(run, path, datadir):
+    """Grouped bars: each proxy as % of direct; memory; events latency."""
+    gp = shutil.which("gnuplot")
+    if not gp:
+        log("bench: gnuplot not found, no SVG")
+        return False
+    proxies = CONTENDERS[1:]
+    scen = [("small c=1", "/_ping c=1"), ("small c=16", "/_ping c=16"),
+            ("small c=256", "/_ping c=256"), ("medium c=16", "1.8KB c=16"),
+            ("medium c=256", "1.8KB c=256"), ("large c=16", "200KB c=16"),
+            ("stream", "100MB stream"), ("hijack", "hijack echo")]
+    key = {"stream": "body_mb_s", "hijack": "mb_s"}
+    d1 = os.path.join(datadir, "rel.dat")
+    with open(d1, "w") as f:
+        f.write("# scenario " + " ".join(proxies) + "\n")
+        for s, label in scen:
+            vals = []
+            for p in proxies:
+                x = ratio(run, p, "direct", s, key.get(s, "rps"))
+                vals.append("NaN" if x is None else "%.1f" % (100 * x))
+            f.write('"%s" %s\n' % (label, " ".join(vals)))
+    d2 = os.path.join(datadir, "mem.dat")
+    with open(d2, "w") as f:
+        f.write("# what " + " ".join(proxies) + "\n")
+        for k, label in (("rss_idle", "idle"), ("rss_peak", "peak"),
+                         ("rss_streams", "%d streams" % run.nstreams)):
+            vals = []
+            for p in proxies:
+                v = run.cost[p].get(k)
+                vals.append("NaN" if v is None else "%.2f" % (v / 1024))
+            f.write('"%s" %s\n' % (label, " ".join(vals)))
+    d3 = os.path.join(datadir, "ev.dat")
+    with open(d3, "w") as f:
+        f.write("# contender p50 p99\n")
+        for p in CONTENDERS:
+            r = run.res.get((p, "events"), {})
+            if "p50_us" in r:
+                f.write('"%s" %.3f %.3f\n' % (TITLES[p], r["p50_us"] / 1000,
+                                              r["p99_us"] / 1000))
+    colors = ["#1b9e77", "#66c2a5", "#d95f02", "#e6ab02"]
+    style = ("set style data histogram\nset style histogram cluster gap 1\n"
+             "set style fill solid 0.9 border -1\nset boxwidth 0.9\n"
+             "set key top right\nset grid ytics\n"
+             "set datafile missing 'NaN'\n")
+    plot = ", ".join("'%s' using %d:xtic(1) title '%s' lc rgb '%s'"
+                     % ("%s", i + 2, TITLES[p], colors[i])
+                     for i, p in enumerate(proxies))
+    script = """
+set terminal svg size 1100,1150 dynamic enhanced font 'sans,12' background '#ffffff'
+set output '%(out)s'
+set multiplot layout 3,1 title "sockward benchmarks (%(mode)s): %(when)s"
+%(style)s
+set title 'Throughput as %% of direct-to-upstream (fake dockerd; higher is better)'
+set ylabel '%% of direct'
+set yrange [0:*]
+set xtics rotate by 0
+set key outside right
+plot %(p1)s, 100 with lines dt 2 lc rgb '#555555' title 'direct'
+set title 'Proxy memory, RSS in MB (lower is better)'
+set ylabel 'MB'
+set yrange [0:*]
+plot %(p2)s
+set title '/events delivery latency, %(n)d open streams (ms, log scale; lower is better)'
+set ylabel 'ms'
+set logscale y
+set yrange [*:*]
+plot '%(d3)s' using 2:xtic(1) title 'p50' lc rgb '#7570b3', '' using 3 title 'p99' lc rgb '#e7298a'
+unset multiplot
+""" % {"out": path, "mode": "quick" if run.quick else "full",
+       "when": run.when, "style": style, "p1": plot % ((d1,) * 4),
+       "p2": plot % ((d2,) * 4), "d3": d3, "n": run.nstreams}
+    sp = os.path.join(datadir, "chart.gp")
+    with open(sp, "w") as f:
+        f.write(script)
+    r = subprocess.run([gp, sp], capture_output=True, text=True)
+    if r.returncode != 0:
+        log("bench: gnuplot failed: " + r.stderr[-500:])
+        return False
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--out-dir", help="where BENCHMARKS.md and "
+                    "benchmarks.svg go (default docs/, or a temp dir with "
+                    "--quick)")
+    ap.add_argument("--command", default=None,
+                    help="the command to record in the report")
+    a = ap.parse_args()
+    for f in (LOADGEN, FAKED, SOCKWARD):
+        if not os.access(f, os.X_OK):
+            log("bench: %s is missing: run through make" % f)
+            return 1
+    if shutil.which("haproxy") is None:
+        log("bench: haproxy is not installed")
+        return 1
+    if os.cpu_count() < 2:
+        log("bench: needs 2 CPUs for the pinning (loadgen on 0, server "
+            "side on 1)")
+        return 1
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ValueError, OSError):
+        pass
+
+    out_dir = a.out_dir or (tempfile.mkdtemp(prefix="sockward-bench-out.")
+                            if a.quick else os.path.join(ROOT, "docs"))
+    os.makedirs(out_dir, exist_ok=True)
+    command = a.command or ("make bench-quick" if a.quick else "make bench")
+    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    t0 = time.time()
+    info = machine()
+    run = Run(a.quick, tmp)
+    run.when = datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y-%m-%d %H:%M UTC")
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        run.go()
+    except KeyboardInterrupt:
+        failures.append("interrupted")
+    finally:
+        for p in procs:
+            stop(p)
+    sizes = binary_sizes()
+    img = image_size()
+    elapsed = time.time() - t0
+    table = build_table(run, sizes, img)
+    svg = os.path.join(out_dir, "benchmarks.svg")
+    svg_ok = write_svg(run, svg, tmp)
+    md = os.path.join(out_dir, "BENCHMARKS.md")
+    with open(md, "w") as f:
+        f.write(report(run, info, table, command, elapsed, svg_ok))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+    print(table)
+    print()
+    print("%s: %.0f s; report %s%s" % (command, elapsed, md,
+                                      ", chart " + svg if svg_ok else ""))
+    if failures:
+        print("\nFAILED components:", file=sys.stderr)
+        for f in failures:
+            print("  " + f, file=sys.stderr)
+        return 1
+    return 0
+
+
+def report(run, info, table, command, elapsed, svg_ok):
+    q = run.quick
+    lines = []
+    w = lines.append
+    w("# Benchmarks")
+    w("")
+    w("Generated by `%s` on %s in %.0f s. Every number below comes from "
+      "that one run: the contenders were measured side by side, one after "
+      "the other, on the same machine. Regenerate with `make bench` "
+      "(about 10 minutes); `make bench-quick` (CI) runs the same code paths "
+      "with tiny durations and writes its report to a temporary directory."
+      % (command, run.when, elapsed))
+    w("")
+    w("## Machine and versions")
+    w("")
+    w("| | |")
+    w("|---|---|")
+    w("| CPUs (nproc) | %s |" % info["nproc"])
+    w("| CPU model | %s |" % info["cpu"])
+    w("| memory | %s |" % info["mem"])
+    w("| kernel | %s |" % info["kernel"])
+    w("| load average before the run | %s |" % info["loadavg"])
+    w("| sockward | %s, revision %s |" % (info["sockward"],
+                                          info["revision"] or "unknown"))
+    w("| haproxy | %s |" % info["haproxy"])
+    w("| dockerd | %s; server %s; %s containers |"
+      % (info["dockerd"], info["docker_server"] or "not answering",
+         info["containers"] or "0"))
+    w("| compiler | %s |" % info["cc"])
+    w("| command | `%s` |" % command)
+    w("")
+    w("## Results")
+    w("")
+    w("Cells are *requests per second · latency p50 / p99* unless the row "
+      "says otherwise. \"403 by policy\": that configuration refuses the "
+      "call, so there is nothing to measure.")
+    w("")
+    w(table)
+    w("")
+    if svg_ok:
+        w("![benchmark chart](benchmarks.svg)")
+        w("")
+    w("## How it is measured")
+    w("")
+    w("- **Contenders.** *direct*: the load generator talks to the upstream "
+      "socket itself, the physical limit. *sockward tcp* / *sockward unix*: "
+      "`./sockward --listen tcp://127.0.0.1:PORT` or `--listen "
+      "unix:///…/sockward.sock`, `--upstream <socket> %s`; the access log "
+      "stays at the default level `info` and goes to stderr, which is "
+      "redirected to `/dev/null`. *haproxy Tecnativa*: Debian's haproxy with "
+      "`bench/haproxy-tecnativa.cfg`, Tecnativa docker-socket-proxy's "
+      "haproxy.cfg with `CONTAINERS=1 POST=1` (plus the image defaults "
+      "`EVENTS=1 PING=1 VERSION=1`). *haproxy seed*: `bench/haproxy-seed.cfg`, "
+      "the seed project's haproxy.cfg (GET only, seven `/v1.24` paths). "
+      "Both haproxy configs log every request to stdout (`option httplog`), "
+      "redirected to `/dev/null`, and keep their `option http-server-close` "
+      "(a new upstream connection per request) and error pages: Debian's "
+      "`403.http` says `Connection: close`, so Tecnativa's deny closes the "
+      "client connection and the load generator reconnects."
+      % " ".join("'%s'" % x if " " in x else x for x in SW_ARGS))
+    w("- **Upstreams.** `bench/fakedockerd.c`: a single-threaded epoll fake "
+      "of the Engine API on a unix socket with canned keep-alive answers "
+      "(`/_ping`; `/containers/json` with one container, 1.8 KB, or with "
+      "`all=1` 108 containers, 200 KB; `/containers/{id}/export`, 100 MB in "
+      "32 KiB chunks; `/events`, a chunked stream that sends one event to "
+      "every open stream on SIGUSR1, stamped with `timeNano`; `POST "
+      "/containers/{id}/attach`, `101 UPGRADED` then an echo). The real "
+      "dockerd at `%s` for `GET /v1.24/containers/json` (it lists %s "
+      "containers)." % (REAL_SOCK, info["containers"] or "0"))
+    w("- **Load generator.** `bench/loadgen.c`: one thread, epoll, "
+      "keep-alive, N connections each with one request in flight, for a "
+      "fixed time after a warm-up (%.1f s + %.1f s per cell here); latency "
+      "from every request's own send and receive times, sorted; p50 and p99 "
+      "over all requests sent in the measured window. The stream row is the "
+      "body bytes over the summed transfer times of back-to-back 100 MB "
+      "responses (%.0f s). The hijack row pumps 64 KiB writes with at most "
+      "1 MiB in flight for %.0f s and counts the echoed bytes. The events "
+      "row opens %d `GET /events` streams, waits for every head, then "
+      "pushes %d events 50 ms apart and takes, for every event on every "
+      "stream, the time from the fake daemon's `timeNano` to the load "
+      "generator parsing the line."
+      % (run.warm, run.dur, run.stream_dur, run.hijack_dur, run.nstreams,
+         run.nevents))
+    w("- **Pinning.** On this 2-core machine the load generator runs on "
+      "CPU 0 (`taskset -c 0`) and the whole server side, proxy and fake "
+      "upstream, on CPU 1 (`taskset -c 1`), so *direct* gets the fake one "
+      "core to itself while a proxy shares that core with the fake. haproxy "
+      "therefore starts one thread (like sockward, one event loop). The "
+      "real dockerd is a system service and is not pinned.")
+    w("- **Cost.** CPU is utime + stime of the proxy process from "
+      "`/proc/PID/stat` across the cell, over every request answered in it "
+      "(warm-up included). RSS idle is `VmRSS` 0.3 s after start, before "
+      "any request; RSS peak is `VmHWM` at the end of the fake-upstream "
+      "cells; RSS with open streams is `VmRSS` read while all the `/events` "
+      "streams are open, before any event. Binary size: `sockward-static` "
+      "(`make static`, musl, stripped) or else `./sockward` stripped; "
+      "haproxy's binary plus every library `ldd` lists. Image size: "
+      "`docker image inspect sockward:local`, when that image exists "
+      "(`make image`).")
+    w("- **RSS growth.** sockward tcp, after all its other cells, takes "
+      "%.0f s of constant load (16 connections cycling `/_ping`, 1.8 KB, "
+      "200 KB and a denied call); `VmRSS` is sampled every 0.25 s; growth is "
+      "the largest sample in the last 20 %% minus the first sample after "
+      "20 %%." % run.soak_dur)
+    w("- **Targets** are ratios between columns of this same run, never "
+      "absolute numbers typed in; ✓/✗ is informational and never fails the "
+      "command. The exit status is non-zero only when a component failed to "
+      "build, start or run.")
+    w("- Other processes may run on a shared machine; the load average "
+      "above says how busy it was when the run started.")
+    w("")
+    if failures:
+        w("## Failures in this run")
+        w("")
+        for f in failures:
+            w("- " + f)
+        w("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,904 @@
+/*
+ * loadgen - the benchmarks' HTTP/1.1 load generator.
+ *
+ * One thread, epoll, keep-alive, TCP or unix sockets.  Modes:
+ *
+ *   rps     N connections, one request in flight on each; for a fixed
+ *           duration (or a total request count).  Reports requests per
+ *           second, latency percentiles (sorted samples) and response-body
+ *           throughput (for the big streamed response).
+ *   events  open N GET /events streams, wait for every head, then push K
+ *           events (SIGUSR1 to --trigger-pid) and measure each one's
+ *           delivery latency against its "timeNano" (CLOCK_REALTIME).
+ *   hijack  POST an attach-like endpoint, expect 101, then pump bytes
+ *           through the echoing upstream and report MB/s.
+ *
+ * Output: one line of key=value pairs on stdout.
+ *
+ * usage: loadgen --connect tcp://HOST:PORT|unix:///PATH [--mode M]
+ *        [--path P]... [--method M] [-c N] [--duration S] [--warmup S]
+ *        [--requests N] [--events K] [--interval-ms MS]
+ *        [--trigger-pid PID] [--rss-pid PID]
+ */
+#define _GNU_SOURCE
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXPATHS 16
+#define RBUF     (256 * 1024)
+
+static const char *opt_connect;
+static const char *opt_mode = "rps";
+static const char *opt_paths[MAXPATHS];
+static int	 opt_npaths;
+static const char *opt_method = "GET";
+static int	 opt_conns = 1;
+static double	 opt_duration = 2.0, opt_warmup = 0.2;
+static long	 opt_requests;
+static int	 opt_events = 20, opt_interval_ms = 50;
+static pid_t	 opt_trigger, opt_rss;
+
+static struct sockaddr_storage addr;
+static socklen_t addrlen;
+static int	 epfd;
+static char	 rbuf[RBUF];
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void
+die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "loadgen: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+static void
+parse_addr(const char *s)
+{
+	memset(&addr, 0, sizeof(addr));
+	if (strncmp(s, "unix://", 7) == 0) {
+		struct sockaddr_un *sun = (struct sockaddr_un *)&addr;
+
+		if (strlen(s + 7) >= sizeof(sun->sun_path))
+			die("path too long: %s", s);
+		sun->sun_family = AF_UNIX;
+		strcpy(sun->sun_path, s + 7);
+		addrlen = sizeof(*sun);
+	} else if (strncmp(s, "tcp://", 6) == 0) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&addr;
+		char	 host[64];
+		const char *colon = strrchr(s + 6, ':');
+
+		if (colon == NULL || (size_t)(colon - s - 6) >= sizeof(host))
+			die("bad address: %s", s);
+		memcpy(host, s + 6, (size_t)(colon - s - 6));
+		host[colon - s - 6] = '\0';
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)atoi(colon + 1));
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			die("bad IPv4 host: %s", s);
+		addrlen = sizeof(*sin);
+	} else
+		die("address must be tcp:// or unix://: %s", s);
+}
+
+static int
+dial(void)
+{
+	int	 fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int	 one = 1;
+
+	if (fd == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&addr, addrlen) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (addr.ss_family == AF_INET)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
+static long
+rss_kb(pid_t pid, const char *key)
+{
+	char	 p[64], line[256];
+	FILE	*f;
+	long	 v = -1;
+	size_t	 kl = strlen(key);
+
+	snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
+	if ((f = fopen(p, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
+			v = atol(line + kl + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* ---- response parser ---- */
+
+enum { P_HEAD, P_LEN, P_CHUNKED, P_CLOSE, P_DONE };
+enum { CH_SIZE, CH_EXT, CH_DATA, CH_CRLF, CH_TRAILER };
+
+struct resp {
+	int	 st;
+	char	 head[8192];
+	size_t	 hlen;
+	int	 status;
+	int	 conn_close;
+	uint64_t remain;
+	int	 ch;
+	uint64_t chsize;
+	int	 chdigits;
+	size_t	 trline;
+	uint64_t body;
+};
+
+static void
+resp_reset(struct resp *r)
+{
+	r->st = P_HEAD;
+	r->hlen = 0;
+	r->status = 0;
+	r->conn_close = 0;
+	r->remain = 0;
+	r->ch = CH_SIZE;
+	r->chsize = 0;
+	r->chdigits = 0;
+	r->trline = 0;
+	r->body = 0;
+}
+
+static const char *
+hdr_find(const char *h, size_t hl, const char *name)
+{
+	size_t	 nl = strlen(name), i;
+
+	for (i = 0; i + nl + 2 < hl; i++)
+		if (h[i] == '\n' && strncasecmp(h + i + 1, name, nl) == 0 &&
+		    h[i + 1 + nl] == ':')
+			return h + i + 2 + nl;
+	return NULL;
+}
+
+typedef void (*sink_fn)(void *arg, const char *p, size_t n);
+
+/*
+ * Feed n bytes; returns bytes consumed (stops at the end of a response),
+ * or -1 on a malformed response.  head_only: stop after the head (101).
+ */
+static ssize_t
+resp_feed(struct resp *r, const char *p, size_t n, int is_head_req,
+    sink_fn sink, void *arg)
+{
+	size_t	 i = 0;
+
+	while (i < n && r->st != P_DONE) {
+		if (r->st == P_HEAD) {
+			size_t	 k = n - i, j;
+			const char *e;
+
+			if (k > sizeof(r->head) - r->hlen)
+				k = sizeof(r->head) - r->hlen;
+			if (k == 0)
+				return -1;
+			memcpy(r->head + r->hlen, p + i, k);
+			e = memmem(r->head + (r->hlen > 3 ? r->hlen - 3 : 0),
+			    r->hlen + k - (r->hlen > 3 ? r->hlen - 3 : 0),
+			    "\r\n\r\n", 4);
+			if (e == NULL) {
+				r->hlen += k;
+				i += k;
+				continue;
+			}
+			j = (size_t)(e - r->head) + 4;	/* head length */
+			i += j - r->hlen;
+			r->hlen = j;
+			if (r->hlen < 12 || memcmp(r->head, "HTTP/1.", 7) != 0)
+				return -1;
+			r->status = atoi(r->head + 9);
+			{
+				const char *v;
+
+				v = hdr_find(r->head, r->hlen, "Connection");
+				if (v && strncasecmp(v + strspn(v, " "), "close", 5) == 0)
+					r->conn_close = 1;
+				if (r->head[7] == '0')
+					r->conn_close = 1;
+				if (r->status == 101 || r->status == 204 ||
+				    r->status == 304 || is_head_req) {
+					r->st = P_DONE;
+				} else if ((v = hdr_find(r->head, r->hlen,
+				    "Transfer-Encoding")) != NULL) {
+					r->st = P_CHUNKED;
+				} else if ((v = hdr_find(r->head, r->hlen,
+				    "Content-Length")) != NULL) {
+					r->remain = strtoull(v, NULL, 10);
+					r->st = r->remain ? P_LEN : P_DONE;
+				} else {
+					r->st = P_CLOSE;
+					r->conn_close = 1;
+				}
+			}
+		} else if (r->st == P_LEN || r->st == P_CLOSE) {
+			size_t k = n - i;
+
+			if (r->st == P_LEN && k > r->remain)
+				k = (size_t)r->remain;
+			if (sink)
+				sink(arg, p + i, k);
+			r->body += k;
+			i += k;
+			if (r->st == P_LEN) {
+				r->remain -= k;
+				if (r->remain == 0)
+					r->st = P_DONE;
+			}
+		} else {	/* P_CHUNKED */
+			char	 c = p[i];
+
+			switch (r->ch) {
+			case CH_SIZE:
+				i++;
+				if (c >= '0' && c <= '9')
+					r->chsize = r->chsize * 16 + (uint64_t)(c - '0');
+				else if ((c | 32) >= 'a' && (c | 32) <= 'f')
+					r->chsize = r->chsize * 16 + (uint64_t)((c | 32) - 'a' + 10);
+				else if (c == '\r')
+					;
+				else if (c == '\n') {
+					if (r->chsize == 0) {
+						r->ch = CH_TRAILER;
+						r->trline = 0;
+					} else
+						r->ch = CH_DATA;
+				} else
+					r->ch = CH_EXT;
+				break;
+			case CH_EXT:
+				i++;
+				if (c == '\n')
+					r->ch = r->chsize ? CH_DATA : CH_TRAILER;
+				break;
+			case CH_DATA: {
+				size_t k = n - i;
+
+				if (k > r->chsize)
+					k = (size_t)r->chsize;
+				if (sink)
+					sink(arg, p + i, k);
+				r->body += k;
+				i += k;
+				r->chsize -= k;
+				if (r->chsize == 0)
+					r->ch = CH_CRLF;
+				break;
+			}
+			case CH_CRLF:
+				i++;
+				if (c == '\n') {
+					r->ch = CH_SIZE;
+					r->chsize = 0;
+				}
+				break;
+			case CH_TRAILER:
+				i++;
+				if (c == '\n') {
+					if (r->trline == 0)
+						r->st = P_DONE;
+					r->trline = 0;
+				} else if (c != '\r')
+					r->trline++;
+				break;
+			}
+		}
+	}
+	return (ssize_t)i;
+}
+
+/* ---- sorted samples ---- */
+
+static uint32_t	*samples;	/* in units of 100 ns */
+static size_t	 nsamples, capsamples;
+
+static void
+sample_add(uint64_t ns)
+{
+	uint64_t v = ns / 100;
+
+	if (nsamples == capsamples) {
+		capsamples = capsamples ? capsamples * 2 : 1 << 16;
+		samples = realloc(samples, capsamples * sizeof(*samples));
+		if (samples == NULL)
+			die("%s", "out of memory");
+	}
+	samples[nsamples++] = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+pct(double p)
+{
+	size_t	 i;
+
+	if (nsamples == 0)
+		return 0;
+	i = (size_t)(p / 100.0 * (double)(nsamples - 1) + 0.5);
+	return samples[i] / 10.0;	/* microseconds */
+}
+
+static void
+print_latency(void)
+{
+	qsort(samples, nsamples, sizeof(*samples), cmp_u32);
+	printf(" samples=%zu p50_us=%.1f p90_us=%.1f p99_us=%.1f max_us=%.1f",
+	    nsamples, pct(50), pct(90), pct(99),
+	    nsamples ? samples[nsamples - 1] / 10.0 : 0.0);
+}
+
+/* ---- rps mode ---- */
+
+struct rconn {
+	int	 fd;
+	int	 busy;
+	int	 pi;		/* path index */
+	int	 is_head;
+	uint64_t t_sent;
+	struct resp r;
+};
+
+static long	 st_count[6];	/* 1xx..5xx, other */
+static long	 n_err, n_reconn;
+
+static int
+rconn_send(struct rconn *c)
+{
+	char	 req[1024];
+	const char *path = opt_paths[c->pi];
+	int	 n;
+
+	c->pi = (c->pi + 1) % opt_npaths;
+	n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: docker\r\n"
+	    "User-Agent: sockward-loadgen\r\n\r\n", opt_method, path);
+	c->is_head = strcmp(opt_method, "HEAD") == 0;
+	resp_reset(&c->r);
+	c->t_sent = now_ns();
+	if (write(c->fd, req, (size_t)n) != n)
+		return -1;
+	c->busy = 1;
+	return 0;
+}
+
+static int
+rconn_open(struct rconn *c)
+{
+	struct epoll_event ev;
+
+	c->fd = dial();
+	if (c->fd == -1)
+		return -1;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP;
+	ev.data.ptr = c;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
+	return 0;
+}
+
+static void
+rconn_close(struct rconn *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+	c->busy = 0;
+}
+
+static int
+mode_rps(void)
+{
+	struct rconn *cs = calloc((size_t)opt_conns, sizeof(*cs));
+	struct epoll_event evs[512];
+	uint64_t t0, ws, end, hard, t_last = 0;
+	uint64_t body = 0, body_time = 0, done_total = 0, recorded = 0;
+	int	 i, inflight = 0, stopping = 0;
+
+	if (cs == NULL)
+		die("%s", "out of memory");
+	t0 = now_ns();
+	ws = t0 + (uint64_t)(opt_warmup * 1e9);
+	end = opt_requests ? UINT64_MAX : ws + (uint64_t)(opt_duration * 1e9);
+	hard = end == UINT64_MAX ? UINT64_MAX : end + 30000000000ull;
+	for (i = 0; i < opt_conns; i++) {
+		cs[i].pi = i % opt_npaths;
+		if (rconn_open(&cs[i]) == -1)
+			die("connect %s failed", opt_connect);
+		if (rconn_send(&cs[i]) == -1)
+			die("%s", "write failed");
+		inflight++;
+	}
+	while (inflight > 0) {
+		uint64_t now = now_ns();
+		int	 n, to;
+
+		if (now >= hard) {
+			n_err += inflight;
+			break;
+		}
+		if (now >= end)
+			stopping = 1;
+		to = stopping ? 100 : (int)((end - now) / 1000000) + 1;
+		n = epoll_wait(epfd, evs, 512, to);
+		for (i = 0; i < n; i++) {
+			struct rconn *c = evs[i].data.ptr;
+			int	 again = 1;
+
+			while (again && c->fd != -1) {
+				ssize_t r = read(c->fd, rbuf, sizeof(rbuf));
+				ssize_t off = 0;
+
+				if (r == -1 && errno == EAGAIN)
+					break;
+				if (r == -1 && errno == EINTR)
+					continue;
+				if (r <= 0 && !c->busy) {
+					rconn_close(c);
+					break;
+				}
+				if (r <= 0) {
+					/* closed (or error) mid-response */
+					if (c->busy && !(c->r.st == P_CLOSE)) {
+						n_err++;
+					} else if (c->busy) {
+						c->r.st = P_DONE;
+						goto complete;
+					}
+					rconn_close(c);
+					goto next_req;
+				}
+				while (off < r && c->busy) {
+					ssize_t k = resp_feed(&c->r, rbuf + off,
+					    (size_t)(r - off), c->is_head, NULL, NULL);
+
+					if (k < 0) {
+						n_err++;
+						rconn_close(c);
+						goto next_req;
+					}
+					off += k;
+					if (c->r.st != P_DONE)
+						continue;
+complete:
+					{
+						uint64_t t = now_ns();
+						int s = c->r.status / 100;
+
+						st_count[s >= 1 && s <= 5 ? s - 1 : 5]++;
+						done_total++;
+						if (c->t_sent >= ws && c->t_sent < end) {
+							sample_add(t - c->t_sent);
+							recorded++;
+							body += c->r.body;
+							body_time += t - c->t_sent;
+						}
+						t_last = t;
+					}
+					c->busy = 0;
+					if (c->r.conn_close)
+						rconn_close(c);
+next_req:
+					inflight--;
+					again = 0;
+					if (opt_requests && (long)done_total >= opt_requests)
+						stopping = 1;
+					if (stopping || now_ns() >= end) {
+						stopping = 1;
+						if (c->fd != -1)
+							rconn_close(c);
+						break;
+					}
+					if (c->fd == -1) {
+						n_reconn++;
+						if (rconn_open(c) == -1) {
+							n_err++;
+							break;
+						}
+					}
+					if (rconn_send(c) == -1) {
+						n_err++;
+						rconn_close(c);
+						break;
+					}
+					inflight++;
+					break;
+				}
+			}
+		}
+	}
+	{
+		double win = opt_requests ? (double)(t_last - t0) / 1e9 :
+		    (double)(end - ws) / 1e9;
+
+		if (opt_requests) {
+			recorded = done_total;
+		}
+		printf("mode=rps conns=%d requests=%lu window_s=%.3f rps=%.1f",
+		    opt_conns, (unsigned long)recorded, win,
+		    win > 0 ? (double)recorded / win : 0.0);
+		print_latency();
+		printf(" body_bytes=%lu body_mb_s=%.1f s1xx=%ld s2xx=%ld "
+		    "s3xx=%ld s4xx=%ld s5xx=%ld errors=%ld reconnects=%ld\n",
+		    (unsigned long)body, body_time ? (double)body / 1e6 /
+		    ((double)body_time / 1e9 / opt_conns) : 0.0,
+		    st_count[0], st_count[1], st_count[2], st_count[3],
+		    st_count[4], n_err + st_count[5], n_reconn);
+	}
+	return 0;
+}
+
+/* ---- events mode ---- */
+
+struct econn {
+	int	 fd;
+	int	 headed;
+	int	 got;		/* events received */
+	struct resp r;
+	char	 line[4096];
+	size_t	 llen;
+};
+
+static int	 ev_round;
+static long	 ev_delivered, ev_bad;
+
+static void
+ev_sink(void *arg, const char *p, size_t n)
+{
+	struct econn *c = arg;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != '\n') {
+			if (c->llen < sizeof(c->line) - 1)
+				c->line[c->llen++] = p[i];
+			continue;
+		}
+		c->line[c->llen] = '\0';
+		{
+			const char *t = strstr(c->line, "\"timeNano\":");
+
+			if (t) {
+				uint64_t sent = strtoull(t + 11, NULL, 10);
+				uint64_t now = real_ns();
+
+				sample_add(now > sent ? now - sent : 0);
+				c->got++;
+				ev_delivered++;
+			} else
+				ev_bad++;
+		}
+		c->llen = 0;
+	}
+}
+
+static void
+ev_pump(struct econn *cs, int timeout_ms)
+{
+	struct epoll_event evs[512];
+	int	 n, i;
+
+	n = epoll_wait(epfd, evs, 512, timeout_ms);
+	for (i = 0; i < n; i++) {
+		struct econn *c = evs[i].data.ptr;
+
+		for (;;) {
+			ssize_t r = read(c->fd, rbuf, sizeof(rbuf)), off = 0;
+
+			if (r == -1 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				if (r == 0 || errno != EAGAIN) {
+					epoll_ctl(epfd, EPOLL_CTL_DEL, c->fd, NULL);
+					close(c->fd);
+					c->fd = -1;
+					ev_bad++;
+				}
+				break;
+			}
+			while (off < r) {
+				ssize_t k = resp_feed(&c->r, rbuf + off,
+				    (size_t)(r - off), 0, ev_sink, c);
+
+				if (k < 0 || c->r.st == P_DONE) {
+					ev_bad++;
+					break;
+				}
+				if (!c->headed && c->r.st != P_HEAD)
+					c->headed = 1;
+				off += k;
+			}
+		}
+	}
+	(void)cs;
+}
+
+static int
+mode_events(void)
+{
+	struct econn *cs = calloc((size_t)opt_conns, sizeof(*cs));
+	char	 req[1024];
+	int	 i, n, k, headed;
+	uint64_t deadline;
+	long	 rss_open = -1, rss_after = -1, missing = 0;
+
+	if (cs == NULL)
+		die("%s", "out of memory");
+	if (opt_trigger <= 0)
+		die("%s", "events mode needs --trigger-pid");
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: docker\r\n"
+	    "User-Agent: sockward-loadgen\r\n\r\n", opt_paths[0]);
+	for (i = 0; i < opt_conns; i++) {
+		struct epoll_event ev;
+
+		resp_reset(&cs[i].r);
+		cs[i].fd = dial();
+		if (cs[i].fd == -1)
+			die("connect %s failed", opt_connect);
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.ptr = &cs[i];
+		epoll_ctl(epfd, EPOLL_CTL_ADD, cs[i].fd, &ev);
+		if (write(cs[i].fd, req, (size_t)n) != n)
+			die("%s", "write failed");
+		if (i % 64 == 63)
+			ev_pump(cs, 0);
+	}
+	deadline = now_ns() + 20000000000ull;
+	for (;;) {
+		for (headed = 0, i = 0; i < opt_conns; i++)
+			headed += cs[i].headed && cs[i].r.status == 200;
+		if (headed == opt_conns || now_ns() > deadline)
+			break;
+		ev_pump(cs, 50);
+	}
+	if (headed != opt_conns) {
+		printf("mode=events conns=%d open=%d errors=1\n", opt_conns,
+		    headed);
+		return 1;
+	}
+	usleep(200000);	/* let the proxy settle before reading its RSS */
+	if (opt_rss > 0)
+		rss_open = rss_kb(opt_rss, "VmRSS");
+	for (k = 1; k <= opt_events; k++) {
+		if (kill(opt_trigger, SIGUSR1) == -1)
+			die("%s", "kill(trigger) failed");
+		ev_round = k;
+		deadline = now_ns() + 5000000000ull;
+		for (;;) {
+			int	 all = 1;
+
+			for (i = 0; i < opt_conns && all; i++)
+				if (cs[i].fd != -1 && cs[i].got < k)
+					all = 0;
+			if (all || now_ns() > deadline)
+				break;
+			ev_pump(cs, 10);
+		}
+		/* quiet gap between pushes */
+		deadline = now_ns() + (uint64_t)opt_interval_ms * 1000000ull;
+		while (now_ns() < deadline)
+			ev_pump(cs, opt_interval_ms);
+	}
+	for (i = 0; i < opt_conns; i++)
+		if (cs[i].got < opt_events)
+			missing += opt_events - cs[i].got;
+	if (opt_rss > 0)
+		rss_after = rss_kb(opt_rss, "VmRSS");
+	printf("mode=events conns=%d open=%d events=%d delivered=%ld "
+	    "missing=%ld", opt_conns, headed, opt_events, ev_delivered,
+	    missing);
+	print_latency();
+	printf(" rss_open_kb=%ld rss_after_kb=%ld errors=%ld\n", rss_open,
+	    rss_after, ev_bad + missing);
+	return 0;
+}
+
+/* ---- hijack mode ---- */
+
+static int
+mode_hijack(void)
+{
+	static char wbuf[65536];
+	char	 req[1024];
+	struct resp r;
+	int	 fd, n;
+	uint64_t sent = 0, recvd = 0, t0, end, t1;
+	const uint64_t window = 1u << 20;
+	int	 wr_done = 0;
+	ssize_t	 k;
+
+	memset(wbuf, 'x', sizeof(wbuf));
+	fd = dial();
+	if (fd == -1)
+		die("connect %s failed", opt_connect);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	n = snprintf(req, sizeof(req), "POST %s HTTP/1.1\r\nHost: docker\r\n"
+	    "User-Agent: sockward-loadgen\r\nContent-Type: text/plain\r\n"
+	    "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n", opt_paths[0]);
+	if (write(fd, req, (size_t)n) != n)
+		die("%s", "write failed");
+	resp_reset(&r);
+	while (r.st != P_DONE) {
+		ssize_t rr = read(fd, rbuf, sizeof(r.head) - r.hlen);
+
+		if (rr <= 0)
+			die("%s", "no hijack response");
+		k = resp_feed(&r, rbuf, (size_t)rr, 0, NULL, NULL);
+		if (k < 0 || (r.st != P_DONE && r.st != P_HEAD))
+			die("%s", "hijack: unexpected response");
+		if (r.st == P_DONE && k < rr)
+			recvd += (uint64_t)(rr - k);	/* cannot happen: echo */
+	}
+	if (r.status != 101 && r.status != 200) {
+		printf("mode=hijack status=%d errors=1\n", r.status);
+		return 1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	t0 = now_ns();
+	end = t0 + (uint64_t)(opt_duration * 1e9);
+	for (;;) {
+		struct epoll_event ev;
+		uint64_t now = now_ns();
+
+		if (!wr_done && now >= end) {
+			shutdown(fd, SHUT_WR);
+			wr_done = 1;
+		}
+		if (now >= end + 10000000000ull)
+			break;
+		if (!wr_done) {
+			while (sent - recvd < window) {
+				k = write(fd, wbuf, sizeof(wbuf));
+				if (k <= 0)
+					break;
+				sent += (uint64_t)k;
+			}
+		}
+		for (;;) {
+			k = read(fd, rbuf, sizeof(rbuf));
+			if (k > 0) {
+				recvd += (uint64_t)k;
+				continue;
+			}
+			break;
+		}
+		if (k == 0)
+			break;	/* EOF: the echo is complete */
+		if (k == -1 && errno != EAGAIN && errno != EINTR)
+			break;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | ((!wr_done && sent - recvd < window) ?
+		    EPOLLOUT : 0);
+		ev.data.fd = fd;
+		if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) == -1)
+			epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
+		epoll_wait(epfd, &ev, 1, 100);
+	}
+	t1 = now_ns();
+	printf("mode=hijack status=%d sent=%lu echoed=%lu seconds=%.3f "
+	    "mb_s=%.1f errors=%d\n", r.status, (unsigned long)sent,
+	    (unsigned long)recvd, (double)(t1 - t0) / 1e9,
+	    (double)recvd / 1e6 / ((double)(t1 - t0) / 1e9),
+	    recvd == sent ? 0 : 1);
+	close(fd);
+	return recvd == sent ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rlimit rl;
+	int	 i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (v == NULL)
+			die("missing value for %s", a);
+		i++;
+		if (!strcmp(a, "--connect"))
+			opt_connect = v;
+		else if (!strcmp(a, "--mode"))
+			opt_mode = v;
+		else if (!strcmp(a, "--path")) {
+			if (opt_npaths == MAXPATHS)
+				die("%s", "too many --path");
+			opt_paths[opt_npaths++] = v;
+		} else if (!strcmp(a, "--method"))
+			opt_method = v;
+		else if (!strcmp(a, "-c"))
+			opt_conns = atoi(v);
+		else if (!strcmp(a, "--duration"))
+			opt_duration = atof(v);
+		else if (!strcmp(a, "--warmup"))
+			opt_warmup = atof(v);
+		else if (!strcmp(a, "--requests"))
+			opt_requests = atol(v);
+		else if (!strcmp(a, "--events"))
+			opt_events = atoi(v);
+		else if (!strcmp(a, "--interval-ms"))
+			opt_interval_ms = atoi(v);
+		else if (!strcmp(a, "--trigger-pid"))
+			opt_trigger = atoi(v);
+		else if (!strcmp(a, "--rss-pid"))
+			opt_rss = atoi(v);
+		else
+			die("unknown option %s", a);
+	}
+	if (opt_connect == NULL)
+		die("%s", "--connect is required");
+	if (opt_npaths == 0)
+		opt_paths[opt_npaths++] = "/_ping";
+	if (opt_conns < 1)
+		opt_conns = 1;
+	parse_addr(opt_connect);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd == -1)
+		die("%s", "epoll_create1 failed");
+	if (!strcmp(opt_mode, "rps"))
+		return mode_rps();
+	if (!strcmp(opt_mode, "events"))
+		return mode_events();
+	if (!strcmp(opt_mode, "hijack"))
+		return mode_hijack();
+	die("unknown mode %s", opt_mode);
+	return 2;
+}

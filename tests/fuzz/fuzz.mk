@@ -1,0 +1,99 @@
+# tests/fuzz/fuzz.mk - libFuzzer targets for the pure modules (src/core).
+# Included by the top Makefile.  Needs clang with libFuzzer (clang-14 and
+# libclang-rt-14-dev on Debian/Ubuntu).  See tests/fuzz/README.md.
+#
+#   make fuzz          build all, fuzz each target $(FUZZ_TIME) s (default
+#                      60); new inputs go to $(FUZZ_SCRATCH)/<target>
+#   make fuzz-replay   replay tests/fuzz/corpus + tests/fuzz/regress
+#                      through every target; no fuzzing (seconds)
+#   make fuzz-ci       replay, then fuzz each target $(FUZZ_CI_TIME) s
+#                      (default $(FUZZ_TIME)): ~7.5 min with 7 targets
+#   make fuzz-build    just build $(FUZZ_BUILD)/fuzz_<target>
+#   make fuzz-<target> / fuzz-replay-<target>   one target only
+#
+# Every run prints one line "fuzz-<target>: OK (...execs=... cov=...)" or
+# "fuzz-<target>: FAIL ..." and make stops on a failure.  Targets are
+# independent, so `make -j7 fuzz` fuzzes them in parallel.
+
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 60
+FUZZ_CI_TIME ?= $(FUZZ_TIME)
+FUZZ_BUILD   ?= build/fuzz
+FUZZ_SCRATCH ?= $(FUZZ_BUILD)/scratch
+FUZZ_ARGS    ?=
+# Open bugs to let through ("all", or ids from tests/fuzz/README.md).
+FUZZ_KNOWN   ?=
+FUZZ_CFLAGS  ?= -O1 -g -fno-omit-frame-pointer
+FUZZ_SAN     ?= -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_DIR      = tests/fuzz
+FUZZ_CPPFLAGS = -std=c11 -D_GNU_SOURCE -Isrc/core
+FUZZ_WARN     = -Wall -Wextra
+
+FUZZ_TARGETS  = http_req canon rule config chunk http_resp query
+FUZZ_CORE_SRC = $(sort $(wildcard src/core/*.c))
+FUZZ_CORE_OBJ = $(FUZZ_CORE_SRC:src/core/%.c=$(FUZZ_BUILD)/core/%.o)
+FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+# Largest input libFuzzer generates, per target (above the parsers'
+# own limits where they have one, so those limits get exercised).
+FUZZ_MAX_LEN_http_req  = 20000
+FUZZ_MAX_LEN_http_resp = 20000
+FUZZ_MAX_LEN_canon     = 9000
+FUZZ_MAX_LEN_rule      = 2048
+FUZZ_MAX_LEN_config    = 8192
+FUZZ_MAX_LEN_chunk     = 4096
+FUZZ_MAX_LEN_query     = 8192
+FUZZ_DICT_http_req     = $(FUZZ_DIR)/dict/http.dict
+FUZZ_DICT_http_resp    = $(FUZZ_DIR)/dict/http.dict
+FUZZ_DICT_canon        = $(FUZZ_DIR)/dict/http.dict
+FUZZ_DICT_chunk        = $(FUZZ_DIR)/dict/chunk.dict
+FUZZ_DICT_rule         = $(FUZZ_DIR)/dict/policy.dict
+FUZZ_DICT_config       = $(FUZZ_DIR)/dict/policy.dict
+FUZZ_DICT_query        = $(FUZZ_DIR)/dict/policy.dict
+
+FUZZ_ENV = SOCKWARD_FUZZ_KNOWN='$(FUZZ_KNOWN)' FUZZ_DIR=$(FUZZ_DIR) FUZZ_BUILD=$(FUZZ_BUILD) \
+	   FUZZ_SCRATCH=$(FUZZ_SCRATCH) FUZZ_ARGS='$(FUZZ_ARGS)' \
+	   FUZZ_MAX_LEN=$(FUZZ_MAX_LEN_$*) FUZZ_DICT=$(FUZZ_DICT_$*)
+
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-ci fuzz-clean \
+	$(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=fuzz-replay-%) \
+	$(FUZZ_TARGETS:%=fuzz-ci-%)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Keep the objects: they are intermediate files of the pattern rules.
+.SECONDARY: $(FUZZ_CORE_OBJ)
+
+# The core objects with coverage instrumentation and ASan+UBSan, in their
+# own directory (never mixed with the gcc objects of $(BUILD)).
+$(FUZZ_BUILD)/core/%.o: src/core/%.c $(wildcard src/core/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_CFLAGS) $(FUZZ_SAN) \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/fuzz_common.h \
+    $(FUZZ_CORE_OBJ) $(wildcard src/core/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_CFLAGS) $(FUZZ_SAN) \
+	    -fsanitize=fuzzer -o $@ $< $(FUZZ_CORE_OBJ)
+
+# Static pattern rules: plain pattern rules are never tried for .PHONY
+# targets.
+$(FUZZ_TARGETS:%=fuzz-replay-%): fuzz-replay-%: $(FUZZ_BUILD)/fuzz_%
+	@$(FUZZ_ENV) sh $(FUZZ_DIR)/run.sh replay $* $<
+
+$(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(FUZZ_BUILD)/fuzz_%
+	@$(FUZZ_ENV) sh $(FUZZ_DIR)/run.sh fuzz $* $< $(FUZZ_TIME)
+
+# CI: every replay first (a regression fails fast), then the fuzzing.
+$(FUZZ_TARGETS:%=fuzz-ci-%): fuzz-ci-%: $(FUZZ_BUILD)/fuzz_% fuzz-replay
+	@$(FUZZ_ENV) sh $(FUZZ_DIR)/run.sh fuzz $* $< $(FUZZ_CI_TIME)
+
+fuzz: $(FUZZ_TARGETS:%=fuzz-%)
+
+fuzz-replay: $(FUZZ_TARGETS:%=fuzz-replay-%)
+
+fuzz-ci: $(FUZZ_TARGETS:%=fuzz-ci-%)
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)

@@ -1,0 +1,362 @@
+#!/usr/bin/env python3
+"""mkcorpus.py - (re)write the seed corpora in tests/fuzz/corpus/<target>/.
+
+The seeds are realistic inputs (Traefik, the docker CLI, hijacked attach
+and exec, dockerd responses, chunked bodies, example config, autoheal
+filters) plus known-nasty ones (request smuggling, path tricks).  Run from
+anywhere: python3 tests/fuzz/mkcorpus.py.  Files are named after what they
+hold; rerunning rewrites them identically.
+"""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+UA_CLI = b"User-Agent: Docker-Client/24.0.7 (linux)\r\n"
+UA_GO = b"User-Agent: Go-http-client/1.1\r\n"
+DOCKERD = (b"Api-Version: 1.43\r\nDocker-Experimental: false\r\n"
+           b"Ostype: linux\r\nServer: Docker/24.0.7 (linux)\r\n"
+           b"Date: Mon, 04 Mar 2024 10:00:00 GMT\r\n")
+
+
+def req(line, *hdrs, body=b""):
+    return line.encode() + b"\r\n" + b"".join(
+        h if isinstance(h, bytes) else h.encode() + b"\r\n"
+        for h in hdrs) + b"\r\n" + body
+
+
+HTTP_REQ = {
+    # Traefik's docker provider.
+    "traefik_ping": req("HEAD /_ping HTTP/1.1", "Host: docker", UA_GO),
+    "traefik_version": req("GET /v1.24/version HTTP/1.1", "Host: docker",
+                           UA_GO, "Accept-Encoding: gzip"),
+    "traefik_containers": req(
+        "GET /v1.24/containers/json?limit=0 HTTP/1.1", "Host: docker",
+        UA_GO, "Accept-Encoding: gzip"),
+    "traefik_inspect": req(
+        "GET /v1.24/containers/3f4e5a6b7c8d/json HTTP/1.1", "Host: docker",
+        UA_GO, "Accept-Encoding: gzip"),
+    "traefik_events": req(
+        "GET /v1.24/events?filters=%7B%22type%22%3A%7B%22container%22%3A"
+        "true%7D%7D HTTP/1.1", "Host: docker", UA_GO,
+        "Accept-Encoding: gzip"),
+    # docker CLI.
+    "cli_ping": req("HEAD /_ping HTTP/1.1", "Host: api.moby.localhost",
+                    UA_CLI),
+    "cli_ps": req("GET /v1.43/containers/json HTTP/1.1",
+                  "Host: api.moby.localhost", UA_CLI),
+    "cli_create": req(
+        "POST /v1.43/containers/create?name=web HTTP/1.1",
+        "Host: api.moby.localhost", UA_CLI,
+        "Content-Type: application/json", "Content-Length: 41",
+        body=b'{"Image":"nginx:alpine","Cmd":["nginx"]}\n'),
+    "cli_rm": req("DELETE /v1.43/containers/web?force=1&v=1 HTTP/1.1",
+                  "Host: api.moby.localhost", UA_CLI),
+    "cli_image_inspect": req(
+        "GET /v1.43/images/registry:5000/group/app:1.2/json HTTP/1.1",
+        "Host: api.moby.localhost", UA_CLI),
+    "cli_build_chunked": req(
+        "POST /v1.43/build?t=app&dockerfile=Dockerfile HTTP/1.1",
+        "Host: api.moby.localhost", UA_CLI,
+        "Content-Type: application/x-tar", "Transfer-Encoding: chunked",
+        body=b"5\r\nhello\r\n0\r\n\r\n"),
+    "cli_expect": req("PUT /v1.43/containers/web/archive?path=/tmp HTTP/1.1",
+                      "Host: api.moby.localhost", UA_CLI,
+                      "Content-Type: application/x-tar",
+                      "Content-Length: 10240", "Expect: 100-continue"),
+    # Hijacking requests.
+    "hijack_attach": req(
+        "POST /v1.43/containers/web/attach?stream=1&stdin=1&stdout=1"
+        "&stderr=1 HTTP/1.1", "Host: api.moby.localhost", UA_CLI,
+        "Content-Length: 0", "Connection: Upgrade", "Upgrade: tcp"),
+    "hijack_exec_start": req(
+        "POST /v1.43/exec/0123abcd/start HTTP/1.1",
+        "Host: api.moby.localhost", UA_CLI,
+        "Content-Type: application/json", "Connection: Upgrade",
+        "Upgrade: tcp", "Content-Length: 27",
+        body=b'{"Detach":false,"Tty":true}'),
+    "hijack_attach_ws": req(
+        "GET /v1.43/containers/web/attach/ws?stream=1 HTTP/1.1",
+        "Host: localhost:2375", "Connection: Upgrade",
+        "Upgrade: websocket", "Sec-WebSocket-Version: 13",
+        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="),
+    "http10_no_host": req("GET /containers/json HTTP/1.0",
+                          "Connection: keep-alive"),
+    "conn_lists_field": req("GET /info HTTP/1.1", "Host: docker",
+                            "Connection: close, X-Secret", "X-Secret: 1",
+                            "X-Keep: 2"),
+    "pipelined": req("GET /_ping HTTP/1.1", "Host: docker") +
+    req("GET /version HTTP/1.1", "Host: docker"),
+    # Nasty: smuggling and path tricks.
+    "nasty_cl_te": req("POST /containers/create HTTP/1.1", "Host: docker",
+                       "Content-Length: 4", "Transfer-Encoding: chunked",
+                       body=b"0\r\n\r\n"),
+    "nasty_te_cl": req("POST /containers/create HTTP/1.1", "Host: docker",
+                       "Transfer-Encoding: chunked", "Content-Length: 4"),
+    "nasty_dup_cl": req("POST /x HTTP/1.1", "Host: docker",
+                        "Content-Length: 4", "Content-Length: 5"),
+    "nasty_cl_list": req("POST /x HTTP/1.1", "Host: docker",
+                         "Content-Length: 4, 4"),
+    "nasty_cl_plus": req("POST /x HTTP/1.1", "Host: docker",
+                         "Content-Length: +4"),
+    "nasty_te_identity": req("POST /x HTTP/1.1", "Host: docker",
+                             "Transfer-Encoding: identity, chunked"),
+    "nasty_te_space": b"POST /x HTTP/1.1\r\nHost: docker\r\n"
+                      b"Transfer-Encoding : chunked\r\n\r\n",
+    "nasty_te_http10": req("POST /x HTTP/1.0", "Transfer-Encoding: chunked"),
+    "nasty_obs_fold": b"GET /x HTTP/1.1\r\nHost: docker\r\nX-A: 1\r\n"
+                      b" folded\r\n\r\n",
+    "nasty_bare_lf": b"GET /x HTTP/1.1\nHost: docker\n\n",
+    "nasty_bare_cr": b"GET /x HTTP/1.1\r\nHost: docker\rX: y\r\n\r\n",
+    "nasty_nul": b"GET /x HTTP/1.1\r\nHost: docker\r\nX: a\x00b\r\n\r\n",
+    "nasty_dotdot": req("GET /v1.24/containers/../secrets HTTP/1.1",
+                        "Host: docker"),
+    "nasty_enc_dot": req("GET /v1.24/containers/%2e%2e/secrets HTTP/1.1",
+                         "Host: docker"),
+    "nasty_enc_slash": req("GET /containers%2Fjson HTTP/1.1", "Host: docker"),
+    "nasty_double_pct": req("GET /containers/%252e%252e/x HTTP/1.1",
+                            "Host: docker"),
+    "nasty_overlong": req("GET /containers/%C0%AE%C0%AE/x HTTP/1.1",
+                          "Host: docker"),
+    "nasty_double_slash": req("GET /v1.24//containers/json HTTP/1.1",
+                              "Host: docker"),
+    "nasty_abs_form": req("GET http://docker/containers/json HTTP/1.1",
+                          "Host: docker"),
+    "nasty_method_override": req("GET /containers/json HTTP/1.1",
+                                 "Host: docker",
+                                 "X-HTTP-Method-Override: DELETE"),
+    "nasty_dup_host": req("GET /x HTTP/1.1", "Host: a", "Host: b"),
+    "nasty_host_at": req("GET /x HTTP/1.1", "Host: evil@docker"),
+    "nasty_version_prefix": req("GET /v1.24x/containers/json HTTP/1.1",
+                                "Host: docker"),
+    "nasty_enc_version": req("GET /%761.41/containers/json HTTP/1.1",
+                             "Host: docker"),
+    "nasty_reencode": req("GET /containers/%22%3C%3E%5B%5D%5E%60%7B%7C%7D"
+                          "/json?x=%22 HTTP/1.1", "Host: docker"),
+    "nasty_upgrade_http10": req("GET /x HTTP/1.0", "Connection: Upgrade",
+                                "Upgrade: tcp"),
+    "nasty_http2": req("GET /x HTTP/2.0", "Host: docker"),
+    "nasty_lowercase_method": req("get /x HTTP/1.1", "Host: docker"),
+    "nasty_many_headers": req("GET /x HTTP/1.1", "Host: docker",
+                              *["X-H%d: %d" % (i, i) for i in range(64)]),
+    "nasty_long_target": req("GET /" + "a" * 8200 + " HTTP/1.1",
+                             "Host: docker"),
+}
+
+CANON = {
+    "plain": b"/containers/json",
+    "version": b"/v1.41/containers/json?all=1",
+    "root": b"/",
+    "ping": b"/_ping",
+    "image_deep": b"/v1.43/images/registry:5000/group/sub/app:1.0/json",
+    "pct_utf8": b"/containers/caf%C3%A9/json",
+    "query_filters": b"/v1.24/events?filters=%7B%22type%22%3A%7B%22"
+                     b"container%22%3Atrue%7D%7D",
+    "reencode": b"/containers/%22%3C%3E%5B%5D%5E%60%7B%7C%7D/json",
+    "sub_delims": b"/a/!$&'()*+,;=:@~-._/b",
+    "nasty_dotdot": b"/v1.24/containers/../secrets",
+    "nasty_enc_dotdot": b"/containers/%2E%2E/x",
+    "nasty_enc_slash": b"/containers%2fjson",
+    "nasty_double": b"/containers/%252e/x",
+    "nasty_overlong": b"/%C0%AF/x",
+    "nasty_surrogate": b"/%ED%A0%80/x",
+    "nasty_backslash": b"/containers%5C..%5Cx",
+    "nasty_version_only": b"/v1.41",
+    "nasty_version_slash": b"/v1.41/",
+    "nasty_version_bad": b"/v1.4.1/x",
+    "nasty_version_enc": b"/%76%31%2E%34%31/x",
+    "nasty_trailing_slash": b"/containers/json/",
+    "nasty_query_bad_pct": b"/x?a=%G0",
+    "nasty_fragment": b"/x#y",
+    "nasty_nul": b"/x%00y",
+}
+
+RULE = {
+    "allow_simple": b"allow GET /containers/json\nGET /v1.41/containers/json"
+                    b"\nHEAD /containers/json\nGET /containers/json/x\n",
+    "allow_placeholder": b"allow GET,HEAD /containers/{id}/json\n"
+                         b"GET /containers/abc/json\nHEAD /v1.24/containers"
+                         b"/abc/json\nGET /containers//json\n",
+    "allow_query": b"allow GET /containers/{id}/logs query follow=0|false "
+                   b"query tail=*\nGET /containers/a/logs?follow=0&tail=10\n"
+                   b"GET /containers/a/logs?follow=1\nGET /containers/a/logs"
+                   b"?follow=0&follow=1\nGET /containers/a/logs?follow;=0\n",
+    "allow_require": b"allow GET /containers/{name}/stats require "
+                     b"stream=false|0\nGET /containers/x/stats?stream=0\n"
+                     b"GET /containers/x/stats\n",
+    "allow_filter": b"allow GET /containers/json filter health=unhealthy "
+                    b"filter label=autoheal=true\nGET /containers/json?filters"
+                    b"=%7B%22health%22%3A%5B%22unhealthy%22%5D%2C%22label"
+                    b"%22%3A%5B%22autoheal%3Dtrue%22%5D%7D\n",
+    "deny_reason": b'deny * /secrets/** reason "no \\"secrets\\" \\\\ here"'
+                   b"\nGET /secrets\nDELETE /secrets/a/b\nGET /secretsX\n",
+    "deny_rest": b"deny GET,HEAD /containers/{id}/logs reason \"logs\"\n"
+                 b"GET /containers/a/logs\n",
+    "root": b"allow GET /\nGET /\nGET /x\n",
+    "star": b"allow * /images/*/*/json\nGET /images/a/b/json\n"
+            b"POST /images/a/json\n",
+    "rest_root": b"allow OPTIONS /**\nOPTIONS /\nOPTIONS /a/b/c\n",
+    "hijack": b"allow POST /containers/{id}/attach\n"
+              b"POST /containers/web/attach\nPOST /exec/x/start\n"
+              b"GET /containers/a/b/attach/ws\nPOST /session\n",
+    "nasty_deny_query": b"deny GET /x query a=1\nGET /x?a=1\n",
+    "nasty_glued_reason": b'allow GET /x reason "a"b\nGET /x\n',
+    "nasty_star_in_set": b"allow GET /x query a=1|*\nGET /x?a=*\n",
+    "nasty_methods": b"allow get,,HEAD /x\nGET /x\n",
+    "nasty_rest_mid": b"allow GET /**/x\nGET /a/x\n",
+}
+
+QUERY = {
+    "autoheal_filter": b"filter label=autoheal=true\nfilters=%7B%22health%22"
+                       b"%3A%5B%22unhealthy%22%5D%2C%22label%22%3A%5B%22"
+                       b"autoheal%3Dtrue%22%5D%7D",
+    "autoheal_json": b'filter label=autoheal=true\n{"health":["unhealthy"],'
+                     b'"label":["autoheal=true"]}',
+    "filter_new_shape": b'filter type=container\n{"type":{"container":true}'
+                        b',"event":{"start":true,"die":true}}',
+    "query_all": b"query all=1|true\nall=1&limit=5&size=false",
+    "require_stream": b"require stream=false|0\nstream=0&stream=false",
+    "query_star": b"query tail=*\ntail=100&follow=0",
+    "plus_space": b"query name=a b\nname=a+b",
+    "nasty_semicolon": b"query all=1\nall=1;all=0",
+    "nasty_bad_pct": b"require all=1\nall=%ZZ",
+    "nasty_two_filters": b'filter label=a\n{"label":["a"]}',
+    "nasty_dup_key": b'filter label=a\n{"label":["a"],"label":["b"]}',
+    "nasty_mixed_shape": b'filter label=a\n{"label":["a"],"x":{"y":true}}',
+    "nasty_unicode": b'filter label=\xc3\xa9\n{"label":["\\u00e9",'
+                     b'"\\ud83d\\ude00","\\ud800"]}',
+    "nasty_deep": b"query a=1\n" + b"[" * 20 + b"]" * 20,
+    "nasty_numbers": b'filter x=1\n{"x":[1,-0.5e+10,true,null,"1"]}',
+    "nasty_trailing": b'filter x=1\n{"x":["1"]} {}',
+}
+
+CHUNK = {
+    # byte 0: number of split sizes k; bytes 1..k: sizes; then the body.
+    "simple": b"\x00" + b"5\r\nhello\r\n0\r\n\r\n",
+    "split": b"\x03\x01\x04\x02" + b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+    "events": b"\x02\x10\x40" + b"9e\r\n" + b'{"status":"start","id":"3f4e",'
+              b'"from":"nginx:alpine","Type":"container","Action":"start",'
+              b'"Actor":{"ID":"3f4e","Attributes":{"name":"web"}},'
+              b'"scope":"local","time":1709546400}\n'[:158] + b"\r\n",
+    "upper_hex": b"\x00" + b"A\r\n0123456789\r\n0\r\n\r\n",
+    "leading_zeros": b"\x00" + b"0000000000000005\r\nhello\r\n0\r\n\r\n",
+    "extension": b"\x01\x03" + b"5;name=val\r\nhello\r\n0\r\n\r\n",
+    "bws_ext": b"\x00" + b"5 \t;x\r\nhello\r\n0\r\n\r\n",
+    "trailer": b"\x00" + b"5\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\n",
+    "pipelined": b"\x00" + b"0\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+    "nasty_17_digits": b"\x00" + b"00000000000000005\r\nhello\r\n0\r\n\r\n",
+    "nasty_huge": b"\x00" + b"ffffffffffffffff\r\nabc",
+    "nasty_bare_lf": b"\x00" + b"5\nhello\n0\n\n",
+    "nasty_no_crlf_after_data": b"\x00" + b"5\r\nhelloX0\r\n\r\n",
+    "nasty_negative": b"\x00" + b"-5\r\nhello\r\n0\r\n\r\n",
+    "nasty_0x": b"\x00" + b"0x5\r\nhello\r\n0\r\n\r\n",
+    "nasty_ext_lf": b"\x00" + b"5;a\nb\r\nhello\r\n0\r\n\r\n",
+    "nasty_trailer_bare_lf": b"\x00" + b"0\r\nX: 1\n\r\n",
+    "nasty_empty_splits": b"\x04\x00\x00\x00\x00" + b"1\r\na\r\n0\r\n\r\n",
+}
+
+RESP = {
+    "ok_json": b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" +
+               DOCKERD + b"Content-Length: 2\r\n\r\n[]",
+    "ping": b"HTTP/1.1 200 OK\r\nApi-Version: 1.43\r\nBuilder-Version: 2\r\n"
+            b"Cache-Control: no-cache, no-store, must-revalidate\r\n"
+            b"Content-Length: 2\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Docker-Experimental: false\r\nOstype: linux\r\nPragma: no-cache"
+            b"\r\nServer: Docker/24.0.7 (linux)\r\n\r\nOK",
+    "upgraded_101": b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/"
+                    b"vnd.docker.raw-stream\r\nConnection: Upgrade\r\n"
+                    b"Upgrade: tcp\r\n" + DOCKERD + b"\r\n",
+    "raw_stream_200": b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd."
+                      b"docker.multiplexed-stream\r\n" + DOCKERD + b"\r\n",
+    "events_chunked": b"HTTP/1.1 200 OK\r\n" + DOCKERD +
+                      b"Content-Type: application/json\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n",
+    "no_content_204": b"HTTP/1.1 204 No Content\r\n" + DOCKERD + b"\r\n",
+    "not_modified_304": b"HTTP/1.1 304 Not Modified\r\n" + DOCKERD + b"\r\n",
+    "not_found_404": b"HTTP/1.1 404 Not Found\r\nContent-Type: application/"
+                     b"json\r\n" + DOCKERD + b"Content-Length: 47\r\n\r\n"
+                     b'{"message":"No such container: web"}\n',
+    "continue_100": b"HTTP/1.1 100 Continue\r\n\r\n",
+    "http10_close": b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhi",
+    "http10_keepalive": b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n"
+                        b"Content-Length: 0\r\n\r\n",
+    "conn_close": b"HTTP/1.1 500 Internal Server Error\r\nConnection: close"
+                  b"\r\nContent-Length: 0\r\n\r\n",
+    "no_reason": b"HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n",
+    "nasty_cl_te": b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n"
+                   b"Transfer-Encoding: chunked\r\n\r\n",
+    "nasty_dup_cl_same": b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
+                         b"Content-Length: 3\r\n\r\n",
+    "nasty_dup_cl_diff": b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
+                         b"Content-Length: 4\r\n\r\n",
+    "nasty_te_gzip_last": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, "
+                          b"gzip\r\n\r\n",
+    "nasty_te_two_fields": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n"
+                           b"Transfer-Encoding: chunked\r\n\r\n",
+    "nasty_101_no_upgrade": b"HTTP/1.1 101 Switching Protocols\r\n\r\n",
+    "nasty_status_600": b"HTTP/1.1 600 X\r\n\r\n",
+    "nasty_obs_fold": b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n",
+    "nasty_http2": b"HTTP/2 200\r\n\r\n",
+}
+
+
+def config_seeds():
+    seeds = {}
+    with open(os.path.join(ROOT, "examples", "sockward.conf"), "rb") as f:
+        seeds["example_sockward_conf"] = f.read()
+    seeds["minimal"] = (b'listener a {\n\tlisten "tcp://127.0.0.1:2375"\n'
+                        b"\tallow GET /_ping\n}\n")
+    seeds["profiles"] = (
+        b"upstream unix:///var/run/docker.sock\nlog-level debug\n"
+        b"listener traefik {\n\tlisten tcp://0.0.0.0:2375\n"
+        b"\tlisten unix:///run/sockward/traefik.sock\n"
+        b"\tclients 172.16.0.0/12 fd00::/8 ::1 10.1.2.3\n"
+        b"\tpeer-uid 0 1000\n\tsocket-owner 1000\n\tmode enforce\n"
+        b"\tprofile traefik,readonly\n\tprofile autoheal\n}\n"
+        b"listener b {\r\n\tlisten tcp://[::1]:2376\r\n"
+        b"\tallow GET /containers/json filter label=autoheal=true "
+        b'reason "a \\"q\\" # not a comment"  # comment\r\n}\r\n')
+    seeds["all_profiles"] = b"listener p {\n\tlisten tcp://:1\n" + b"".join(
+        b"\tprofile %s\n" % p for p in (
+            b"traefik", b"readonly", b"portainer-readonly", b"watchtower",
+            b"dozzle", b"homepage", b"diun", b"autoheal", b"uptime-kuma",
+            b"prometheus", b"crowdsec", b"netdata", b"cadvisor")) + b"}\n"
+    seeds["nasty_unclosed"] = b"listener a {\n\tlisten tcp://:1\n"
+    seeds["nasty_only_deny"] = (b"listener a {\n\tlisten tcp://:1\n"
+                                b"\tdeny * /**\n}\n")
+    seeds["nasty_quote_in_word"] = (b"listener a {\n\tlisten tcp://:1\n"
+                                    b'\tallow GET /a"b\n}\n')
+    seeds["nasty_dup_listen"] = (b"listener a {\n\tlisten tcp://:1\n"
+                                 b"\tallow GET /\n}\nlistener b {\n"
+                                 b"\tlisten tcp://:1\n\tallow GET /\n}\n")
+    seeds["nasty_host_bits"] = (b"listener a {\n\tlisten tcp://:1\n"
+                                b"\tclients 10.1.2.3/8\n\tallow GET /\n}\n")
+    return seeds
+
+
+def write(target, seeds):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    for name, data in sorted(seeds.items()):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+
+
+def main():
+    write("http_req", HTTP_REQ)
+    canon = dict(CANON)
+    for name, data in HTTP_REQ.items():    # every request's target too
+        line = data.split(b"\r\n", 1)[0].split(b" ")
+        if len(line) == 3 and len(line[1]) < 1024:
+            canon["req_" + name] = line[1]
+    write("canon", canon)
+    write("rule", RULE)
+    write("config", config_seeds())
+    write("chunk", CHUNK)
+    write("http_resp", RESP)
+    write("query", QUERY)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
