@@ -15,8 +15,10 @@ Contenders
   haproxy tecnativa  haproxy -f bench/haproxy-tecnativa.cfg
   haproxy seed       haproxy -f bench/haproxy-seed.cfg
 
-CPU pinning (2-core machine): the load generator runs on CPU 0; the
-server side (proxy and fake upstream) on CPU 1.  The real dockerd is a
+CPU pinning (2-core machine): the load generator runs on CPU 0, the
+server side (proxy and fake upstream) on CPU 1, so every column has one
+cross-core hop, client to server side.  BENCH_FAKE_CPU=0 puts the fake
+upstream on the load generator's core instead.  The real dockerd is a
 system service and is not pinned.
 """
 
@@ -40,7 +42,9 @@ FAKED = os.path.join(TOOLS, "fakedockerd")
 SOCKWARD = os.path.join(ROOT, "sockward")
 SOCKWARD_STATIC = os.path.join(ROOT, "sockward-static")
 REAL_SOCK = "/var/run/docker.sock"
-CPU_LOAD, CPU_SERVER = "0", "1"
+CPU_LOAD, CPU_PROXY = "0", "1"
+# The fake upstream shares the proxy's core by default (see the doc).
+CPU_FAKE = os.environ.get("BENCH_FAKE_CPU", CPU_PROXY)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 SW_ARGS = ["--profile", "traefik",
@@ -101,7 +105,7 @@ def can_connect(addr):
         return False
 
 
-def start(argv, env=None, cpu=CPU_SERVER, addr=None, name=""):
+def start(argv, env=None, cpu=CPU_PROXY, addr=None, name=""):
     """Start a server process pinned to cpu, output to /dev/null."""
     full = (["taskset", "-c", cpu] if cpu is not None else []) + argv
     p = subprocess.Popen(full, env=env, stdin=subprocess.DEVNULL,
@@ -385,7 +389,7 @@ class Run:
             stop(p)
 
     def go(self):
-        self.fake = start([FAKED, self.fake_sock],
+        self.fake = start([FAKED, self.fake_sock], cpu=CPU_FAKE,
                           addr="unix://" + self.fake_sock, name="fakedockerd")
         try:
             for c in CONTENDERS:
@@ -528,12 +532,14 @@ def build_table(run, sizes, img):
                        ("rss_peak", "RSS peak (VmHWM, whole run)"),
                        ("rss_streams", "RSS with %d open `/events`"
                         % run.nstreams)):
-        row(label, ["—"] + [fmt_kb(run.cost[k].get(key)) for k in cols[1:]])
+        row(label, ["—"] + [fmt_kb(None if run.cost[k].get(key) is None
+                                   else int(run.cost[k][key]))
+                            for k in cols[1:]])
     sw = sizes.get("sockward")
     hp = sizes.get("haproxy")
-    row("binary size", ["—"] + ["%s (%s)" % (fmt_bytes(sw[0]), sw[1])
+    row("binary size", ["—"] + ["%s: %s" % (fmt_bytes(sw[0]), sw[1])
                                 if sw else "n/a"] * 2
-        + ["%s (%s)" % (fmt_bytes(hp[0]), hp[1]) if hp else "n/a"] * 2)
+        + ["%s: %s" % (fmt_bytes(hp[0]), hp[1]) if hp else "n/a"] * 2)
     row("image size", ["—"] + [fmt_bytes(img) + " (`sockward:local`)"
                                if img else "no `sockward:local` image"] * 2
         + ["not measured (no registry here)"] * 2)
@@ -577,7 +583,7 @@ def build_table(run, sizes, img):
     def rss(key, limit_kb):
         def f(k):
             v = run.cost[k].get(key)
-            return None if v is None else "%s %s" % (fmt_kb(v),
+            return None if v is None else "%s %s" % (fmt_kb(int(v)),
                                                      mark(v <= limit_kb))
         return f
     target("idle RSS ≤ 1 MB (./sockward, glibc)", rss("rss_idle", 1024))
@@ -683,7 +689,7 @@ def write_svg(run, path, datadir):
                      % ("%s", i + 2, TITLES[p], colors[i])
                      for i, p in enumerate(proxies))
     script = """
-set terminal svg size 1100,1150 dynamic enhanced font 'sans,12' background '#ffffff'
+set terminal svg size 1100,1150 dynamic noenhanced font 'sans,12' background '#ffffff'
 set output '%(out)s'
 set multiplot layout 3,1 title "sockward benchmarks (%(mode)s): %(when)s"
 %(style)s
@@ -692,7 +698,11 @@ set ylabel '%% of direct'
 set yrange [0:*]
 set xtics rotate by 0
 set key outside right
-plot %(p1)s, 100 with lines dt 2 lc rgb '#555555' title 'direct'
+set arrow 1 from graph 0, first 100 to graph 1, first 100 nohead dt 2 lc rgb '#555555'
+set label 1 'direct = 100%%' at graph 0.01, first 100 offset 0,0.7
+plot %(p1)s
+unset arrow 1
+unset label 1
 set title 'Proxy memory, RSS in MB (lower is better)'
 set ylabel 'MB'
 set yrange [0:*]
@@ -714,6 +724,21 @@ unset multiplot
         log("bench: gnuplot failed: " + r.stderr[-500:])
         return False
     return True
+
+
+def wait_quiet(limit):
+    """Full runs wait up to limit seconds for the 1-minute load average to
+    drop below 1.5 (other jobs on a shared machine skew every number)."""
+    t0 = time.time()
+    while time.time() - t0 < limit:
+        with open("/proc/loadavg") as f:
+            la = float(f.read().split()[0])
+        if la < 1.5:
+            return
+        log("bench: load average %.2f, waiting for a quieter machine "
+            "(%.0f s left; BENCH_QUIET_WAIT=0 skips)"
+            % (la, limit - (time.time() - t0)))
+        time.sleep(15)
 
 
 def main():
@@ -748,6 +773,8 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     command = a.command or ("make bench-quick" if a.quick else "make bench")
     tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    if not a.quick:
+        wait_quiet(float(os.environ.get("BENCH_QUIET_WAIT", "300")))
     t0 = time.time()
     info = machine()
     run = Run(a.quick, tmp)
@@ -764,6 +791,7 @@ def main():
     finally:
         for p in procs:
             stop(p)
+    info["loadavg_end"] = sh("cut -d' ' -f1-3 /proc/loadavg")
     sizes = binary_sizes()
     img = image_size()
     elapsed = time.time() - t0
@@ -808,7 +836,8 @@ def report(run, info, table, command, elapsed, svg_ok):
     w("| CPU model | %s |" % info["cpu"])
     w("| memory | %s |" % info["mem"])
     w("| kernel | %s |" % info["kernel"])
-    w("| load average before the run | %s |" % info["loadavg"])
+    w("| load average (1, 5, 15 min) at start / end | %s / %s |"
+      % (info["loadavg"], info.get("loadavg_end", "?")))
     w("| sockward | %s, revision %s |" % (info["sockward"],
                                           info["revision"] or "unknown"))
     w("| haproxy | %s |" % info["haproxy"])
@@ -845,7 +874,10 @@ def report(run, info, table, command, elapsed, svg_ok):
       "redirected to `/dev/null`, and keep their `option http-server-close` "
       "(a new upstream connection per request) and error pages: Debian's "
       "`403.http` says `Connection: close`, so Tecnativa's deny closes the "
-      "client connection and the load generator reconnects."
+      "client connection and the load generator reconnects. Neither "
+      "config sets `option http-no-delay`, so haproxy sends with MSG_MORE "
+      "and the kernel may hold a small write on a TCP connection for up to "
+      "about 200 ms: that is what its `/events` row shows."
       % " ".join("'%s'" % x if " " in x else x for x in SW_ARGS))
     w("- **Upstreams.** `bench/fakedockerd.c`: a single-threaded epoll fake "
       "of the Engine API on a unix socket with canned keep-alive answers "
@@ -871,11 +903,19 @@ def report(run, info, table, command, elapsed, svg_ok):
       % (run.warm, run.dur, run.stream_dur, run.hijack_dur, run.nstreams,
          run.nevents))
     w("- **Pinning.** On this 2-core machine the load generator runs on "
-      "CPU 0 (`taskset -c 0`) and the whole server side, proxy and fake "
-      "upstream, on CPU 1 (`taskset -c 1`), so *direct* gets the fake one "
-      "core to itself while a proxy shares that core with the fake. haproxy "
-      "therefore starts one thread (like sockward, one event loop). The "
-      "real dockerd is a system service and is not pinned.")
+      "CPU 0 (`taskset -c 0`) and the server side on CPU 1 (`taskset -c "
+      "1`): the proxy and the fake upstream (%s). So every column, *direct* "
+      "included, has exactly one cross-core hop (client to server side), "
+      "and a proxy's cost shows as the CPU it takes from the core it shares "
+      "with the upstream. (With the fake on the load generator's core, "
+      "`BENCH_FAKE_CPU=0`, *direct* becomes a same-core ping-pong with no "
+      "cross-core wakeup at all, while a proxied request crosses cores four "
+      "times; on this VM that makes every proxy look several times worse "
+      "against *direct* without changing the order among proxies.) haproxy, "
+      "confined to one CPU, starts one thread, like sockward's one event "
+      "loop. The real dockerd is a system service and is not pinned: it "
+      "runs on both cores."
+      % ("here on CPU %s" % CPU_FAKE))
     w("- **Cost.** CPU is utime + stime of the proxy process from "
       "`/proc/PID/stat` across the cell, over every request answered in it "
       "(warm-up included). RSS idle is `VmRSS` 0.3 s after start, before "

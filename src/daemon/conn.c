@@ -20,6 +20,7 @@
  * half-close passed through.  Reads stop while the destination buffer is
  * full, so a slow reader holds back its own upstream and nobody else.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -115,6 +116,7 @@ static const struct conn_config *conn_cfg;
 static struct conn	*conn_list;
 static struct conn	*conn_graveyard;
 static size_t		 conn_n;
+static size_t		 conn_nup;	/* open upstream connections */
 static struct conn	*conn_timers[TL_COUNT];	/* FIFO heads */
 static struct conn	*conn_timers_tail[TL_COUNT];
 static struct listener	*conn_listeners[LISTEN_MAX];
@@ -187,6 +189,44 @@ conn_timer_set(struct conn *c, enum conn_tl tl)
 }
 
 /* ---- accepting ---- */
+
+/*
+ * Log a pause at most every 10 s: under sustained exhaustion every close
+ * resumes accepting and the next accept pauses again.
+ */
+static void
+conn_accept_pause_log(const char *why)
+{
+	static uint64_t last;
+	uint64_t	now = ev_now_ms();
+
+	if (last != 0 && now - last < 10000)
+		return;
+	last = now;
+	log_msg(LOG_WARN, "pausing new connections: %s (%zu open)", why, conn_n);
+}
+
+/*
+ * How many more client connections may be accepted: descriptors in use are
+ * the fixed ones (stdio, epoll, signalfd, listeners), the clients and their
+ * upstreams; a reserve of a quarter of the limit, at most 64, stays free
+ * so clients already accepted can still reach the upstream.  The limit is
+ * read each time: it may change under a running process (prlimit).
+ */
+static size_t
+conn_accept_room(void)
+{
+	struct rlimit rl;
+	size_t	 used, reserve;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return SIZE_MAX;
+	used = 5 + conn_nlisteners + conn_n + conn_nup;
+	reserve = rl.rlim_cur / 4 < 64 ? (size_t)rl.rlim_cur / 4 : 64;
+	if (used + reserve >= rl.rlim_cur)
+		return 0;
+	return (size_t)rl.rlim_cur - used - reserve;
+}
 
 static void
 conn_accept_pause(int paused)
@@ -282,10 +322,18 @@ conn_accept_cb(struct ev_io *io, unsigned revents)
 	socklen_t	 sslen;
 	struct conn	*c;
 	char		 who[80];
+	size_t		 room = conn_accept_room();
 	int		 fd, i, one = 1;
 
 	(void)revents;
 	for (i = 0; i < CONN_ACCEPT_BATCH; i++) {
+		if (room-- == 0) {
+			/* Accepting more would leave an accepted client
+			 * without a descriptor for its upstream. */
+			conn_accept_pause_log("open-file limit reached");
+			conn_accept_pause(1);
+			return;
+		}
 		sslen = sizeof(ss);
 		fd = accept4(io->fd, (struct sockaddr *)&ss, &sslen,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -294,8 +342,7 @@ conn_accept_cb(struct ev_io *io, unsigned revents)
 			    errno == ENOBUFS || errno == ENOMEM) {
 				/* Pause instead of spinning; a closing
 				 * connection or the retry timer resumes. */
-				log_msg(LOG_WARN, "accept: %s; pausing new "
-				    "connections", strerror(errno));
+				conn_accept_pause_log(strerror(errno));
 				conn_accept_pause(1);
 			}
 			return;
@@ -373,6 +420,7 @@ conn_up_drop(struct conn *c)
 	ev_io_stop(&c->up);
 	close(c->up.fd);
 	c->up.fd = -1;
+	conn_nup--;
 	c->up_eof = 0;
 	c->up_shut = 0;
 	sbuf_release(&c->uin);
@@ -551,6 +599,7 @@ conn_up_connect(struct conn *c)
 		return -1;
 	}
 	ev_io_init(&c->up, fd, conn_up_cb);
+	conn_nup++;
 	c->up_eof = c->up_shut = 0;
 	return 0;
 }

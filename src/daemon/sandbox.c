@@ -41,7 +41,8 @@
 #if defined(__SANITIZE_ADDRESS__)
 #define SANDBOX_SANITIZED 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#if __has_feature(address_sanitizer) || \
+    __has_feature(undefined_behavior_sanitizer)
 #define SANDBOX_SANITIZED 1
 #endif
 #endif
@@ -218,8 +219,10 @@ sandbox_verify(uid_t uid, gid_t gid)
 		    "exactly [%u] after the switch", (unsigned)gid);
 		return -1;
 	}
-	/* The real test: if this works, we are not unprivileged at all. */
-	if (setresuid(0, 0, 0) == 0 || setresgid(0, 0, 0) == 0) {
+	/* The real test: if this works, we are not unprivileged at all.
+	 * (gid 0 may be the target: a socket owned by root:root.) */
+	if (setresuid(0, 0, 0) == 0 ||
+	    (gid != 0 && setresgid(0, 0, 0) == 0)) {
 		log_msg(LOG_ERROR, "privileges: root could be regained after "
 		    "switching to uid %u", (unsigned)uid);
 		return -1;
@@ -372,7 +375,7 @@ sandbox_dirname(const char *path, char *dst, size_t cap)
 
 /* Allow access beneath the directory of path; 0, or -1 with errno. */
 static int
-sandbox_ll_allow_dir(int rfd, const char *path, uint64_t access)
+sandbox_ll_allow_dir(int rfd, const char *path, uint64_t rights)
 {
 	struct sandbox_ll_beneath pb;
 	char	 dir[PATH_MAX];
@@ -382,7 +385,7 @@ sandbox_ll_allow_dir(int rfd, const char *path, uint64_t access)
 	if ((fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return -1;
 	memset(&pb, 0, sizeof(pb));
-	pb.allowed = access;
+	pb.allowed = rights;
 	pb.parent_fd = fd;
 	rc = (int)syscall(SYS_landlock_add_rule, rfd,
 	    SANDBOX_LL_RULE_PATH_BENEATH, &pb, 0);
@@ -478,9 +481,9 @@ sandbox_landlock(const struct sandbox_opts *o)
 	}
 	close(rfd);
 	log_msg(LOG_INFO, "landlock: ABI %ld: filesystem access limited to "
-	    "%s%s%s", abi, what[0] ? what : "none at all", abi >= 4 ? "; no TCP bind or "
-	    "connect" : "", abi >= 6 ? "; abstract sockets and signals "
-	    "scoped" : "");
+	    "%s%s%s", abi, what[0] ? what : "none at all",
+	    abi >= 4 ? "; no TCP bind or connect" : "",
+	    abi >= 6 ? "; abstract sockets and signals scoped" : "");
 }
 
 /* ---- seccomp ---- */
@@ -708,9 +711,10 @@ sandbox_seccomp(void)
 	}
 	prog.len = (unsigned short)b.n;
 	prog.filter = b.f;
-	if (syscall(SYS_seccomp, SANDBOX_SECCOMP_SET_MODE_FILTER, 0, &prog) == -1 &&
-	    (errno != ENOSYS ||
-	    prctl(PR_SET_SECCOMP, SANDBOX_SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)) {
+	/* seccomp(2) since 3.17; the prctl is the older spelling. */
+	if (syscall(SYS_seccomp, SANDBOX_SECCOMP_SET_MODE_FILTER, 0,
+	    &prog) == -1 && (errno != ENOSYS || prctl(PR_SET_SECCOMP,
+	    SANDBOX_SECCOMP_MODE_FILTER, &prog, 0, 0) == -1)) {
 		log_msg(LOG_WARN, "seccomp: cannot install the filter: %s",
 		    strerror(errno));
 		return;

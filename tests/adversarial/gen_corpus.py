@@ -69,7 +69,7 @@ def R(n):
     return "reject %d" % n
 
 
-WAITP = "/v1.41/containers/%s/wait" % CANARY
+WAITP = "/v1.41/containers/sockward-adv-nonexistent/wait"   # 404 on dockerd, never blocks
 WAITL = "POST " + WAITP
 
 # ---------------------------------------------------------------- baseline

@@ -73,9 +73,10 @@ e2e_wrap() {
 # `make static` if the Makefile has it, else a musl-gcc static build.
 e2e_sockward_image() {
 	if [ -x "$ROOT/scripts/image.sh" ]; then
-		e2e_log "building sockward:local with scripts/image.sh"
-		"$ROOT/scripts/image.sh" >&2
-		echo "sockward:local"
+		local img=${E2E_SOCKWARD_IMAGE:-sockward:local}
+		e2e_log "building $img with scripts/image.sh"
+		SOCKWARD_IMAGE=$img "$ROOT/scripts/image.sh" >&2 || return 1
+		echo "$img"
 		return
 	fi
 	local tag=sockward-e2e/sockward:standin sum tmp bin

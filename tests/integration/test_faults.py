@@ -743,8 +743,9 @@ def test_fd_exhaustion_pauses_accept_and_recovers(sockward, tmpdir_short):
         assert a.read_response().status == 200      # a also holds its upstream now
         socks = _open_idle(sw, 100)
         assert sw.wait_log("pausing new connections", timeout=3), sw.log()[-2000:]
-        assert "Too many open files" in sw.log()
-        assert sw.fd_count() == 64
+        assert "pausing new connections" in sw.log()
+        # accept pauses before the limit: a reserve stays for upstreams
+        assert 32 <= sw.fd_count() <= 64 - 8, sw.fd_count()
         cpu0 = cpu_seconds(sw.proc.pid)
         time.sleep(1.0)
         cpu = cpu_seconds(sw.proc.pid) - cpu0
@@ -786,8 +787,6 @@ def test_fd_exhaustion_pauses_accept_and_recovers(sockward, tmpdir_short):
         up.close()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="daemon bug: accept takes every descriptor, so an accepted "
-                   "client whose request needs a new upstream connection gets 502 EMFILE")
 def test_fd_exhaustion_accepted_client_needing_upstream(sockward, tmpdir_short):
     """Pass (once fixed): a client accepted before the descriptors ran out,
     that has no upstream connection yet, is still served (not 502) while

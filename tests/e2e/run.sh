@@ -1,0 +1,417 @@
+#!/usr/bin/env bash
+# End-to-end test: real Traefik (v3 and v2.11, built from source) discovers
+# and routes containers through sockward, which is its only way to the Docker
+# API; then the same in swarm mode on a private Docker daemon.
+#
+#   tests/e2e/run.sh                  # everything
+#   E2E_SWARM=0 tests/e2e/run.sh      # skip the swarm part
+#   TRAEFIK_VERSIONS=v3.6.12 tests/e2e/run.sh
+#
+# Compose part, for each Traefik version, with examples/traefik/compose.yml
+# as shipped (images and ports from its variables):
+#   - whoami.localhost answers through Traefik;
+#   - a container started afterwards is routed within 10 s, and unrouted
+#     within 10 s of being stopped (the /events stream passes through);
+#   - sockward's log has /events and no verdict=deny (Traefik needed nothing
+#     the traefik profile refuses);
+#   - sockward runs as a non-root uid with the socket's group only, and
+#     `sockward health` passes;
+#   - from Traefik's network, POST /containers/create gets sockward's 403;
+#     from the apps network, sockward cannot be reached at all.
+# Swarm part: a private dockerd in its own network namespace (never the
+# shared one), the images loaded into it, `docker swarm init`, then
+# examples/traefik-swarm/stack.yml (+ traefik-v2.yml for v2) deployed, and
+# whoami.localhost must answer through Traefik's swarm provider.
+#
+# Everything it creates is removed on exit, success or not. Needs root (the
+# private dockerd) and the Go toolchain for the first image build.
+set -uo pipefail
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$E2E_DIR/../.." && pwd)
+
+if [ "$(id -u)" -ne 0 ]; then
+	exec sudo -E "$0" "$@"
+fi
+
+# shellcheck source=tests/e2e/images.sh
+. "$E2E_DIR/images.sh"
+set +e
+cd "$ROOT" || exit 1
+unset DOCKER_HOST DOCKER_CONTEXT
+
+. "$ROOT/scripts/deps.sh"
+deps_install docker-compose curl iproute2 util-linux || {
+	echo "e2e: cannot install docker-compose, curl, iproute2, util-linux" >&2
+	exit 1
+}
+
+: "${E2E_SWARM:=1}"
+UP_TIMEOUT=${E2E_UP_TIMEOUT:-60}
+ROUTE_TIMEOUT=${E2E_ROUTE_TIMEOUT:-10}
+SWARM_TIMEOUT=${E2E_SWARM_TIMEOUT:-90}
+SW=${E2E_SWARM_DIR:-/tmp/sw-e2e}
+RUN_ID=$$
+T_START=$SECONDS
+
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+pass() { PASSED=$((PASSED + 1)); echo "PASS: $*"; }
+fail() {
+	FAILED=$((FAILED + 1))
+	FAILED_NAMES+=("$1")
+	echo "FAIL: $*"
+}
+
+WORK=$(mktemp -d /tmp/sockward-e2e.XXXXXX)
+PROJECTS=()
+
+# ---- cleanup ----
+
+compose_down() { # PROJECT
+	docker-compose -p "$1" -f "$ROOT/examples/traefik/compose.yml" \
+		down -v --remove-orphans --timeout 5 >/dev/null 2>&1
+}
+
+swarm_teardown() {
+	local pid i
+	[ -d "$SW" ] || return 0
+	if [ -S "$SW/docker.sock" ]; then
+		docker -H "unix://$SW/docker.sock" swarm leave --force >/dev/null 2>&1
+	fi
+	for f in "$SW/docker.pid" "$SW/unshare.pid"; do
+		pid=$(cat "$f" 2>/dev/null) || continue
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for i in $(seq 1 40); do
+		pid=$(cat "$SW/unshare.pid" 2>/dev/null) || break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	pid=$(cat "$SW/unshare.pid" 2>/dev/null) && kill -KILL "$pid" 2>/dev/null
+	# containerd and its shims were children of that dockerd
+	for i in $(seq 1 20); do
+		pgrep -f "$SW/exec/containerd" >/dev/null 2>&1 || break
+		sleep 0.5
+	done
+	pgrep -f "$SW/exec/containerd" | while read -r pid; do kill -KILL "$pid" 2>/dev/null; done
+	grep -o " $SW/[^ ]*" /proc/mounts | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null
+	done
+	rm -rf "$SW"
+}
+
+cleanup() {
+	local p
+	trap - EXIT INT TERM
+	for p in "${PROJECTS[@]}"; do compose_down "$p"; done
+	docker ps -aq --filter "label=sockward-e2e.run=$RUN_ID" | xargs -r docker rm -f >/dev/null 2>&1
+	[ "$E2E_SWARM" = 1 ] && swarm_teardown
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo "e2e: interrupted" >&2; exit 130' INT TERM
+
+# ---- helpers ----
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
+		echo $((20000 + RANDOM % 20000))
+}
+
+# probe HOST PORT [PREFIX...]: GET / with that Host header; prints the status
+# code and leaves the body in $WORK/body.
+probe() {
+	local host=$1 port=$2
+	shift 2
+	"$@" curl -s -m 3 -o "$WORK/body" -w '%{http_code}' -H "Host: $host" \
+		"http://127.0.0.1:$port/" 2>/dev/null || true
+}
+
+# wait_route HOST PORT CODE TEXT TIMEOUT [PREFIX...]: until GET answers CODE
+# and (if TEXT) a body containing TEXT. Sets WAITED (seconds) and GOT (code).
+wait_route() {
+	local host=$1 port=$2 code=$3 text=$4 timeout=$5 t0=$SECONDS
+	shift 5
+	while :; do
+		GOT=$(probe "$host" "$port" "$@")
+		if [ "$GOT" = "$code" ] && { [ -z "$text" ] || grep -qF -- "$text" "$WORK/body"; }; then
+			WAITED=$((SECONDS - t0))
+			return 0
+		fi
+		[ $((SECONDS - t0)) -ge "$timeout" ] && break
+		sleep 0.5
+	done
+	WAITED=$((SECONDS - t0))
+	return 1
+}
+
+# ---- the examples parse ----
+
+echo "== e2e: examples"
+for f in examples/traefik/compose.yml examples/homepage/compose.yml examples/dozzle/compose.yml; do
+	if out=$(docker-compose -f "$f" config -q 2>&1); then
+		pass "[examples] $f is valid for docker-compose $(docker-compose version --short 2>/dev/null)"
+	else
+		fail "examples-$f" "[examples] $f: $out"
+	fi
+done
+if out=$(docker stack config -c examples/traefik-swarm/stack.yml -c examples/traefik-swarm/traefik-v2.yml 2>&1 >/dev/null); then
+	pass "[examples] examples/traefik-swarm/stack.yml (+ traefik-v2.yml) is a valid stack file"
+elif printf '%s' "$out" | grep -q 'unknown command\|is not a docker command'; then
+	echo "e2e: this docker CLI has no 'docker stack config'; the swarm deploy below checks the stack file"
+else
+	fail examples-stack "[examples] examples/traefik-swarm/stack.yml: $out"
+fi
+
+# ---- images ----
+
+echo "== e2e: images"
+t0=$SECONDS
+SOCKWARD_IMG=$(e2e_sockward_image) || { fail images "sockward image did not build"; SOCKWARD_IMG=; }
+WHOAMI_IMG=$(e2e_whoami_image) || { fail images "whoami image did not build"; WHOAMI_IMG=; }
+declare -A TRAEFIK_IMG
+for v in $TRAEFIK_VERSIONS; do
+	TRAEFIK_IMG[$v]=$(e2e_traefik_image "$v") || {
+		fail "images-$v" "traefik $v image did not build (see BLOCKED above)"
+		TRAEFIK_IMG[$v]=
+	}
+done
+echo "e2e: images ready in $((SECONDS - t0)) s: sockward=${SOCKWARD_IMG:-none} whoami=${WHOAMI_IMG:-none}" \
+	"traefik=$(for v in $TRAEFIK_VERSIONS; do printf '%s ' "${TRAEFIK_IMG[$v]:-none}"; done)"
+SOCK_GID=$(stat -c %g /var/run/docker.sock)
+
+# ---- compose ----
+
+compose_test() { # VERSION
+	local v=$1 project port apps cmd logs cid pid status uid groups w2 out name
+	name="[compose traefik $v]"
+	project=sockward-e2e-${v//./-}
+	port=$(free_port)
+	apps=$project-apps
+	PROJECTS+=("$project")
+	export SOCKWARD_IMAGE=$SOCKWARD_IMG TRAEFIK_IMAGE=${TRAEFIK_IMG[$v]} \
+		WHOAMI_IMAGE=$WHOAMI_IMG HTTP_ADDR=127.0.0.1 HTTP_PORT=$port \
+		APPS_NETWORK=$apps
+	cmd=(docker-compose -p "$project" -f "$ROOT/examples/traefik/compose.yml")
+	echo "== e2e: $name project $project, Traefik on 127.0.0.1:$port"
+	compose_down "$project"
+	if ! "${cmd[@]}" up -d >"$WORK/up.log" 2>&1; then
+		cat "$WORK/up.log"
+		fail "$v-up" "$name docker-compose up failed"
+		compose_down "$project"
+		return
+	fi
+
+	if wait_route whoami.localhost "$port" 200 "Host: whoami.localhost" "$UP_TIMEOUT"; then
+		pass "$name whoami.localhost routed through Traefik and sockward (200 after ${WAITED} s)"
+	else
+		fail "$v-route" "$name whoami.localhost: last status ${GOT:-none} after ${WAITED} s"
+		head -c 300 "$WORK/body" 2>/dev/null
+		echo
+	fi
+
+	# A container started now: routed only if the /events stream passed.
+	w2=$project-w2
+	docker run -d --name "$w2" --network "$apps" \
+		--label "sockward-e2e.run=$RUN_ID" \
+		--label traefik.enable=true \
+		--label 'traefik.http.routers.w2.rule=Host(`w2.localhost`)' \
+		--label traefik.http.services.w2.loadbalancer.server.port=80 \
+		--label "traefik.docker.network=$apps" \
+		"$WHOAMI_IMG" -name w2 >/dev/null
+	if wait_route w2.localhost "$port" 200 "Name: w2" "$ROUTE_TIMEOUT"; then
+		pass "$name new container w2.localhost routed (${WAITED} s after start)"
+	else
+		fail "$v-events-add" "$name w2.localhost not routed within $ROUTE_TIMEOUT s (last ${GOT:-none})"
+	fi
+	docker stop -t 2 "$w2" >/dev/null 2>&1
+	if wait_route w2.localhost "$port" 404 "" "$ROUTE_TIMEOUT"; then
+		pass "$name stopped container w2.localhost unrouted (404 ${WAITED} s after stop)"
+	else
+		fail "$v-events-remove" "$name w2.localhost still answers ${GOT:-none} $ROUTE_TIMEOUT s after stop"
+	fi
+	docker rm -f "$w2" >/dev/null 2>&1
+
+	# What Traefik asked sockward for.
+	logs=$WORK/sockward-$v.log
+	"${cmd[@]}" logs --no-color sockward >"$logs" 2>&1
+	if grep -q 'verdict=deny' "$logs"; then
+		fail "$v-log-deny" "$name sockward denied Traefik requests:"
+		grep 'verdict=deny' "$logs" | head -5
+	elif ! grep -q 'verdict=allow' "$logs"; then
+		fail "$v-log-deny" "$name sockward logged no access at all"
+	else
+		pass "$name no verdict=deny in sockward's log ($(grep -c 'verdict=allow' "$logs") allowed requests:" \
+			"$(grep -o 'path="[^"]*"' "$logs" | sed 's/^path=//; s/"//g; s#/[0-9a-f]\{64\}#/{id}#' | sort -u | tr '\n' ' '))"
+	fi
+	if grep -q 'path="/events"' "$logs"; then
+		pass "$name sockward forwarded Traefik's /events stream"
+	else
+		fail "$v-log-events" "$name no path=\"/events\" line in sockward's log"
+	fi
+
+	# Privileges, seen from the host (the image has no shell).
+	cid=$("${cmd[@]}" ps -q sockward)
+	pid=$(docker inspect -f '{{.State.Pid}}' "$cid" 2>/dev/null)
+	status=$(cat "/proc/$pid/status" 2>/dev/null)
+	uid=$(printf '%s\n' "$status" | awk '/^Uid:/ {print $2, $3, $4, $5}')
+	groups=$(printf '%s\n' "$status" | awk '/^Groups:/ {$1=""; print substr($0, 2)}')
+	if [ -n "$uid" ] && ! printf '%s\n' "$uid" | grep -qw 0; then
+		pass "$name sockward runs as non-root (Uid: $uid)"
+	else
+		fail "$v-nonroot" "$name sockward runs as root (host pid ${pid:-?}, Uid: ${uid:-unknown}) — needs the privilege drop in sockward"
+		grep -i 'privilege\|user\|sandbox' "$logs" | head -3
+	fi
+	if [ "$groups" = "$SOCK_GID" ]; then
+		pass "$name sockward's only group is the socket's ($SOCK_GID)"
+	else
+		fail "$v-groups" "$name sockward's groups are '${groups}', expected only the socket's gid $SOCK_GID"
+	fi
+	if out=$(docker exec "$cid" /sockward health 2>&1); then
+		pass "$name sockward health: ${out:-ok}"
+	else
+		fail "$v-health" "$name sockward health failed: $out"
+	fi
+
+	# A compromised Traefik: what it may not do, and who cannot reach sockward.
+	out=$(docker run --rm --network "${project}_traefik" --label "sockward-e2e.run=$RUN_ID" \
+		"$WHOAMI_IMG" -probe POST http://sockward:2375/v1.41/containers/create 2>&1)
+	if [ "$(printf '%s\n' "$out" | head -1)" = 403 ] && printf '%s' "$out" | grep -q 'not allowed'; then
+		pass "$name POST /containers/create from Traefik's network: 403 from sockward"
+	else
+		fail "$v-deny-create" "$name POST /containers/create from Traefik's network: $(printf '%s' "$out" | head -2 | tr '\n' ' ')"
+	fi
+	out=$(docker run --rm --network "$apps" --label "sockward-e2e.run=$RUN_ID" \
+		"$WHOAMI_IMG" -probe GET http://sockward:2375/_ping 2>&1)
+	if printf '%s\n' "$out" | head -1 | grep -q '^error:'; then
+		pass "$name sockward unreachable from the apps network"
+	else
+		fail "$v-isolation" "$name sockward answered from the apps network: $(printf '%s' "$out" | head -1)"
+	fi
+
+	if [ "$FAILED" -gt 0 ]; then
+		echo "--- $name last lines of the logs"
+		"${cmd[@]}" logs --no-color --tail 15 2>&1 | sed 's/^/    /'
+	fi
+	compose_down "$project"
+}
+
+if [ -n "$SOCKWARD_IMG" ] && [ -n "$WHOAMI_IMG" ]; then
+	for v in $TRAEFIK_VERSIONS; do
+		[ -n "${TRAEFIK_IMG[$v]}" ] || continue
+		t0=$SECONDS
+		compose_test "$v"
+		echo "e2e: compose traefik $v took $((SECONDS - t0)) s"
+	done
+fi
+
+# ---- swarm, on a private dockerd ----
+
+swarm_start() {
+	local i
+	swarm_teardown
+	mkdir -p "$SW"
+	echo '{}' >"$SW/daemon.json"
+	# Its own network namespace: its bridges, iptables rules and published
+	# ports never touch the host's or the shared daemon's. Its own
+	# containerd (dockerd starts one under --exec-root when no system
+	# containerd socket exists) and cgroup parent.
+	unshare --net --fork --kill-child=SIGTERM sh -c '
+		ip link set lo up && exec dockerd "$@"' sh \
+		-H "unix://$SW/docker.sock" --data-root "$SW/data" --exec-root "$SW/exec" \
+		--pidfile "$SW/docker.pid" --config-file "$SW/daemon.json" \
+		--containerd-namespace sockward-e2e --containerd-plugins-namespace sockward-e2e-plugins \
+		--bridge=none --storage-driver vfs --cgroup-parent sockward-e2e \
+		>"$SW/dockerd.log" 2>&1 &
+	echo $! >"$SW/unshare.pid"
+	for i in $(seq 1 60); do
+		docker -H "unix://$SW/docker.sock" info >/dev/null 2>&1 && return 0
+		kill -0 "$(cat "$SW/unshare.pid")" 2>/dev/null || break
+		sleep 0.5
+	done
+	tail -20 "$SW/dockerd.log"
+	return 1
+}
+
+swarm_test() { # VERSION
+	local v=$1 major stack files name ns out hosts i
+	major=${v%%.*}
+	stack=sw${major#v}
+	name="[swarm traefik $v]"
+	files=(-c "$ROOT/examples/traefik-swarm/stack.yml")
+	[ "$major" = v2 ] && files+=(-c "$ROOT/examples/traefik-swarm/traefik-v2.yml")
+	ns=(nsenter "--net=/proc/$(cat "$SW/docker.pid")/ns/net")
+	echo "== e2e: $name stack $stack"
+	if ! SOCKWARD_IMAGE=$SOCKWARD_IMG TRAEFIK_IMAGE=${TRAEFIK_IMG[$v]} WHOAMI_IMAGE=$WHOAMI_IMG \
+		HTTP_PORT=8080 DOCKER_SOCKET="$SW/docker.sock" APPS_NETWORK="$stack-apps" \
+		"${P[@]}" stack deploy --resolve-image never "${files[@]}" "$stack" >"$WORK/deploy.log" 2>&1; then
+		cat "$WORK/deploy.log"
+		fail "swarm-$v-deploy" "$name docker stack deploy failed"
+		return
+	fi
+	if wait_route whoami.localhost 8080 200 "Host: whoami.localhost" "$SWARM_TIMEOUT" "${ns[@]}"; then
+		pass "$name whoami.localhost routed by the swarm provider through sockward (200 after ${WAITED} s)"
+		# Traefik balances over the task addresses it read from /tasks.
+		hosts=$(for i in 1 2 3 4 5 6; do
+			probe whoami.localhost 8080 "${ns[@]}" >/dev/null
+			sed -n 's/^Hostname: //p' "$WORK/body"
+		done | sort -u | wc -l)
+		if [ "$hosts" -ge 2 ]; then
+			pass "$name both whoami tasks answer ($hosts distinct hostnames)"
+		else
+			fail "swarm-$v-tasks" "$name only $hosts whoami task answered in 6 requests"
+		fi
+	else
+		fail "swarm-$v-route" "$name whoami.localhost: last status ${GOT:-none} after ${WAITED} s"
+		"${P[@]}" service ls
+		"${P[@]}" service ps --no-trunc "$stack"_traefik "$stack"_sockward 2>&1 | head -8
+		"${P[@]}" service logs --tail 15 "$stack"_traefik 2>&1 | sed 's/^/    /'
+	fi
+	out=$WORK/swarm-sockward-$v.log
+	"${P[@]}" service logs --raw "$stack"_sockward >"$out" 2>&1
+	if grep -q 'verdict=deny' "$out"; then
+		fail "swarm-$v-log" "$name sockward denied Traefik requests:"
+		grep 'verdict=deny' "$out" | head -5
+	elif grep -q 'path="/services"' "$out" && grep -q 'path="/tasks"' "$out"; then
+		pass "$name sockward forwarded /services and /tasks, denied nothing"
+	else
+		fail "swarm-$v-log" "$name no /services or /tasks in sockward's log"
+		tail -5 "$out"
+	fi
+	"${P[@]}" stack rm "$stack" >/dev/null 2>&1
+	for i in $(seq 1 30); do
+		[ -z "$("${P[@]}" ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] &&
+			[ -z "$("${P[@]}" network ls -q --filter "label=com.docker.stack.namespace=$stack")" ] && break
+		sleep 0.5
+	done
+}
+
+if [ "$E2E_SWARM" = 1 ] && [ -n "$SOCKWARD_IMG" ] && [ -n "$WHOAMI_IMG" ]; then
+	t0=$SECONDS
+	P=(docker -H "unix://$SW/docker.sock")
+	imgs=("$SOCKWARD_IMG" "$WHOAMI_IMG")
+	for v in $TRAEFIK_VERSIONS; do [ -n "${TRAEFIK_IMG[$v]}" ] && imgs+=("${TRAEFIK_IMG[$v]}"); done
+	if ! swarm_start; then
+		fail swarm-dockerd "[swarm] the private dockerd did not start (log above)"
+	elif ! docker save "${imgs[@]}" | "${P[@]}" load >/dev/null; then
+		fail swarm-load "[swarm] loading the images into the private dockerd failed"
+	elif ! "${P[@]}" swarm init --advertise-addr 127.0.0.1 >/dev/null; then
+		fail swarm-init "[swarm] docker swarm init failed"
+	else
+		echo "e2e: private dockerd with swarm ready in $((SECONDS - t0)) s"
+		for v in $TRAEFIK_VERSIONS; do
+			[ -n "${TRAEFIK_IMG[$v]}" ] || continue
+			t1=$SECONDS
+			swarm_test "$v"
+			echo "e2e: swarm traefik $v took $((SECONDS - t1)) s"
+		done
+	fi
+	swarm_teardown
+fi
+
+echo "e2e: total $((SECONDS - T_START)) s"
+[ "$FAILED" -gt 0 ] && echo "e2e: failed: ${FAILED_NAMES[*]}"
+echo "e2e: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
