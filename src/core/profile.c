@@ -80,6 +80,8 @@ static const char *const profile_readonly_lines[] = {
 	    "reason \"paths deeper than 10 segments\"",
 	"deny GET,HEAD /swarm/unlockkey "
 	    "reason \"returns the swarm unlock key\"",
+	"deny GET,HEAD /swarm "
+	    "reason \"swarm inspect returns the join tokens\"",
 	"deny GET,HEAD /debug/** reason \"daemon debug endpoints\"",
 	"allow GET,HEAD /**",
 	NULL

@@ -51,7 +51,7 @@ READS = {
         ("GET", "/images/sockward-test/nonexistent:1/json"),
         ("GET", "/networks"), ("GET", "/networks/bridge"), ("GET", "/volumes"),
         ("GET", "/system/df"), ("GET", "/events?since=1"),
-        ("GET", "/services"), ("GET", "/swarm"), ("GET", "/plugins"),
+        ("GET", "/services"), ("GET", "/plugins"),
     ],
     "homepage": [
         ("GET", "/containers/json?all=true"),
