@@ -245,6 +245,8 @@ cfg_upstream(struct cfg_parser *p, struct cfg_line *ln)
 		    "path or unix:///path");
 	if (v[0] == '\0')
 		return cfg_errf(p, p->line, "empty upstream path");
+	if (v[0] != '/')
+		return cfg_errf(p, p->line, "upstream must be an absolute path");
 	if (strlen(v) >= sizeof(p->c->upstream))
 		return cfg_errf(p, p->line, "upstream path too long (at most "
 		    "%zu bytes)", sizeof(p->c->upstream) - 1);

@@ -203,7 +203,11 @@ resp_serialize(const struct resp_head *h, enum resp_framing f,
 		if (req_token_eq(hd->name, hd->name_len, "upgrade") &&
 		    up == NULL)
 			up = hd;
-		if (resp_hdr_is_hop(h, hd->name, hd->name_len))
+		/* Framing fields are relayed even if Connection names them:
+		 * the body is passed through as framed, so they must stay. */
+		if (resp_hdr_is_hop(h, hd->name, hd->name_len) &&
+		    !req_token_eq(hd->name, hd->name_len, "content-length") &&
+		    !req_token_eq(hd->name, hd->name_len, "transfer-encoding"))
 			continue;
 		if (dechunk && req_token_eq(hd->name, hd->name_len,
 		    "transfer-encoding"))

@@ -64,8 +64,12 @@ e2e_wrap() {
 		LABEL $E2E_LABEL="$recipe"
 		ENTRYPOINT [$entry]
 	EOF
-	docker build -q -t "$tag" "$ctx" >/dev/null
-	rm -rf "$ctx"
+	if ! docker build -q -t "$tag" "$ctx" >"$ctx.log" 2>&1; then
+		cat "$ctx.log" >&2
+		rm -rf "$ctx" "$ctx.log"
+		return 1
+	fi
+	rm -rf "$ctx" "$ctx.log"
 }
 
 # The sockward image. The project's own image (scripts/image.sh, tag
