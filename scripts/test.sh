@@ -32,8 +32,8 @@ echo "== unit tests"
 make -s unit
 echo "== unit tests, ASan+UBSan build"
 make -s SANITIZE=1 unit
-echo "== fuzz targets: replay corpora and regressions, then fuzz each briefly"
-make -s fuzz-ci FUZZ_CI_TIME="${FUZZ_CI_TIME:-45}"
+echo "== fuzz targets: replay corpora and regressions, then fuzz each for a minute"
+make -s fuzz-ci FUZZ_CI_TIME="${FUZZ_CI_TIME:-60}"
 echo "== integration tests, ASan+UBSan build (a sanitizer report fails the test)"
 make -s SANITIZE=1 integration
 echo "== integration tests"
