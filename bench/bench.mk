@@ -12,7 +12,7 @@
 # does not build or run does.
 
 BENCH_BUILD  = build/bench
-BENCH_CFLAGS = -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Werror
+BENCH_CFLAGS = -O2 -g -std=c11 -Wall -Wextra -Wshadow -Werror
 BENCH_TOOLS  = $(BENCH_BUILD)/fakedockerd $(BENCH_BUILD)/loadgen
 
 .PHONY: bench bench-quick bench-tools bench-deps bench-static

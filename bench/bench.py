@@ -654,6 +654,7 @@ def write_svg(run, path, datadir):
             ("stream", "100MB stream"), ("hijack", "hijack echo")]
     key = {"stream": "body_mb_s", "hijack": "mb_s"}
     d1 = os.path.join(datadir, "rel.dat")
+    top = 100.0
     with open(d1, "w") as f:
         f.write("# scenario " + " ".join(proxies) + "\n")
         for s, label in scen:
@@ -661,6 +662,8 @@ def write_svg(run, path, datadir):
             for p in proxies:
                 x = ratio(run, p, "direct", s, key.get(s, "rps"))
                 vals.append("NaN" if x is None else "%.1f" % (100 * x))
+                if x is not None:
+                    top = max(top, 100 * x)
             f.write('"%s" %s\n' % (label, " ".join(vals)))
     d2 = os.path.join(datadir, "mem.dat")
     with open(d2, "w") as f:
@@ -695,7 +698,7 @@ set multiplot layout 3,1 title "sockward benchmarks (%(mode)s): %(when)s"
 %(style)s
 set title 'Throughput as %% of direct-to-upstream (fake dockerd; higher is better)'
 set ylabel '%% of direct'
-set yrange [0:*]
+set yrange [0:%(top).0f]
 set xtics rotate by 0
 set key outside right
 set arrow 1 from graph 0, first 100 to graph 1, first 100 nohead dt 2 lc rgb '#555555'
@@ -715,7 +718,7 @@ plot '%(d3)s' using 2:xtic(1) title 'p50' lc rgb '#7570b3', '' using 3 title 'p9
 unset multiplot
 """ % {"out": path, "mode": "quick" if run.quick else "full",
        "when": run.when, "style": style, "p1": plot % ((d1,) * 4),
-       "p2": plot % ((d2,) * 4), "d3": d3, "n": run.nstreams}
+       "p2": plot % ((d2,) * 4), "d3": d3, "top": top * 1.12, "n": run.nstreams}
     sp = os.path.join(datadir, "chart.gp")
     with open(sp, "w") as f:
         f.write(script)
@@ -773,6 +776,9 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     command = a.command or ("make bench-quick" if a.quick else "make bench")
     tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    # sockward started as root drops to another uid (65534 by default) and
+    # keeps the upstream socket's group: it must be able to reach it.
+    os.chmod(tmp, 0o711)
     if not a.quick:
         wait_quiet(float(os.environ.get("BENCH_QUIET_WAIT", "300")))
     t0 = time.time()

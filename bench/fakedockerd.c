@@ -28,6 +28,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -656,6 +657,10 @@ main(int argc, char **argv)
 	unlink(argv[1]);
 	if (bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		die("bind");
+	/* Like /var/run/docker.sock (root:docker 0660): a proxy started as
+	 * root that drops to another uid keeps access through the group. */
+	if (chmod(argv[1], 0660) == -1)
+		die("chmod");
 	if (listen(lfd, 4096) == -1)
 		die("listen");
 

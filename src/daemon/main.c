@@ -31,6 +31,7 @@
 #include "log.h"
 #include "profile.h"
 #include "rule.h"
+#include "sandbox.h"
 #include "tecnativa.h"
 
 #define MAIN_DEFAULT_LISTEN   "tcp://127.0.0.1:2375"
@@ -53,6 +54,7 @@ struct main_opts {
 	const char	*log_format;
 	const char	*log_level;
 	const char	*listener;	/* explain --listener */
+	const char	*user;		/* --user UID */
 	int		 header_timeout_s;
 	int		 idle_timeout_s;
 };
@@ -104,6 +106,9 @@ static const char main_usage[] =
 "  --header-timeout SECS  time allowed to send a request head (default 10)\n"
 "  --idle-timeout SECS    idle keep-alive connections are closed after\n"
 "                         SECS (default 60); streams are never cut\n"
+"  --user UID             started as root, switch to this numeric uid\n"
+"                         (default 65534) with the Docker socket's group;\n"
+"                         0 stays root (not recommended); also SOCKWARD_USER\n"
 "  --version              print the version and exit\n"
 "  --help                 print this help and exit\n"
 "\n"
@@ -116,7 +121,7 @@ static const char main_usage[] =
 
 enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_UPSTREAM, OPT_PROFILE, OPT_ALLOW,
 	OPT_DENY, OPT_MODE, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_HEADER_TIMEOUT,
-	OPT_IDLE_TIMEOUT, OPT_LISTENER, OPT_VERSION, OPT_HELP };
+	OPT_IDLE_TIMEOUT, OPT_LISTENER, OPT_VERSION, OPT_HELP, OPT_USER };
 
 static const struct option main_longopts[] = {
 	{ "config",		required_argument, NULL, OPT_CONFIG },
@@ -131,6 +136,7 @@ static const struct option main_longopts[] = {
 	{ "header-timeout",	required_argument, NULL, OPT_HEADER_TIMEOUT },
 	{ "idle-timeout",	required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "listener",		required_argument, NULL, OPT_LISTENER },
+	{ "user",		required_argument, NULL, OPT_USER },
 	{ "version",		no_argument,	   NULL, OPT_VERSION },
 	{ "help",		no_argument,	   NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
@@ -225,6 +231,9 @@ main_parse_opts(int argc, char **argv, struct main_opts *o)
 			break;
 		case OPT_LISTENER:
 			o->listener = optarg;
+			break;
+		case OPT_USER:
+			o->user = optarg;
 			break;
 		case OPT_VERSION:
 			printf("sockward %s\n", SOCKWARD_VERSION);
@@ -910,6 +919,27 @@ main_check_upstream(const char *path)
 		    (unsigned)getgid(), (unsigned)st.st_gid);
 }
 
+/* Started as root: switch to --user (default 65534) and confine. */
+static void
+main_sandbox(long uid)
+{
+	struct sandbox_opts so;
+	const char	*unix_paths[LISTEN_MAX];
+	size_t		 i;
+
+	memset(&so, 0, sizeof(so));
+	so.uid = uid;
+	so.upstream = main_st.upstream;
+	so.config_path = main_st.cfg_path;
+	for (i = 0; i < main_nlisteners; i++)
+		if (main_listeners[i].is_unix)
+			unix_paths[so.n_unix++] = main_listeners[i].unix_path;
+	so.unix_paths = unix_paths;
+	so.enable_seccomp = so.enable_landlock = 1;
+	if (sandbox_apply(&so) == -1)
+		fatal("the switch of user failed half-way; exiting");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -917,6 +947,8 @@ main(int argc, char **argv)
 	struct ev_io	 sigio;
 	uint64_t	 now, drain_deadline = 0;
 	const char	*cmd = NULL, *file = NULL;
+	const char	*u;
+	long		 uid = -1;
 	int		 first, timeout;
 
 	if (argc > 1 && (strcmp(argv[1], "explain") == 0 ||
@@ -947,6 +979,9 @@ main(int argc, char **argv)
 		    argv + first);
 	if (first != argc)
 		main_usage_exit("unexpected operand");
+	u = main_pick(main_o.user, main_env("SOCKWARD_USER"), NULL);
+	if (u != NULL && sandbox_parse_uid(u, &uid) == -1)
+		main_config_exit("--user must be a numeric uid, not '%s'%s", u, "");
 
 	main_raise_nofile();
 	if (ev_init() == -1)
@@ -966,6 +1001,7 @@ main(int argc, char **argv)
 	main_log_policy(main_st.cfg);
 	main_open_listeners();
 	main_check_upstream(main_st.upstream);
+	main_sandbox(uid);
 	log_msg(LOG_INFO, "forwarding allowed requests to unix://%s",
 	    main_st.upstream);
 

@@ -532,6 +532,9 @@ static const int sandbox_plain[] = {
 	SYS_getegid,
 	SYS_brk, SYS_munmap, SYS_mremap, SYS_madvise, SYS_futex,
 	SYS_getrandom, SYS_exit, SYS_exit_group,
+#ifdef SYS_getrlimit
+	SYS_getrlimit,	/* accept pacing reads the open-file limit */
+#endif
 };
 
 #define SANDBOX_BPF_MAX	256
@@ -680,6 +683,8 @@ sandbox_seccomp(void)
 	nargs++;
 #endif
 	/* malloc maps memory; nothing ever needs to become executable. */
+	/* prlimit64 as getrlimit (libc's way): reading, never setting. */
+	sandbox_allow_clear(&b, SYS_prlimit64, 2, 0xffffffffu);
 	sandbox_allow_clear(&b, SYS_mmap, 2, PROT_EXEC);
 	sandbox_reload_nr(&b);
 	sandbox_allow_clear(&b, SYS_mprotect, 2, PROT_EXEC);

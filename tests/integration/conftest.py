@@ -18,6 +18,14 @@ import threading
 import time
 import uuid
 
+# Started as root, sockward switches to uid 65534 with the Docker socket's
+# group.  Most tests give it fake upstreams and config files inside
+# pytest's private (0700) temp dirs, which that uid cannot reach, so they
+# run it with SOCKWARD_USER=0 (no switch; seccomp and Landlock still on).
+# test_privileges.py, test_tecnativa.py and test_image.py clear it and
+# exercise the switch itself.
+os.environ.setdefault("SOCKWARD_USER", "0")
+
 import docker
 import pytest
 

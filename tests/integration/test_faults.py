@@ -266,7 +266,10 @@ class PrivateDockerd:
 
     def argv(self):
         d = self.dir
-        return ["dockerd", "--config-file", self.config,
+        # Its own network namespace: a dockerd with --bridge=none deletes
+        # the host's docker0 bridge, which the shared daemon needs.
+        # unshare execs dockerd (no fork), so self.proc is dockerd itself.
+        return ["unshare", "--net", "--", "dockerd", "--config-file", self.config,
                 "-H", "unix://" + self.sock,
                 "--data-root", d + "/data", "--exec-root", d + "/exec",
                 "--pidfile", d + "/docker.pid",

@@ -26,6 +26,7 @@ class Daemon:
         e = {k: v for k, v in os.environ.items()
              if not k.startswith("SOCKWARD_")}
         e.update(env or {})
+        e.setdefault("SOCKWARD_USER", "0")     # see conftest.py
         self.proc = subprocess.Popen([SOCKWARD_BIN] + list(args), env=e,
                                      stdin=subprocess.DEVNULL,
                                      stdout=self._log, stderr=self._log)

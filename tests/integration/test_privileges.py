@@ -29,6 +29,14 @@ import conftest
 from conftest import (DOCKER_SOCK, HIJACK_ALLOW, REPO, Sockward, get,
                       request)
 
+
+@pytest.fixture(autouse=True)
+def _default_user_switch(monkeypatch):
+    """These tests exercise the switch to uid 65534 that conftest.py turns
+    off for the rest of the suite."""
+    monkeypatch.delenv("SOCKWARD_USER", raising=False)
+
+
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root")
 
 NOBODY = 65534
@@ -498,7 +506,7 @@ def test_events_stream_after_drop(sockward, container_factory):
     assert REFUSED not in sw.log(), sw.log()
 
 
-def test_sighup_reload_after_drop(sockward, wdir):
+def test_sighup_reload_after_drop(wdir):
     """The config file (0644 in a searchable directory) stays readable by
     uid 65534 and by Landlock's rule, so SIGHUP still reloads it."""
     port = conftest.free_port()
@@ -509,19 +517,21 @@ def test_sighup_reload_after_drop(sockward, wdir):
         f.write(base % (port, ""))
     os.chmod(conf, 0o644)
     sw = RawSockward([conftest.SOCKWARD_BIN, "--config", conf], wdir, port)
-    assert_confined(sw, NOBODY, sock_gid())
-    addr = ("127.0.0.1", port)
-    assert request(addr, get("/info")).status == 403
-    # replaced, not rewritten: a new inode, as editors and ConfigMaps do
-    tmp = conf + ".new"
-    with open(tmp, "w") as f:
-        f.write(base % (port, "\tallow GET /info\n"))
-    os.chmod(tmp, 0o644)
-    os.rename(tmp, conf)
-    sw.proc.send_signal(signal.SIGHUP)
-    assert sw.wait_log("reloaded %s" % conf), sw.log()
-    assert request(addr, get("/info")).status == 200
-    sw.stop()
+    try:
+        assert_confined(sw, NOBODY, sock_gid())
+        addr = ("127.0.0.1", port)
+        assert request(addr, get("/info")).status == 403
+        # replaced, not rewritten: a new inode, as editors and ConfigMaps do
+        tmp = conf + ".new"
+        with open(tmp, "w") as f:
+            f.write(base % (port, "\tallow GET /info\n"))
+        os.chmod(tmp, 0o644)
+        os.rename(tmp, conf)
+        sw.proc.send_signal(signal.SIGHUP)
+        assert sw.wait_log("reloaded %s" % conf), sw.log()
+        assert request(addr, get("/info")).status == 200
+    finally:
+        sw.stop()
     assert REFUSED not in sw.log(), sw.log()
 
 
