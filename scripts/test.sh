@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 deps_install gcc make libc6-dev libcmocka-dev python3-pytest python3-docker \
 	socat curl ca-certificates musl-tools clang libclang-rt-14-dev \
-	docker-compose util-linux
+	docker-compose util-linux valgrind
 
 if ! command -v docker >/dev/null 2>&1 || ! docker -H unix:///var/run/docker.sock info >/dev/null 2>&1; then
 	deps_install docker.io
@@ -38,3 +38,5 @@ echo "== integration tests, ASan+UBSan build (a sanitizer report fails the test)
 make -s SANITIZE=1 integration
 echo "== integration tests"
 make -s integration
+echo "== integration tests with sockward under valgrind memcheck"
+tests/valgrind/run.sh

@@ -2,7 +2,7 @@
 # Build the images of sockward's end-to-end test, without any registry:
 # every image is FROM scratch around one static binary.
 #
-#   tests/e2e/images.sh sockward          -> prints the sockward image to use
+#   tests/e2e/images.sh sockward          -> sockward:local (scripts/image.sh)
 #   tests/e2e/images.sh traefik VERSION   -> sockward-e2e/traefik:VERSION
 #   tests/e2e/images.sh whoami            -> sockward-e2e/whoami:e2e
 #   tests/e2e/images.sh all               -> all of them (TRAEFIK_VERSIONS)
@@ -18,6 +18,13 @@
 # the module is downloaded with `go mod download`, copied out of the
 # read-only module cache and built there. traefik/whoami has no release the
 # proxy serves, so whoami is a small stand-in in tests/e2e/whoami.
+#
+# Versions (TRAEFIK_VERSIONS): the newest v3 and v2.11 releases whose whole
+# dependency graph the proxy here serves. v3.6.12: v3.7.11 to v3.7.13 need
+# github.com/containous/go-http-auth@v0.4.1-0.20260804094822-b975dcaa8c48,
+# which it refuses (403), and v3.7.13 also some twenty lego DNS-provider SDKs.
+# v2.11.54: v2.11.55 to v2.11.60 are refused. Both negotiate the API version
+# with HEAD /_ping. The v3.7 tree also needs its dynamic/ext stub, below.
 #
 # This file is also sourced by run.sh for its functions.
 set -euo pipefail
@@ -54,7 +61,7 @@ e2e_wrap() {
 	ctx=$(mktemp -d)
 	mkdir -p "$ctx/rootfs/tmp"
 	chmod 1777 "$ctx/rootfs/tmp"
-	cp "$bin" "$ctx/rootfs/$name"
+	cp "$bin" "$ctx/rootfs/$name" || { rm -rf "$ctx"; return 1; }
 	chmod 0755 "$ctx/rootfs/$name"
 	entry="\"/$name\""
 	for a in "$@"; do entry="$entry, \"$a\""; done
@@ -72,42 +79,13 @@ e2e_wrap() {
 	rm -rf "$ctx" "$ctx.log"
 }
 
-# The sockward image. The project's own image (scripts/image.sh, tag
-# sockward:local) when that script exists; until then a stand-in built here:
-# `make static` if the Makefile has it, else a musl-gcc static build.
+# The sockward image: the project's own, built by scripts/image.sh (tag
+# sockward:local, or E2E_SOCKWARD_IMAGE). It is cached by docker build.
 e2e_sockward_image() {
-	if [ -x "$ROOT/scripts/image.sh" ]; then
-		local img=${E2E_SOCKWARD_IMAGE:-sockward:local}
-		e2e_log "building $img with scripts/image.sh"
-		SOCKWARD_IMAGE=$img "$ROOT/scripts/image.sh" >&2 || return 1
-		echo "$img"
-		return
-	fi
-	local tag=sockward-e2e/sockward:standin sum tmp bin
-	sum=$(cd "$ROOT" && cat Makefile $(find src -type f -name '*.[ch]' | sort) | sha256sum | cut -c1-16)
-	if [ "$(e2e_image_label "$tag")" = "sockward $sum" ]; then
-		echo "$tag"
-		return
-	fi
-	tmp=$(mktemp -d)
-	if grep -q '^static:' "$ROOT/Makefile"; then
-		e2e_log "building sockward stand-in with make static"
-		make -C "$ROOT" -s static >&2
-		bin=$(ls -t "$ROOT"/sockward-static "$ROOT"/build/static/sockward 2>/dev/null | head -1 || true)
-		[ -n "$bin" ] || { echo "e2e: make static produced no binary I know" >&2; return 1; }
-	else
-		command -v musl-gcc >/dev/null 2>&1 || {
-			. "$ROOT/scripts/deps.sh"
-			deps_install musl-tools >&2
-		}
-		e2e_log "building sockward stand-in with musl-gcc -static"
-		make -C "$ROOT" -s BUILD="$tmp/build" CC=musl-gcc CFLAGS='-O2' LDFLAGS=-static \
-			"$tmp/build/sockward" >&2
-		bin=$tmp/build/sockward
-	fi
-	e2e_wrap "$tag" "sockward $sum" "$bin" sockward
-	rm -rf "$tmp"
-	echo "$tag"
+	local img=${E2E_SOCKWARD_IMAGE:-sockward:local}
+	e2e_log "building $img with scripts/image.sh"
+	SOCKWARD_IMAGE=$img "$ROOT/scripts/image.sh" >&2 || return 1
+	echo "$img"
 }
 
 # Traefik VERSION (v3.x.y or v2.11.n) from the Go module proxy.
@@ -137,29 +115,24 @@ e2e_traefik_image() {
 		chmod -R u+w "$tmp/src"
 		# v3.7 replaces github.com/traefik/traefik/dynamic/ext with the
 		# directory ./pkg/config/dynamic/ext, a module of its own and so left
-		# out of the module zip (and the proxy does not serve it). Upstream
-		# it only declares empty extension points; recreate them.
+		# out of the module zip (and the proxy does not serve it). The rest
+		# of the tree only embeds its two empty structs ext.HTTP and
+		# ext.Router (pkg/config/dynamic/http_config.go): declare them.
 		if grep -q 'dynamic/ext => ./pkg/config/dynamic/ext' "$tmp/src/go.mod" &&
 			[ ! -f "$tmp/src/pkg/config/dynamic/ext/go.mod" ]; then
 			mkdir -p "$tmp/src/pkg/config/dynamic/ext"
 			printf 'module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24.0\n' \
 				>"$tmp/src/pkg/config/dynamic/ext/go.mod"
 			cat >"$tmp/src/pkg/config/dynamic/ext/ext.go" <<-'EOF'
-				// Package ext: empty extension points of Traefik's dynamic
-				// configuration (recreated by sockward's e2e build).
+				// Package ext: extension points of Traefik's dynamic
+				// configuration, empty in this build (sockward's e2e test).
 				package ext
 
-				// HTTP extends dynamic.HTTP.
+				// HTTP is embedded in dynamic.HTTP.
 				type HTTP struct{}
 
-				// Router extends dynamic.Router.
+				// Router is embedded in dynamic.Router.
 				type Router struct{}
-
-				// RouterIng extends the ingress provider's router annotations.
-				type RouterIng struct{}
-
-				// ToRouter converts RouterIng to a Router.
-				func (r RouterIng) ToRouter() Router { return Router{} }
 			EOF
 		fi
 		mkdir -p "$E2E_CACHE"
@@ -175,7 +148,7 @@ e2e_traefik_image() {
 		rm -rf "$tmp"
 		e2e_log "built traefik $v in $((SECONDS - t0)) s"
 	fi
-	e2e_wrap "$tag" "$recipe" "$out" traefik
+	e2e_wrap "$tag" "$recipe" "$out" traefik || return 1
 	echo "$tag"
 }
 
@@ -189,9 +162,12 @@ e2e_whoami_image() {
 	fi
 	tmp=$(mktemp -d)
 	e2e_log "building whoami"
-	(cd "$E2E_DIR/whoami" && CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false" \
-		e2e_go build -ldflags '-s -w' -o "$tmp/whoami" .) >&2
-	e2e_wrap "$tag" "whoami $sum" "$tmp/whoami" whoami
+	if ! (cd "$E2E_DIR/whoami" && CGO_ENABLED=0 GOFLAGS="-trimpath -buildvcs=false" \
+		e2e_go build -ldflags '-s -w' -o "$tmp/whoami" .) >&2 ||
+		! e2e_wrap "$tag" "whoami $sum" "$tmp/whoami" whoami; then
+		rm -rf "$tmp"
+		return 1
+	fi
 	rm -rf "$tmp"
 	echo "$tag"
 }

@@ -7,24 +7,33 @@
 #   E2E_SWARM=0 tests/e2e/run.sh      # skip the swarm part
 #   TRAEFIK_VERSIONS=v3.6.12 tests/e2e/run.sh
 #
-# Compose part, for each Traefik version, with examples/traefik/compose.yml
-# as shipped (images and ports from its variables):
+# First the example files are parsed (docker-compose config, docker stack
+# config). Then the compose part, for each Traefik version, runs
+# examples/traefik/compose.yml as shipped (images and port from its
+# variables, published on 127.0.0.1 only):
 #   - whoami.localhost answers through Traefik;
 #   - a container started afterwards is routed within 10 s, and unrouted
 #     within 10 s of being stopped (the /events stream passes through);
-#   - sockward's log has /events and no verdict=deny (Traefik needed nothing
-#     the traefik profile refuses);
-#   - sockward runs as a non-root uid with the socket's group only, and
-#     `sockward health` passes;
+#   - sockward's log has /events, no verdict=deny (Traefik needed nothing the
+#     traefik profile refuses), no error line and no seccomp refusal;
+#   - sockward runs as a non-root uid with the socket's group as its only
+#     group, and `sockward health` passes;
 #   - from Traefik's network, POST /containers/create gets sockward's 403;
 #     from the apps network, sockward cannot be reached at all.
 # Swarm part: a private dockerd in its own network namespace (never the
-# shared one), the images loaded into it, `docker swarm init`, then
-# examples/traefik-swarm/stack.yml (+ traefik-v2.yml for v2) deployed, and
-# whoami.localhost must answer through Traefik's swarm provider.
+# shared one, which is neither stopped nor reconfigured nor put in swarm
+# mode), the images loaded into it, `docker swarm init`, then
+# examples/traefik-swarm/stack.yml (+ traefik-v2.yml for v2) deployed:
+# whoami.localhost must answer through Traefik's swarm provider from both
+# whoami tasks, sockward's task must run as non-root, and its log must show
+# /services and /tasks and no deny. Traefik's host-mode port is reached with
+# curl inside that network namespace (nsenter).
 #
-# Everything it creates is removed on exit, success or not. Needs root (the
-# private dockerd) and the Go toolchain for the first image build.
+# Everything it creates is removed on exit, success, failure or SIGTERM.
+# Needs root (the private dockerd) and, for the first image build only, Go
+# and the Go module proxy (about 10 to 15 minutes per Traefik version on 2
+# cores); later runs take about 2 minutes. Prints PASS/FAIL lines and ends
+# with "e2e: N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -75,7 +84,7 @@ compose_down() { # PROJECT
 }
 
 swarm_teardown() {
-	local pid i
+	local pid f
 	[ -d "$SW" ] || return 0
 	if [ -S "$SW/docker.sock" ]; then
 		docker -H "unix://$SW/docker.sock" swarm leave --force >/dev/null 2>&1
@@ -84,14 +93,14 @@ swarm_teardown() {
 		pid=$(cat "$f" 2>/dev/null) || continue
 		kill -TERM "$pid" 2>/dev/null
 	done
-	for i in $(seq 1 40); do
+	for _ in $(seq 1 40); do
 		pid=$(cat "$SW/unshare.pid" 2>/dev/null) || break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.5
 	done
 	pid=$(cat "$SW/unshare.pid" 2>/dev/null) && kill -KILL "$pid" 2>/dev/null
 	# containerd and its shims were children of that dockerd
-	for i in $(seq 1 20); do
+	for _ in $(seq 1 20); do
 		pgrep -f "$SW/exec/containerd" >/dev/null 2>&1 || break
 		sleep 0.5
 	done
@@ -185,7 +194,7 @@ SOCK_GID=$(stat -c %g /var/run/docker.sock)
 # ---- compose ----
 
 compose_test() { # VERSION
-	local v=$1 project port apps cmd logs cid pid status uid groups w2 out name i
+	local v=$1 project port apps cmd logs cid pid status uid groups w2 out name
 	local failed0=$FAILED
 	name="[compose traefik $v]"
 	project=sockward-e2e-${v//./-}
@@ -215,6 +224,7 @@ compose_test() { # VERSION
 
 	# A container started now: routed only if the /events stream passed.
 	w2=$project-w2
+	docker rm -f "$w2" >/dev/null 2>&1
 	docker run -d --name "$w2" --network "$apps" \
 		--label "sockward-e2e.run=$RUN_ID" \
 		--label traefik.enable=true \
@@ -239,7 +249,7 @@ compose_test() { # VERSION
 	# stop Traefik first: its /events request then gets its access line.
 	"${cmd[@]}" stop -t 5 traefik >/dev/null 2>&1
 	logs=$WORK/sockward-$v.log
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		"${cmd[@]}" logs --no-color sockward >"$logs" 2>&1
 		grep -q 'path="/events"' "$logs" && break
 		sleep 0.5
@@ -257,6 +267,12 @@ compose_test() { # VERSION
 		pass "$name sockward forwarded Traefik's /events stream"
 	else
 		fail "$v-log-events" "$name no path=\"/events\" line in sockward's log"
+	fi
+	if grep -qE '^[^|]*\| [0-9T:.-]+Z error |seccomp: refused' "$logs"; then
+		fail "$v-log-errors" "$name errors in sockward's log:"
+		grep -E '^[^|]*\| [0-9T:.-]+Z error |seccomp: refused' "$logs" | head -5
+	else
+		pass "$name no error line and no seccomp refusal in sockward's log"
 	fi
 
 	# Privileges, seen from the host (the image has no shell).
@@ -317,7 +333,6 @@ fi
 # ---- swarm, on a private dockerd ----
 
 swarm_start() {
-	local i
 	swarm_teardown
 	mkdir -p "$SW"
 	echo '{}' >"$SW/daemon.json"
@@ -333,7 +348,7 @@ swarm_start() {
 		--bridge=none --storage-driver vfs --cgroup-parent sockward-e2e \
 		>"$SW/dockerd.log" 2>&1 &
 	echo $! >"$SW/unshare.pid"
-	for i in $(seq 1 60); do
+	for _ in $(seq 1 60); do
 		docker -H "unix://$SW/docker.sock" info >/dev/null 2>&1 && return 0
 		kill -0 "$(cat "$SW/unshare.pid")" 2>/dev/null || break
 		sleep 0.5
@@ -343,7 +358,7 @@ swarm_start() {
 }
 
 swarm_test() { # VERSION
-	local v=$1 major stack files name ns out hosts i
+	local v=$1 major stack files name ns out hosts cid pid uid groups gid
 	major=${v%%.*}
 	stack=sw${major#v}
 	name="[swarm traefik $v]"
@@ -361,7 +376,7 @@ swarm_test() { # VERSION
 	if wait_route whoami.localhost 8080 200 "Host: whoami.localhost" "$SWARM_TIMEOUT" "${ns[@]}"; then
 		pass "$name whoami.localhost routed by the swarm provider through sockward (200 after ${WAITED} s)"
 		# Traefik balances over the task addresses it read from /tasks.
-		hosts=$(for i in 1 2 3 4 5 6; do
+		hosts=$(for _ in 1 2 3 4 5 6; do
 			probe whoami.localhost 8080 "${ns[@]}" >/dev/null
 			sed -n 's/^Hostname: //p' "$WORK/body"
 		done | sort -u | wc -l)
@@ -376,19 +391,33 @@ swarm_test() { # VERSION
 		"${P[@]}" service ps --no-trunc "$stack"_traefik "$stack"_sockward 2>&1 | head -8
 		"${P[@]}" service logs --tail 15 "$stack"_traefik 2>&1 | sed 's/^/    /'
 	fi
+	# sockward's task, seen from the host (one PID namespace for both daemons)
+	cid=$("${P[@]}" ps -q --filter "label=com.docker.swarm.service.name=${stack}_sockward" | head -1)
+	pid=$("${P[@]}" inspect -f '{{.State.Pid}}' "$cid" 2>/dev/null)
+	uid=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$pid/status" 2>/dev/null)
+	groups=$(awk '/^Groups:/ {$1=""; print substr($0, 2)}' "/proc/$pid/status" 2>/dev/null)
+	gid=$(stat -c %g "$SW/docker.sock")
+	if [ -n "$uid" ] && ! printf '%s\n' "$uid" | grep -qw 0 && [ "$groups" = "$gid" ]; then
+		pass "$name sockward task runs as non-root (Uid: $uid, groups: $groups)"
+	else
+		fail "swarm-$v-nonroot" "$name sockward task: Uid '${uid:-unknown}', groups '$groups' (socket gid $gid)"
+	fi
 	out=$WORK/swarm-sockward-$v.log
 	"${P[@]}" service logs --raw "$stack"_sockward >"$out" 2>&1
 	if grep -q 'verdict=deny' "$out"; then
 		fail "swarm-$v-log" "$name sockward denied Traefik requests:"
 		grep 'verdict=deny' "$out" | head -5
+	elif grep -qE '^[0-9T:.-]+Z error |seccomp: refused' "$out"; then
+		fail "swarm-$v-log" "$name errors in sockward's log:"
+		grep -E '^[0-9T:.-]+Z error |seccomp: refused' "$out" | head -5
 	elif grep -q 'path="/services"' "$out" && grep -q 'path="/tasks"' "$out"; then
-		pass "$name sockward forwarded /services and /tasks, denied nothing"
+		pass "$name sockward forwarded /services and /tasks, denied nothing, logged no error"
 	else
 		fail "swarm-$v-log" "$name no /services or /tasks in sockward's log"
 		tail -5 "$out"
 	fi
 	"${P[@]}" stack rm "$stack" >/dev/null 2>&1
-	for i in $(seq 1 30); do
+	for _ in $(seq 1 30); do
 		[ -z "$("${P[@]}" ps -aq --filter "label=com.docker.stack.namespace=$stack")" ] &&
 			[ -z "$("${P[@]}" network ls -q --filter "label=com.docker.stack.namespace=$stack")" ] && break
 		sleep 0.5

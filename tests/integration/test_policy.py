@@ -23,8 +23,10 @@ class Daemon:
     def __init__(self, tmp_path, args=(), env=None, wait=None):
         self.log_path = str(tmp_path / ("sw-%d.log" % time.monotonic_ns()))
         self._log = open(self.log_path, "wb")
+        # Drop the caller's policy environment; keep the test harness's
+        # own switches (SOCKWARD_SANDBOX=0 under valgrind).
         e = {k: v for k, v in os.environ.items()
-             if not k.startswith("SOCKWARD_")}
+             if not k.startswith("SOCKWARD_") or k == "SOCKWARD_SANDBOX"}
         e.update(env or {})
         e.setdefault("SOCKWARD_USER", "0")     # see conftest.py
         self.proc = subprocess.Popen([SOCKWARD_BIN] + list(args), env=e,
