@@ -40,3 +40,8 @@ echo "== integration tests"
 make -s integration
 echo "== integration tests with sockward under valgrind memcheck"
 tests/valgrind/run.sh
+echo "== end to end: the Traefik template with real Traefik v3 and v2.11, compose and swarm"
+echo "   (the first run builds Traefik from the Go module proxy: ~25 min; cached after)"
+tests/e2e/run.sh
+echo "== benchmark harness, quick mode (figures only, no pass/fail on timings)"
+make -s bench-quick

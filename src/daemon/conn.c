@@ -1065,7 +1065,9 @@ conn_writev(int fd, struct sbuf *head, struct sbuf *body, size_t ready,
 	return n;
 }
 
-static void
+/* Write what is ready for the upstream.  Returns the bytes written, 0 if
+ * none (would block), -1 if that ended the exchange or the connection. */
+static ssize_t
 conn_up_write(struct conn *c)
 {
 	size_t	body;
@@ -1078,13 +1080,16 @@ conn_up_write(struct conn *c)
 			conn_resp_start(c);	/* answers 502 */
 		} else
 			conn_close(c, "upstream write failed");
-		return;
+		return -1;
 	}
-	if (n > 0)
-		c->cin_ready -= body;
+	if (n <= 0)
+		return 0;
+	c->cin_ready -= body;
+	return n;
 }
 
-static void
+/* Write what is ready for the client; returns as conn_up_write. */
+static ssize_t
 conn_cli_write(struct conn *c)
 {
 	size_t	body;
@@ -1093,12 +1098,13 @@ conn_cli_write(struct conn *c)
 	n = conn_writev(c->cli.fd, &c->chead, &c->uin, c->uin_ready, &body);
 	if (n == -1 && !conn_io_again()) {
 		conn_close(c, strerror(errno));
-		return;
+		return -1;
 	}
-	if (n > 0) {
-		c->bytes += (uint64_t)n;
-		c->uin_ready -= body;
-	}
+	if (n <= 0)
+		return 0;
+	c->bytes += (uint64_t)n;
+	c->uin_ready -= body;
+	return n;
 }
 
 /* ---- progress ---- */
@@ -1189,11 +1195,11 @@ conn_update(struct conn *c)
 }
 
 /*
- * Move c as far as its buffers allow.  Called after every event; loops
- * because finishing one exchange may let a pipelined one start.
+ * Move c's state as far as its buffers allow, without I/O.  Loops because
+ * finishing one exchange may let a pipelined one start.
  */
 static void
-conn_progress(struct conn *c)
+conn_advance(struct conn *c)
 {
 	int	guard;
 
@@ -1258,7 +1264,45 @@ conn_progress(struct conn *c)
 		}
 		break;
 	}
-	conn_update(c);
+}
+
+/*
+ * Write whatever is ready, in both directions, at once: most writes
+ * complete, so write interest is only asked of epoll when one would
+ * block, and a request costs no epoll_ctl.  Returns 1 if bytes moved.
+ */
+static int
+conn_flush(struct conn *c)
+{
+	ssize_t	 n;
+	int	 moved = 0;
+
+	if (c->up.fd != -1 && (sbuf_len(&c->uhead) > 0 || c->cin_ready > 0)) {
+		if ((n = conn_up_write(c)) < 0)
+			return 1;	/* the state changed: advance again */
+		moved |= n > 0;
+	}
+	if (!c->dead && (sbuf_len(&c->chead) > 0 || c->uin_ready > 0)) {
+		if ((n = conn_cli_write(c)) < 0)
+			return 1;
+		moved |= n > 0;
+	}
+	return moved;
+}
+
+/* After any event: advance, write, and again while writes free state. */
+static void
+conn_progress(struct conn *c)
+{
+	int	i;
+
+	for (i = 0; i < 16 && !c->dead; i++) {
+		conn_advance(c);
+		if (c->dead || !conn_flush(c))
+			break;
+	}
+	if (!c->dead)
+		conn_update(c);
 }
 
 static void
@@ -1266,20 +1310,11 @@ conn_cli_cb(struct ev_io *io, unsigned revents)
 {
 	struct conn *c = CONN_OF(io, cli);
 
-	if (revents & EV_WRITE)
-		conn_cli_write(c);
-	if (!c->dead && (revents & EV_READ))
+	/* Writes happen in conn_progress; EV_WRITE just means "try again". */
+	if (revents & EV_READ)
 		conn_cli_read(c);
-	if (c->dead)
-		return;
-	conn_progress(c);
-	/* Send a freshly judged request upstream without another wakeup. */
-	if (!c->dead && c->up.fd != -1 &&
-	    (sbuf_len(&c->uhead) > 0 || c->cin_ready > 0)) {
-		conn_up_write(c);
-		if (!c->dead)
-			conn_progress(c);
-	}
+	if (!c->dead)
+		conn_progress(c);
 }
 
 static void
@@ -1287,19 +1322,10 @@ conn_up_cb(struct ev_io *io, unsigned revents)
 {
 	struct conn *c = CONN_OF(io, up);
 
-	if (revents & EV_WRITE)
-		conn_up_write(c);
-	if (!c->dead && c->up.fd != -1 && (revents & EV_READ))
+	if (c->up.fd != -1 && (revents & EV_READ))
 		conn_up_read(c);
-	if (c->dead)
-		return;
-	conn_progress(c);
-	/* Write what just became ready without waiting for another wakeup. */
-	if (!c->dead && (sbuf_len(&c->chead) > 0 || c->uin_ready > 0)) {
-		conn_cli_write(c);
-		if (!c->dead)
-			conn_progress(c);
-	}
+	if (!c->dead)
+		conn_progress(c);
 }
 
 /* ---- timers and draining ---- */

@@ -6,7 +6,7 @@
 
 #include "sbuf.h"
 
-#define SBUF_POOL_MAX 256	/* cached free blocks; beyond, back to malloc */
+#define SBUF_POOL_MAX 64	/* cached free blocks (4 MiB); beyond, back to malloc */
 
 struct sbuf_block { struct sbuf_block *next; };
 

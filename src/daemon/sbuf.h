@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define SBUF_SIZE 17408		/* > REQ_MAX_HEAD so 431 is detectable */
+#define SBUF_SIZE 65536		/* > REQ_MAX_HEAD (431 detectable); big enough that a streamed body moves in few passes */
 
 /* Bytes live in data[start..end). data is NULL while the buffer is empty
  * and released. */

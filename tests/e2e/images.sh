@@ -22,7 +22,7 @@
 # Versions (TRAEFIK_VERSIONS): the newest v3 and v2.11 releases whose whole
 # dependency graph the proxy here serves. v3.6.12: v3.7.11 to v3.7.13 need
 # github.com/containous/go-http-auth@v0.4.1-0.20260804094822-b975dcaa8c48,
-# which it refuses (403), and v3.7.13 also some twenty lego DNS-provider SDKs.
+# which it refuses (403), and v3.7.13 also 14 SDKs of lego DNS providers.
 # v2.11.54: v2.11.55 to v2.11.60 are refused. Both negotiate the API version
 # with HEAD /_ping. The v3.7 tree also needs its dynamic/ext stub, below.
 #
