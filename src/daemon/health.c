@@ -1,5 +1,6 @@
 /*
- * health.c - `sockward health [ADDR]`: one GET /_ping through the proxy.
+ * health.c - `sockward health [ADDR]`: one HEAD /_ping through the proxy
+ * (what Go clients send first, so most profiles allow it).
  *
  * Used as the container's HEALTHCHECK, so it must work in a FROM-scratch
  * image from a static musl binary: numeric addresses only (no resolver),
@@ -27,7 +28,7 @@
 #define HEALTH_MSG_MAX	200	/* the proxy's message quoted in err */
 
 static const char health_request[] =
-	"GET /_ping HTTP/1.1\r\n"
+	"HEAD /_ping HTTP/1.1\r\n"
 	"Host: sockward-health\r\n"
 	"User-Agent: sockward-health\r\n"
 	"Connection: close\r\n"
@@ -402,10 +403,10 @@ health_answer(int fd, const struct health_target *t, long long deadline,
 		why = "the proxy is not ready";
 		break;
 	case 403:
-		why = "the policy does not allow GET /_ping";
+		why = "the policy does not allow HEAD /_ping";
 		break;
 	default:
-		why = "unexpected answer to GET /_ping";
+		why = "unexpected answer to HEAD /_ping";
 		break;
 	}
 	health_err(err, errlen, "status %d from %s: %s%s%s%s", status,

@@ -11,12 +11,12 @@
 /*
  * Probe the sockward listening on addr: connect, send
  *
- *	GET /_ping HTTP/1.1
+ *	HEAD /_ping HTTP/1.1
  *	Host: sockward-health
  *	Connection: close
  *
  * and read the status line.  Healthy means status 200: the proxy answered
- * and dockerd answered through it, so the policy must allow GET /_ping.
+ * and dockerd answered through it, so the policy must allow HEAD /_ping.
  *
  * addr is a listen address as sockward takes it: "tcp://HOST:PORT",
  * "tcp://[V6]:PORT" or "unix:///path".  A wildcard host ("*", "0.0.0.0"
@@ -33,7 +33,7 @@
  * err[0..errlen) saying what failed: a bad address, connection refused,
  * the timeout, a malformed answer, or the status with what it means
  * (502: dockerd did not answer through the proxy; 403: the policy does not
- * allow GET /_ping), followed by the proxy's JSON message when it sent one.
+ * allow HEAD /_ping), followed by the proxy's JSON message when it sent one.
  * err may be NULL when errlen is 0.  Writes nothing to stdout or stderr.
  */
 int	health_check(const char *addr, int timeout_ms, char *err,

@@ -642,7 +642,7 @@ main_profiles(int argc, char **argv)
 }
 
 /*
- * `sockward health [ADDR]`: GET /_ping through the proxy at ADDR (default:
+ * `sockward health [ADDR]`: HEAD /_ping through the proxy at ADDR (default:
  * the first listen address of the effective config).  Exit 0 healthy, 1
  * not, with one line on stderr saying why.
  */

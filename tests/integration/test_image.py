@@ -225,7 +225,7 @@ def test_container_unhealthy_when_policy_forbids_ping(run):
     health = ct.wait_health("unhealthy")
     out = health["Log"][-1]["Output"]
     assert health["Log"][-1]["ExitCode"] == 1, health
-    assert "403" in out and "does not allow GET /_ping" in out, out
+    assert "403" in out and "does not allow HEAD /_ping" in out, out
     assert out.strip().count("\n") == 0, out
 
 
@@ -298,7 +298,7 @@ def test_health_upstream_missing_is_502(sockward, tmp_path):
 
 def test_health_ping_not_allowed_is_403(sockward):
     sw = sockward("--profile", "none", "--allow", "GET /version")
-    assert_unhealthy(health(sw.url), "403", "does not allow GET /_ping")
+    assert_unhealthy(health(sw.url), "403", "does not allow HEAD /_ping")
 
 
 def test_health_nothing_listening(tmp_path):
