@@ -874,7 +874,12 @@ cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
 	if (c == NULL || out == NULL)
 		return;
 	if (c->upstream[0] != '\0') {
-		cfg_quote(c->upstream, q, sizeof(q));
+		char u[sizeof(c->upstream) + 8];
+
+		/* Always with the scheme: parsing strips exactly one, so a
+		 * path that itself holds "://" reads back unchanged. */
+		snprintf(u, sizeof(u), "unix://%s", c->upstream);
+		cfg_quote(u, q, sizeof(q));
 		snprintf(line, sizeof(line), "upstream %s", q);
 		out(arg, line);
 	}

@@ -516,7 +516,7 @@ static void
 test_dump_golden(void **state)
 {
 	static const char want[] =
-	    "upstream \"/run/docker \\\"x\\\".sock\"\n"
+	    "upstream \"unix:///run/docker \\\"x\\\".sock\"\n"
 	    "log-level warn\n"
 	    "idle-timeout 30\n"
 	    "\n"
