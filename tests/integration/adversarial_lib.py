@@ -10,7 +10,7 @@ import socket
 import threading
 import time
 
-from conftest import Conn
+from conftest import Conn, UnixServer
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CORPUS = os.path.join(REPO, "tests", "adversarial")
@@ -121,7 +121,7 @@ class UpstreamRequest:
         return [k.lower() for k, _ in self.fields]
 
 
-class StrictRecorder:
+class StrictRecorder(UnixServer):
     """Unix-socket upstream that logs every byte, parses requests strictly
     (Content-Length or chunked) and answers each with an empty 200.  Bytes it
     cannot parse are kept in `garbage`: any garbage is a test failure."""
@@ -134,27 +134,7 @@ class StrictRecorder:
         self.raw = []
         self.requests = []
         self.garbage = []
-        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        if os.path.exists(path):
-            os.unlink(path)
-        self.srv.bind(path)
-        self.srv.listen(64)
-        self.srv.settimeout(0.2)
-        self.running = True
-        self.conns = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while self.running:
-            try:
-                c, _ = self.srv.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            self.conns.append(c)
-            threading.Thread(target=self._handle, args=(c,), daemon=True).start()
+        UnixServer.__init__(self, path)
 
     @staticmethod
     def _parse(buf):
@@ -269,17 +249,7 @@ class StrictRecorder:
             self.garbage = []
 
     def close(self):
-        self.running = False
-        self.srv.close()
-        for c in self.conns:
-            try:
-                c.close()
-            except OSError:
-                pass
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
+        UnixServer.close(self, close_conns=True)
 
 
 # --------------------------------------------------------------------------

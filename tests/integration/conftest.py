@@ -416,25 +416,21 @@ def proxy(tmp_path_factory):
 # A recording upstream
 # --------------------------------------------------------------------------
 
-class RecordingUpstream:
-    """Unix-socket HTTP server that records every byte received and answers
-    each request head (plus Content-Length body) with an empty 200."""
+class UnixServer:
+    """A threaded unix-socket server for the fake upstreams: a subclass sets
+    its own attributes, then calls UnixServer.__init__, and defines
+    _handle(conn), run in a thread per accepted connection."""
 
-    RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
-
-    def __init__(self, path):
+    def __init__(self, path, backlog=64, mode=None):
         self.path = path
-        # respond(sock, head) may replace the fixed answer; returning
-        # "close" closes the upstream connection.
-        self.respond = None
-        self.lock = threading.Lock()
-        self.chunks = []          # raw bytes received, per connection
-        self.requests = []        # raw request heads (with body) parsed
-        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.conns = []
         if os.path.exists(path):
             os.unlink(path)
+        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.srv.bind(path)
-        self.srv.listen(64)
+        if mode is not None:
+            os.chmod(path, mode)
+        self.srv.listen(backlog)
         self.srv.settimeout(0.2)
         self.running = True
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -448,7 +444,42 @@ class RecordingUpstream:
                 continue
             except OSError:
                 return
+            self.conns.append(c)
             threading.Thread(target=self._handle, args=(c,), daemon=True).start()
+
+    def _handle(self, c):
+        raise NotImplementedError
+
+    def close(self, close_conns=False):
+        self.running = False
+        self.srv.close()
+        if close_conns:
+            for c in self.conns:
+                try:
+                    c.close()
+                except OSError:
+                    pass
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+
+
+class RecordingUpstream(UnixServer):
+    """Unix-socket HTTP server that records every byte received and answers
+    each request head (plus Content-Length body) with an empty 200."""
+
+    RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+
+    def __init__(self, path):
+        self.path = path
+        # respond(sock, head) may replace the fixed answer; returning
+        # "close" closes the upstream connection.
+        self.respond = None
+        self.lock = threading.Lock()
+        self.chunks = []          # raw bytes received, per connection
+        self.requests = []        # raw request heads (with body) parsed
+        UnixServer.__init__(self, path)
 
     def _handle(self, c):
         c.settimeout(30)
@@ -490,14 +521,6 @@ class RecordingUpstream:
         with self.lock:
             self.chunks = []
             self.requests = []
-
-    def close(self):
-        self.running = False
-        self.srv.close()
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ import uuid
 
 import pytest
 
-from conftest import (DOCKER_SOCK, SOCKWARD_BIN, Conn, assert_sockward_error,
+from conftest import (DOCKER_SOCK, SOCKWARD_BIN, Conn, UnixServer,
+                      assert_sockward_error,
                       get)
 
 H = b"Host: docker\r\n"
@@ -128,7 +129,7 @@ def rst_close(sock):
     sock.close()
 
 
-class StreamUpstream:
+class StreamUpstream(UnixServer):
     """A unix-socket upstream whose answer depends on the request line.
 
     routes: list of (substring of the request line, handler(sock, head));
@@ -141,27 +142,9 @@ class StreamUpstream:
         self.routes = routes
         self.ended = []             # request lines whose connection ended
         self.lock = threading.Lock()
-        if os.path.exists(path):
-            os.unlink(path)
-        self.srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.srv.bind(path)
         # sockward may drop root (to nobody with the socket's group): let
         # any user connect, as the test is not about permissions.
-        os.chmod(path, 0o666)
-        self.srv.listen(128)
-        self.srv.settimeout(0.2)
-        self.running = True
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self):
-        while self.running:
-            try:
-                c, _ = self.srv.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(c,), daemon=True).start()
+        UnixServer.__init__(self, path, backlog=128, mode=0o666)
 
     def _handle(self, c):
         c.settimeout(60)
@@ -198,13 +181,6 @@ class StreamUpstream:
                 self.ended.append(line)
             c.close()
 
-    def close(self):
-        self.running = False
-        self.srv.close()
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
 
 
 @pytest.fixture
