@@ -4,7 +4,7 @@
 #                     docs/BENCHMARKS.md and docs/benchmarks.svg
 #   make bench-quick  the same code paths with tiny durations (~1.5 min,
 #                     CI); the report goes to a temporary directory
-#   make bench-tools  just build build/bench/{fakedockerd,loadgen}
+#   make bench-tools  just build build/bench/{fakedockerd,loadgen,nullrelay}
 #
 # Both install missing Debian packages first (bench/deps.sh: haproxy,
 # gnuplot-nox, musl-tools) and build ./sockward and, if musl-gcc is there,
@@ -13,7 +13,8 @@
 
 BENCH_BUILD  = build/bench
 BENCH_CFLAGS = -O2 -g -std=c11 -Wall -Wextra -Wshadow -Werror
-BENCH_TOOLS  = $(BENCH_BUILD)/fakedockerd $(BENCH_BUILD)/loadgen
+BENCH_TOOLS  = $(BENCH_BUILD)/fakedockerd $(BENCH_BUILD)/loadgen \
+	       $(BENCH_BUILD)/nullrelay
 
 .PHONY: bench bench-quick bench-tools bench-deps bench-static
 
@@ -24,6 +25,10 @@ $(BENCH_BUILD)/fakedockerd: bench/fakedockerd.c
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 
 $(BENCH_BUILD)/loadgen: bench/loadgen.c
+	@mkdir -p $(BENCH_BUILD)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_BUILD)/nullrelay: bench/nullrelay.c
 	@mkdir -p $(BENCH_BUILD)
 	$(CC) $(BENCH_CFLAGS) -o $@ $<
 

@@ -10,6 +10,9 @@ could not run (loadgen crashed, proxy died, no successful response).
 
 Contenders
   direct             the loadgen talks to the upstream socket itself
+  null relay tcp     bench/nullrelay: forwards bytes, nothing else (the
+  null relay unix    floor for any proxy on these cores), read/write on
+                     TCP, splice(2) on unix: what sockward does on each
   sockward tcp       ./sockward --listen tcp://127.0.0.1:PORT
   sockward unix      ./sockward --listen unix:///tmp/.../sw.sock
   haproxy tecnativa  haproxy -f bench/haproxy-tecnativa.cfg
@@ -39,6 +42,7 @@ BENCH = os.path.join(ROOT, "bench")
 TOOLS = os.path.join(ROOT, "build", "bench")
 LOADGEN = os.path.join(TOOLS, "loadgen")
 FAKED = os.path.join(TOOLS, "fakedockerd")
+NULLRELAY = os.path.join(TOOLS, "nullrelay")
 SOCKWARD = os.path.join(ROOT, "sockward")
 SOCKWARD_STATIC = os.path.join(ROOT, "sockward-static")
 REAL_SOCK = "/var/run/docker.sock"
@@ -53,9 +57,15 @@ SW_ARGS = ["--profile", "traefik",
 TEC_ENV = {"LOG_LEVEL": "info", "CONTAINERS": "1", "POST": "1",
            "EVENTS": "1", "PING": "1", "VERSION": "1"}
 
-CONTENDERS = ["direct", "sockward-tcp", "sockward-unix", "haproxy-tecnativa",
-              "haproxy-seed"]
-TITLES = {"direct": "direct", "sockward-tcp": "sockward tcp",
+CONTENDERS = ["direct", "floor-tcp", "floor-unix", "sockward-tcp",
+              "sockward-unix", "haproxy-tecnativa", "haproxy-seed"]
+# Not proxies: the limits the proxies are measured against.
+LIMITS = ("direct", "floor-tcp", "floor-unix")
+PROXIES = [c for c in CONTENDERS if c not in LIMITS]
+# Each sockward listener against the null relay on the same transport.
+FLOOR_OF = {"sockward-tcp": "floor-tcp", "sockward-unix": "floor-unix"}
+TITLES = {"direct": "direct", "floor-tcp": "null relay tcp",
+          "floor-unix": "null relay unix", "sockward-tcp": "sockward tcp",
           "sockward-unix": "sockward unix",
           "haproxy-tecnativa": "haproxy Tecnativa",
           "haproxy-seed": "haproxy seed"}
@@ -241,6 +251,16 @@ class Run:
         """Returns (process or None, client address)."""
         if name == "direct":
             return None, "unix://" + upstream
+        if name.startswith("floor"):
+            if name == "floor-tcp":
+                addr = "tcp://127.0.0.1:%d" % free_port()
+                mode = "--copy"     # splice into TCP measured slower
+            else:
+                addr = "unix://" + os.path.join(self.tmp, "nullrelay.sock")
+                mode = "--splice"
+            p = start([NULLRELAY, "--listen", addr, "--upstream", upstream,
+                       mode], addr=addr, name=name)
+            return p, addr
         if name.startswith("sockward"):
             if name == "sockward-tcp":
                 addr = "tcp://127.0.0.1:%d" % free_port()
@@ -298,7 +318,7 @@ class Run:
                                ("large", P_LARGE)):
                 for c in (1, 16, 256):
                     self.rps(cont, addr, proc, "%s c=%d" % (size, c), path, c)
-            if cont != "direct":
+            if cont not in LIMITS:
                 self.rps(cont, addr, proc, "deny c=16", P_DENY, 16,
                          expect="s4xx")
             # 100 MB streamed response(s), one at a time.
@@ -424,6 +444,11 @@ def binary_sizes():
         subprocess.run(["strip", "-o", tmpf, SOCKWARD])
         out["sockward"] = (os.path.getsize(tmpf), "./sockward stripped")
         os.unlink(tmpf)
+    if os.path.exists(NULLRELAY):
+        tmpf = tempfile.mktemp()
+        subprocess.run(["strip", "-o", tmpf, NULLRELAY])
+        out["nullrelay"] = (os.path.getsize(tmpf), "nullrelay stripped")
+        os.unlink(tmpf)
     hap = shutil.which("haproxy")
     if hap:
         total = os.path.getsize(os.path.realpath(hap))
@@ -503,7 +528,7 @@ def build_table(run, sizes, img):
             row("%s %s c=%d" % (size, what, c),
                 [cell(run, k, scen) for k in cols])
     row("deny `GET /secrets` → 403, c=16",
-        ["n/a"] + [cell(run, k, "deny c=16") for k in cols[1:]])
+        ["n/a" if k in LIMITS else cell(run, k, "deny c=16") for k in cols])
     row("100 MB streamed response (chunked), c=1",
         [cell(run, k, "stream", "stream") for k in cols])
     row("attach hijack, echo through, c=1",
@@ -537,25 +562,38 @@ def build_table(run, sizes, img):
                             for k in cols[1:]])
     sw = sizes.get("sockward")
     hp = sizes.get("haproxy")
-    row("binary size", ["—"] + ["%s: %s" % (fmt_bytes(sw[0]), sw[1])
-                                if sw else "n/a"] * 2
-        + ["%s: %s" % (fmt_bytes(hp[0]), hp[1]) if hp else "n/a"] * 2)
-    row("image size", ["—"] + [fmt_bytes(img) + " (`sockward:local`)"
-                               if img else "no `sockward:local` image"] * 2
-        + ["not measured (no registry here)"] * 2)
+    nr = sizes.get("nullrelay")
+
+    def by_kind(sockward, haproxy, other):
+        return [sockward if k.startswith("sockward") else
+                haproxy if k.startswith("haproxy") else
+                "—" if k == "direct" else other for k in cols]
+    row("binary size", by_kind(
+        "%s: %s" % (fmt_bytes(sw[0]), sw[1]) if sw else "n/a",
+        "%s: %s" % (fmt_bytes(hp[0]), hp[1]) if hp else "n/a",
+        "%s: %s" % (fmt_bytes(nr[0]), nr[1]) if nr else "n/a"))
+    row("image size", by_kind(
+        fmt_bytes(img) + " (`sockward:local`)" if img
+        else "no `sockward:local` image",
+        "not measured (no registry here)", "—"))
 
     sect("targets (sockward measured against the others in this run)")
     tgt = []
 
-    def target(label, fn):
-        vals = ["", "", "", "", ""]
-        for i, k in ((1, "sockward-tcp"), (2, "sockward-unix")):
+    def target(label, fn, who=("sockward-tcp", "sockward-unix")):
+        vals = [""] * len(cols)
+        for k in who:
             v = fn(k)
             if v is not None:
-                vals[i] = v
-        if vals[1] or vals[2]:
+                vals[cols.index(k)] = v
+        if any(vals):
             row(label, vals)
-            tgt.append((label, vals[1], vals[2]))
+            tgt.append((label, vals))
+
+    def one(label, k, text):
+        vals = [""] * len(cols)
+        vals[cols.index(k)] = text
+        row(label, vals)
 
     def rat(k, other, scen, need, key="rps"):
         x = ratio(run, k, other, scen, key)
@@ -565,6 +603,13 @@ def build_table(run, sizes, img):
            lambda k: rat(k, "haproxy-tecnativa", "small c=16", 1.5))
     target("`/_ping` c=16 ≥ 0.6× direct",
            lambda k: rat(k, "direct", "small c=16", 0.6))
+    target("`/_ping` c=16: null relay ÷ direct (the most any proxy gets "
+           "here; see below)",
+           lambda k: rat(k, "direct", "small c=16", 0.6),
+           who=("floor-tcp", "floor-unix"))
+    target("`/_ping` c=16 ≥ 0.8× the null relay on the same transport "
+           "(proposed in place of 0.6× direct)",
+           lambda k: rat(k, FLOOR_OF[k], "small c=16", 0.8))
     target("real dockerd `/containers/json` c=16 ≥ 1.3× haproxy Tecnativa",
            lambda k: rat(k, "haproxy-tecnativa", "real c=16", 1.3)
            if run.real_ok else None)
@@ -579,6 +624,12 @@ def build_table(run, sizes, img):
     target("added median latency `/_ping` c=1 ≤ 30 µs over direct", added)
     target("100 MB stream ≥ 0.8× direct throughput",
            lambda k: rat(k, "direct", "stream", 0.8, "body_mb_s"))
+    target("100 MB stream: null relay ÷ direct",
+           lambda k: rat(k, "direct", "stream", 0.8, "body_mb_s"),
+           who=("floor-tcp", "floor-unix"))
+    target("100 MB stream ≥ 0.8× the null relay on the same transport "
+           "(proposed for TCP)",
+           lambda k: rat(k, FLOOR_OF[k], "stream", 0.8, "body_mb_s"))
 
     def rss(key, limit_kb):
         def f(k):
@@ -588,25 +639,22 @@ def build_table(run, sizes, img):
         return f
     target("idle RSS ≤ 1 MB (./sockward, glibc)", rss("rss_idle", 1024))
     if run.static_idle is not None:
-        row("idle RSS ≤ 1 MB (sockward-static, musl)",
-            ["", "%s %s" % (fmt_kb(run.static_idle),
-                            mark(run.static_idle <= 1024)), "", "", ""])
+        one("idle RSS ≤ 1 MB (sockward-static, musl: what the image ships)",
+            "sockward-tcp", "%s %s" % (fmt_kb(run.static_idle),
+                                       mark(run.static_idle <= 1024)))
     target("%d open `/events` ≤ 16 MB RSS" % run.nstreams,
            rss("rss_streams", 16384))
     if run.soak:
         s = run.soak
-        row("no RSS growth over a %.0f s constant-load run"
-            % run.soak_dur,
-            ["", "%s → %s (%+d KB, %s req) %s"
-             % (fmt_kb(s["base"]), fmt_kb(s["end"]), s["growth"],
-                fmt_int(s["requests"]), mark(s["growth"] <= 0)),
-             "", "", ""])
+        one("no RSS growth over a %.0f s constant-load run" % run.soak_dur,
+            "sockward-tcp", "%s → %s (%+d KB, %s req) %s"
+            % (fmt_kb(s["base"]), fmt_kb(s["end"]), s["growth"],
+               fmt_int(s["requests"]), mark(s["growth"] <= 0)))
     if sw:
-        row("static binary ≤ 400 KB", ["", "%s %s" % (
-            fmt_bytes(sw[0]), mark(sw[0] <= 400 * 1024)), "", "", ""])
-    row("image ≤ 1 MB", ["", "%s %s" % (fmt_bytes(img),
-                                        mark(img <= 1 << 20))
-                         if img else "no image", "", "", ""])
+        one("static binary ≤ 400 KB", "sockward-tcp", "%s %s" % (
+            fmt_bytes(sw[0]), mark(sw[0] <= 400 * 1024)))
+    one("image ≤ 1 MB", "sockward-tcp", "%s %s" % (
+        fmt_bytes(img), mark(img <= 1 << 20)) if img else "no image")
     return "\n".join(rows)
 
 
@@ -683,7 +731,8 @@ def write_svg(run, path, datadir):
             if "p50_us" in r:
                 f.write('"%s" %.3f %.3f\n' % (TITLES[p], r["p50_us"] / 1000,
                                               r["p99_us"] / 1000))
-    colors = ["#1b9e77", "#66c2a5", "#d95f02", "#e6ab02"]
+    colors = ["#bbbbbb", "#888888", "#1b9e77", "#66c2a5", "#d95f02",
+              "#e6ab02"]
     style = ("set style data histogram\nset style histogram cluster gap 1\n"
              "set style fill solid 0.9 border -1\nset boxwidth 0.9\n"
              "set key top right\nset grid ytics\n"
@@ -717,8 +766,8 @@ set yrange [*:*]
 plot '%(d3)s' using 2:xtic(1) title 'p50' lc rgb '#7570b3', '' using 3 title 'p99' lc rgb '#e7298a'
 unset multiplot
 """ % {"out": path, "mode": "quick" if run.quick else "full",
-       "when": run.when, "style": style, "p1": plot % ((d1,) * 4),
-       "p2": plot % ((d2,) * 4), "d3": d3, "top": top * 1.12, "n": run.nstreams}
+       "when": run.when, "style": style, "p1": plot % ((d1,) * len(proxies)),
+       "p2": plot % ((d2,) * len(proxies)), "d3": d3, "top": top * 1.12, "n": run.nstreams}
     sp = os.path.join(datadir, "chart.gp")
     with open(sp, "w") as f:
         f.write(script)
@@ -753,7 +802,7 @@ def main():
     ap.add_argument("--command", default=None,
                     help="the command to record in the report")
     a = ap.parse_args()
-    for f in (LOADGEN, FAKED, SOCKWARD):
+    for f in (LOADGEN, FAKED, NULLRELAY, SOCKWARD):
         if not os.access(f, os.X_OK):
             log("bench: %s is missing: run through make" % f)
             return 1
@@ -867,7 +916,14 @@ def report(run, info, table, command, elapsed, svg_ok):
     w("## How it is measured")
     w("")
     w("- **Contenders.** *direct*: the load generator talks to the upstream "
-      "socket itself, the physical limit. *sockward tcp* / *sockward unix*: "
+      "socket itself, the physical limit. *null relay tcp* / *null relay "
+      "unix*: `bench/nullrelay.c`, one epoll thread that opens an upstream "
+      "connection per client connection and forwards bytes both ways with "
+      "no parsing, no policy and no log: the most any proxy can get on "
+      "these cores, since it pays only for being a third process in the "
+      "path; it copies through a 64 KiB buffer on TCP and splices through "
+      "a pipe on unix, as sockward does (splicing into TCP measured slower "
+      "than copying). *sockward tcp* / *sockward unix*: "
       "`./sockward --listen tcp://127.0.0.1:PORT` or `--listen "
       "unix:///…/sockward.sock`, `--upstream <socket> %s`; the access log "
       "stays at the default level `info` and goes to stderr, which is "

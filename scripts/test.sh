@@ -28,6 +28,8 @@ make -s
 echo "== static build and Dockerfile lint"
 make -s static
 ./tests/lint-dockerfiles.sh
+echo "== static analysis (gcc -fanalyzer, warnings as errors)"
+make -s analyze
 echo "== unit tests"
 make -s unit
 echo "== unit tests, ASan+UBSan build"

@@ -150,3 +150,22 @@ bad:
 	s->st = CH_ERROR;
 	return CHUNK_ERROR;
 }
+
+uint64_t
+chunk_data_left(const struct chunk_state *s)
+{
+	return s->st == CH_DATA ? s->remain : 0;
+}
+
+int
+chunk_skip(struct chunk_state *s, uint64_t n)
+{
+	if (n == 0)
+		return 0;
+	if (s->st != CH_DATA || n > s->remain)
+		return CHUNK_ERROR;
+	s->remain -= n;
+	if (s->remain == 0)
+		s->st = CH_DATA_CR;
+	return 0;
+}

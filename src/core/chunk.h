@@ -35,4 +35,17 @@ void	chunk_init(struct chunk_state *s, int strict);
 long	chunk_feed(struct chunk_state *s, const char *buf, size_t len,
 	    void (*data)(void *arg, const char *p, size_t n), void *arg);
 
+/*
+ * Payload bytes of the current chunk that may pass without being looked
+ * at: s->remain while inside a chunk's data, else 0 (framing comes next).
+ */
+uint64_t chunk_data_left(const struct chunk_state *s);
+
+/*
+ * Account n payload bytes that passed without going through chunk_feed
+ * (zero-copy relaying).  n must not exceed chunk_data_left(s); returns 0,
+ * or CHUNK_ERROR (s unchanged) when it does.
+ */
+int	chunk_skip(struct chunk_state *s, uint64_t n);
+
 #endif

@@ -77,6 +77,21 @@ esc_run(char *dst, size_t cap, const char *src, size_t len, esc_fn one)
 		return 0;
 	if (src == NULL)
 		len = 0;
+	/* Fast path: what needs no escape in either format (printable
+	 * ASCII but '"' and '\\') and fits is copied as is. */
+	if (len <= cap - 1) {
+		for (i = 0; i < len; i++) {
+			n = (unsigned char)src[i];
+			if (n < 0x20 || n > 0x7e || n == '"' || n == '\\')
+				break;
+		}
+		if (i == len) {
+			if (len > 0)
+				memcpy(dst, src, len);
+			dst[len] = '\0';
+			return len;
+		}
+	}
 
 	/* Does it all fit?  Stop counting as soon as it does not. */
 	for (i = 0; i < len && total <= cap - 1; i++)

@@ -68,7 +68,24 @@ void	lex_puts(struct lex_out *o, const char *s);
  * lower-case literal lit.  Returns 1 when equal, else 0.  Reads at most len
  * bytes of s and at most len + 1 bytes of lit.
  */
-int	lex_token_eq(const char *s, size_t len, const char *lit);
+static inline int
+lex_token_eq(const char *s, size_t len, const char *lit)
+{
+	size_t		i;
+	unsigned char	c;
+
+	/* Inline: it runs for every header against every name of interest,
+	 * and most calls end at the first byte. */
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c + ('a' - 'A'));
+		/* lit is NUL-terminated: a shorter lit stops the loop here. */
+		if (lit[i] == '\0' || c != (unsigned char)lit[i])
+			return 0;
+	}
+	return lit[len] == '\0';
+}
 
 /*
  * Case-insensitive ASCII comparison of a[0..alen) and b[0..blen).  Returns

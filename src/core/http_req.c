@@ -54,12 +54,6 @@ req_short(size_t len, struct req_error *err)
 	return REQ_INCOMPLETE;
 }
 
-int
-req_token_eq(const char *s, size_t len, const char *lit)
-{
-	return lex_token_eq(s, len, lit);
-}
-
 /* Host: reg-name, IPv4 or bracketed IPv6 with an optional port. */
 static int
 req_host_ok(const char *v, size_t len)

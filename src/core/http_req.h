@@ -82,7 +82,11 @@ int	req_method_parse(const char *s, size_t len, enum req_method *m);
  * Case-insensitive ASCII comparison of a header name or token against a
  * NUL-terminated lower-case literal.  Returns 1 when equal.
  */
-int	req_token_eq(const char *s, size_t len, const char *lit);
+static inline int
+req_token_eq(const char *s, size_t len, const char *lit)
+{
+	return lex_token_eq(s, len, lit);
+}
 
 /*
  * Returns 1 when header name (name, len) is hop-by-hop for h: one of the

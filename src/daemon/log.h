@@ -41,8 +41,13 @@ int	log_format_parse(const char *s, enum log_format *out);
 void	log_msg(enum log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-/* Print one access line for rec at level info. */
+/* Queue one access line for rec at level info; it is written by the
+ * next log_flush or log_msg, whichever comes first. */
 void	log_access(const struct log_access_rec *rec);
+
+/* Write the queued access lines.  The event loop calls it after every
+ * pass, so a line is at most one pass late; also before exit. */
+void	log_flush(void);
 
 /* Print msg and exit(1).  Only before the event loop starts. */
 void	fatal(const char *fmt, ...)

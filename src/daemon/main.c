@@ -924,7 +924,7 @@ static void
 main_sandbox(long uid)
 {
 	struct sandbox_opts so;
-	const char	*unix_paths[LISTEN_MAX];
+	const char	*unix_paths[LISTEN_MAX], *sb;
 	size_t		 i;
 
 	memset(&so, 0, sizeof(so));
@@ -939,8 +939,7 @@ main_sandbox(long uid)
 	 * which cannot run inside a seccomp filter; the environment is
 	 * trusted (docs/THREAT_MODEL.md). */
 	so.enable_seccomp = so.enable_landlock = 1;
-	if (main_env("SOCKWARD_SANDBOX") != NULL &&
-	    strcmp(main_env("SOCKWARD_SANDBOX"), "0") == 0) {
+	if ((sb = main_env("SOCKWARD_SANDBOX")) != NULL && strcmp(sb, "0") == 0) {
 		log_msg(LOG_WARN, "SOCKWARD_SANDBOX=0: seccomp and Landlock "
 		    "are off (debugging only)");
 		so.enable_seccomp = so.enable_landlock = 0;
@@ -1041,6 +1040,7 @@ main(int argc, char **argv)
 			if (timeout == -1 || timeout > left)
 				timeout = left;
 		}
+		log_flush();	/* this pass's access lines, one write */
 		if (ev_run_once(timeout) == -1)
 			fatal("epoll_wait: %s", strerror(errno));
 		conn_reap();

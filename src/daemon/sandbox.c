@@ -515,6 +515,8 @@ static const int sandbox_plain[] = {
 #endif
 	SYS_accept4, SYS_connect, SYS_shutdown, SYS_getsockopt,
 	SYS_setsockopt,
+	SYS_recvfrom,	/* MSG_PEEK at chunk framing while splicing */
+	SYS_splice, SYS_pipe2,	/* zero-copy relaying (spipe.c) */
 	SYS_fcntl, SYS_lseek, SYS_fstat, SYS_newfstatat,
 #ifdef SYS_statx
 	SYS_statx,

@@ -12,6 +12,10 @@
  *  - a result < len only when done; after an error every feed errs again;
  *    after done, feeds consume nothing;
  *  - the payload ranges lie within the bytes fed;
+ *  - skipping (the splice path): fed in the same pieces, but whenever the
+ *    tracker is inside a payload a piece's worth of it is passed with
+ *    chunk_skip instead: same consumed count, done flag and error, and
+ *    skipped plus reported payload bytes are the whole payload;
  *  - differential: a small non-incremental reference decoder written from
  *    chunk.h (RFC 9112 7.1; strict: no extensions, no trailers, at most 16
  *    hex digits; lenient: BWS, extensions and trailer lines skipped) gives
@@ -27,6 +31,7 @@ struct result {
 	char	*pay;
 	size_t	 plen;
 	size_t	 pcap;
+	size_t	 skipped;	/* payload passed by chunk_skip */
 	const char *lo, *hi;	/* the piece being fed */
 };
 
@@ -51,10 +56,11 @@ on_data(void *arg, const char *p, size_t n)
 /* Feed buf[0..len) as pieces of the given sizes; npieces 0: whole. */
 static void
 feed(int strict, const char *buf, size_t len, const uint8_t *sizes,
-    size_t npieces, size_t bytewise, struct result *r)
+    size_t npieces, size_t bytewise, int skip, struct result *r)
 {
 	struct chunk_state s;
 	size_t off = 0, n, k = 0;
+	uint64_t left;
 	long got;
 	char *piece;
 
@@ -69,6 +75,20 @@ feed(int strict, const char *buf, size_t len, const uint8_t *sizes,
 			n = len - off;
 		if (n > len - off)
 			n = len - off;
+		if (skip && (left = chunk_data_left(&s)) > 0 && n > 0) {
+			if (n > left)
+				n = (size_t)left;
+			FUZZ_CHECK(left == UINT64_MAX ||
+			    chunk_skip(&s, left + 1) == CHUNK_ERROR,
+			    "skipped past the payload");
+			FUZZ_CHECK(chunk_skip(&s, n) == 0, "skip refused");
+			r->skipped += n;
+			r->consumed += (long)n;
+			off += n;
+			if (off == len && k >= npieces)
+				return;
+			continue;
+		}
 		/* Each piece in its own exact-size block. */
 		piece = fuzz_dup((const uint8_t *)buf + off, n, 0);
 		r->lo = piece;
@@ -204,6 +224,12 @@ same(const struct result *a, const struct result *b, const char *what)
 		return;
 	FUZZ_CHECK(a->done == b->done, "%s: done %d vs %d", what, a->done,
 	    b->done);
+	if (b->skipped > 0) {
+		FUZZ_CHECK(a->plen == b->plen + b->skipped,
+		    "%s: payload %zu vs %zu + %zu skipped", what, a->plen,
+		    b->plen, b->skipped);
+		return;
+	}
 	FUZZ_CHECK(fuzz_same(a->pay, a->plen, b->pay, b->plen),
 	    "%s: payload differs (%zu vs %zu bytes)", what, a->plen, b->plen);
 }
@@ -227,14 +253,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	blen = size - 1 - k;
 
 	for (strict = 0; strict <= 1; strict++) {
-		feed(strict, body, blen, NULL, 0, 0, &whole);
+		feed(strict, body, blen, NULL, 0, 0, 0, &whole);
 		FUZZ_CHECK(whole.consumed == -1 || whole.done ||
 		    (size_t)whole.consumed == blen, "whole feed stopped short");
-		feed(strict, body, blen, sizes, k, 0, &pieces);
+		feed(strict, body, blen, sizes, k, 0, 0, &pieces);
 		same(&whole, &pieces, strict ? "strict pieces" :
 		    "lenient pieces");
+		free(pieces.pay);
+		feed(strict, body, blen, sizes, k, 0, 1, &pieces);
+		same(&whole, &pieces, strict ? "strict skipping" :
+		    "lenient skipping");
 		if (blen <= 4096) {
-			feed(strict, body, blen, NULL, 0, 1, &bytes);
+			feed(strict, body, blen, NULL, 0, 1, 0, &bytes);
 			same(&whole, &bytes, strict ? "strict bytewise" :
 			    "lenient bytewise");
 			free(bytes.pay);

@@ -2,6 +2,7 @@
 streams, upgrade smuggling, timeouts during long requests, concurrency."""
 
 import json
+import os
 import socket
 import threading
 import time
@@ -300,6 +301,55 @@ def test_many_pipelined_requests_in_order(rec_sw):
             r = c.read_response()
             assert r.body == b"GET /containers/json?n=%d HTTP/1.1" % i, (i, r)
         c.assert_open()
+
+
+def test_many_pipelined_local_answers(rec_sw):
+    """Requests answered by sockward itself (403) need no upstream event to
+    move on: a long pipeline of them must not stall after the per-event
+    share (16 exchanges), and the connection stays usable."""
+    sw, up = rec_sw
+    n = 300
+    with sw.conn(timeout=10) as c:
+        c.send(get("/secrets") * n + get("/version"))
+        for i in range(n):
+            assert_denied(c.read_response(), "GET", "/secrets")
+        assert c.read_response().status == 200
+        c.assert_open()
+    assert len(up.requests) == 1
+
+
+def _write_syscalls(pid):
+    with open("/proc/%d/io" % pid) as f:
+        for line in f:
+            if line.startswith("syscw:"):
+                return int(line.split()[1])
+    raise AssertionError("no syscw in /proc/%d/io" % pid)
+
+
+def test_access_lines_written_in_batches(rec_sw):
+    """Access lines go out with one write per event-loop pass, not one per
+    request: 200 pipelined answers cost their 200 response writes and a
+    handful of log writes (with a write per line it would be 400)."""
+    sw, up = rec_sw
+    if "valgrind" in os.readlink("/proc/%d/exe" % sw.proc.pid):
+        pytest.skip("under valgrind the count includes valgrind's own writes")
+    n = 200
+    before = _write_syscalls(sw.proc.pid)
+    with sw.conn(timeout=10) as c:
+        c.send(get("/secrets") * n)
+        for _ in range(n):
+            assert c.read_response().status == 403
+    deadline = time.time() + 3
+    while True:
+        lines = [ln for ln in sw.log().splitlines() if "status=403" in ln]
+        if len(lines) >= n or time.time() > deadline:
+            break
+        time.sleep(0.05)
+    writes = _write_syscalls(sw.proc.pid) - before
+    assert n <= writes <= n + 40, writes
+    # every line is there and whole
+    assert len(lines) == n
+    assert all(" info access " in ln and ln.endswith('"') for ln in lines)
 
 
 def test_large_request_body_forwarded(rec_sw):

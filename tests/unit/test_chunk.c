@@ -419,6 +419,75 @@ test_random(void **state)
 	}
 }
 
+/*
+ * The zero-copy relay's use: feed framing, skip a random part of each
+ * payload run unseen (chunk_skip up to chunk_data_left), feed the rest.
+ * The tracker must end exactly where feeding everything ends, and the
+ * payload it reports plus the skipped bytes must be the whole payload.
+ */
+static void
+test_skip(void **state)
+{
+	struct chunk_state	cs;
+	size_t			plen, off, e, c, skipped, left, k;
+	long			r;
+	int			iter;
+
+	(void)state;
+	for (iter = 0; iter < 2000; iter++) {
+		plen = rnd(iter % 5 == 0 ? 60000 : 500);
+		e = 0;
+		for (off = 0; off < plen; off += c) {
+			c = 1 + rnd(9000);
+			if (c > plen - off)
+				c = plen - off;
+			e += (size_t)sprintf(enc + e, "%zx\r\n", c);
+			memset(enc + e, 'p', c);
+			e += c;
+			e += (size_t)sprintf(enc + e, "\r\n");
+		}
+		e += (size_t)sprintf(enc + e, "0\r\n\r\n");
+		chunk_init(&cs, 0);
+		S.n = 0;
+		S.lo = enc;
+		S.hi = enc + e;
+		skipped = 0;
+		for (off = 0; off < e && !cs.done;) {
+			left = (size_t)chunk_data_left(&cs);
+			if (left > 0 && rnd(2)) {
+				k = 1 + rnd(left);
+				assert_int_equal(chunk_skip(&cs, k), 0);
+				skipped += k;
+				off += k;
+				continue;
+			}
+			k = 1 + rnd(40);
+			if (k > e - off)
+				k = e - off;
+			r = chunk_feed(&cs, enc + off, k, collect, &S);
+			assert_true(r >= 0);
+			off += (size_t)r;
+		}
+		assert_int_equal(cs.done, 1);
+		assert_int_equal(off, e);
+		assert_int_equal(S.n + skipped, plen);
+	}
+	/* Outside payload nothing may be skipped, inside no more than left. */
+	chunk_init(&cs, 0);
+	assert_int_equal(chunk_data_left(&cs), 0);
+	assert_int_equal(chunk_skip(&cs, 1), CHUNK_ERROR);
+	assert_int_equal(chunk_skip(&cs, 0), 0);
+	r = chunk_feed(&cs, "4\r\n", 3, NULL, NULL);
+	assert_int_equal(r, 3);
+	assert_int_equal(chunk_data_left(&cs), 4);
+	assert_int_equal(chunk_skip(&cs, 5), CHUNK_ERROR);
+	assert_int_equal(chunk_data_left(&cs), 4);
+	assert_int_equal(chunk_skip(&cs, 4), 0);
+	assert_int_equal(chunk_data_left(&cs), 0);
+	assert_int_equal(chunk_feed(&cs, "\r\n0\r\n\r\n", 7, NULL, NULL), 7);
+	assert_int_equal(cs.done, 1);
+}
+
 int
 main(void)
 {
@@ -430,6 +499,7 @@ main(void)
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_payload_ranges),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_skip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

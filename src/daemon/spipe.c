@@ -1,0 +1,112 @@
+/*
+ * spipe.c - kernel pipes for zero-copy relaying with splice(2).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "spipe.h"
+
+#define SPIPE_POOL 8
+
+static int	spipe_pool[SPIPE_POOL][2];
+static size_t	spipe_pooled;
+static size_t	spipe_held;	/* pipes out of the pool */
+
+void
+spipe_init(struct spipe *p)
+{
+	p->rfd = p->wfd = -1;
+	p->len = 0;
+	p->stalled = 0;
+}
+
+size_t
+spipe_room(const struct spipe *p)
+{
+	if (p->rfd == -1 || p->stalled || p->len >= SPIPE_CAP)
+		return 0;
+	return SPIPE_CAP - p->len;
+}
+
+int
+spipe_take(struct spipe *p)
+{
+	int	fds[2];
+
+	if (p->rfd != -1)
+		return 0;
+	if (spipe_pooled > 0) {
+		spipe_pooled--;
+		fds[0] = spipe_pool[spipe_pooled][0];
+		fds[1] = spipe_pool[spipe_pooled][1];
+	} else if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == -1)
+		return -1;
+	p->rfd = fds[0];
+	p->wfd = fds[1];
+	p->len = 0;
+	p->stalled = 0;
+	spipe_held++;
+	return 0;
+}
+
+void
+spipe_give(struct spipe *p)
+{
+	if (p->rfd == -1)
+		return;
+	if (p->len == 0 && spipe_pooled < SPIPE_POOL) {
+		spipe_pool[spipe_pooled][0] = p->rfd;
+		spipe_pool[spipe_pooled][1] = p->wfd;
+		spipe_pooled++;
+	} else {
+		/* Bytes left inside would reach the next user: never reuse. */
+		close(p->rfd);
+		close(p->wfd);
+	}
+	spipe_init(p);
+	spipe_held--;
+}
+
+ssize_t
+spipe_fill(struct spipe *p, int fd, size_t max)
+{
+	ssize_t	n;
+
+	if (p->len >= SPIPE_CAP)
+		max = 0;
+	else if (max > SPIPE_CAP - p->len)
+		max = SPIPE_CAP - p->len;
+	if (max == 0) {
+		errno = EAGAIN;
+		return -1;
+	}
+	n = splice(fd, NULL, p->wfd, NULL, max,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n > 0)
+		p->len += (size_t)n;
+	else if (n == -1 && errno == EAGAIN && p->len > 0)
+		p->stalled = 1;	/* maybe the socket is empty, maybe the
+				   pipe's slots are used: a drain decides */
+	return n;
+}
+
+ssize_t
+spipe_drain(struct spipe *p, int fd)
+{
+	ssize_t	n;
+
+	n = splice(p->rfd, NULL, fd, NULL, p->len,
+	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n > 0) {
+		p->len -= (size_t)n;
+		p->stalled = 0;
+	}
+	return n;
+}
+
+size_t
+spipe_fds(void)
+{
+	return 2 * (spipe_pooled + spipe_held);
+}

@@ -1,0 +1,49 @@
+/*
+ * spipe.h - kernel pipes for zero-copy relaying with splice(2).
+ *
+ * A large response body moves upstream socket -> pipe -> client socket
+ * without entering user space.  Pipes are taken only while a bulk body
+ * streams and go back to a small pool when empty, so a connection that
+ * serves small answers never owns one and a busy one never creates one
+ * per request.
+ */
+#ifndef SOCKWARD_SPIPE_H
+#define SOCKWARD_SPIPE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct spipe {
+	int	 rfd, wfd;	/* -1 when no pipe is held */
+	size_t	 len;		/* bytes inside, not yet spliced out */
+	int	 stalled;	/* a fill found no free pipe slot: wait for a
+				   drain (slots, not bytes, may run out) */
+};
+
+/* Make p hold no pipe (before first use). */
+void	spipe_init(struct spipe *p);
+
+/* Bytes p may take now: 0 while it is full or stalled. */
+size_t	spipe_room(const struct spipe *p);
+
+/* Capacity of a pipe (the kernel default, 16 pages). */
+#define SPIPE_CAP 65536
+
+/* Make p hold a pipe (pooled or new, non-blocking, close-on-exec).
+ * Returns 0, or -1 when none could be had (callers fall back to copying). */
+int	spipe_take(struct spipe *p);
+
+/* Give p's pipe back: to the pool when empty, else closed. */
+void	spipe_give(struct spipe *p);
+
+/* Splice up to max bytes from socket fd into p.  Returns the count, 0 on
+ * EOF, -1 with errno (EAGAIN: nothing to move now). */
+ssize_t	spipe_fill(struct spipe *p, int fd, size_t max);
+
+/* Splice what p holds out to socket fd; returns as spipe_fill. */
+ssize_t	spipe_drain(struct spipe *p, int fd);
+
+/* Descriptors held by pipes, in use or pooled (for open-file pacing). */
+size_t	spipe_fds(void);
+
+#endif
