@@ -31,8 +31,16 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all clean test unit integration install
 all: sockward
 
+# ./sockward is always the release build: a sanitizer build stays in
+# build/san (benchmarking an ASan binary by accident measures ASan).
+.PHONY: sockward
+ifeq ($(SANITIZE),1)
+sockward: $(BUILD)/sockward
+	@echo "SANITIZE=1: built $(BUILD)/sockward; ./sockward is left alone"
+else
 sockward: $(BUILD)/sockward
 	cp $< $@.tmp && mv -f $@.tmp $@
+endif
 
 $(BUILD)/sockward: $(DAEMON_OBJ) $(CORE_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^

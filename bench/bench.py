@@ -143,6 +143,19 @@ def stop(p):
         p.wait()
 
 
+def proc_pss(pid):
+    """Proportional set size in KB: shared library pages divided among the
+    processes that map them (libc.so is most of a small process's RSS)."""
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def proc_status(pid, key):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -314,6 +327,7 @@ class Run:
             if proc is not None:
                 time.sleep(0.3)
                 self.cost[cont]["rss_idle"] = proc_status(proc.pid, "VmRSS")
+                self.cost[cont]["pss_idle"] = proc_pss(proc.pid)
             for size, path in (("small", P_SMALL), ("medium", P_MEDIUM),
                                ("large", P_LARGE)):
                 for c in (1, 16, 256):
@@ -553,6 +567,8 @@ def build_table(run, sizes, img):
             vals.append("%.2f s" % r["cpu_per_10k"] if "cpu_per_10k" in r
                         else ("403 by policy" if r.get("denied") else "n/a"))
         row("CPU per 10,000 requests, " + label, vals)
+    row("PSS idle (shared library pages divided among their users)",
+        ["—"] + [fmt_kb(run.cost[k].get("pss_idle")) for k in cols[1:]])
     for key, label in (("rss_idle", "RSS idle"),
                        ("rss_peak", "RSS peak (VmHWM, whole run)"),
                        ("rss_streams", "RSS with %d open `/events`"
@@ -637,7 +653,15 @@ def build_table(run, sizes, img):
             return None if v is None else "%s %s" % (fmt_kb(int(v)),
                                                      mark(v <= limit_kb))
         return f
-    target("idle RSS ≤ 1 MB (./sockward, glibc)", rss("rss_idle", 1024))
+    def rss_glibc(k):
+        v, pss = run.cost[k].get("rss_idle"), run.cost[k].get("pss_idle")
+        if v is None:
+            return None
+        return "%s %s%s" % (fmt_kb(int(v)), mark(v <= 1024),
+                            "" if pss is None else
+                            " (PSS %s: most of the RSS is libc.so, shared)"
+                            % fmt_kb(int(pss)))
+    target("idle RSS ≤ 1 MB (./sockward, glibc dev build)", rss_glibc)
     if run.static_idle is not None:
         one("idle RSS ≤ 1 MB (sockward-static, musl: what the image ships)",
             "sockward-tcp", "%s %s" % (fmt_kb(run.static_idle),
@@ -806,6 +830,9 @@ def main():
         if not os.access(f, os.X_OK):
             log("bench: %s is missing: run through make" % f)
             return 1
+    if "libasan" in sh("ldd " + SOCKWARD):
+        log("bench: %s is a sanitizer build; run make sockward" % SOCKWARD)
+        return 1
     if shutil.which("haproxy") is None:
         log("bench: haproxy is not installed")
         return 1

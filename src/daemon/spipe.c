@@ -8,8 +8,12 @@
 #include "spipe.h"
 
 #define SPIPE_POOL 8
+/* Pipes held at once, so their kernel memory stays bounded (64 x 256 KiB
+ * = 16 MiB at most); beyond, connections copy as before. */
+#define SPIPE_MAX_HELD 64
 
 static int	spipe_pool[SPIPE_POOL][2];
+static size_t	spipe_pool_cap[SPIPE_POOL];
 static size_t	spipe_pooled;
 static size_t	spipe_held;	/* pipes out of the pool */
 
@@ -18,32 +22,42 @@ spipe_init(struct spipe *p)
 {
 	p->rfd = p->wfd = -1;
 	p->len = 0;
+	p->cap = 0;
 	p->stalled = 0;
 }
 
 size_t
 spipe_room(const struct spipe *p)
 {
-	if (p->rfd == -1 || p->stalled || p->len >= SPIPE_CAP)
+	if (p->rfd == -1 || p->stalled || p->len >= p->cap)
 		return 0;
-	return SPIPE_CAP - p->len;
+	return p->cap - p->len;
 }
 
 int
 spipe_take(struct spipe *p)
 {
-	int	fds[2];
+	int	fds[2], cap;
 
 	if (p->rfd != -1)
 		return 0;
+	if (spipe_held >= SPIPE_MAX_HELD)
+		return -1;
 	if (spipe_pooled > 0) {
 		spipe_pooled--;
 		fds[0] = spipe_pool[spipe_pooled][0];
 		fds[1] = spipe_pool[spipe_pooled][1];
-	} else if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == -1)
-		return -1;
+		cap = (int)spipe_pool_cap[spipe_pooled];
+	} else {
+		if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == -1)
+			return -1;
+		if ((cap = fcntl(fds[1], F_SETPIPE_SZ, SPIPE_CAP)) == -1 &&
+		    (cap = fcntl(fds[1], F_GETPIPE_SZ)) == -1)
+			cap = 65536;	/* the kernel's default */
+	}
 	p->rfd = fds[0];
 	p->wfd = fds[1];
+	p->cap = (size_t)cap;
 	p->len = 0;
 	p->stalled = 0;
 	spipe_held++;
@@ -58,6 +72,7 @@ spipe_give(struct spipe *p)
 	if (p->len == 0 && spipe_pooled < SPIPE_POOL) {
 		spipe_pool[spipe_pooled][0] = p->rfd;
 		spipe_pool[spipe_pooled][1] = p->wfd;
+		spipe_pool_cap[spipe_pooled] = p->cap;
 		spipe_pooled++;
 	} else {
 		/* Bytes left inside would reach the next user: never reuse. */
@@ -73,10 +88,10 @@ spipe_fill(struct spipe *p, int fd, size_t max)
 {
 	ssize_t	n;
 
-	if (p->len >= SPIPE_CAP)
+	if (p->len >= p->cap)
 		max = 0;
-	else if (max > SPIPE_CAP - p->len)
-		max = SPIPE_CAP - p->len;
+	else if (max > p->cap - p->len)
+		max = p->cap - p->len;
 	if (max == 0) {
 		errno = EAGAIN;
 		return -1;

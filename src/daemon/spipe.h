@@ -16,6 +16,7 @@
 struct spipe {
 	int	 rfd, wfd;	/* -1 when no pipe is held */
 	size_t	 len;		/* bytes inside, not yet spliced out */
+	size_t	 cap;		/* the pipe's capacity */
 	int	 stalled;	/* a fill found no free pipe slot: wait for a
 				   drain (slots, not bytes, may run out) */
 };
@@ -26,11 +27,14 @@ void	spipe_init(struct spipe *p);
 /* Bytes p may take now: 0 while it is full or stalled. */
 size_t	spipe_room(const struct spipe *p);
 
-/* Capacity of a pipe (the kernel default, 16 pages). */
-#define SPIPE_CAP 65536
+/* Capacity asked of each pipe (F_SETPIPE_SZ); the kernel default of 64 KiB
+ * stays when the request is refused.  Bigger pipes mean fewer splices out
+ * per chunk spliced in. */
+#define SPIPE_CAP 262144
 
 /* Make p hold a pipe (pooled or new, non-blocking, close-on-exec).
- * Returns 0, or -1 when none could be had (callers fall back to copying). */
+ * Returns 0, or -1 when none could be had or 64 are held already (callers
+ * fall back to copying). */
 int	spipe_take(struct spipe *p);
 
 /* Give p's pipe back: to the pool when empty, else closed. */

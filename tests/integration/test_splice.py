@@ -185,3 +185,29 @@ def test_pipe_used_for_unix_client_only(sockward, recorder, tmp_path):
             rest = c.read_exact(len(payload) - 1024 * 1024)
             assert rest == payload[1024 * 1024:]
         assert (held > 0) == want_pipe, (sw.url, held)
+
+
+def test_pipes_held_at_once_are_bounded(sockward, recorder, tmp_path):
+    """Pipes are kernel memory: at most 64 are held at once (16 MiB);
+    further bulk streams take the copy path and arrive intact all the same."""
+    payload = os.urandom(2 * 1024 * 1024)
+    recorder.respond = lambda c, h: c.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload)
+    sw = sockward(*ALLOW, listen="unix://%s" % (tmp_path / "u.sock"),
+                  upstream=recorder.path)
+    pid = sw.proc.pid
+    before = _pipes(pid)
+    conns = [Conn(sw.addr, timeout=20) for _ in range(80)]
+    try:
+        for c in conns:                       # one at a time (the fake
+            c.send(get("/containers/x/export"))   # upstream's backlog), each
+            assert c.read_head().status == 200    # left mid-body
+            c.read_exact(512 * 1024)
+        time.sleep(0.3)
+        held = (_pipes(pid) - before) // 2
+        assert 0 < held <= 64, held
+        for c in conns:
+            assert c.read_exact(len(payload) - 512 * 1024) == payload[512 * 1024:]
+    finally:
+        for c in conns:
+            c.close()
