@@ -75,16 +75,19 @@ lex_token_eq(const char *s, size_t len, const char *lit)
 	unsigned char	c;
 
 	/* Inline: it runs for every header against every name of interest,
-	 * and most calls end at the first byte. */
-	for (i = 0; i < len; i++) {
+	 * and most calls end at the first byte.  lit is read up to its NUL
+	 * or len + 1 bytes, whichever comes first. */
+	for (i = 0;; i++) {
+		if (lit[i] == '\0')
+			return i == len;
+		if (i == len)
+			return 0;
 		c = (unsigned char)s[i];
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c + ('a' - 'A'));
-		/* lit is NUL-terminated: a shorter lit stops the loop here. */
-		if (lit[i] == '\0' || c != (unsigned char)lit[i])
+		if (c != (unsigned char)lit[i])
 			return 0;
 	}
-	return lit[len] == '\0';
 }
 
 /*
