@@ -621,22 +621,18 @@ conn_up_connect(struct conn *c)
 	return 0;
 }
 
-/*
- * dockerd's form parsing reads an application/x-www-form-urlencoded body
- * of POST, PUT and PATCH into the same values as the query, ahead of them:
- * such a body could override a query the policy judged.  No Docker client
- * sends one, so it is refused.
- */
-/* Copy the string src into dst[0..cap), cut to fit. */
-static void
-conn_copy(char *dst, size_t cap, const char *src)
+/* Append the string src to dst (n bytes used of cap), cut to fit;
+ * returns the new length. */
+static size_t
+conn_append(char *dst, size_t cap, size_t n, const char *src)
 {
-	size_t	n = strlen(src);
+	size_t	k = strlen(src);
 
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	if (k >= cap - n)
+		k = cap - n - 1;
+	memcpy(dst + n, src, k);
+	dst[n + k] = '\0';
+	return n + k;
 }
 
 /* c->rule = "ORIGIN #INDEX: TEXT" for the access log, without printf:
@@ -645,7 +641,7 @@ static void
 conn_note_rule(struct conn *c, const struct rule *r)
 {
 	char	num[16];
-	size_t	i = sizeof(num), n = 0;
+	size_t	i = sizeof(num), n;
 	unsigned v = r->index < 0 ? 0 : (unsigned)r->index;
 
 	num[--i] = '\0';
@@ -653,17 +649,19 @@ conn_note_rule(struct conn *c, const struct rule *r)
 		num[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v > 0);
-	conn_copy(c->rule, sizeof(c->rule), r->origin);
-	n = strlen(c->rule);
-	conn_copy(c->rule + n, sizeof(c->rule) - n, " #");
-	n += strlen(c->rule + n);
-	conn_copy(c->rule + n, sizeof(c->rule) - n, num + i);
-	n += strlen(c->rule + n);
-	conn_copy(c->rule + n, sizeof(c->rule) - n, ": ");
-	n += strlen(c->rule + n);
-	conn_copy(c->rule + n, sizeof(c->rule) - n, r->text);
+	n = conn_append(c->rule, sizeof(c->rule), 0, r->origin);
+	n = conn_append(c->rule, sizeof(c->rule), n, " #");
+	n = conn_append(c->rule, sizeof(c->rule), n, num + i);
+	n = conn_append(c->rule, sizeof(c->rule), n, ": ");
+	(void)conn_append(c->rule, sizeof(c->rule), n, r->text);
 }
 
+/*
+ * dockerd's form parsing reads an application/x-www-form-urlencoded body
+ * of POST, PUT and PATCH into the same values as the query, ahead of them:
+ * such a body could override a query the policy judged.  No Docker client
+ * sends one, so it is refused.
+ */
 static int
 conn_form_body(const struct req_head *h)
 {
@@ -721,7 +719,7 @@ conn_start_request(struct conn *c)
 		conn_reject(c, 400, msg);
 		return;
 	}
-	conn_copy(c->path, sizeof(c->path), t.path);
+	(void)conn_append(c->path, sizeof(c->path), 0, t.path);
 	if (conn_form_body(&h)) {
 		conn_reject(c, 415, "form-encoded request bodies are not "
 		    "accepted (dockerd would read them as query parameters)");

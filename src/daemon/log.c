@@ -88,8 +88,9 @@ log_time(char *dst, size_t cap)
 
 /*
  * Access lines collect here and go out with one write(2) per event-loop
- * pass (log_flush): under load that saves a syscall per request.  Only
- * whole lines are written, so lines never interleave with other writers.
+ * pass (log_flush): under load that saves a syscall per request.  A
+ * batch holds only whole lines and is written out completely before any
+ * other line, so lines stay whole and in order.
  */
 static char	log_batch[16384];
 static size_t	log_batch_len;
