@@ -8,11 +8,12 @@ import hashlib
 import os
 import random
 import socket
+import subprocess
 import time
 
 import pytest
 
-from conftest import Conn, get
+from conftest import DOCKER_SOCK, TEST_IMAGE, Conn, get
 
 ALLOW = ("--allow", "GET /containers/{id}/export",
          "--allow", "POST /containers/{id}/attach")
@@ -211,3 +212,41 @@ def test_pipes_held_at_once_are_bounded(sockward, recorder, tmp_path):
     finally:
         for c in conns:
             c.close()
+
+
+def _export(addr, path):
+    """GET path on addr (unix socket path), the de-chunked body."""
+    with Conn(addr, timeout=30) as c:
+        c.send(get(path))
+        r = c.read_response()
+    assert r.status == 200, r
+    assert "chunked" in (r.header("Transfer-Encoding") or "").lower()
+    return r.body
+
+
+def test_real_dockerd_export_and_save(sockward, container_factory, tmp_path):
+    """Against the real dockerd: `docker export` and `docker save` through a
+    unix listener (the spliced path, chunk by chunk) give the very bytes
+    that reading dockerd's socket directly gives, by raw HTTP and by the
+    docker CLI."""
+    ct = container_factory(start=False)
+    sw = sockward("--allow", "GET,HEAD /_ping",
+                  "--allow", "GET /containers/{id}/export",
+                  "--allow", "GET /images/{name}/get",
+                  listen="unix://%s" % (tmp_path / "sw.sock"))
+    for path in ("/v1.41/containers/%s/export" % ct.id,
+                 "/v1.41/images/%s/get" % TEST_IMAGE):
+        want = _export(DOCKER_SOCK, path)
+        assert len(want) > 256 * 1024
+        got = _export(sw.unix_path, path)
+        assert hashlib.sha256(got).digest() == hashlib.sha256(want).digest(), path
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+    env["DOCKER_HOST"] = sw.url
+    env["DOCKER_CONFIG"] = str(tmp_path / "dockercfg")
+    os.makedirs(env["DOCKER_CONFIG"], exist_ok=True)
+    out = tmp_path / "export.tar"
+    r = subprocess.run(["docker", "export", "-o", str(out), ct.id], env=env,
+                       capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    want = _export(DOCKER_SOCK, "/v1.41/containers/%s/export" % ct.id)
+    assert out.read_bytes() == want
