@@ -266,6 +266,15 @@ def assert_denied(resp, method, path, profile="traefik"):
 # The sockward process
 # --------------------------------------------------------------------------
 
+def proc_value(pid, name, key):
+    """The number after "key:" in /proc/pid/name (status, io, ...)."""
+    with open("/proc/%d/%s" % (pid, name)) as f:
+        for ln in f:
+            if ln.startswith(key + ":"):
+                return int(ln.split()[1])
+    raise AssertionError("no %s in /proc/%d/%s" % (key, pid, name))
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

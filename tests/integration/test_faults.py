@@ -26,7 +26,7 @@ import pytest
 
 from conftest import (DOCKER_SOCK, SOCKWARD_BIN, Conn, UnixServer,
                       assert_sockward_error,
-                      get)
+                      get, proc_value)
 
 H = b"Host: docker\r\n"
 
@@ -48,11 +48,7 @@ SANITIZED = _is_sanitized()
 # --------------------------------------------------------------------------
 
 def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for ln in f:
-            if ln.startswith("VmRSS:"):
-                return int(ln.split()[1])
-    raise AssertionError("no VmRSS for %d" % pid)
+    return proc_value(pid, "status", "VmRSS")
 
 
 def cpu_seconds(pid):

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from conftest import (HIJACK_ALLOW, Sockward, assert_denied, demux, get)
+from conftest import (HIJACK_ALLOW, Sockward, assert_denied, demux, get,
+                      proc_value)
 
 H = b"Host: docker\r\n"
 
@@ -318,14 +319,6 @@ def test_many_pipelined_local_answers(rec_sw):
     assert len(up.requests) == 1
 
 
-def _write_syscalls(pid):
-    with open("/proc/%d/io" % pid) as f:
-        for line in f:
-            if line.startswith("syscw:"):
-                return int(line.split()[1])
-    raise AssertionError("no syscw in /proc/%d/io" % pid)
-
-
 def test_access_lines_written_in_batches(rec_sw):
     """Access lines go out with one write per event-loop pass, not one per
     request: 200 pipelined answers cost their 200 response writes and a
@@ -334,7 +327,7 @@ def test_access_lines_written_in_batches(rec_sw):
     if "valgrind" in os.readlink("/proc/%d/exe" % sw.proc.pid):
         pytest.skip("under valgrind the count includes valgrind's own writes")
     n = 200
-    before = _write_syscalls(sw.proc.pid)
+    before = proc_value(sw.proc.pid, "io", "syscw")
     with sw.conn(timeout=10) as c:
         c.send(get("/secrets") * n)
         for _ in range(n):
@@ -345,7 +338,7 @@ def test_access_lines_written_in_batches(rec_sw):
         if len(lines) >= n or time.time() > deadline:
             break
         time.sleep(0.05)
-    writes = _write_syscalls(sw.proc.pid) - before
+    writes = proc_value(sw.proc.pid, "io", "syscw") - before
     assert n <= writes <= n + 40, writes
     # every line is there and whole
     assert len(lines) == n
