@@ -34,10 +34,10 @@
 /* One direction of a pair: bytes from src to dst. */
 struct half {
 	int	 src, dst;
-	char	*buf;		/* copy mode */
-	size_t	 off, len;
-	int	 pipe[2];	/* splice mode */
-	size_t	 inpipe;
+	char	*buf;		/* copy mode: bytes at buf + off */
+	size_t	 off;
+	int	 pipe[2];	/* splice mode: bytes in the pipe */
+	size_t	 pending;	/* read, not yet written */
 	int	 eof;
 };
 
@@ -152,6 +152,31 @@ pair_close(struct pair *p)
 	graveyard = p;
 }
 
+/* Write pending bytes out to dst (copy or splice). */
+static ssize_t
+half_out(struct half *h)
+{
+	ssize_t n;
+
+	if (use_splice)
+		return splice(h->pipe[0], NULL, h->dst, NULL, h->pending,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if ((n = write(h->dst, h->buf + h->off, h->pending)) > 0)
+		h->off += (size_t)n;
+	return n;
+}
+
+/* Read new bytes from src (copy or splice). */
+static ssize_t
+half_in(struct half *h)
+{
+	if (use_splice)
+		return splice(h->src, NULL, h->pipe[1], NULL, BUF,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	h->off = 0;
+	return read(h->src, h->buf, BUF);
+}
+
 /* Move what can be moved now; returns -1 when the pair must close. */
 static int
 half_pump(struct half *h)
@@ -159,51 +184,22 @@ half_pump(struct half *h)
 	ssize_t n;
 
 	for (;;) {
-		if (use_splice) {
-			if (h->inpipe > 0) {
-				n = splice(h->pipe[0], NULL, h->dst, NULL,
-				    h->inpipe, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-				if (n > 0) {
-					h->inpipe -= (size_t)n;
-					continue;
-				}
-				if (n == -1 && errno == EAGAIN)
-					return 0;
-				return -1;
+		if (h->pending > 0) {
+			n = half_out(h);
+			if (n > 0) {
+				h->pending -= (size_t)n;
+				continue;
 			}
-			if (h->eof)
-				return -1;
-			n = splice(h->src, NULL, h->pipe[1], NULL, BUF,
-			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		} else {
-			if (h->len > 0) {
-				n = write(h->dst, h->buf + h->off, h->len);
-				if (n > 0) {
-					h->off += (size_t)n;
-					h->len -= (size_t)n;
-					continue;
-				}
-				if (n == -1 && errno == EAGAIN)
-					return 0;
-				return -1;
-			}
-			if (h->eof)
-				return -1;
-			n = read(h->src, h->buf, BUF);
-			h->off = 0;
-		}
-		if (n == 0) {
+		} else if (h->eof)
+			return -1;
+		else if ((n = half_in(h)) > 0) {
+			h->pending = (size_t)n;
+			continue;
+		} else if (n == 0) {
 			h->eof = 1;
 			continue;
 		}
-		if (n == -1 && errno == EAGAIN)
-			return 0;
-		if (n == -1)
-			return -1;
-		if (use_splice)
-			h->inpipe = (size_t)n;
-		else
-			h->len = (size_t)n;
+		return n == -1 && errno == EAGAIN ? 0 : -1;
 	}
 }
 
@@ -213,8 +209,8 @@ static void
 pair_arm(struct pair *p, int op)
 {
 	struct epoll_event ev;
-	int up_pending = p->up.len > 0 || p->up.inpipe > 0;
-	int down_pending = p->down.len > 0 || p->down.inpipe > 0;
+	int up_pending = p->up.pending > 0;
+	int down_pending = p->down.pending > 0;
 	unsigned want_c = (up_pending ? 0 : EPOLLIN) |
 	    (down_pending ? EPOLLOUT : 0);
 	unsigned want_u = (down_pending ? 0 : EPOLLIN) |

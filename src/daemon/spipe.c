@@ -12,8 +12,7 @@
  * = 16 MiB at most); beyond, connections copy as before. */
 #define SPIPE_MAX_HELD 64
 
-static int	spipe_pool[SPIPE_POOL][2];
-static size_t	spipe_pool_cap[SPIPE_POOL];
+static struct spipe spipe_pool[SPIPE_POOL];	/* empty pipes */
 static size_t	spipe_pooled;
 static size_t	spipe_held;	/* pipes out of the pool */
 
@@ -44,22 +43,18 @@ spipe_take(struct spipe *p)
 	if (spipe_held >= SPIPE_MAX_HELD)
 		return -1;
 	if (spipe_pooled > 0) {
-		spipe_pooled--;
-		fds[0] = spipe_pool[spipe_pooled][0];
-		fds[1] = spipe_pool[spipe_pooled][1];
-		cap = (int)spipe_pool_cap[spipe_pooled];
+		*p = spipe_pool[--spipe_pooled];
 	} else {
 		if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == -1)
 			return -1;
 		if ((cap = fcntl(fds[1], F_SETPIPE_SZ, SPIPE_CAP)) == -1 &&
 		    (cap = fcntl(fds[1], F_GETPIPE_SZ)) == -1)
 			cap = 65536;	/* the kernel's default */
+		spipe_init(p);
+		p->rfd = fds[0];
+		p->wfd = fds[1];
+		p->cap = (size_t)cap;
 	}
-	p->rfd = fds[0];
-	p->wfd = fds[1];
-	p->cap = (size_t)cap;
-	p->len = 0;
-	p->stalled = 0;
 	spipe_held++;
 	return 0;
 }
@@ -70,10 +65,8 @@ spipe_give(struct spipe *p)
 	if (p->rfd == -1)
 		return;
 	if (p->len == 0 && spipe_pooled < SPIPE_POOL) {
-		spipe_pool[spipe_pooled][0] = p->rfd;
-		spipe_pool[spipe_pooled][1] = p->wfd;
-		spipe_pool_cap[spipe_pooled] = p->cap;
-		spipe_pooled++;
+		p->stalled = 0;
+		spipe_pool[spipe_pooled++] = *p;
 	} else {
 		/* Bytes left inside would reach the next user: never reuse. */
 		close(p->rfd);
