@@ -43,6 +43,7 @@
 #include "ev.h"
 #include "http_req.h"
 #include "http_resp.h"
+#include "judge.h"
 #include "learn.h"
 #include "log.h"
 #include "rule.h"
@@ -499,8 +500,8 @@ conn_reap(void)
  * client connection ends after it.
  */
 static void
-conn_local_response(struct conn *c, int status, const char *reason,
-    const char *message, int close_after)
+conn_local_response(struct conn *c, int status, const char *message,
+    int close_after)
 {
 	char	esc[1024], body[1100];
 	int	blen, n;
@@ -516,7 +517,8 @@ conn_local_response(struct conn *c, int status, const char *reason,
 	n = snprintf(c->chead.data + c->chead.end, SBUF_SIZE - c->chead.end,
 	    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
 	    "Content-Length: %d\r\nConnection: %s\r\n\r\n%s",
-	    status, reason, blen, close_after ? "close" : "keep-alive",
+	    status, judge_status_reason(status), blen,
+	    close_after ? "close" : "keep-alive",
 	    c->is_head ? "" : body);
 	if (n < 0 || (size_t)n >= SBUF_SIZE - c->chead.end) {
 		conn_close(c, "local response too large");
@@ -529,36 +531,26 @@ conn_local_response(struct conn *c, int status, const char *reason,
 		c->keep_alive = 0;
 }
 
-static const char *
-conn_status_reason(int status)
+/* Refuse a request sockward could not take: answer message (the JSON
+ * "message" text) and close. */
+static void
+conn_reject_msg(struct conn *c, int status, const char *message)
 {
-	switch (status) {
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 408: return "Request Timeout";
-	case 414: return "URI Too Long";
-	case 415: return "Unsupported Media Type";
-	case 417: return "Expectation Failed";
-	case 431: return "Request Header Fields Too Large";
-	case 501: return "Not Implemented";
-	case 502: return "Bad Gateway";
-	case 505: return "HTTP Version Not Supported";
-	default: return "Error";
-	}
+	c->verdict = "reject";
+	/* The body (if any) was not read: the connection cannot continue. */
+	sbuf_release(&c->cin);
+	c->rq = RQ_DONE;
+	conn_local_response(c, status, message, 1);
 }
 
-/* Refuse a request sockward could not parse: answer and close. */
+/* conn_reject_msg with "sockward: REASON". */
 static void
 conn_reject(struct conn *c, int status, const char *reason)
 {
 	char	msg[300];
 
 	snprintf(msg, sizeof(msg), "sockward: %s", reason);
-	c->verdict = "reject";
-	/* The body (if any) was not read: the connection cannot continue. */
-	sbuf_release(&c->cin);
-	c->rq = RQ_DONE;
-	conn_local_response(c, status, conn_status_reason(status), msg, 1);
+	conn_reject_msg(c, status, msg);
 }
 
 /* ---- starting an exchange ---- */
@@ -621,73 +613,27 @@ conn_up_connect(struct conn *c)
 	return 0;
 }
 
-/* Append the string src to dst (n bytes used of cap), cut to fit;
- * returns the new length. */
-static size_t
-conn_append(char *dst, size_t cap, size_t n, const char *src)
+/* Copy the string src to dst[0..cap), cut to fit (no printf: every
+ * request needs it). */
+static void
+conn_copy(char *dst, size_t cap, const char *src)
 {
 	size_t	k = strlen(src);
 
-	if (k >= cap - n)
-		k = cap - n - 1;
-	memcpy(dst + n, src, k);
-	dst[n + k] = '\0';
-	return n + k;
+	if (k >= cap)
+		k = cap - 1;
+	memcpy(dst, src, k);
+	dst[k] = '\0';
 }
 
-/* c->rule = "ORIGIN #INDEX: TEXT" for the access log, without printf:
- * every allowed request needs it. */
-static void
-conn_note_rule(struct conn *c, const struct rule *r)
-{
-	char	num[16];
-	size_t	i = sizeof(num), n;
-	unsigned v = r->index < 0 ? 0 : (unsigned)r->index;
-
-	num[--i] = '\0';
-	do {
-		num[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	n = conn_append(c->rule, sizeof(c->rule), 0, r->origin);
-	n = conn_append(c->rule, sizeof(c->rule), n, " #");
-	n = conn_append(c->rule, sizeof(c->rule), n, num + i);
-	n = conn_append(c->rule, sizeof(c->rule), n, ": ");
-	(void)conn_append(c->rule, sizeof(c->rule), n, r->text);
-}
-
-/*
- * dockerd's form parsing reads an application/x-www-form-urlencoded body
- * of POST, PUT and PATCH into the same values as the query, ahead of them:
- * such a body could override a query the policy judged.  No Docker client
- * sends one, so it is refused.
- */
-static int
-conn_form_body(const struct req_head *h)
-{
-	static const char form[] = "application/x-www-form-urlencoded";
-	size_t	 i;
-
-	for (i = 0; i < h->nhdrs; i++)
-		if (req_token_eq(h->hdrs[i].name, h->hdrs[i].name_len,
-		    "content-type") && h->hdrs[i].value_len >= sizeof(form) - 1 &&
-		    req_token_eq(h->hdrs[i].value, sizeof(form) - 1, form))
-			return 1;
-	return 0;
-}
-
-/* Parse, canonicalise and judge the head at the front of cin. */
+/* Parse the head at the front of cin and act on judge_request's verdict. */
 static void
 conn_start_request(struct conn *c)
 {
 	struct req_head	 h;
 	struct req_error err;
-	struct canon_target t;
-	const struct rule *r;
-	const struct cfg_listener *pol;
-	const char	*why;
-	char		 ctarget[3 * REQ_MAX_TARGET + 64], msg[600];
-	long		 tlen, hlen;
+	struct judge_result res;
+	char		 msg[600];
 	int		 n;
 
 	n = req_parse(c->cin.data + c->cin.start, sbuf_len(&c->cin), &h, &err);
@@ -714,75 +660,37 @@ conn_start_request(struct conn *c)
 	c->keep_alive = h.keep_alive && !conn_draining;
 	c->http10 = h.minor == 0;
 
-	if (canon_target(h.target, h.target_len, &t, &why) == -1) {
-		snprintf(msg, sizeof(msg), "bad request target: %s", why);
-		conn_reject(c, 400, msg);
+	if (sbuf_reserve(&c->uhead) == -1) {
+		conn_close(c, "out of memory");
 		return;
 	}
-	(void)conn_append(c->path, sizeof(c->path), 0, t.path);
-	if (conn_form_body(&h)) {
-		conn_reject(c, 415, "form-encoded request bodies are not "
-		    "accepted (dockerd would read them as query parameters)");
+	judge_request(c->lst->pol, &h, c->uhead.data, SBUF_SIZE, &res);
+	if (res.verdict != JUDGE_REJECT || res.status != 400)	/* target ok */
+		conn_copy(c->path, sizeof(c->path), res.target.path);
+	conn_copy(c->rule, sizeof(c->rule), res.label);
+	c->verdict = judge_verdict_name(res.verdict);
+	if (res.verdict == JUDGE_REJECT) {
+		sbuf_release(&c->uhead);
+		conn_reject_msg(c, res.status, res.message);
 		return;
 	}
-
-	pol = c->lst->pol;
-	r = rule_match(&pol->rules, h.method, t.path, t.query, t.query_len);
 	if (c->lst->learn != NULL)
-		(void)learn_add(c->lst->learn, h.method, t.path);
-	if (r == NULL || r->action != RULE_ALLOW) {
-		if (r != NULL)
-			snprintf(c->rule, sizeof(c->rule), "%s #%d: deny %s",
-			    r->origin, r->index, r->text);
-		else
-			snprintf(c->rule, sizeof(c->rule), "default deny");
-		if (pol->mode == CFG_AUDIT) {
-			/* Audit: say what enforce would do, then let it by. */
-			c->verdict = "would_deny";
-			goto forward;
-		}
-		c->verdict = "deny";
-		if (r != NULL && r->reason[0] != '\0')
-			snprintf(msg, sizeof(msg), "sockward: %s %s is not "
-			    "allowed (listener %s): %s", c->method, t.path,
-			    pol->name, r->reason);
-		else
-			snprintf(msg, sizeof(msg), "sockward: %s %s is not "
-			    "allowed (profile %s)", c->method, t.path,
-			    pol->rules.name);
+		(void)learn_add(c->lst->learn, h.method, res.target.path);
+	if (res.verdict == JUDGE_DENY) {
+		sbuf_release(&c->uhead);
 		/* The body was never read; only a bodiless request leaves the
 		 * connection in a known state for the next one. */
 		sbuf_consume(&c->cin, (size_t)n);
 		if (h.body != REQ_BODY_NONE)
 			sbuf_release(&c->cin);
 		c->rq = RQ_DONE;
-		conn_local_response(c, 403, "Forbidden", msg,
+		conn_local_response(c, res.status, res.message,
 		    h.body != REQ_BODY_NONE || !c->keep_alive);
 		return;
 	}
-	conn_note_rule(c, r);
-	c->verdict = "allow";
-forward:
-	c->hijack_ok = rule_endpoint_hijacks(h.method, t.path);
-
-	tlen = canon_serialize(&t, ctarget, sizeof(ctarget));
-	if (tlen < 0) {
-		conn_reject(c, 414, "request target too long");
-		return;
-	}
-	if (sbuf_reserve(&c->uhead) == -1) {
-		conn_close(c, "out of memory");
-		return;
-	}
-	hlen = req_serialize(&h, ctarget, (size_t)tlen, c->hijack_ok,
-	    c->uhead.data, SBUF_SIZE);
-	if (hlen < 0) {
-		sbuf_release(&c->uhead);
-		conn_reject(c, 431, "request head too large");
-		return;
-	}
+	c->hijack_ok = res.hijack;
 	c->uhead.start = 0;
-	c->uhead.end = (size_t)hlen;
+	c->uhead.end = res.head_len;
 
 	if (conn_up_connect(c) == -1) {
 		sbuf_release(&c->uhead);
@@ -793,12 +701,12 @@ forward:
 		if (h.body != REQ_BODY_NONE)
 			sbuf_release(&c->cin);
 		c->rq = RQ_DONE;
-		conn_local_response(c, 502, "Bad Gateway", msg,
+		conn_local_response(c, 502, msg,
 		    h.body != REQ_BODY_NONE || !c->keep_alive);
 		return;
 	}
-	log_msg(LOG_DEBUG, "%s: forwarding %.*s", c->peer, (int)(hlen - 4),
-	    c->uhead.data);
+	log_msg(LOG_DEBUG, "%s: forwarding %.*s", c->peer,
+	    (int)(res.head_len - 4), c->uhead.data);
 
 	sbuf_consume(&c->cin, (size_t)n);
 	c->rq_body = h.body;
@@ -937,7 +845,7 @@ bad_gateway:
 	c->verdict = "error";
 	c->rq = RQ_DONE;
 	sbuf_release(&c->cin);	/* the body, if any, is lost */
-	conn_local_response(c, 502, "Bad Gateway", c->up_eof ?
+	conn_local_response(c, 502, c->up_eof ?
 	    "sockward: the Docker daemon closed the connection without "
 	    "a response" : "sockward: malformed response from the Docker "
 	    "daemon", 1);

@@ -26,6 +26,7 @@
 #include "ev.h"
 #include "health.h"
 #include "http_req.h"
+#include "judge.h"
 #include "learn.h"
 #include "listen.h"
 #include "log.h"
@@ -560,12 +561,9 @@ main_explain(const struct main_state *st, const char *listener, int argc,
     char **argv)
 {
 	const struct cfg_listener *l = NULL;
-	struct canon_target t;
-	const struct rule *r;
-	const char	*why;
-	char		 out[3 * REQ_MAX_TARGET + 64];
-	enum req_method	 m;
-	long		 n;
+	static struct judge_result res;	/* large: off the stack */
+	static char	 head[REQ_MAX_HEAD + 3 * REQ_MAX_TARGET];
+	struct req_head	 h;
 	size_t		 i;
 
 	if (argc != 2)
@@ -578,42 +576,51 @@ main_explain(const struct main_state *st, const char *listener, int argc,
 		}
 	if (l == NULL)
 		main_config_exit("no listener named '%s'%s", listener, "");
-	if (req_method_parse(argv[0], strlen(argv[0]), &m) == -1) {
+	/* The head a client would send: the request line, nothing else. */
+	memset(&h, 0, sizeof(h));
+	h.minor = 1;
+	h.keep_alive = 1;
+	h.target = argv[1];
+	h.target_len = strlen(argv[1]);
+	if (req_method_parse(argv[0], strlen(argv[0]), &h.method) == -1) {
 		printf("reject %s %s\n  status: 501 (method not implemented; "
 		    "methods are case-sensitive)\n", argv[0], argv[1]);
 		return 1;
 	}
-	if (canon_target(argv[1], strlen(argv[1]), &t, &why) == -1) {
+	judge_request(l, &h, head, sizeof(head), &res);
+	if (res.verdict == JUDGE_REJECT && res.status == 400) {
 		printf("reject %s %s\n  status: 400 (%s)\n", argv[0], argv[1],
-		    why);
+		    res.message + strlen("sockward: bad request target: "));
 		return 1;
 	}
-	r = rule_match(&l->rules, m, t.path, t.query, t.query_len);
-	if (r == NULL || r->action != RULE_ALLOW) {
-		printf("deny %s %s\n", argv[0], t.path);
-		printf("  listener: %s (policy %s, mode %s)\n", l->name,
-		    l->rules.name, l->mode == CFG_AUDIT ? "audit" : "enforce");
-		if (r != NULL)
-			printf("  rule: %s #%d: deny %s\n", r->origin, r->index,
-			    r->text);
-		else
-			printf("  rule: none matched (default deny)\n");
-		if (l->mode == CFG_AUDIT)
-			printf("  audit mode: forwarded anyway and logged as "
-			    "would_deny\n");
-		else
-			printf("  status: 403\n");
-		return 1;
-	}
-	n = canon_serialize(&t, out, sizeof(out));
-	printf("allow %s %s\n", argv[0], t.path);
+	printf("%s %s %s\n", res.verdict == JUDGE_ALLOW ? "allow" :
+	    res.verdict == JUDGE_REJECT ? "reject" : "deny", argv[0],
+	    res.target.path);
 	printf("  listener: %s (policy %s, mode %s)\n", l->name, l->rules.name,
 	    l->mode == CFG_AUDIT ? "audit" : "enforce");
-	printf("  rule: %s #%d: %s\n", r->origin, r->index, r->text);
-	if (t.version[0] != '\0')
-		printf("  api version: %s\n", t.version);
-	printf("  forwarded as: %s %.*s\n", argv[0], (int)(n < 0 ? 0 : n), out);
-	if (rule_endpoint_hijacks(m, t.path))
+	if (res.rule != NULL)
+		printf("  rule: %s\n", res.label);
+	else if (res.verdict != JUDGE_ALLOW)
+		printf("  rule: none matched (default deny)\n");
+	if (res.verdict == JUDGE_WOULD_DENY)
+		printf("  audit mode: forwarded anyway and logged as "
+		    "would_deny\n");
+	if (res.status != 0) {
+		printf("  status: %d\n", res.status);
+		printf("  message: %s\n", res.message);
+		return 1;
+	}
+	if (res.verdict != JUDGE_ALLOW)
+		return 1;
+	if (res.target.version[0] != '\0')
+		printf("  api version: %s\n", res.target.version);
+	/* The request line of the canonical head, without " HTTP/1.1". */
+	for (i = 0; i < res.head_len && head[i] != '\r'; i++)
+		;
+	while (i > 0 && head[i - 1] != ' ')
+		i--;
+	printf("  forwarded as: %.*s\n", (int)(i > 0 ? i - 1 : 0), head);
+	if (res.hijack)
 		printf("  note: this endpoint may hijack the connection "
 		    "(raw stream)\n");
 	return 0;

@@ -254,7 +254,7 @@ def assert_sockward_error(resp, status):
 
 
 def deny_message(method, path, profile="traefik"):
-    return "sockward: %s %s is not allowed (profile %s)" % (method, path, profile)
+    return "sockward: %s %s is not allowed (policy %s)" % (method, path, profile)
 
 
 def assert_denied(resp, method, path, profile="traefik"):

@@ -74,7 +74,7 @@ def test_refused(proxy, tmp_path, dclient, running_container, name, args, denied
     if name != "info":      # `docker info` prints server errors but exits 0
         assert r.returncode != 0, r
     assert "sockward:" in err and "is not allowed" in err, err
-    assert ("Error response from daemon: sockward: %s is not allowed (profile traefik)"
+    assert ("Error response from daemon: sockward: %s is not allowed (policy traefik)"
             % denied.replace("{id}", cid)) in err, err
     assert after == before
     running_container.reload()

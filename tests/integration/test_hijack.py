@@ -205,7 +205,7 @@ def test_cli_exec_denied_creates_no_exec(proxy, tmp_path, container_factory):
     running_container = container_factory()
     r = cli(proxy, tmp_path, "exec", running_container.id, "/testbox", "echo", "x")
     assert r.returncode != 0
-    assert b"sockward: POST /containers/%s/exec is not allowed (profile traefik)" % (
+    assert b"sockward: POST /containers/%s/exec is not allowed (policy traefik)" % (
         running_container.id.encode()) in r.stderr, r
     running_container.reload()
     assert not running_container.attrs.get("ExecIDs")

@@ -140,7 +140,7 @@ def test_two_listeners_two_policies(daemon, tmp_path):
     r = request(sock, get("/containers/abc/json"))
     assert r.status == 403
     assert r.json()["message"] == ("sockward: GET /containers/abc/json is not "
-                                   "allowed (listener monitor): inspect leaks "
+                                   "allowed (policy monitor): inspect leaks "
                                    "environment variables")
     assert "listener monitor" in d.log() and "listener traefik" in d.log()
     assert oct(os.stat(sock).st_mode & 0o777) == "0o660"

@@ -73,7 +73,7 @@ def refused(r, method, path):
     err = r.stderr.decode(errors="replace")
     assert r.returncode != 0, r
     want = ("Error response from daemon: sockward: %s %s is not allowed "
-            "(profile tecnativa)" % (method, path))
+            "(policy tecnativa)" % (method, path))
     assert want in err, err
 
 

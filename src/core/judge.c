@@ -1,0 +1,170 @@
+/*
+ * judge.c - the one place a request is decided (judge.h).
+ *
+ * The allowed path is the hot path of the proxy: no printf there, the
+ * label is assembled by hand; messages are formatted only for answers
+ * sockward writes itself.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "judge.h"
+
+/* Append the string src to dst (n bytes used of cap), cut to fit;
+ * returns the new length. */
+static size_t
+judge_append(char *dst, size_t cap, size_t n, const char *src)
+{
+	size_t	k = strlen(src);
+
+	if (k >= cap - n)
+		k = cap - n - 1;
+	memcpy(dst + n, src, k);
+	dst[n + k] = '\0';
+	return n + k;
+}
+
+/* res->label = "ORIGIN #INDEX: [deny ]TEXT". */
+static void
+judge_label_rule(struct judge_result *res, const struct rule *r)
+{
+	char	 num[16];
+	size_t	 i = sizeof(num), n;
+	unsigned v = r->index < 0 ? 0 : (unsigned)r->index;
+
+	num[--i] = '\0';
+	do {
+		num[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	n = judge_append(res->label, sizeof(res->label), 0, r->origin);
+	n = judge_append(res->label, sizeof(res->label), n, " #");
+	n = judge_append(res->label, sizeof(res->label), n, num + i);
+	n = judge_append(res->label, sizeof(res->label), n, ": ");
+	if (r->action == RULE_DENY)
+		n = judge_append(res->label, sizeof(res->label), n, "deny ");
+	(void)judge_append(res->label, sizeof(res->label), n, r->text);
+}
+
+static enum judge_verdict
+judge_reject(struct judge_result *res, int status, const char *what,
+    const char *why)
+{
+	res->verdict = JUDGE_REJECT;
+	res->status = status;
+	res->head_len = 0;
+	snprintf(res->message, sizeof(res->message), "sockward: %s%s", what,
+	    why);
+	return JUDGE_REJECT;
+}
+
+/*
+ * dockerd's form parsing reads an application/x-www-form-urlencoded body
+ * of POST, PUT and PATCH into the same values as the query, ahead of them:
+ * such a body could override a query the policy judged.  No Docker client
+ * sends one, so it is refused.
+ */
+static int
+judge_form_body(const struct req_head *h)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	size_t	 i;
+
+	for (i = 0; i < h->nhdrs; i++)
+		if (req_token_eq(h->hdrs[i].name, h->hdrs[i].name_len,
+		    "content-type") && h->hdrs[i].value_len >= sizeof(form) - 1 &&
+		    req_token_eq(h->hdrs[i].value, sizeof(form) - 1, form))
+			return 1;
+	return 0;
+}
+
+enum judge_verdict
+judge_request(const struct cfg_listener *pol, const struct req_head *h,
+    char *head_out, size_t head_cap, struct judge_result *res)
+{
+	const struct rule *r;
+	const char	*why, *method = req_method_name(h->method);
+	char		 ctarget[3 * REQ_MAX_TARGET + 64];
+	long		 tlen, hlen;
+
+	res->verdict = JUDGE_ALLOW;
+	res->status = 0;
+	res->message[0] = '\0';
+	res->rule = NULL;
+	res->label[0] = '\0';
+	res->hijack = 0;
+	res->head_len = 0;
+
+	if (canon_target(h->target, h->target_len, &res->target, &why) == -1)
+		return judge_reject(res, 400, "bad request target: ", why);
+	if (judge_form_body(h))
+		return judge_reject(res, 415, "form-encoded request bodies "
+		    "are not accepted (dockerd would read them as query "
+		    "parameters)", "");
+
+	r = rule_match(&pol->rules, h->method, res->target.path,
+	    res->target.query, res->target.query_len);
+	res->rule = r;
+	if (r != NULL)
+		judge_label_rule(res, r);
+	else
+		(void)judge_append(res->label, sizeof(res->label), 0,
+		    "default deny");
+	if (r == NULL || r->action != RULE_ALLOW) {
+		if (pol->mode != CFG_AUDIT) {
+			/* One format wherever a denial is shown: the
+			 * policy's name, then the rule's reason if any. */
+			res->verdict = JUDGE_DENY;
+			res->status = 403;
+			snprintf(res->message, sizeof(res->message),
+			    "sockward: %s %s is not allowed (policy %s)%s%s",
+			    method, res->target.path, pol->rules.name,
+			    r != NULL && r->reason[0] != '\0' ? ": " : "",
+			    r != NULL ? r->reason : "");
+			return JUDGE_DENY;
+		}
+		res->verdict = JUDGE_WOULD_DENY;
+	}
+
+	res->hijack = rule_endpoint_hijacks(h->method, res->target.path);
+	tlen = canon_serialize(&res->target, ctarget, sizeof(ctarget));
+	if (tlen < 0)
+		return judge_reject(res, 414, "request target too long", "");
+	hlen = req_serialize(h, ctarget, (size_t)tlen, res->hijack, head_out,
+	    head_cap);
+	if (hlen < 0)
+		return judge_reject(res, 431, "request head too large", "");
+	res->head_len = (size_t)hlen;
+	return res->verdict;
+}
+
+const char *
+judge_verdict_name(enum judge_verdict v)
+{
+	switch (v) {
+	case JUDGE_ALLOW:	return "allow";
+	case JUDGE_DENY:	return "deny";
+	case JUDGE_WOULD_DENY:	return "would_deny";
+	case JUDGE_REJECT:	return "reject";
+	}
+	return "-";
+}
+
+const char *
+judge_status_reason(int status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 408: return "Request Timeout";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 417: return "Expectation Failed";
+	case 429: return "Too Many Requests";
+	case 431: return "Request Header Fields Too Large";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Error";
+	}
+}

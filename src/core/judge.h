@@ -1,0 +1,72 @@
+/*
+ * judge.h - the one place a request is decided.
+ *
+ * Pure: no I/O, no allocation.  Takes a listener's policy and a parsed
+ * request head and returns everything the caller needs to act on it: the
+ * verdict, the status and message of a local answer, the deciding rule,
+ * what the endpoint may do to the connection (hijack, stream), and the
+ * canonical head to forward.  The proxy, `sockward explain`, audit mode,
+ * learning, the tests and the fuzzers all call judge_request, so a
+ * request cannot be judged two ways.
+ *
+ * Order of the steps, each of which may end the decision:
+ *   1. canonicalise the target (canon.h)            reject 400
+ *   2. refuse bodies dockerd would read as form values  reject 415
+ *   3. first matching rule of the policy (rule.h)   deny 403, or
+ *                                                   would_deny in audit mode
+ *   4. serialise the canonical head                 reject 414 / 431
+ */
+#ifndef SOCKWARD_JUDGE_H
+#define SOCKWARD_JUDGE_H
+
+#include <stddef.h>
+
+#include "canon.h"
+#include "config.h"
+#include "http_req.h"
+#include "rule.h"
+
+#define JUDGE_MAX_MESSAGE 600
+#define JUDGE_MAX_LABEL   200
+
+enum judge_verdict {
+	JUDGE_ALLOW = 0,	/* forward */
+	JUDGE_DENY,		/* answer 403 */
+	JUDGE_WOULD_DENY,	/* audit mode: a deny, forwarded anyway */
+	JUDGE_REJECT		/* malformed for sockward: answer 4xx */
+};
+
+struct judge_result {
+	enum judge_verdict verdict;
+	int		 status;	/* 0 when forwarded, else the answer's */
+	/* For a local answer: the JSON "message" text, starting with
+	 * "sockward: ".  "" when forwarded. */
+	char		 message[JUDGE_MAX_MESSAGE];
+	const struct rule *rule;	/* deciding rule; NULL: none matched */
+	/* "ORIGIN #N: TEXT" of an allow, "ORIGIN #N: deny TEXT" of a deny,
+	 * "default deny" when no rule matched, "" for a reject. */
+	char		 label[JUDGE_MAX_LABEL];
+	int		 hijack;	/* dockerd may hijack the connection */
+	/* The canonical target; valid unless a reject at step 1. */
+	struct canon_target target;
+	size_t		 head_len;	/* canonical head in head_out, or 0 */
+};
+
+/*
+ * Judge request h (parsed by req_parse; its pointers must stay valid for
+ * the call) under listener policy pol.  On ALLOW and WOULD_DENY the
+ * canonical head to forward is written to head_out[0..head_cap) and its
+ * length stored in res->head_len; nothing is written on DENY and REJECT.
+ * res->target.query borrows from h->target.  Returns res->verdict.
+ */
+enum judge_verdict judge_request(const struct cfg_listener *pol,
+	    const struct req_head *h, char *head_out, size_t head_cap,
+	    struct judge_result *res);
+
+/* "allow", "deny", "would_deny" or "reject": the access log's words. */
+const char *judge_verdict_name(enum judge_verdict v);
+
+/* The reason phrase for a status sockward answers itself ("Forbidden"). */
+const char *judge_status_reason(int status);
+
+#endif
