@@ -10,6 +10,9 @@
 
 #include "judge.h"
 
+/* Bytes of the path a 403 message shows. */
+#define JUDGE_MSG_PATH	256
+
 /* Append the string src to dst (n bytes used of cap), cut to fit;
  * returns the new length. */
 static size_t
@@ -78,6 +81,31 @@ judge_form_body(const struct req_head *h)
 	return 0;
 }
 
+/*
+ * One format wherever a denial is shown: the policy's name, then the
+ * rule's reason if any.  A long path is cut (at a character boundary, with
+ * "...") so that the name and reason always fit.
+ */
+static void
+judge_deny_message(struct judge_result *res, const char *method,
+    const struct cfg_listener *pol, const struct rule *r)
+{
+	const char *path = res->target.path;
+	size_t	 plen = res->target.path_len;
+	int	 cut = plen > JUDGE_MSG_PATH;
+
+	if (cut) {
+		plen = JUDGE_MSG_PATH;
+		while (plen > 0 && ((unsigned char)path[plen] & 0xc0) == 0x80)
+			plen--;
+	}
+	snprintf(res->message, sizeof(res->message),
+	    "sockward: %s %.*s%s is not allowed (policy %s)%s%s", method,
+	    (int)plen, path, cut ? "..." : "", pol->rules.name,
+	    r != NULL && r->reason[0] != '\0' ? ": " : "",
+	    r != NULL ? r->reason : "");
+}
+
 enum judge_verdict
 judge_request(const struct cfg_listener *pol, const struct req_head *h,
     char *head_out, size_t head_cap, struct judge_result *res)
@@ -112,15 +140,9 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 		    "default deny");
 	if (r == NULL || r->action != RULE_ALLOW) {
 		if (pol->mode != CFG_AUDIT) {
-			/* One format wherever a denial is shown: the
-			 * policy's name, then the rule's reason if any. */
 			res->verdict = JUDGE_DENY;
 			res->status = 403;
-			snprintf(res->message, sizeof(res->message),
-			    "sockward: %s %s is not allowed (policy %s)%s%s",
-			    method, res->target.path, pol->rules.name,
-			    r != NULL && r->reason[0] != '\0' ? ": " : "",
-			    r != NULL ? r->reason : "");
+			judge_deny_message(res, method, pol, r);
 			return JUDGE_DENY;
 		}
 		res->verdict = JUDGE_WOULD_DENY;
@@ -130,8 +152,13 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	tlen = canon_serialize(&res->target, ctarget, sizeof(ctarget));
 	if (tlen < 0)
 		return judge_reject(res, 414, "request target too long", "");
+	/* The forwarded head stays within the limits sockward itself reads
+	 * heads with, so it is canonical by sockward's own parser too (a
+	 * Host field is added to a head without one). */
+	if (h->host == NULL && h->nhdrs >= REQ_MAX_HEADERS)
+		return judge_reject(res, 431, "request head too large", "");
 	hlen = req_serialize(h, ctarget, (size_t)tlen, res->hijack, head_out,
-	    head_cap);
+	    head_cap < REQ_MAX_HEAD ? head_cap : REQ_MAX_HEAD);
 	if (hlen < 0)
 		return judge_reject(res, 431, "request head too large", "");
 	res->head_len = (size_t)hlen;

@@ -15,6 +15,8 @@
  *   3. first matching rule of the policy (rule.h)   deny 403, or
  *                                                   would_deny in audit mode
  *   4. serialise the canonical head                 reject 414 / 431
+ *      (431 also when that head would break sockward's own parser limits,
+ *      REQ_MAX_HEAD and REQ_MAX_HEADERS: what is forwarded is canonical)
  */
 #ifndef SOCKWARD_JUDGE_H
 #define SOCKWARD_JUDGE_H

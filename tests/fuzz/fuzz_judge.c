@@ -1,0 +1,148 @@
+/*
+ * fuzz_judge.c - the decision function (judge.h).
+ *
+ * Input: byte 0 picks the policy (a built-in profile, or profiles with a
+ * user deny rule in front) and, by its top bit, audit mode; the rest is a
+ * raw request head for req_parse.  Heads req_parse refuses are skipped:
+ * judging starts from a parsed head.
+ *
+ * Properties:
+ *  - the verdict and the fields agree: forwarded (allow, would_deny) means
+ *    status 0, a canonical head, no message; deny means 403, a message
+ *    naming the policy and no head; reject means a 4xx sockward answers;
+ *    allow means the deciding rule is an allow rule that matches;
+ *  - the canonical head is canonical: req_parse reads it back whole, and
+ *    judging it again gives the same verdict, rule, hijack flag, canonical
+ *    path and byte-identical head (a fixed point);
+ *  - judging is deterministic: the same head twice gives the same result.
+ */
+#include "fuzz_common.h"
+
+#include "config.h"
+#include "http_req.h"
+#include "judge.h"
+#include "profile.h"
+#include "rule.h"
+
+#define FJ_POLICIES 4
+
+static struct cfg_listener fj_pol[FJ_POLICIES];
+static int fj_ready;
+
+static void
+fj_load(struct cfg_listener *l, const char *deny, const char *p1,
+    const char *p2)
+{
+	struct rule r;
+	const char *why;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "fuzz");
+	if (deny != NULL) {
+		FUZZ_CHECK(rule_parse_line(deny, &r, &why) == 0, "%s", why);
+		FUZZ_CHECK(rule_set_add(&l->rules, &r, "--deny") == 0, "add");
+	}
+	FUZZ_CHECK(profile_load(profile_find(p1), &l->rules) == 0, "%s", p1);
+	if (p2 != NULL)
+		FUZZ_CHECK(profile_load(profile_find(p2), &l->rules) == 0,
+		    "%s", p2);
+	snprintf(l->rules.name, sizeof(l->rules.name), "%s%s%s", p1,
+	    p2 != NULL ? "+" : "", p2 != NULL ? p2 : "");
+}
+
+static void
+fj_setup(void)
+{
+	fj_load(&fj_pol[0], NULL, "traefik", NULL);
+	fj_load(&fj_pol[1], NULL, "portainer-readonly", NULL);
+	fj_load(&fj_pol[2], "deny POST /containers/{id}/exec reason \"no\"",
+	    "watchtower", "readonly");
+	fj_load(&fj_pol[3], NULL, "autoheal", "dozzle");
+	fj_ready = 1;
+}
+
+static void
+fj_consistent(const struct cfg_listener *pol, const struct req_head *h,
+    const struct judge_result *res)
+{
+	switch (res->verdict) {
+	case JUDGE_ALLOW:
+		FUZZ_CHECK(res->rule != NULL && res->rule->action == RULE_ALLOW,
+		    "allow without an allow rule: %s", res->label);
+		FUZZ_CHECK(rule_matches(res->rule, h->method, res->target.path,
+		    res->target.query, res->target.query_len),
+		    "deciding rule does not match");
+		/* FALLTHROUGH */
+	case JUDGE_WOULD_DENY:
+		FUZZ_CHECK(res->status == 0 && res->head_len > 0 &&
+		    res->message[0] == '\0', "forwarded fields");
+		FUZZ_CHECK(res->verdict == JUDGE_ALLOW ||
+		    pol->mode == CFG_AUDIT, "would_deny in enforce mode");
+		break;
+	case JUDGE_DENY:
+		FUZZ_CHECK(res->status == 403 && res->head_len == 0 &&
+		    strstr(res->message, "is not allowed (policy ") != NULL,
+		    "deny fields: %d %s", res->status, res->message);
+		FUZZ_CHECK(pol->mode == CFG_ENFORCE, "deny in audit mode");
+		FUZZ_CHECK(res->rule == NULL || res->rule->action == RULE_DENY,
+		    "deny decided by an allow rule");
+		break;
+	case JUDGE_REJECT:
+		FUZZ_CHECK((res->status == 400 || res->status == 414 ||
+		    res->status == 415 || res->status == 431) &&
+		    res->head_len == 0 &&
+		    strncmp(res->message, "sockward: ", 10) == 0,
+		    "reject fields: %d", res->status);
+		break;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char head1[REQ_MAX_HEAD + 3 * REQ_MAX_TARGET];
+	static char head2[sizeof(head1)];
+	static struct judge_result r1, r2, r3;
+	struct cfg_listener *pol;
+	struct req_head h, h2;
+	struct req_error err;
+	char	*buf;
+	int	 n;
+
+	if (!fj_ready)
+		fj_setup();
+	if (size < 1)
+		return 0;
+	pol = &fj_pol[(data[0] & 0x7f) % FJ_POLICIES];
+	pol->mode = data[0] & 0x80 ? CFG_AUDIT : CFG_ENFORCE;
+	buf = fuzz_dup(data + 1, size - 1, 0);
+	n = req_parse(buf, size - 1, &h, &err);
+	if (n <= 0) {
+		free(buf);
+		return 0;
+	}
+	judge_request(pol, &h, head1, sizeof(head1), &r1);
+	fj_consistent(pol, &h, &r1);
+	judge_request(pol, &h, head2, sizeof(head2), &r3);
+	FUZZ_CHECK(r3.verdict == r1.verdict && r3.rule == r1.rule &&
+	    r3.status == r1.status && r3.head_len == r1.head_len &&
+	    memcmp(head1, head2, r1.head_len) == 0, "not deterministic");
+	if (r1.head_len > 0) {
+		n = req_parse(head1, r1.head_len, &h2, &err);
+		FUZZ_CHECK(n > 0 && (size_t)n == r1.head_len,
+		    "canonical head does not parse back: %d %s", n,
+		    n == REQ_ERROR ? err.reason : "");
+		judge_request(pol, &h2, head2, sizeof(head2), &r2);
+		FUZZ_CHECK(r2.verdict == r1.verdict, "verdict %d then %d",
+		    r1.verdict, r2.verdict);
+		FUZZ_CHECK(r2.rule == r1.rule && r2.hijack == r1.hijack,
+		    "rule or hijack changed");
+		FUZZ_CHECK(strcmp(r2.target.path, r1.target.path) == 0,
+		    "canonical path changed");
+		FUZZ_CHECK(r2.head_len == r1.head_len &&
+		    memcmp(head1, head2, r1.head_len) == 0,
+		    "canonical head is not a fixed point");
+	}
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,269 @@
+/*
+ * test_judge.c - the decision function: every verdict, the message format,
+ * the label, the canonical head, audit mode and the reject statuses.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "http_req.h"
+#include "judge.h"
+#include "profile.h"
+#include "rule.h"
+
+static struct cfg_listener pol;
+static struct judge_result res;
+static char head[REQ_MAX_HEAD + 3 * REQ_MAX_TARGET];
+static char raw[REQ_MAX_HEAD * 2];
+static struct req_head h;
+
+/* A listener "test" with a user deny rule (with reason) in front of the
+ * traefik profile. */
+static int
+pol_setup(void **state)
+{
+	struct rule r;
+	const char *why;
+
+	(void)state;
+	memset(&pol, 0, sizeof(pol));
+	snprintf(pol.name, sizeof(pol.name), "test");
+	snprintf(pol.rules.name, sizeof(pol.rules.name), "traefik");
+	if (rule_parse_line("deny GET /containers/{id}/logs reason \"no logs\"",
+	    &r, &why) != 0 || rule_set_add(&pol.rules, &r, "--deny") != 0 ||
+	    profile_load(profile_find("traefik"), &pol.rules) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+pol_teardown(void **state)
+{
+	(void)state;
+	rule_set_free(&pol.rules);
+	return 0;
+}
+
+/* Parse text (a whole head) into h and judge it. */
+static enum judge_verdict
+judge_text(const char *text)
+{
+	struct req_error err;
+	size_t	len = strlen(text);
+
+	assert_true(len < sizeof(raw));
+	memcpy(raw, text, len);
+	if (req_parse(raw, len, &h, &err) != (int)len)
+		fail_msg("head does not parse: %s", text);
+	return judge_request(&pol, &h, head, sizeof(head), &res);
+}
+
+static void
+test_allow(void **state)
+{
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	assert_int_equal(judge_text("GET /v1.41/containers/json?all=1 "
+	    "HTTP/1.1\r\nHost: docker\r\nUser-Agent: t\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.message, "");
+	assert_non_null(res.rule);
+	assert_string_equal(res.label,
+	    "profile traefik #3: GET /containers/json");
+	assert_string_equal(res.target.path, "/containers/json");
+	assert_string_equal(res.target.version, "1.41");
+	assert_int_equal(res.hijack, 0);
+	head[res.head_len] = '\0';
+	assert_string_equal(head, "GET /v1.41/containers/json?all=1 HTTP/1.1"
+	    "\r\nHost: docker\r\nUser-Agent: t\r\n\r\n");
+	assert_string_equal(judge_verdict_name(res.verdict), "allow");
+}
+
+/* The target is forwarded in its canonical form, never as sent. */
+static void
+test_allow_canonical_head(void **state)
+{
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	assert_int_equal(judge_text("GET /v1.41/%63ontainers/json HTTP/1.1\r\n"
+	    "Host: docker\r\nConnection: keep-alive\r\n\r\n"), JUDGE_ALLOW);
+	head[res.head_len] = '\0';
+	assert_string_equal(head, "GET /v1.41/containers/json HTTP/1.1\r\n"
+	    "Host: docker\r\n\r\n");
+}
+
+static void
+test_deny_default(void **state)
+{
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	assert_int_equal(judge_text("POST /v1.41/containers/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Length: 2\r\n\r\n"), JUDGE_DENY);
+	assert_int_equal(res.status, 403);
+	assert_null(res.rule);
+	assert_string_equal(res.label, "default deny");
+	assert_string_equal(res.message, "sockward: POST /containers/create "
+	    "is not allowed (policy traefik)");
+	assert_int_equal(res.head_len, 0);
+	assert_string_equal(judge_verdict_name(res.verdict), "deny");
+}
+
+static void
+test_deny_rule_reason(void **state)
+{
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	assert_int_equal(judge_text("GET /containers/abc/logs HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_DENY);
+	assert_non_null(res.rule);
+	assert_string_equal(res.label,
+	    "--deny #1: deny GET /containers/{id}/logs reason \"no logs\"");
+	assert_string_equal(res.message, "sockward: GET /containers/abc/logs "
+	    "is not allowed (policy traefik): no logs");
+}
+
+/* A long path is cut in the message; the policy and reason still show. */
+static void
+test_deny_long_path(void **state)
+{
+	char	 text[6000];
+	size_t	 n;
+
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	n = (size_t)snprintf(text, sizeof(text), "GET /containers/");
+	memset(text + n, 'a', 4000);
+	n += 4000;
+	snprintf(text + n, sizeof(text) - n, "/logs HTTP/1.1\r\nHost: d\r\n\r\n");
+	assert_int_equal(judge_text(text), JUDGE_DENY);
+	assert_non_null(strstr(res.message, "aaa... is not allowed "
+	    "(policy traefik): no logs"));
+	assert_true(strlen(res.message) < 400);
+}
+
+static void
+test_audit_would_deny(void **state)
+{
+	(void)state;
+	pol.mode = CFG_AUDIT;
+	assert_int_equal(judge_text("POST /containers/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Length: 2\r\n\r\n"), JUDGE_WOULD_DENY);
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.label, "default deny");
+	assert_true(res.head_len > 0);
+	head[res.head_len] = '\0';
+	assert_string_equal(head, "POST /containers/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Length: 2\r\n\r\n");
+	assert_string_equal(judge_verdict_name(res.verdict), "would_deny");
+	pol.mode = CFG_ENFORCE;
+}
+
+static void
+test_reject_target(void **state)
+{
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	assert_int_equal(judge_text("GET /containers%2Fjson HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_REJECT);
+	assert_int_equal(res.status, 400);
+	assert_string_equal(res.message,
+	    "sockward: bad request target: encoded slash in path");
+	assert_int_equal(res.head_len, 0);
+	/* In audit mode too: a malformed target is never forwarded. */
+	pol.mode = CFG_AUDIT;
+	assert_int_equal(judge_text("GET /a/../info HTTP/1.1\r\nHost: d\r\n\r\n"),
+	    JUDGE_REJECT);
+	pol.mode = CFG_ENFORCE;
+}
+
+static void
+test_reject_form_body(void **state)
+{
+	(void)state;
+	pol.mode = CFG_AUDIT;
+	assert_int_equal(judge_text("POST /containers/x/start HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Type: Application/X-WWW-Form-Urlencoded; "
+	    "charset=utf-8\r\nContent-Length: 3\r\n\r\n"), JUDGE_REJECT);
+	assert_int_equal(res.status, 415);
+	pol.mode = CFG_ENFORCE;
+}
+
+/* 63 fields and no Host (HTTP/1.0): the added Host would make a head
+ * sockward's own parser refuses, so it is not forwarded. */
+static void
+test_reject_head_past_limits(void **state)
+{
+	char	 text[8000];
+	size_t	 n, i;
+
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	n = (size_t)snprintf(text, sizeof(text), "GET /_ping HTTP/1.0\r\n");
+	for (i = 0; i < REQ_MAX_HEADERS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		    "X-F%zu: v\r\n", i);
+	snprintf(text + n, sizeof(text) - n, "\r\n");
+	assert_int_equal(judge_text(text), JUDGE_REJECT);
+	assert_int_equal(res.status, 431);
+}
+
+static void
+test_hijack_attribute(void **state)
+{
+	struct rule r;
+	const char *why;
+
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	assert_int_equal(rule_parse_line("allow POST /containers/{id}/attach",
+	    &r, &why), 0);
+	assert_int_equal(rule_set_add(&pol.rules, &r, "--allow"), 0);
+	assert_int_equal(judge_text("POST /containers/x/attach?stream=1 "
+	    "HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+	    "\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.hijack, 1);
+	head[res.head_len] = '\0';
+	assert_non_null(strstr(head, "Upgrade: tcp\r\n"));
+	/* Not a hijacking endpoint: the Upgrade header is not forwarded. */
+	assert_int_equal(judge_text("GET /_ping HTTP/1.1\r\nHost: d\r\n"
+	    "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.hijack, 0);
+	head[res.head_len] = '\0';
+	assert_null(strstr(head, "Upgrade"));
+}
+
+static void
+test_status_reasons(void **state)
+{
+	(void)state;
+	assert_string_equal(judge_status_reason(403), "Forbidden");
+	assert_string_equal(judge_status_reason(431),
+	    "Request Header Fields Too Large");
+	assert_string_equal(judge_verdict_name(JUDGE_REJECT), "reject");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_allow),
+		cmocka_unit_test(test_allow_canonical_head),
+		cmocka_unit_test(test_deny_default),
+		cmocka_unit_test(test_deny_rule_reason),
+		cmocka_unit_test(test_deny_long_path),
+		cmocka_unit_test(test_audit_would_deny),
+		cmocka_unit_test(test_reject_target),
+		cmocka_unit_test(test_reject_form_body),
+		cmocka_unit_test(test_reject_head_past_limits),
+		cmocka_unit_test(test_hijack_attribute),
+		cmocka_unit_test(test_status_reasons),
+	};
+
+	return cmocka_run_group_tests(tests, pol_setup, pol_teardown);
+}
