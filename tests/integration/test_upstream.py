@@ -222,3 +222,45 @@ def test_sigterm_exits_cleanly(sockward):
     sw.expect_exit = True
     sw.proc.send_signal(signal.SIGTERM)
     assert sw.proc.wait(5) == 0
+
+
+# One decision, one message: for each request the running proxy and
+# `explain` (same flags) give the same verdict and the same 403/400 text.
+AGREE_ARGS = ["--profile", "traefik",
+              "--deny", 'GET /containers/{id}/logs reason "no logs here"',
+              "--allow", "GET /containers/{id}/logs"]
+AGREE_CASES = [
+    ("GET", "/v1.41/containers/json"),
+    ("GET", "/_ping"),
+    ("POST", "/v1.41/containers/create"),
+    ("GET", "/v1.41/info"),
+    ("GET", "/containers/sockward-nonexistent/logs"),
+    ("DELETE", "/v1.41/containers/sockward-nonexistent"),
+    ("GET", "/containers/%2e%2e/json"),
+    ("GET", "/containers%2Fjson"),
+    ("GET", "/" + "x" * 3000),
+]
+
+
+@pytest.mark.parametrize("method,target", AGREE_CASES,
+                         ids=["list", "ping", "create", "info", "logs-reason",
+                              "delete", "dotdot", "encoded-slash", "long"])
+def test_proxy_and_explain_agree(sockward, method, target):
+    sw = sockward(*AGREE_ARGS)
+    r = sw.request(get(target, method=method), method=method)
+    e = explain(*(AGREE_ARGS + [method, target]))
+    out = e.stdout.decode()
+    verdict = out.split(" ", 1)[0]
+    if r.status == 403:
+        assert verdict == "deny", out
+        msg = [l for l in out.splitlines() if l.startswith("  message: ")]
+        assert msg == ["  message: " + r.json()["message"]], (out, r.body)
+        assert "(policy traefik)" in r.json()["message"]
+    elif r.status == 400:
+        assert verdict == "reject" and "400" in out, out
+    else:
+        assert verdict == "allow" and e.returncode == 0, (out, r.status)
+    # the access log names the same rule explain names
+    rule = [l for l in out.splitlines() if l.startswith("  rule: ")]
+    if rule and "none matched" not in rule[0]:
+        assert sw.wait_log(rule[0][len("  rule: "):].split(" reason")[0]), sw.log()
