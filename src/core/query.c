@@ -126,8 +126,70 @@ query_eq(const char *s, size_t n, const char *want)
 }
 
 /*
+ * Length of the Unicode white space (Go's unicode.IsSpace) that starts
+ * s[0..n), as UTF-8; 0 when s does not start with one.
+ */
+static size_t
+query_space_len(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2;	/* U+0085, U+00A0 */
+	if (n < 3)
+		return 0;
+	if ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) ||	/* U+1680 */
+	    (s[0] == 0xe2 && s[1] == 0x80 && ((s[2] >= 0x80 && s[2] <= 0x8a) ||
+	    s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf)) ||	/* U+2000.. */
+	    (s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) ||	/* U+205F */
+	    (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80))	/* U+3000 */
+		return 3;
+	return 0;
+}
+
+/* Length of the white space that ends s[0..n) (see query_space_len). */
+static size_t
+query_space_len_end(const unsigned char *s, size_t n)
+{
+	size_t k;
+
+	for (k = 1; k <= 3 && k <= n; k++)
+		if (query_space_len(s + n - k, k) == k)
+			return k;
+	return 0;
+}
+
+/*
+ * The truth value dockerd's httputils.BoolValue gives the decoded value
+ * v[0..n): strings.TrimSpace, strings.ToLower, then "", "0", "no",
+ * "false" and "none" are false, anything else true.  ToLower maps no
+ * non-ASCII letter onto a letter of those words, so an ASCII case fold
+ * is exact.
+ */
+static int
+query_bool_value(const char *v, size_t n)
+{
+	static const char *const falses[] = { "", "0", "no", "false", "none" };
+	const unsigned char *s = (const unsigned char *)v;
+	size_t	 k, i;
+
+	while (n > 0 && (k = query_space_len(s, n)) > 0) {
+		s += k;
+		n -= k;
+	}
+	while (n > 0 && (k = query_space_len_end(s, n)) > 0)
+		n -= k;
+	for (i = 0; i < sizeof(falses) / sizeof(falses[0]); i++)
+		if (strlen(falses[i]) == n &&
+		    lex_token_eq((const char *)s, n, falses[i]))
+			return 0;
+	return 1;
+}
+
+/*
  * Is the decoded value v (n bytes, of which only avail were stored) one of
- * the '|'-separated values of c?  A lone "*" accepts anything.
+ * the '|'-separated values of c?  A lone "*" accepts anything; a boolean
+ * constraint accepts what dockerd reads as its truth value.
  */
 static int
 query_in_set(const struct query_cond *c, const char *v, size_t n,
@@ -139,7 +201,9 @@ query_in_set(const struct query_cond *c, const char *v, size_t n,
 	if (strcmp(s, "*") == 0)
 		return 1;
 	if (n > avail)
-		return 0;	/* longer than any value of the set */
+		return 0;	/* longer than what was kept: fail closed */
+	if (c->boolean != QUERY_BOOL_NONE)
+		return query_bool_value(v, n) == (c->boolean == QUERY_BOOL_TRUE);
 	for (;;) {
 		bar = strchr(s, '|');
 		l = bar != NULL ? (size_t)(bar - s) : strlen(s);
@@ -185,8 +249,9 @@ query_filter_shape(const struct json_doc *d)
 }
 
 /*
- * Does the (still encoded) "filters" value hold c->values among the
- * effective entry for c->key?  The whole value must decode and parse.
+ * Is the effective entry for c->key in the (still encoded) "filters" value
+ * exactly {c->values}: present, non-empty, every member c->values (and
+ * true, in the object form)?  The whole value must decode and parse.
  */
 static int
 query_filter_holds(const struct query_cond *c, const char *raw, size_t rawlen)
@@ -217,13 +282,17 @@ query_filter_holds(const struct query_cond *c, const char *raw, size_t rawlen)
 		/* Key compare is exact: Go map keys are case-sensitive. */
 		if (e->shadowed || !query_eq(e->key, e->key_len, c->key))
 			continue;
+		if (e->first == -1)
+			return 0;	/* empty: dockerd does not filter */
 		for (j = e->first; j != -1; j = nodes[j].next) {
-			if (shape == JSON_OBJECT ?
-			    query_eq(nodes[j].key, nodes[j].key_len, c->values) :
+			if (shape == JSON_OBJECT ? nodes[j].shadowed ||
+			    (query_eq(nodes[j].key, nodes[j].key_len,
+			    c->values) && nodes[j].boolean) :
 			    query_eq(nodes[j].str, nodes[j].str_len, c->values))
-				return 1;
+				continue;
+			return 0;
 		}
-		return 0;
+		return 1;
 	}
 	return 0;
 }
@@ -305,6 +374,10 @@ query_cond_parse(enum query_kind kind, const char *arg,
 	}
 	memcpy(out->key, arg, klen);
 	memcpy(out->values, v, vlen);
+	if (kind != QUERY_FILTER && strcmp(v, "true") == 0)
+		out->boolean = QUERY_BOOL_TRUE;
+	else if (kind != QUERY_FILTER && strcmp(v, "false") == 0)
+		out->boolean = QUERY_BOOL_FALSE;
 	return 0;
 }
 

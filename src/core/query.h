@@ -21,11 +21,16 @@ enum query_kind {
 	QUERY_FILTER		/* "filter NAME=VALUE": filters JSON has it */
 };
 
+enum query_bool { QUERY_BOOL_NONE = 0, QUERY_BOOL_FALSE, QUERY_BOOL_TRUE };
+
 struct query_cond {
 	enum query_kind	 kind;
 	char		 key[QUERY_MAX_KEY];	/* K, or the filter NAME */
-	char		 values[QUERY_MAX_VALUES];	/* "1|true"; one value
+	char		 values[QUERY_MAX_VALUES];	/* "1|2"; one value
 					 * (may contain '|') for QUERY_FILTER */
+	/* "K=true" / "K=false": judged as dockerd's httputils.BoolValue
+	 * reads the value, not byte for byte. */
+	enum query_bool	 boolean;
 };
 
 /*
@@ -33,6 +38,10 @@ struct query_cond {
  * and QUERY_REQUIRE ("*" as the only value means any value; an empty value
  * is allowed: "K=" or "K=|1"), "NAME=VALUE" for QUERY_FILTER (VALUE may
  * itself contain '=': "label=autoheal=true").  Keys: [A-Za-z0-9_.-]+.
+ * "K=true" and "K=false" alone make a boolean constraint (out->boolean):
+ * every occurrence must mean that truth value to dockerd, which reads ""
+ * "0" "no" "false" "none" (any case, Unicode space trimmed) as false and
+ * anything else as true.  Any other value list matches byte for byte.
  * Returns 0, or -1 with *reason set to a static string.
  */
 int	query_cond_parse(enum query_kind kind, const char *arg,

@@ -362,6 +362,77 @@ test_require(void **state)
 	NO(QUERY_REQUIRE, "force=", "force=1");
 }
 
+/*
+ * "K=true" / "K=false" are judged as dockerd's httputils.BoolValue reads
+ * them: trimmed of Unicode space, case-folded, "" "0" "no" "false" "none"
+ * false, anything else true.  docker-py sends stream=False.
+ */
+static void
+test_boolean(void **state)
+{
+	struct query_cond	c;
+	char			buf[64];
+
+	(void)state;
+	c = cond(QUERY_REQUIRE, "stream=false");
+	assert_int_equal(c.boolean, QUERY_BOOL_FALSE);
+	assert_string_equal(query_cond_str(&c, buf, sizeof(buf)),
+	    "require stream=false");
+	YES(QUERY_REQUIRE, "stream=false", "stream=false");
+	YES(QUERY_REQUIRE, "stream=false", "stream=False");
+	YES(QUERY_REQUIRE, "stream=false", "stream=FALSE");
+	YES(QUERY_REQUIRE, "stream=false", "stream=0");
+	YES(QUERY_REQUIRE, "stream=false", "stream=no");
+	YES(QUERY_REQUIRE, "stream=false", "stream=No");
+	YES(QUERY_REQUIRE, "stream=false", "stream=none");
+	YES(QUERY_REQUIRE, "stream=false", "stream=");
+	YES(QUERY_REQUIRE, "stream=false", "stream");
+	YES(QUERY_REQUIRE, "stream=false", "stream=+false+");
+	YES(QUERY_REQUIRE, "stream=false", "stream=%09false%0A%0B%0C%0D");
+	YES(QUERY_REQUIRE, "stream=false", "stream=%C2%A0false%E3%80%80");
+	YES(QUERY_REQUIRE, "stream=false", "stream=%C2%850%E2%80%8A%E2%80%A8");
+	YES(QUERY_REQUIRE, "stream=false", "stream=%E1%9A%80no%E2%81%9F");
+	YES(QUERY_REQUIRE, "stream=false", "stream=%E2%80%AF%E2%80%A9");
+	NO(QUERY_REQUIRE, "stream=false", "");
+	NO(QUERY_REQUIRE, "stream=false", "stream=1");
+	NO(QUERY_REQUIRE, "stream=false", "stream=true");
+	NO(QUERY_REQUIRE, "stream=false", "stream=yes");
+	NO(QUERY_REQUIRE, "stream=false", "stream=f");
+	NO(QUERY_REQUIRE, "stream=false", "stream=fals");
+	NO(QUERY_REQUIRE, "stream=false", "stream=false0");
+	NO(QUERY_REQUIRE, "stream=false", "stream=n%C3%B3");
+	/* U+200B is not space to Go: "\u200bfalse" is true. */
+	NO(QUERY_REQUIRE, "stream=false", "stream=%E2%80%8Bfalse");
+	NO(QUERY_REQUIRE, "stream=false", "stream=%C2false");
+	/* Every occurrence: dockerd reads the first, a rule all. */
+	NO(QUERY_REQUIRE, "stream=false", "stream=false&stream=1");
+	NO(QUERY_REQUIRE, "stream=false", "stream=1&stream=false");
+	YES(QUERY_REQUIRE, "stream=false", "stream=0&stream=False");
+	/* query: absent is fine, present must be false. */
+	YES(QUERY_ONE_OF, "size=false", "");
+	YES(QUERY_ONE_OF, "size=false", "all=1&size=False");
+	NO(QUERY_ONE_OF, "size=false", "size=1");
+	NO(QUERY_ONE_OF, "size=false", "size=True");
+
+	c = cond(QUERY_ONE_OF, "all=true");
+	assert_int_equal(c.boolean, QUERY_BOOL_TRUE);
+	YES(QUERY_ONE_OF, "all=true", "all=1");
+	YES(QUERY_ONE_OF, "all=true", "all=True");
+	YES(QUERY_ONE_OF, "all=true", "all=x");
+	NO(QUERY_ONE_OF, "all=true", "all=0");
+	NO(QUERY_ONE_OF, "all=true", "all=+");
+	NO(QUERY_ONE_OF, "all=true", "all=%C2%85");
+
+	/* Only the bare words make a boolean: lists stay byte for byte. */
+	c = cond(QUERY_REQUIRE, "stream=0|false");
+	assert_int_equal(c.boolean, QUERY_BOOL_NONE);
+	NO(QUERY_REQUIRE, "stream=0|false", "stream=False");
+	c = cond(QUERY_REQUIRE, "stream=False");
+	assert_int_equal(c.boolean, QUERY_BOOL_NONE);
+	c = cond(QUERY_FILTER, "status=true");
+	assert_int_equal(c.boolean, QUERY_BOOL_NONE);
+}
+
 static void
 test_filter(void **state)
 {
@@ -391,20 +462,39 @@ test_filter(void **state)
 	    "%7B%22label%22%3A%5B%22autoheal%3Dtrue%22%5D%7D");
 	YES(QUERY_FILTER, lab,
 	    "filters=%7B%22label%22%3A%5B%22autoheal%3Dtrue%22%5D%7D");
-	/* New style, whatever the boolean says (moby ignores it). */
+	/* New style: the value must be true.  Some of moby's filters honour
+	 * a false (ExactMatch), others ignore it (Get, MatchKVList), so a
+	 * false is refused rather than guessed at. */
 	YES(QUERY_FILTER, lab, "filters={\"label\":{\"autoheal=true\":true}}");
 	YES(QUERY_FILTER, lab, filters_enc("{\"label\":{\"autoheal=true\":true}}"));
-	YES(QUERY_FILTER, lab,
+	NO(QUERY_FILTER, lab,
 	    "filters={\"label\":{\"autoheal=true\":false}}");
-	YES(QUERY_FILTER, lab,
+	/* Exactly the one value: moby ORs the values of most keys, so any
+	 * other value for the key could widen the result. */
+	NO(QUERY_FILTER, lab,
 	    "filters={\"label\":{\"x=1\":true,\"autoheal=true\":true},"
 	    "\"status\":{\"running\":true}}");
-	/* Inner duplicates do not matter: the key set is the same. */
-	YES(QUERY_FILTER, lab, "filters={\"label\":{\"autoheal=true\":true,"
-	    "\"autoheal=true\":false}}");
-	/* Several labels are ANDed by moby: extra ones only narrow. */
-	YES(QUERY_FILTER, lab,
+	NO(QUERY_FILTER, lab,
 	    "filters={\"label\":[\"a=b\",\"autoheal=true\",\"c\"]}");
+	YES(QUERY_FILTER, lab,
+	    "filters={\"label\":[\"autoheal=true\",\"autoheal=true\"]}");
+	/* Inner duplicates: the last one is what Go's map keeps. */
+	NO(QUERY_FILTER, lab, "filters={\"label\":{\"autoheal=true\":true,"
+	    "\"autoheal=true\":false}}");
+	YES(QUERY_FILTER, lab, "filters={\"label\":{\"autoheal=true\":false,"
+	    "\"autoheal=true\":true}}");
+	/* The autoheal profile's health filter (issue: listed healthy
+	 * containers): ORed values, a false, an empty entry. */
+	NO(QUERY_FILTER, "health=unhealthy",
+	    "filters={\"health\":[\"unhealthy\",\"healthy\"]}");
+	NO(QUERY_FILTER, "health=unhealthy",
+	    "filters={\"health\":{\"unhealthy\":false,\"healthy\":true}}");
+	NO(QUERY_FILTER, "health=unhealthy",
+	    "filters={\"health\":{\"unhealthy\":true,\"healthy\":false}}");
+	NO(QUERY_FILTER, "health=unhealthy", "filters={\"health\":[]}");
+	NO(QUERY_FILTER, "health=unhealthy", "filters={\"health\":{}}");
+	YES(QUERY_FILTER, "health=unhealthy",
+	    "filters={\"health\":{\"unhealthy\":true}}");
 	/* Whitespace (raw and encoded) and escapes in the JSON. */
 	YES(QUERY_FILTER, lab,
 	    "filters=+{+\"label\"+:+[+\"autoheal=true\"+]+}+");
@@ -531,8 +621,8 @@ test_filter(void **state)
 	    "filters={\"label\":[\"autoheal=true\",\"\xff\"]}");
 	NO(QUERY_FILTER, lab,
 	    "filters={\"x\\udfff\":[],\"label\":[\"autoheal=true\"]}");
-	YES(QUERY_FILTER, lab,
-	    "filters={\"label\":[\"autoheal=true\",\"%C3%A9\\ud83d\\ude00\"]}");
+	YES(QUERY_FILTER, lab, "filters={\"label\":[\"autoheal=true\"],"
+	    "\"name\":[\"%C3%A9\\ud83d\\ude00\"]}");
 	/* Raw control bytes (even encoded) inside a JSON string. */
 	NO(QUERY_FILTER, lab,
 	    "filters={\"label\":[\"autoheal=true\",\"%01\"]}");
@@ -577,7 +667,8 @@ test_filter_limits(void **state)
 	assert_int_equal(match_n(&c, q, w + 3), 0);
 
 	/* Nodes: root + array + 254 strings = 256 fit; one more does not. */
-	w = strlen(strcpy(q, "filters={\"label\":[\"autoheal=true\""));
+	c = cond(QUERY_FILTER, "label=x");
+	w = strlen(strcpy(q, "filters={\"label\":[\"x\""));
 	for (i = 0; i < 253; i++) {
 		memcpy(q + w, ",\"x\"", 4);
 		w += 4;
@@ -655,6 +746,7 @@ main(void)
 		cmocka_unit_test(test_one_of),
 		cmocka_unit_test(test_require),
 		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_boolean),
 		cmocka_unit_test(test_filter_limits),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_bad_args),
