@@ -542,6 +542,7 @@ static const int sandbox_plain[] = {
 #define SANDBOX_BPF_MAX	256
 #define SANDBOX_ARG_LO(i) (offsetof(struct sandbox_seccomp_data, args) + \
 	    (i) * sizeof(uint64_t))	/* both arches are little-endian */
+#define SANDBOX_ARG_HI(i) (SANDBOX_ARG_LO(i) + sizeof(uint32_t))
 #define SANDBOX_RET_DEFAULT	SANDBOX_RET_TRAP	/* -> EPERM + log */
 
 struct sandbox_bpf {
@@ -580,6 +581,28 @@ sandbox_allow_clear(struct sandbox_bpf *b, int nr, unsigned argi,
 	sandbox_emit(b, SANDBOX_BPF_LD_W_ABS, (uint32_t)SANDBOX_ARG_LO(argi),
 	    0, 0);
 	sandbox_emit(b, SANDBOX_BPF_JSET_K, mask, 1, 0);
+	sandbox_emit(b, SANDBOX_BPF_RET_K, SANDBOX_RET_ALLOW, 0, 0);
+	sandbox_emit(b, SANDBOX_BPF_RET_K, SANDBOX_RET_DEFAULT, 0, 0);
+}
+
+/*
+ * prlimit64 as getrlimit (libc's way): this process (pid 0) and a NULL
+ * new limit, all 64 bits of the pointer checked: reading, never setting.
+ * The pid is an int to the kernel, which ignores the high word.
+ */
+static void
+sandbox_allow_prlimit(struct sandbox_bpf *b)
+{
+	sandbox_emit(b, SANDBOX_BPF_JEQ_K, SYS_prlimit64, 0, 8);
+	sandbox_emit(b, SANDBOX_BPF_LD_W_ABS, (uint32_t)SANDBOX_ARG_LO(0),
+	    0, 0);
+	sandbox_emit(b, SANDBOX_BPF_JEQ_K, 0, 0, 5);
+	sandbox_emit(b, SANDBOX_BPF_LD_W_ABS, (uint32_t)SANDBOX_ARG_LO(2),
+	    0, 0);
+	sandbox_emit(b, SANDBOX_BPF_JEQ_K, 0, 0, 3);
+	sandbox_emit(b, SANDBOX_BPF_LD_W_ABS, (uint32_t)SANDBOX_ARG_HI(2),
+	    0, 0);
+	sandbox_emit(b, SANDBOX_BPF_JEQ_K, 0, 0, 1);
 	sandbox_emit(b, SANDBOX_BPF_RET_K, SANDBOX_RET_ALLOW, 0, 0);
 	sandbox_emit(b, SANDBOX_BPF_RET_K, SANDBOX_RET_DEFAULT, 0, 0);
 }
@@ -684,9 +707,8 @@ sandbox_seccomp(void)
 	sandbox_reload_nr(&b);
 	nargs++;
 #endif
+	sandbox_allow_prlimit(&b);
 	/* malloc maps memory; nothing ever needs to become executable. */
-	/* prlimit64 as getrlimit (libc's way): reading, never setting. */
-	sandbox_allow_clear(&b, SYS_prlimit64, 2, 0xffffffffu);
 	sandbox_allow_clear(&b, SYS_mmap, 2, PROT_EXEC);
 	sandbox_reload_nr(&b);
 	sandbox_allow_clear(&b, SYS_mprotect, 2, PROT_EXEC);

@@ -88,6 +88,8 @@ HARNESS_C = r"""
 /* Sandbox harness: sandbox_apply, then what the daemon does, then what it
  * must no longer be able to do.  One "key=value" line per check. */
 #include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -249,6 +251,19 @@ main(int argc, char **argv)
 	say("mmap_exec", p == MAP_FAILED ? -1 : 0);
 	say("kill_init", kill(1, 0));
 	{
+		struct rlimit rl;
+		/* getrlimit is prlimit64(0, r, NULL, &old): allowed; a new
+		 * limit, another pid, or a pointer with only its high word
+		 * set (it once passed a low-word check) is not. */
+		say("getrlimit", getrlimit(RLIMIT_NOFILE, &rl));
+		say("prlimit_set", (int)syscall(SYS_prlimit64, 0, RLIMIT_NOFILE,
+		    &rl, NULL));
+		say("prlimit_pid", (int)syscall(SYS_prlimit64, getpid(),
+		    RLIMIT_NOFILE, NULL, &rl));
+		say("prlimit_high_ptr", (int)syscall(SYS_prlimit64, 0,
+		    RLIMIT_NOFILE, (void *)0x100000000UL, &rl));
+	}
+	{
 		char *const av[] = { "/bin/true", NULL };
 		say("execve", execve("/bin/true", av, NULL));
 	}
@@ -343,6 +358,11 @@ def test_harness_root_switches_and_confines(harness, hdir):
     assert res["mmap_exec"] == "EPERM", res
     assert res["execve"] == "EPERM", res
     assert res["kill_init"] == "EPERM", res
+    assert res["getrlimit"] == "ok", res
+    assert res["prlimit_set"] == "EPERM", res
+    assert res["prlimit_pid"] == "EPERM", res
+    # before the fix the filter passed it and the kernel said EFAULT
+    assert res["prlimit_high_ptr"] == "EPERM", res
     assert REFUSED in err, err        # the refusals above were logged
     if landlock_abi() > 0:
         assert "landlock: ABI" in err, err
