@@ -61,22 +61,42 @@ judge_reject(struct judge_result *res, int status, const char *what,
 	return JUDGE_REJECT;
 }
 
+/* Does s[0..n) contain the lower-case ASCII word w, in any case? */
+static int
+judge_has_word(const char *s, size_t n, const char *w)
+{
+	size_t	 wl = strlen(w), i;
+
+	for (i = 0; i + wl <= n; i++)
+		if (lex_token_eq(s + i, wl, w))
+			return 1;
+	return 0;
+}
+
 /*
- * dockerd's form parsing reads an application/x-www-form-urlencoded body
- * of POST, PUT and PATCH into the same values as the query, ahead of them:
- * such a body could override a query the policy judged.  No Docker client
- * sends one, so it is refused.
+ * Go's request form parsing, which dockerd's handlers reach through
+ * r.FormValue and httputils.ParseForm, reads form values from a body as
+ * well as from the query: an application/x-www-form-urlencoded body of a
+ * POST, PUT or PATCH, and a multipart/form-data body of any method when a
+ * handler asks for a value before parsing the form itself (container
+ * inspect's "size" does).  Such values could override a query the policy
+ * judged, and no Docker client sends such a body, so any Content-Type
+ * naming either is refused.  Go takes the media type before ';', trimmed
+ * of (Unicode) space and lower-cased; a substring test covers every way
+ * of writing those two types, at the price of refusing odd types that
+ * merely contain the words.
  */
 static int
 judge_form_body(const struct req_head *h)
 {
-	static const char form[] = "application/x-www-form-urlencoded";
 	size_t	 i;
 
 	for (i = 0; i < h->nhdrs; i++)
 		if (req_token_eq(h->hdrs[i].name, h->hdrs[i].name_len,
-		    "content-type") && h->hdrs[i].value_len >= sizeof(form) - 1 &&
-		    req_token_eq(h->hdrs[i].value, sizeof(form) - 1, form))
+		    "content-type") && (judge_has_word(h->hdrs[i].value,
+		    h->hdrs[i].value_len, "x-www-form-urlencoded") ||
+		    judge_has_word(h->hdrs[i].value, h->hdrs[i].value_len,
+		    "multipart/")))
 			return 1;
 	return 0;
 }
@@ -126,9 +146,9 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	if (canon_target(h->target, h->target_len, &res->target, &why) == -1)
 		return judge_reject(res, 400, "bad request target: ", why);
 	if (judge_form_body(h))
-		return judge_reject(res, 415, "form-encoded request bodies "
-		    "are not accepted (dockerd would read them as query "
-		    "parameters)", "");
+		return judge_reject(res, 415, "form-encoded and multipart "
+		    "request bodies are not accepted (dockerd would read them "
+		    "as query parameters)", "");
 
 	r = rule_match(&pol->rules, h->method, res->target.path,
 	    res->target.query, res->target.query_len);
