@@ -49,7 +49,7 @@ const struct set_def set_table[SET_N] = {
 	    "judged per request",
 	    "deny rules, before any other rule; flag and variable both apply" },
 	{ SET_ALLOW, "allow", "--allow", "SOCKWARD_ALLOW", "allow",
-	    "CONTAINERS, POST, ALLOW_START, ...", SET_T_RULES, NULL, 0, 0,
+	    "the section variables: CONTAINERS, POST, ALLOW_START and others", SET_T_RULES, NULL, 0, 0,
 	    ";\n", NULL, "none", 1, 1, "judged per request",
 	    "allow rules, after the profiles; flag and variable both apply" },
 	{ SET_MODE, "mode", "--mode", "SOCKWARD_MODE", "mode", NULL,
@@ -777,15 +777,40 @@ set_type_doc(const struct set_def *d, char *buf, size_t len)
 	return "";
 }
 
+/* "option --x; variable SOCKWARD_X; ..." for the fields a row has. */
 static void
 set_where(const struct set_def *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "option %s, variable %s, file %s%s, Tecnativa %s",
-	    d->flag != NULL ? d->flag : "none",
-	    d->env != NULL ? d->env : "none",
-	    d->keyword != NULL ? d->keyword : "none",
-	    d->keyword != NULL ? (d->per_listener ? " (per listener)" :
-	    " (global)") : "", d->tec != NULL ? d->tec : "none");
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (d->flag != NULL)
+		o += (size_t)snprintf(buf + o, len - o, "option %s", d->flag);
+	if (d->env != NULL && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "%svariable %s",
+		    o > 0 ? "; " : "", d->env);
+	if (d->keyword != NULL && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "%sconfig %s %s",
+		    o > 0 ? "; " : "", d->per_listener ? "listener statement" :
+		    "global", d->keyword);
+	if (d->tec != NULL && o < len)
+		snprintf(buf + o, len - o, "%sTecnativa %s", o > 0 ? "; " : "",
+		    d->tec);
+}
+
+/* Out one roff text line: escaped, capitalised, never a request. */
+static void
+set_roff_line(const char *text, void (*out)(void *arg, const char *line),
+    void *arg)
+{
+	char esc[2048], line[2056];
+
+	set_roff(text, esc, sizeof(esc));
+	if (esc[0] >= 'a' && esc[0] <= 'z')
+		esc[0] = (char)(esc[0] - 'a' + 'A');
+	snprintf(line, sizeof(line), "%s%s", esc[0] == '.' || esc[0] == '\'' ?
+	    "\\&" : "", esc);
+	out(arg, line);
 }
 
 void
@@ -793,7 +818,7 @@ set_print_table(int man, void (*out)(void *arg, const char *line),
     void *arg)
 {
 	const struct set_def *d;
-	char line[1024], esc[2048], tbuf[128], where[512];
+	char line[1024], tbuf[128], where[512];
 	size_t i;
 
 	for (i = 0; i < SET_N; i++) {
@@ -813,25 +838,19 @@ set_print_table(int man, void (*out)(void *arg, const char *line),
 			continue;
 		}
 		out(arg, ".TP");
-		set_roff(d->name, esc, sizeof(esc));
-		snprintf(line, sizeof(line), ".B %s", esc);
-		out(arg, line);
-		set_roff(d->doc, esc, sizeof(esc));
-		snprintf(line, sizeof(line), "%c%s.", esc[0] >= 'a' &&
-		    esc[0] <= 'z' ? esc[0] - 'a' + 'A' : esc[0], esc + 1);
-		out(arg, line);
+		snprintf(line, sizeof(line), ".B %s", d->name);
+		set_roff(line, tbuf, sizeof(tbuf));
+		/* ".B" itself has no '-' to escape. */
+		out(arg, tbuf);
+		snprintf(line, sizeof(line), "%s.", d->doc);
+		set_roff_line(line, out, arg);
 		out(arg, ".br");
-		set_roff(where, esc, sizeof(esc));
-		snprintf(line, sizeof(line), "%c%s.", esc[0] - 'a' + 'A',
-		    esc + 1);
-		out(arg, line);
+		snprintf(line, sizeof(line), "%s.", where);
+		set_roff_line(line, out, arg);
 		out(arg, ".br");
 		snprintf(line, sizeof(line), "%s; default %s; %s: %s.",
 		    set_type_doc(d, tbuf, sizeof(tbuf)), d->def_doc,
 		    d->reload ? "reloadable" : "restart only", d->reload_why);
-		set_roff(line, esc, sizeof(esc));
-		snprintf(line, sizeof(line), "%c%s", esc[0] >= 'a' &&
-		    esc[0] <= 'z' ? esc[0] - 'a' + 'A' : esc[0], esc + 1);
-		out(arg, line);
+		set_roff_line(line, out, arg);
 	}
 }
