@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -335,11 +336,19 @@ struct set_ctx {
 	size_t		 errlen;
 };
 
+static int set_fail(struct set_ctx *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static int
-set_fail(struct set_ctx *x, const char *fmt, const char *a, const char *b,
-    const char *c)
+set_fail(struct set_ctx *x, const char *fmt, ...)
 {
-	snprintf(x->err, x->errlen, fmt, a, b, c);
+	va_list ap;
+
+	if (x->err == NULL || x->errlen == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(x->err, x->errlen, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -365,10 +374,10 @@ set_add_item(struct set_ctx *x, struct set_value *v, const char *s, size_t n,
 	const struct set_def *d = &set_table[v - x->res->v];
 
 	if (v->nitems == SET_MAX_ITEMS)
-		return set_fail(x, "too many %s values (at most %s)%s", d->name,
-		    "128", "");
+		return set_fail(x, "too many %s values (at most %d)", d->name,
+		    SET_MAX_ITEMS);
 	if ((v->item[v->nitems] = set_keep(x->res, s, n)) == NULL)
-		return set_fail(x, "settings too long%s%s%s", "", "", "");
+		return set_fail(x, "settings too long");
 	v->item_origin[v->nitems++] = origin;
 	return 0;
 }
@@ -413,11 +422,11 @@ set_join(struct set_ctx *x, struct set_value *v, const char *sep)
 		n = (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
 		    i > 0 ? sep : "", v->item[i]);
 		if (n >= sizeof(buf) - o)
-			return set_fail(x, "settings too long%s%s%s", "", "", "");
+			return set_fail(x, "settings too long");
 		o += n;
 	}
 	if ((v->text = set_keep(x->res, buf, o)) == NULL)
-		return set_fail(x, "settings too long%s%s%s", "", "", "");
+		return set_fail(x, "settings too long");
 	return 0;
 }
 
@@ -511,10 +520,11 @@ set_check(struct set_ctx *x, const struct set_def *d, struct set_value *v)
 		if (set_number(v->text, d->min, d->max, &n) == -1) {
 			if (d->id == SET_USER)
 				return set_fail(x, "%s must be a numeric uid "
-				    "from 0 to 4294967294, not '%s'%s",
-				    v->origin, v->text, "");
-			return set_fail(x, "%s must be whole seconds from 1 to "
-			    "86400, not '%s'%s", v->origin, v->text, "");
+				    "from 0 to %ld, not '%s'", v->origin,
+				    d->max, v->text);
+			return set_fail(x, "%s must be whole seconds from %ld "
+			    "to %ld, not '%s'", v->origin, d->min, d->max,
+			    v->text);
 		}
 		v->num = n;
 		break;
@@ -530,7 +540,7 @@ set_check(struct set_ctx *x, const struct set_def *d, struct set_value *v)
 		break;
 	}
 	if (v->text == NULL)
-		return set_fail(x, "settings too long%s%s%s", "", "", "");
+		return set_fail(x, "settings too long");
 	return 0;
 }
 
@@ -545,17 +555,14 @@ set_check_listen(struct set_ctx *x, struct set_value *v)
 
 	if (v->nitems > CFG_MAX_ADDRS)
 		return set_fail(x, "too many listen addresses from %s (at most "
-		    "%s)%s", v->origin, "4", "");
+		    "%d)", v->origin, CFG_MAX_ADDRS);
 	for (i = 0; i < v->nitems; i++) {
 		if (set_addr_parse(v->item[i], &a[i], msg, sizeof(msg)) == -1)
-			return set_fail(x, "%s: %s%s", v->item_origin[i], msg,
-			    "");
+			return set_fail(x, "%s: %s", v->item_origin[i], msg);
 		for (k = 0; k < i; k++)
-			if (set_addr_overlap(&a[k], &a[i], &why)) {
-				snprintf(msg, sizeof(msg), "%s", why);
+			if (set_addr_overlap(&a[k], &a[i], &why))
 				return set_fail(x, "listen addresses %s and %s "
-				    "overlap: %s", a[k].text, a[i].text, msg);
-			}
+				    "overlap: %s", a[k].text, a[i].text, why);
 	}
 	return 0;
 }
@@ -634,7 +641,7 @@ set_one(struct set_ctx *x, const struct set_def *d)
 
 	if (x->cfg != NULL && d->per_listener) {
 		if (nflags > 0)
-			return set_fail(x, "%s%s%s", SET_POLICY_CONFLICT, "", "");
+			return set_fail(x, "%s", SET_POLICY_CONFLICT);
 		if (env != NULL && x->res->ignored == NULL)
 			x->res->ignored = d->env;
 		v->nitems = 0;
@@ -650,7 +657,7 @@ set_one(struct set_ctx *x, const struct set_def *d)
 			return -1;
 		if (!list && (v->text = set_keep(x->res, flag,
 		    strlen(flag))) == NULL)
-			return set_fail(x, "settings too long%s%s%s", "", "", "");
+			return set_fail(x, "settings too long");
 		/* Rules add up: the variable's come after the flags'. */
 		if (d->type != SET_T_RULES || env == NULL)
 			goto done;
@@ -680,7 +687,7 @@ set_one(struct set_ctx *x, const struct set_def *d)
 		if (set_split(x, v, t, d->seps, v->origin) == -1)
 			return -1;
 	} else if ((v->text = set_keep(x->res, t, strlen(t))) == NULL)
-		return set_fail(x, "settings too long%s%s%s", "", "", "");
+		return set_fail(x, "settings too long");
 done:
 	if (list)
 		return set_join(x, v, d->type == SET_T_RULES ? "; " : ", ");

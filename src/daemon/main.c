@@ -3,9 +3,9 @@
  *
  * The policy comes from exactly one place: a config file (--config or
  * SOCKWARD_CONFIG), or else flags and environment (SOCKWARD_* and the
- * Tecnativa variables).  Global settings take, in order of precedence,
- * a flag, a SOCKWARD_* variable, a Tecnativa variable, the file, the
- * default.
+ * Tecnativa variables).  Every setting, its sources and their precedence
+ * are in settings.h; main_prepare is the start-up path short of binding,
+ * which `check` runs too, so that what check accepts also starts.
  */
 #include <sys/resource.h>
 #include <sys/signalfd.h>
