@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "profile.h"
+#include "settings.h"
 
 #define CFG_LINE_MAX	4096		/* bytes per line */
 #define CFG_MAX_WORDS	128		/* words per line */
@@ -234,22 +235,12 @@ cfg_once(struct cfg_parser *p, int *where, const char *kw)
 static int
 cfg_upstream(struct cfg_parser *p, struct cfg_line *ln)
 {
-	const char *v = ln->word[1];
+	const char *v, *why;
 
 	if (cfg_once(p, &p->upstream_line, "upstream") == -1)
 		return -1;
-	if (strncmp(v, "unix://", 7) == 0)
-		v += 7;
-	else if (strstr(v, "://") != NULL)
-		return cfg_errf(p, p->line, "upstream must be a unix socket "
-		    "path or unix:///path");
-	if (v[0] == '\0')
-		return cfg_errf(p, p->line, "empty upstream path");
-	if (v[0] != '/')
-		return cfg_errf(p, p->line, "upstream must be an absolute path");
-	if (strlen(v) >= sizeof(p->c->upstream))
-		return cfg_errf(p, p->line, "upstream path too long (at most "
-		    "%zu bytes)", sizeof(p->c->upstream) - 1);
+	if (set_upstream_parse(ln->word[1], &v, &why) == -1)
+		return cfg_errf(p, p->line, "%s", why);
 	snprintf(p->c->upstream, sizeof(p->c->upstream), "%s", v);
 	return 0;
 }
@@ -418,40 +409,40 @@ cfg_listener_close(struct cfg_parser *p)
 	return 0;
 }
 
+/*
+ * The address is parsed as start-up will bind it, and compared with every
+ * address before it, so that what parses also binds (as far as this
+ * process alone decides).
+ */
 static int
 cfg_listen(struct cfg_parser *p, struct cfg_line *ln)
 {
 	struct cfg_listener *l = p->blk.l, *o;
-	const char *v = ln->word[1];
-	size_t i, j;
+	struct set_addr a, b;
+	const char *v = ln->word[1], *why;
+	char msg[320];
+	size_t i, j, total = 0;
 
 	if (l->naddrs == CFG_MAX_ADDRS)
 		return cfg_errf(p, p->line, "too many listen addresses (at most "
 		    "%d per listener)", CFG_MAX_ADDRS);
-	if (strlen(v) >= sizeof(l->addrs[0]))
-		return cfg_errf(p, p->line, "listen address too long");
-	if (strncmp(v, "tcp://", 6) == 0) {
-		if (v[6] == '\0')
-			return cfg_errf(p, p->line, "listen tcp:// needs "
-			    "HOST:PORT");
-	} else if (strncmp(v, "unix://", 7) == 0) {
-		if (v[7] != '/')
-			return cfg_errf(p, p->line, "listen unix:// needs an "
-			    "absolute path: unix:///path");
-		if (strlen(v + 7) > 107)
-			return cfg_errf(p, p->line, "unix socket path too long "
-			    "(at most 107 bytes)");
-	} else
-		return cfg_errf(p, p->line, "listen address must start with "
-		    "tcp:// or unix://");
+	if (set_addr_parse(v, &a, msg, sizeof(msg)) == -1)
+		return cfg_errf(p, p->line, "%s", msg);
 	for (i = 0; i < p->c->nlisteners; i++) {
 		o = &p->c->listeners[i];
-		for (j = 0; j < o->naddrs; j++)
-			if (strcmp(o->addrs[j], v) == 0)
-				return cfg_errf(p, p->line, "duplicate listen "
-				    "address %s (listener \"%s\", line %d)", v,
-				    o->name, o->line);
+		for (j = 0; j < o->naddrs; j++, total++) {
+			if (set_addr_parse(o->addrs[j], &b, msg,
+			    sizeof(msg)) == -1)
+				return cfg_errf(p, p->line, "%s", msg);
+			if (set_addr_overlap(&b, &a, &why))
+				return cfg_errf(p, p->line, "listen address %s "
+				    "overlaps %s (listener \"%s\", line %d): %s",
+				    v, o->addrs[j], o->name, o->line, why);
+		}
 	}
+	if (total == CFG_MAX_ALL_ADDRS)
+		return cfg_errf(p, p->line, "too many listen addresses (at most "
+		    "%d in all listeners)", CFG_MAX_ALL_ADDRS);
 	snprintf(l->addrs[l->naddrs++], sizeof(l->addrs[0]), "%s", v);
 	return 0;
 }

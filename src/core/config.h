@@ -31,6 +31,7 @@
 
 #define CFG_MAX_LISTENERS 16
 #define CFG_MAX_ADDRS     4
+#define CFG_MAX_ALL_ADDRS 16	/* listen addresses in all listeners */
 
 enum cfg_mode { CFG_ENFORCE = 0, CFG_AUDIT };
 

@@ -525,3 +525,17 @@ tec_listen(tec_getenv_fn get, void *arg)
 		return "tcp://0.0.0.0:2375";
 	return "tcp://*:2375";
 }
+
+const char *
+tec_log_level(const char *v)
+{
+	if (v == NULL)
+		return NULL;
+	if (strcasecmp(v, "debug") == 0)
+		return "debug";
+	if (strcasecmp(v, "info") == 0 || strcasecmp(v, "notice") == 0)
+		return "info";
+	if (strcasecmp(v, "warning") == 0 || strcasecmp(v, "warn") == 0)
+		return "warn";
+	return "error";		/* err, crit, alert, emerg */
+}

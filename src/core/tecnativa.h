@@ -50,4 +50,12 @@ int	tec_load(tec_getenv_fn get, void *arg, struct rule_set *set,
  */
 const char *tec_listen(tec_getenv_fn get, void *arg);
 
+/*
+ * Tecnativa's LOG_LEVEL (haproxy's names, any case) as a sockward level:
+ * debug; info or notice is info; warning or warn is warn; anything else
+ * (err, crit, alert, emerg) is error.  NULL for v NULL.  The result is a
+ * string constant.
+ */
+const char *tec_log_level(const char *v);
+
 #endif

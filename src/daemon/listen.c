@@ -15,6 +15,7 @@
 
 #include "listen.h"
 #include "log.h"
+#include "settings.h"
 
 #define LISTEN_BACKLOG 1024
 
@@ -25,6 +26,7 @@ listen_fail(char *err, size_t errlen, const char *what, const char *addr)
 	return -1;
 }
 
+/* path: absolute and short enough (set_addr_parse). */
 static int
 listen_unix(const char *path, struct listener *l, char *err, size_t errlen)
 {
@@ -35,11 +37,6 @@ listen_unix(const char *path, struct listener *l, char *err, size_t errlen)
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (path[0] != '/' || strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "unix listener path must be absolute "
-		    "and shorter than %zu bytes: %s", sizeof(sun.sun_path), path);
-		return -1;
-	}
 	memcpy(sun.sun_path, path, strlen(path));
 	/* Replace a stale socket, but never a live one or a non-socket. */
 	if (lstat(path, &st) == 0) {
@@ -101,98 +98,67 @@ listen_tcp_bind(const struct sockaddr *sa, socklen_t salen, int v6only)
 }
 
 static int
-listen_tcp(const char *hostport, struct listener *l, char *err, size_t errlen)
+listen_tcp(const struct set_addr *a, struct listener *l, char *err,
+    size_t errlen)
 {
 	struct sockaddr_in  sin;
 	struct sockaddr_in6 sin6;
-	char		 host[128], *end;
-	const char	*colon, *portstr;
-	unsigned long	 port;
-	size_t		 hlen;
 	int		 fd;
-
-	if (hostport[0] == '[') {
-		if ((colon = strstr(hostport, "]:")) == NULL)
-			goto bad;
-		hlen = (size_t)(colon - hostport - 1);
-		portstr = colon + 2;
-		if (hlen >= sizeof(host))
-			goto bad;
-		memcpy(host, hostport + 1, hlen);
-	} else {
-		if ((colon = strrchr(hostport, ':')) == NULL)
-			goto bad;
-		hlen = (size_t)(colon - hostport);
-		portstr = colon + 1;
-		if (hlen >= sizeof(host) || memchr(hostport, ':', hlen) != NULL)
-			goto bad;
-		memcpy(host, hostport, hlen);
-	}
-	host[hlen] = '\0';
-	errno = 0;
-	port = strtoul(portstr, &end, 10);
-	if (*portstr == '\0' || *end != '\0' || errno != 0 || port > 65535)
-		goto bad;
 
 	memset(&sin, 0, sizeof(sin));
 	memset(&sin6, 0, sizeof(sin6));
 	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
+	sin.sin_port = htons((uint16_t)a->port);
 	sin6.sin6_family = AF_INET6;
-	sin6.sin6_port = htons((uint16_t)port);
+	sin6.sin6_port = htons((uint16_t)a->port);
 
-	if (host[0] == '\0' || strcmp(host, "*") == 0) {
+	if (a->kind == SET_ADDR_TCP_ANY) {
 		/* Dual-stack where the host has IPv6, IPv4 otherwise. */
 		sin6.sin6_addr = in6addr_any;
 		fd = listen_tcp_bind((struct sockaddr *)&sin6, sizeof(sin6), 0);
 		if (fd != -1) {
-			snprintf(l->name, sizeof(l->name), "tcp://[::]:%lu", port);
+			snprintf(l->name, sizeof(l->name), "tcp://[::]:%u",
+			    a->port);
 		} else {
 			log_msg(LOG_WARN, "IPv6 unavailable for %s (%s), "
-			    "listening on IPv4 only", hostport, strerror(errno));
+			    "listening on IPv4 only", a->text, strerror(errno));
 			sin.sin_addr.s_addr = htonl(INADDR_ANY);
 			fd = listen_tcp_bind((struct sockaddr *)&sin,
 			    sizeof(sin), 0);
-			snprintf(l->name, sizeof(l->name), "tcp://0.0.0.0:%lu",
-			    port);
+			snprintf(l->name, sizeof(l->name), "tcp://0.0.0.0:%u",
+			    a->port);
 		}
-	} else if (inet_pton(AF_INET, host, &sin.sin_addr) == 1) {
+	} else if (a->kind == SET_ADDR_TCP4) {
+		memcpy(&sin.sin_addr, a->ip, 4);
 		fd = listen_tcp_bind((struct sockaddr *)&sin, sizeof(sin), 0);
-		snprintf(l->name, sizeof(l->name), "tcp://%s:%lu", host, port);
-	} else if (inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1) {
-		fd = listen_tcp_bind((struct sockaddr *)&sin6, sizeof(sin6), 1);
-		snprintf(l->name, sizeof(l->name), "tcp://[%s]:%lu", host, port);
+		snprintf(l->name, sizeof(l->name), "tcp://%s:%u", a->host,
+		    a->port);
 	} else {
-		/* Names would need the resolver (NSS); numeric only. */
-		snprintf(err, errlen, "listen host must be a numeric address, "
-		    "[IPv6] or *: %s", hostport);
-		return -1;
+		memcpy(&sin6.sin6_addr, a->ip, 16);
+		fd = listen_tcp_bind((struct sockaddr *)&sin6, sizeof(sin6), 1);
+		snprintf(l->name, sizeof(l->name), "tcp://[%s]:%u", a->host,
+		    a->port);
 	}
 	if (fd == -1)
-		return listen_fail(err, errlen, "cannot listen on", hostport);
+		return listen_fail(err, errlen, "cannot listen on", a->text);
 	l->is_unix = 0;
 	l->unix_path[0] = '\0';
 	ev_io_init(&l->io, fd, NULL);
 	return 0;
-bad:
-	snprintf(err, errlen, "bad listen address (want tcp://HOST:PORT, "
-	    "tcp://[V6]:PORT or unix:///path): tcp://%s", hostport);
-	return -1;
 }
 
 int
 listen_open(const char *addr, struct listener *l, char *err, size_t errlen)
 {
-	memset(l, 0, sizeof(*l));
-	if (strncmp(addr, "unix://", 7) == 0)
-		return listen_unix(addr + 7, l, err, errlen);
-	if (strncmp(addr, "tcp://", 6) == 0)
-		return listen_tcp(addr + 6, l, err, errlen);
-	snprintf(err, errlen, "bad listen address (want tcp://HOST:PORT or "
-	    "unix:///path): %s", addr);
-	return -1;
-}
+	struct set_addr a;
 
+	memset(l, 0, sizeof(*l));
+	if (set_addr_parse(addr, &a, err, errlen) == -1)
+		return -1;
+	if (a.kind == SET_ADDR_UNIX)
+		return listen_unix(a.path, l, err, errlen);
+	return listen_tcp(&a, l, err, errlen);
+}
 int
 listen_unix_perms(struct listener *l, long uid, long gid, int mode, char *err,
     size_t errlen)

@@ -6,9 +6,10 @@
 
 #include <stddef.h>
 
+#include "config.h"
 #include "ev.h"
 
-#define LISTEN_MAX 16
+#define LISTEN_MAX CFG_MAX_ALL_ADDRS	/* config.c refuses more */
 
 struct cfg_listener;
 struct learn;
@@ -25,9 +26,10 @@ struct listener {
 };
 
 /*
- * Open a non-blocking listening socket for addr ("tcp://HOST:PORT" with an
+ * Open a non-blocking listening socket for addr, parsed by set_addr_parse
+ * (settings.h) as `sockward check` parses it: "tcp://HOST:PORT" with an
  * IPv4 address, "[IPv6]", "*" or empty host for every address, or
- * "unix:///path").  A wildcard tries IPv6 dual-stack, then IPv4.  A unix
+ * "unix:///path".  A wildcard tries IPv6 dual-stack, then IPv4.  A unix
  * socket is created with mode 0600 (umask set around bind) and must then
  * get its final owner and mode from listen_unix_perms; a stale socket file
  * nobody listens on is replaced.  Returns 0,

@@ -3,9 +3,9 @@
  *
  * The policy comes from exactly one place: a config file (--config or
  * SOCKWARD_CONFIG), or else flags and environment (SOCKWARD_* and the
- * Tecnativa variables).  Global settings take, in order of precedence,
- * a flag, a SOCKWARD_* variable, a Tecnativa variable, the file, the
- * default.
+ * Tecnativa variables).  Every setting, its sources and their precedence
+ * are in settings.h; main_prepare is the start-up path short of binding,
+ * which `check` runs too, so that what check accepts also starts.
  */
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -33,47 +33,29 @@
 #include "profile.h"
 #include "rule.h"
 #include "sandbox.h"
+#include "settings.h"
 #include "tecnativa.h"
 
-#define MAIN_DEFAULT_LISTEN   "tcp://127.0.0.1:2375"
-#define MAIN_DEFAULT_UPSTREAM "/var/run/docker.sock"
-#define MAIN_DEFAULT_PROFILE  "traefik"
 #define MAIN_DRAIN_MS         5000	/* SIGTERM: in-flight requests get this long */
-#define MAIN_MAX_ITEMS        64
-
-struct main_opts {
-	const char	*config;
-	const char	*listen[CFG_MAX_ADDRS];
-	size_t		 nlisten;
-	const char	*upstream;
-	const char	*profile;
-	const char	*allow[MAIN_MAX_ITEMS];
-	size_t		 nallow;
-	const char	*deny[MAIN_MAX_ITEMS];
-	size_t		 ndeny;
-	const char	*mode;
-	const char	*log_format;
-	const char	*log_level;
-	const char	*listener;	/* explain --listener */
-	const char	*user;		/* --user UID */
-	int		 header_timeout_s;
-	int		 idle_timeout_s;
-};
 
 /* What the daemon runs with. */
 struct main_state {
 	struct cfg	*cfg;
+	struct set_res	*res;		/* every setting and its source */
 	const char	*cfg_path;	/* NULL: built from flags and env */
 	char		 upstream[108];
 	enum log_format	 log_format;
 	enum log_level	 log_level;
 	int		 header_timeout_s;
 	int		 idle_timeout_s;
+	long		 uid;		/* --user, -1: the default */
+	int		 sandbox;	/* 0: SOCKWARD_SANDBOX=0 */
 };
 
 static struct listener	main_listeners[LISTEN_MAX];
 static size_t		main_nlisteners;
-static struct main_opts	main_o;
+static struct set_args	main_args;	/* the flags, kept for reload */
+static const char	*main_listener;	/* explain --listener */
 
 static const char main_usage[] =
 "usage: sockward [options]\n"
@@ -81,6 +63,7 @@ static const char main_usage[] =
 "       sockward check [FILE]\n"
 "       sockward profiles [NAME]\n"
 "       sockward health [ADDR]\n"
+"       sockward settings [man]\n"
 "\n"
 "A Docker socket proxy that lets through only the Engine API calls a\n"
 "policy allows and answers everything else with 403.\n"
@@ -90,9 +73,9 @@ static const char main_usage[] =
 "                         (sockward.conf(5)); also SOCKWARD_CONFIG\n"
 "  --listen ADDR          listen on ADDR (repeatable): tcp://HOST:PORT,\n"
 "                         tcp://[IPv6]:PORT, tcp://*:PORT or unix:///path\n"
-"                         (default " MAIN_DEFAULT_LISTEN ")\n"
+"                         (default tcp://127.0.0.1:2375)\n"
 "  --upstream PATH        Docker socket to forward to\n"
-"                         (default " MAIN_DEFAULT_UPSTREAM ")\n"
+"                         (default /var/run/docker.sock)\n"
 "  --profile NAME[,NAME]  built-in rule sets (default traefik); see\n"
 "                         'sockward profiles'\n"
 "  --allow 'METHODS PATTERN [CONSTRAINTS]'\n"
@@ -116,32 +99,16 @@ static const char main_usage[] =
 "explain prints the verdict for METHOD TARGET and the rule that decided\n"
 "it; exit status 0 means allowed, 1 denied or rejected, 2 a usage error.\n"
 "check validates a config (FILE, or the one flags and environment make)\n"
-"and prints the effective policy of every listener; exit status 0 or 1.\n"
+"exactly as start-up would, short of binding, and prints the settings\n"
+"with where each came from and the effective policy of every listener;\n"
+"exit status 0, or 1 (config file) or 2 (flags, environment) on error.\n"
+"settings prints every setting: option, variable, config keyword,\n"
+"Tecnativa variable, default, and whether SIGHUP applies it.\n"
 "Signals: SIGTERM/SIGINT drain and exit, SIGHUP reloads the config file,\n"
 "SIGUSR1 logs the rules that audit mode has seen.\n";
 
-enum { OPT_CONFIG = 256, OPT_LISTEN, OPT_UPSTREAM, OPT_PROFILE, OPT_ALLOW,
-	OPT_DENY, OPT_MODE, OPT_LOG_FORMAT, OPT_LOG_LEVEL, OPT_HEADER_TIMEOUT,
-	OPT_IDLE_TIMEOUT, OPT_LISTENER, OPT_VERSION, OPT_HELP, OPT_USER };
-
-static const struct option main_longopts[] = {
-	{ "config",		required_argument, NULL, OPT_CONFIG },
-	{ "listen",		required_argument, NULL, OPT_LISTEN },
-	{ "upstream",		required_argument, NULL, OPT_UPSTREAM },
-	{ "profile",		required_argument, NULL, OPT_PROFILE },
-	{ "allow",		required_argument, NULL, OPT_ALLOW },
-	{ "deny",		required_argument, NULL, OPT_DENY },
-	{ "mode",		required_argument, NULL, OPT_MODE },
-	{ "log-format",		required_argument, NULL, OPT_LOG_FORMAT },
-	{ "log-level",		required_argument, NULL, OPT_LOG_LEVEL },
-	{ "header-timeout",	required_argument, NULL, OPT_HEADER_TIMEOUT },
-	{ "idle-timeout",	required_argument, NULL, OPT_IDLE_TIMEOUT },
-	{ "listener",		required_argument, NULL, OPT_LISTENER },
-	{ "user",		required_argument, NULL, OPT_USER },
-	{ "version",		no_argument,	   NULL, OPT_VERSION },
-	{ "help",		no_argument,	   NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 }
-};
+enum { OPT_SET = 256, OPT_LISTENER = OPT_SET + SET_N, OPT_VERSION,
+	OPT_HELP };
 
 static void
 main_usage_exit(const char *msg)
@@ -162,79 +129,42 @@ main_config_exit(const char *fmt, const char *a, const char *b)
 	exit(2);
 }
 
+/*
+ * Parse options into main_args (every setting flag, from the settings
+ * table) and main_listener; returns the index of the first operand.
+ */
 static int
-main_seconds(const char *s, const char *what)
+main_parse_opts(int argc, char **argv)
 {
-	char	*end;
-	long	 v;
+	struct option	 opts[SET_N + 4];
+	size_t		 i, n = 0;
+	int		 ch;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1 || v > 86400)
-		main_config_exit("%s must be whole seconds from 1 to 86400, "
-		    "not '%s'", what, s);
-	return (int)v;
-}
+	for (i = 0; i < SET_N; i++) {
+		if (set_table[i].flag == NULL)
+			continue;
+		opts[n].name = set_table[i].flag + 2;
+		opts[n].has_arg = required_argument;
+		opts[n].flag = NULL;
+		opts[n++].val = OPT_SET + (int)i;
+	}
+	opts[n++] = (struct option){ "listener", required_argument, NULL,
+	    OPT_LISTENER };
+	opts[n++] = (struct option){ "version", no_argument, NULL,
+	    OPT_VERSION };
+	opts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
 
-static void
-main_add(const char **arr, size_t *n, size_t max, const char *v,
-    const char *what)
-{
-	if (*n == max)
-		main_config_exit("too many %s%s", what, "");
-	arr[(*n)++] = v;
-}
-
-/* Parse options into *o; returns the index of the first operand. */
-static int
-main_parse_opts(int argc, char **argv, struct main_opts *o)
-{
-	int	ch;
-
-	while ((ch = getopt_long(argc, argv, "", main_longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch >= OPT_SET && ch < OPT_SET + SET_N) {
+			if (set_args_add(&main_args, (enum set_id)(ch - OPT_SET),
+			    optarg) == -1)
+				main_usage_exit("too many options");
+			continue;
+		}
 		switch (ch) {
-		case OPT_CONFIG:
-			o->config = optarg;
-			break;
-		case OPT_LISTEN:
-			main_add(o->listen, &o->nlisten, CFG_MAX_ADDRS, optarg,
-			    "--listen addresses");
-			break;
-		case OPT_UPSTREAM:
-			o->upstream = optarg;
-			break;
-		case OPT_PROFILE:
-			o->profile = optarg;
-			break;
-		case OPT_ALLOW:
-			main_add(o->allow, &o->nallow, MAIN_MAX_ITEMS, optarg,
-			    "--allow rules");
-			break;
-		case OPT_DENY:
-			main_add(o->deny, &o->ndeny, MAIN_MAX_ITEMS, optarg,
-			    "--deny rules");
-			break;
-		case OPT_MODE:
-			o->mode = optarg;
-			break;
-		case OPT_LOG_FORMAT:
-			o->log_format = optarg;
-			break;
-		case OPT_LOG_LEVEL:
-			o->log_level = optarg;
-			break;
-		case OPT_HEADER_TIMEOUT:
-			o->header_timeout_s = main_seconds(optarg,
-			    "--header-timeout");
-			break;
-		case OPT_IDLE_TIMEOUT:
-			o->idle_timeout_s = main_seconds(optarg, "--idle-timeout");
-			break;
 		case OPT_LISTENER:
-			o->listener = optarg;
-			break;
-		case OPT_USER:
-			o->user = optarg;
+			main_listener = optarg;
 			break;
 		case OPT_VERSION:
 			printf("sockward %s\n", SOCKWARD_VERSION);
@@ -252,15 +182,7 @@ main_parse_opts(int argc, char **argv, struct main_opts *o)
 /* ---- environment ---- */
 
 static const char *
-main_env(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-static const char *
-main_tec_getenv(void *arg, const char *name)
+main_getenv(void *arg, const char *name)
 {
 	(void)arg;
 	return getenv(name);
@@ -273,54 +195,6 @@ main_tec_warn(void *arg, const char *text)
 	log_msg(LOG_WARN, "tecnativa compatibility: %s", text);
 }
 
-/* Tecnativa's LOG_LEVEL uses haproxy's names. */
-static const char *
-main_tec_log_level(const char *v)
-{
-	if (v == NULL)
-		return NULL;
-	if (strcasecmp(v, "debug") == 0)
-		return "debug";
-	if (strcasecmp(v, "info") == 0 || strcasecmp(v, "notice") == 0)
-		return "info";
-	if (strcasecmp(v, "warning") == 0 || strcasecmp(v, "warn") == 0)
-		return "warn";
-	return "error";		/* err, crit, alert, emerg */
-}
-
-/* First non-NULL of a, b, c. */
-static const char *
-main_pick(const char *a, const char *b, const char *c)
-{
-	return a != NULL ? a : b != NULL ? b : c;
-}
-
-/*
- * Split list (a copy) at any byte of seps, calling fn(arg, item) for every
- * non-empty, blank-trimmed item.
- */
-static void
-main_split(const char *list, const char *seps,
-    void (*fn)(void *arg, const char *item), void *arg)
-{
-	char	*copy, *p, *item, *save = NULL, *end;
-
-	if (list == NULL)
-		return;
-	if ((copy = strdup(list)) == NULL)
-		fatal("out of memory");
-	for (p = copy; (item = strtok_r(p, seps, &save)) != NULL; p = NULL) {
-		while (*item == ' ' || *item == '\t')
-			item++;
-		end = item + strlen(item);
-		while (end > item && (end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		if (*item != '\0')
-			fn(arg, item);
-	}
-	free(copy);
-}
-
 /* ---- building the policy from flags and environment ---- */
 
 struct main_build {
@@ -331,9 +205,8 @@ struct main_build {
 };
 
 static void
-main_add_rule(void *arg, const char *text)
+main_add_rule(struct main_build *b, const char *text)
 {
-	struct main_build *b = arg;
 	struct rule	 r;
 	const char	*why;
 
@@ -344,9 +217,8 @@ main_add_rule(void *arg, const char *text)
 }
 
 static void
-main_add_profile(void *arg, const char *name)
+main_add_profile(struct main_build *b, const char *name)
 {
-	struct main_build *b = arg;
 	const struct profile *p;
 	size_t	 i;
 
@@ -365,89 +237,52 @@ main_add_profile(void *arg, const char *name)
 	strncat(b->names, name, sizeof(b->names) - strlen(b->names) - 1);
 }
 
+/* Add the rules of list setting id to b, each with its own origin. */
 static void
-main_add_listen(void *arg, const char *addr)
+main_add_rules(struct main_build *b, const struct set_value *v,
+    enum rule_action action)
 {
-	struct cfg_listener *l = arg;
+	size_t	 i;
 
-	if (l->naddrs == CFG_MAX_ADDRS)
-		main_config_exit("too many listen addresses (%s)%s", addr, "");
-	snprintf(l->addrs[l->naddrs++], sizeof(l->addrs[0]), "%s", addr);
-}
-
-static void
-main_add_client(void *arg, const char *cidr)
-{
-	const char *why;
-
-	if (admit_add_net(arg, cidr, &why) == -1)
-		main_config_exit("SOCKWARD_CLIENTS '%s': %s", cidr, why);
-}
-
-static void
-main_add_uid(void *arg, const char *num)
-{
-	const char *why;
-
-	if (admit_add_uid(arg, num, &why) == -1)
-		main_config_exit("SOCKWARD_PEER_UID '%s': %s", num, why);
-}
-
-static void
-main_add_gid(void *arg, const char *num)
-{
-	const char *why;
-
-	if (admit_add_gid(arg, num, &why) == -1)
-		main_config_exit("SOCKWARD_PEER_GID '%s': %s", num, why);
+	b->action = action;
+	for (i = 0; i < v->nitems; i++) {
+		b->origin = v->item_origin[i];
+		main_add_rule(b, v->item[i]);
+	}
 }
 
 /*
- * One listener named "default" from flags and environment: --deny and
- * SOCKWARD_DENY rules first, then the profiles, then Tecnativa's rules,
- * then --allow and SOCKWARD_ALLOW rules.
+ * One listener named "default" from the resolved flags and environment:
+ * --deny and SOCKWARD_DENY rules first, then the profiles, then
+ * Tecnativa's rules, then --allow and SOCKWARD_ALLOW rules.  The listen
+ * addresses were validated by set_resolve.
  */
 static void
-main_cfg_from_flags(const struct main_opts *o, struct cfg *cfg, int quiet)
+main_cfg_from_flags(const struct set_res *res, struct cfg *cfg, int quiet)
 {
 	struct cfg_listener *l = &cfg->listeners[0];
+	const struct set_value *v;
 	struct main_build b;
-	const char	*profile, *mode, *why, *v;
+	const char	*why;
 	size_t		 i;
-	int		 tec;
 
 	cfg->nlisteners = 1;
 	snprintf(l->name, sizeof(l->name), "default");
 	l->sock_mode = -1;
 	l->sock_uid = l->sock_gid = -1;
-	tec = tec_enabled(main_tec_getenv, NULL);
-	if ((v = main_env("SOCKWARD_COMPAT")) != NULL &&
-	    strcasecmp(v, "tecnativa") != 0 && strcasecmp(v, "linuxserver") != 0)
-		main_config_exit("SOCKWARD_COMPAT must be tecnativa or "
-		    "linuxserver, not '%s'%s", v, "");
-
-	for (i = 0; i < o->nlisten; i++)
-		main_add_listen(l, o->listen[i]);
-	if (l->naddrs == 0)
-		main_split(main_env("SOCKWARD_LISTEN"), ", \t\n", main_add_listen, l);
-	if (l->naddrs == 0)
-		main_add_listen(l, tec ? tec_listen(main_tec_getenv, NULL) :
-		    MAIN_DEFAULT_LISTEN);
+	v = &res->v[SET_LISTEN];
+	for (i = 0; i < v->nitems; i++)
+		snprintf(l->addrs[l->naddrs++], sizeof(l->addrs[0]), "%s",
+		    v->item[i]);
 
 	memset(&b, 0, sizeof(b));
 	b.l = l;
-	b.action = RULE_DENY;
-	b.origin = "--deny";
-	for (i = 0; i < o->ndeny; i++)
-		main_add_rule(&b, o->deny[i]);
-	b.origin = "SOCKWARD_DENY";
-	main_split(main_env("SOCKWARD_DENY"), ";\n", main_add_rule, &b);
-
-	profile = main_pick(o->profile, main_env("SOCKWARD_PROFILE"),
-	    tec ? NULL : MAIN_DEFAULT_PROFILE);
-	main_split(profile, ", \t", main_add_profile, &b);
-	if (tec) {
-		if (tec_load(main_tec_getenv, NULL, &l->rules, quiet ? NULL :
+	main_add_rules(&b, &res->v[SET_DENY], RULE_DENY);
+	v = &res->v[SET_PROFILE];
+	for (i = 0; i < v->nitems; i++)
+		main_add_profile(&b, v->item[i]);
+	if (res->tec) {
+		if (tec_load(main_getenv, NULL, &l->rules, quiet ? NULL :
 		    main_tec_warn, NULL, &why) == -1)
 			main_config_exit("tecnativa compatibility: %s%s", why, "");
 		if (b.names[0] != '\0')
@@ -455,95 +290,74 @@ main_cfg_from_flags(const struct main_opts *o, struct cfg *cfg, int quiet)
 		strncat(b.names, "tecnativa", sizeof(b.names) -
 		    strlen(b.names) - 1);
 	}
-	b.action = RULE_ALLOW;
-	b.origin = "--allow";
-	for (i = 0; i < o->nallow; i++)
-		main_add_rule(&b, o->allow[i]);
-	b.origin = "SOCKWARD_ALLOW";
-	main_split(main_env("SOCKWARD_ALLOW"), ";\n", main_add_rule, &b);
+	main_add_rules(&b, &res->v[SET_ALLOW], RULE_ALLOW);
 	snprintf(l->rules.name, sizeof(l->rules.name), "%s",
 	    b.names[0] != '\0' ? b.names : "custom");
-
-	mode = main_pick(o->mode, main_env("SOCKWARD_MODE"), "enforce");
-	if (strcmp(mode, "audit") == 0)
+	if (strcmp(res->v[SET_MODE].text, "audit") == 0)
 		l->mode = CFG_AUDIT;
-	else if (strcmp(mode, "enforce") != 0)
-		main_config_exit("mode must be enforce or audit, not '%s'%s",
-		    mode, "");
-	main_split(main_env("SOCKWARD_CLIENTS"), ", \t\n", main_add_client,
-	    &l->admit);
-	main_split(main_env("SOCKWARD_PEER_UID"), ", \t\n", main_add_uid,
-	    &l->admit);
-	main_split(main_env("SOCKWARD_PEER_GID"), ", \t\n", main_add_gid,
-	    &l->admit);
+	v = &res->v[SET_CLIENTS];
+	for (i = 0; i < v->nitems; i++)
+		if (admit_add_net(&l->admit, v->item[i], &why) == -1)
+			main_config_exit("SOCKWARD_CLIENTS '%s': %s", v->item[i],
+			    why);
+	v = &res->v[SET_PEER_UID];
+	for (i = 0; i < v->nitems; i++)
+		if (admit_add_uid(&l->admit, v->item[i], &why) == -1)
+			main_config_exit("SOCKWARD_PEER_UID '%s': %s", v->item[i],
+			    why);
+	v = &res->v[SET_PEER_GID];
+	for (i = 0; i < v->nitems; i++)
+		if (admit_add_gid(&l->admit, v->item[i], &why) == -1)
+			main_config_exit("SOCKWARD_PEER_GID '%s': %s", v->item[i],
+			    why);
 }
 
 /*
- * Assemble *st from a file or from flags and environment.  quiet: do not
- * log compatibility warnings (explain, check).
+ * The start-up path short of binding, shared by `check`, `explain`,
+ * `health` and the daemon: read the file, resolve every setting
+ * (set_resolve validates them, listen addresses included, as config.c
+ * does for the file's), build the policy and the values the daemon runs
+ * with.  Anything wrong exits: 1 for the file, 2 for flags and
+ * environment.  file: the operand of `check`, or NULL.  quiet: do not log
+ * compatibility warnings (explain, check).
  */
 static void
-main_build_state(const struct main_opts *o, struct main_state *st,
-    const char *file, int quiet)
+main_prepare(struct main_state *st, const char *file, int quiet)
 {
 	char	 err[512];
-	const char *v;
-	int	 tec = tec_enabled(main_tec_getenv, NULL);
 
-	if ((st->cfg = calloc(1, sizeof(*st->cfg))) == NULL)
+	if (file != NULL && set_args_add(&main_args, SET_CONFIG, file) == -1)
+		main_usage_exit("too many options");
+	if ((st->cfg = calloc(1, sizeof(*st->cfg))) == NULL ||
+	    (st->res = calloc(1, sizeof(*st->res))) == NULL)
 		fatal("out of memory");
-	st->cfg_path = file != NULL ? file : main_pick(o->config,
-	    main_env("SOCKWARD_CONFIG"), NULL);
-	if (st->cfg_path != NULL) {
-		if (o->nlisten || o->profile || o->nallow || o->ndeny || o->mode)
-			main_usage_exit("--listen, --profile, --allow, --deny "
-			    "and --mode go in the config file when one is used");
-		if (cfg_load_file(st->cfg_path, st->cfg, err, sizeof(err)) == -1) {
-			fprintf(stderr, "sockward: %s\n", err);
-			exit(1);
-		}
-		if (!quiet && (main_env("SOCKWARD_PROFILE") ||
-		    main_env("SOCKWARD_LISTEN") || main_env("SOCKWARD_ALLOW") ||
-		    main_env("SOCKWARD_DENY") || main_env("SOCKWARD_MODE") ||
-		    main_env("SOCKWARD_CLIENTS") ||
-		    main_env("SOCKWARD_PEER_UID") ||
-		    main_env("SOCKWARD_PEER_GID") || tec))
-			log_msg(LOG_WARN, "config file %s in use: policy "
-			    "and Tecnativa environment variables are ignored",
-			    st->cfg_path);
-		tec = 0;	/* the file decides; SOCKET_PATH etc. too */
-	} else
-		main_cfg_from_flags(o, st->cfg, quiet);
+	st->cfg_path = set_config_path(&main_args, main_getenv, NULL);
+	if (st->cfg_path != NULL &&
+	    cfg_load_file(st->cfg_path, st->cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "sockward: %s\n", err);
+		exit(1);
+	}
+	if (set_resolve(&main_args, main_getenv, NULL, st->cfg_path != NULL ?
+	    st->cfg : NULL, st->res, err, sizeof(err)) == -1)
+		main_config_exit("%s%s", err, "");
+	if (st->cfg_path != NULL && st->res->ignored != NULL && !quiet)
+		log_msg(LOG_WARN, "config file %s in use: policy and Tecnativa "
+		    "environment variables are ignored (%s is set)",
+		    st->cfg_path, st->res->ignored);
+	if (st->cfg_path == NULL)
+		main_cfg_from_flags(st->res, st->cfg, quiet);
 
-	v = main_pick(o->upstream, main_env("SOCKWARD_UPSTREAM"),
-	    main_pick(tec ? main_env("SOCKET_PATH") : NULL,
-	    st->cfg->upstream[0] ? st->cfg->upstream : NULL,
-	    MAIN_DEFAULT_UPSTREAM));
-	if (strncmp(v, "unix://", 7) == 0)
-		v += 7;
-	if (strlen(v) >= sizeof(st->upstream))
-		main_config_exit("upstream path too long: %s%s", v, "");
-	snprintf(st->upstream, sizeof(st->upstream), "%s", v);
-
-	v = main_pick(o->log_format, main_env("SOCKWARD_LOG_FORMAT"),
-	    st->cfg->log_format[0] ? st->cfg->log_format : "text");
-	if (log_format_parse(v, &st->log_format) == -1)
-		main_config_exit("log format must be text or json, not '%s'%s",
-		    v, "");
-	v = main_pick(o->log_level, main_env("SOCKWARD_LOG_LEVEL"),
-	    main_pick(tec ? main_tec_log_level(main_env("LOG_LEVEL")) : NULL,
-	    st->cfg->log_level[0] ? st->cfg->log_level : NULL, "info"));
-	if (log_level_parse(v, &st->log_level) == -1)
-		main_config_exit("log level must be debug, info, warn or "
-		    "error, not '%s'%s", v, "");
-	st->header_timeout_s = o->header_timeout_s ? o->header_timeout_s :
-	    main_env("SOCKWARD_HEADER_TIMEOUT") ? main_seconds(
-	    main_env("SOCKWARD_HEADER_TIMEOUT"), "SOCKWARD_HEADER_TIMEOUT") :
-	    st->cfg->header_timeout_s ? st->cfg->header_timeout_s : 10;
-	st->idle_timeout_s = o->idle_timeout_s ? o->idle_timeout_s :
-	    main_env("SOCKWARD_IDLE_TIMEOUT") ? main_seconds(
-	    main_env("SOCKWARD_IDLE_TIMEOUT"), "SOCKWARD_IDLE_TIMEOUT") :
-	    st->cfg->idle_timeout_s ? st->cfg->idle_timeout_s : 60;
+	snprintf(st->upstream, sizeof(st->upstream), "%s",
+	    st->res->v[SET_UPSTREAM].text);
+	if (log_format_parse(st->res->v[SET_LOG_FORMAT].text,
+	    &st->log_format) == -1 ||
+	    log_level_parse(st->res->v[SET_LOG_LEVEL].text,
+	    &st->log_level) == -1)
+		fatal("log settings out of step with the settings table");
+	st->header_timeout_s = (int)st->res->v[SET_HEADER_TIMEOUT].num;
+	st->idle_timeout_s = (int)st->res->v[SET_IDLE_TIMEOUT].num;
+	st->uid = st->res->v[SET_USER].num;
+	st->sandbox = strcmp(st->res->v[SET_SANDBOX].text, "0") != 0;
 }
 
 /* ---- subcommands ---- */
@@ -669,9 +483,16 @@ main_health(const struct main_state *st, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * `sockward check [FILE]`: main_prepare has run, the same start-up path
+ * as the daemon's up to binding; print what it resolved.
+ */
 static int
 main_check(const struct main_state *st)
 {
+	const struct set_value *v;
+	size_t	 i;
+
 	if (st->cfg_path != NULL)
 		printf("# %s: configuration OK\n", st->cfg_path);
 	else
@@ -679,7 +500,24 @@ main_check(const struct main_state *st)
 	printf("# upstream %s, log %s, header-timeout %d s, idle-timeout "
 	    "%d s\n", st->upstream, st->log_format == LOG_FMT_JSON ? "json" :
 	    "text", st->header_timeout_s, st->idle_timeout_s);
+	for (i = 0; i < SET_N; i++) {
+		v = &st->res->v[i];
+		if (set_table[i].per_listener || v->text == NULL)
+			continue;
+		printf("# setting %s = %s (%s)\n", set_table[i].name, v->text,
+		    v->origin);
+	}
 	cfg_dump(st->cfg, main_print_line, NULL);
+	return 0;
+}
+
+/* `sockward settings [man]`: the settings table. */
+static int
+main_settings(int argc, char **argv)
+{
+	if (argc > 1 || (argc == 1 && strcmp(argv[0], "man") != 0))
+		main_usage_exit("settings takes no operand but 'man'");
+	set_print_table(argc == 1, main_print_line, NULL);
 	return 0;
 }
 
@@ -795,34 +633,137 @@ main_attach_policies(struct cfg *cfg)
 	}
 }
 
-/* Same listeners, same addresses, same order? */
+/*
+ * Same listeners, same addresses, same order?  If not, 0 with what
+ * differs in why.
+ */
 static int
-main_same_listeners(const struct cfg *a, const struct cfg *b)
+main_same_listeners(const struct cfg *a, const struct cfg *b, char *why,
+    size_t len)
 {
 	size_t	 i, k;
 
-	if (a->nlisteners != b->nlisteners)
+	if (a->nlisteners != b->nlisteners) {
+		snprintf(why, len, "%zu listeners instead of %zu",
+		    b->nlisteners, a->nlisteners);
 		return 0;
+	}
 	for (i = 0; i < a->nlisteners; i++) {
-		if (strcmp(a->listeners[i].name, b->listeners[i].name) != 0 ||
-		    a->listeners[i].naddrs != b->listeners[i].naddrs)
+		if (strcmp(a->listeners[i].name, b->listeners[i].name) != 0) {
+			snprintf(why, len, "listener \"%s\" became \"%s\"",
+			    a->listeners[i].name, b->listeners[i].name);
 			return 0;
-		for (k = 0; k < a->listeners[i].naddrs; k++)
-			if (strcmp(a->listeners[i].addrs[k],
-			    b->listeners[i].addrs[k]) != 0)
+		}
+		for (k = 0; k < a->listeners[i].naddrs ||
+		    k < b->listeners[i].naddrs; k++)
+			if (k >= a->listeners[i].naddrs ||
+			    k >= b->listeners[i].naddrs ||
+			    strcmp(a->listeners[i].addrs[k],
+			    b->listeners[i].addrs[k]) != 0) {
+				snprintf(why, len, "listener \"%s\" listen "
+				    "changed from %s to %s", a->listeners[i].name,
+				    k < a->listeners[i].naddrs ?
+				    a->listeners[i].addrs[k] : "nothing",
+				    k < b->listeners[i].naddrs ?
+				    b->listeners[i].addrs[k] : "nothing");
 				return 0;
+			}
 	}
 	return 1;
 }
 
+static struct cfg	*main_boot_cfg;	/* what start-up bound and applied */
+static struct set_res	*main_boot_res;
+
+static void
+main_restart_only(const char *what, const char *from, const char *to)
+{
+	log_msg(LOG_WARN, "reload: %s changed from %s to %s; takes effect "
+	    "after a restart", what, from, to);
+}
+
+static void
+main_sock_str(const struct cfg_listener *l, int owner, char *buf,
+    size_t len)
+{
+	if (!owner)
+		snprintf(buf, len, "%04o", (unsigned)(l->sock_mode == -1 ?
+		    0660 : l->sock_mode));
+	else if (l->sock_uid == -1)
+		snprintf(buf, len, "unchanged");
+	else if (l->sock_gid == -1)
+		snprintf(buf, len, "%ld", l->sock_uid);
+	else
+		snprintf(buf, len, "%ld:%ld", l->sock_uid, l->sock_gid);
+}
+
 /*
- * SIGHUP: re-read the file.  Open connections keep going; each new request
+ * One line for each restart-only setting whose new value differs from
+ * what start-up applied (so it is said again at each reload until the
+ * restart); apply the reloadable global ones.  Per-listener policy
+ * settings are applied by swapping the cfg.
+ */
+static void
+main_reload_settings(const struct set_res *nres, const struct cfg *ncfg)
+{
+	const struct set_value *bv, *nv, *cv;
+	const struct cfg_listener *bl, *nl;
+	enum log_level	 lv;
+	char		 what[80], from[32], to[32];
+	size_t		 i;
+
+	for (i = 0; i < SET_N; i++) {
+		bv = &main_boot_res->v[i];
+		nv = &nres->v[i];
+		cv = &main_st.res->v[i];
+		if (set_table[i].per_listener)
+			continue;
+		if (!set_table[i].reload) {
+			if (bv->text != NULL && nv->text != NULL &&
+			    strcmp(bv->text, nv->text) != 0)
+				main_restart_only(set_table[i].name, bv->text,
+				    nv->text);
+			continue;
+		}
+		if (i == SET_LOG_LEVEL && strcmp(cv->text, nv->text) != 0 &&
+		    log_level_parse(nv->text, &lv) == 0) {
+			main_st.log_level = lv;
+			log_init(main_st.log_format, lv);
+			log_msg(LOG_INFO, "reload: log-level changed from %s to "
+			    "%s", cv->text, nv->text);
+		}
+	}
+	for (i = 0; i < ncfg->nlisteners; i++) {
+		bl = &main_boot_cfg->listeners[i];
+		nl = &ncfg->listeners[i];
+		if (bl->sock_mode != nl->sock_mode) {
+			snprintf(what, sizeof(what), "listener %s socket-mode",
+			    nl->name);
+			main_sock_str(bl, 0, from, sizeof(from));
+			main_sock_str(nl, 0, to, sizeof(to));
+			main_restart_only(what, from, to);
+		}
+		if (bl->sock_uid != nl->sock_uid ||
+		    bl->sock_gid != nl->sock_gid) {
+			snprintf(what, sizeof(what), "listener %s socket-owner",
+			    nl->name);
+			main_sock_str(bl, 1, from, sizeof(from));
+			main_sock_str(nl, 1, to, sizeof(to));
+			main_restart_only(what, from, to);
+		}
+	}
+}
+
+/*
+ * SIGHUP: re-read the file and resolve the settings again, with the same
+ * flags and environment.  Open connections keep going; each new request
  * is judged by the new policy.  Anything invalid keeps the old one.
  */
 static void
 main_reload(void)
 {
 	struct cfg	*ncfg;
+	struct set_res	*nres = NULL;
 	char		 err[512];
 
 	if (main_st.cfg_path == NULL) {
@@ -830,29 +771,45 @@ main_reload(void)
 		    "reload");
 		return;
 	}
-	if ((ncfg = calloc(1, sizeof(*ncfg))) == NULL) {
+	if ((ncfg = calloc(1, sizeof(*ncfg))) == NULL ||
+	    (nres = calloc(1, sizeof(*nres))) == NULL) {
 		log_msg(LOG_ERROR, "reload: out of memory; old policy stays");
+		free(ncfg);
 		return;
 	}
 	if (cfg_load_file(main_st.cfg_path, ncfg, err, sizeof(err)) == -1) {
 		log_msg(LOG_ERROR, "reload refused: %s; old policy stays", err);
-		free(ncfg);
-		return;
+		goto drop;
 	}
-	if (!main_same_listeners(main_st.cfg, ncfg)) {
-		log_msg(LOG_ERROR, "reload refused: listeners or their "
-		    "addresses changed (that needs a restart); old policy "
-		    "stays");
-		cfg_free(ncfg);
-		free(ncfg);
-		return;
+	if (set_resolve(&main_args, main_getenv, NULL, ncfg, nres, err,
+	    sizeof(err)) == -1) {
+		log_msg(LOG_ERROR, "reload refused: %s; old policy stays", err);
+		goto drop_cfg;
 	}
+	if (!main_same_listeners(main_st.cfg, ncfg, err, sizeof(err))) {
+		log_msg(LOG_ERROR, "reload refused: %s (listeners and their "
+		    "addresses need a restart); old policy stays", err);
+		goto drop_cfg;
+	}
+	main_reload_settings(nres, ncfg);
 	main_attach_policies(ncfg);
-	cfg_free(main_st.cfg);
-	free(main_st.cfg);
+	if (main_st.cfg != main_boot_cfg) {
+		cfg_free(main_st.cfg);
+		free(main_st.cfg);
+	}
+	if (main_st.res != main_boot_res)
+		free(main_st.res);
 	main_st.cfg = ncfg;
+	main_st.res = nres;
 	log_msg(LOG_INFO, "reloaded %s", main_st.cfg_path);
 	main_log_policy(ncfg);
+	return;
+
+drop_cfg:
+	cfg_free(ncfg);
+drop:
+	free(ncfg);
+	free(nres);
 }
 
 static void
@@ -928,14 +885,14 @@ main_check_upstream(const char *path)
 
 /* Started as root: switch to --user (default 65534) and confine. */
 static void
-main_sandbox(long uid)
+main_sandbox(void)
 {
 	struct sandbox_opts so;
-	const char	*unix_paths[LISTEN_MAX], *sb;
+	const char	*unix_paths[LISTEN_MAX];
 	size_t		 i;
 
 	memset(&so, 0, sizeof(so));
-	so.uid = uid;
+	so.uid = main_st.uid;
 	so.upstream = main_st.upstream;
 	so.config_path = main_st.cfg_path;
 	for (i = 0; i < main_nlisteners; i++)
@@ -946,7 +903,7 @@ main_sandbox(long uid)
 	 * which cannot run inside a seccomp filter; the environment is
 	 * trusted (docs/THREAT_MODEL.md). */
 	so.enable_seccomp = so.enable_landlock = 1;
-	if ((sb = main_env("SOCKWARD_SANDBOX")) != NULL && strcmp(sb, "0") == 0) {
+	if (!main_st.sandbox) {
 		log_msg(LOG_WARN, "SOCKWARD_SANDBOX=0: seccomp and Landlock "
 		    "are off (debugging only)");
 		so.enable_seccomp = so.enable_landlock = 0;
@@ -962,41 +919,41 @@ main(int argc, char **argv)
 	struct ev_io	 sigio;
 	uint64_t	 now, drain_deadline = 0;
 	const char	*cmd = NULL, *file = NULL;
-	const char	*u;
-	long		 uid = -1;
 	int		 first, timeout;
 
 	if (argc > 1 && (strcmp(argv[1], "explain") == 0 ||
 	    strcmp(argv[1], "check") == 0 || strcmp(argv[1], "profiles") == 0 ||
-	    strcmp(argv[1], "health") == 0)) {
+	    strcmp(argv[1], "health") == 0 ||
+	    strcmp(argv[1], "settings") == 0)) {
 		cmd = argv[1];
 		argv[1] = argv[0];
 		argv++;
 		argc--;
 	}
-	first = main_parse_opts(argc, argv, &main_o);
+	first = main_parse_opts(argc, argv);
 	if (cmd != NULL && strcmp(cmd, "profiles") == 0)
 		return main_profiles(argc - first, argv + first);
+	if (cmd != NULL && strcmp(cmd, "settings") == 0)
+		return main_settings(argc - first, argv + first);
 	if (cmd != NULL && strcmp(cmd, "check") == 0) {
 		if (argc - first > 1)
 			main_usage_exit("check takes at most one FILE");
 		file = argc - first == 1 ? argv[first] : NULL;
 	}
 	log_init(LOG_FMT_TEXT, LOG_INFO);
-	main_build_state(&main_o, &main_st, file, cmd != NULL);
+	main_prepare(&main_st, file, cmd != NULL);
 	log_init(main_st.log_format, main_st.log_level);
 	if (cmd != NULL && strcmp(cmd, "check") == 0)
 		return main_check(&main_st);
 	if (cmd != NULL && strcmp(cmd, "health") == 0)
 		return main_health(&main_st, argc - first, argv + first);
 	if (cmd != NULL)
-		return main_explain(&main_st, main_o.listener, argc - first,
+		return main_explain(&main_st, main_listener, argc - first,
 		    argv + first);
 	if (first != argc)
 		main_usage_exit("unexpected operand");
-	u = main_pick(main_o.user, main_env("SOCKWARD_USER"), NULL);
-	if (u != NULL && sandbox_parse_uid(u, &uid) == -1)
-		main_config_exit("--user must be a numeric uid, not '%s'%s", u, "");
+	main_boot_cfg = main_st.cfg;
+	main_boot_res = main_st.res;
 
 	main_raise_nofile();
 	if (ev_init() == -1)
@@ -1016,7 +973,7 @@ main(int argc, char **argv)
 	main_log_policy(main_st.cfg);
 	main_open_listeners();
 	main_check_upstream(main_st.upstream);
-	main_sandbox(uid);
+	main_sandbox();
 	log_msg(LOG_INFO, "forwarding allowed requests to unix://%s",
 	    main_st.upstream);
 

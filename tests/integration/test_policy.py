@@ -358,3 +358,248 @@ def test_profiles_command():
     r = subprocess.run([SOCKWARD_BIN, "profiles", "traefik"], capture_output=True)
     assert r.returncode == 0
     assert "allow GET,HEAD /_ping" in r.stdout.decode()
+
+
+# ---- check runs the start-up path: what it refuses does not start, what
+# it accepts starts ----
+
+def run_sw(args, env=None, timeout=5):
+    """sockward with exactly args and the harness's environment minus any
+    SOCKWARD_* policy; returns the CompletedProcess (a start that works
+    would not return: callers expect it to fail)."""
+    e = {k: v for k, v in os.environ.items()
+         if not k.startswith("SOCKWARD_") or k == "SOCKWARD_SANDBOX"}
+    e.setdefault("SOCKWARD_USER", "0")
+    e.update(env or {})
+    return subprocess.run([SOCKWARD_BIN] + list(args), env=e,
+                          capture_output=True, timeout=timeout)
+
+
+def error_lines(stderr):
+    return [l for l in stderr.decode().splitlines()
+            if l.startswith("sockward: ") or ": " in l and ".conf:" in l]
+
+
+# The three cases of issue 10 (they passed check and failed at start),
+# and more collisions.
+REFUSED_LISTEN = [
+    (["tcp://localhost:2375"], "listen host must be a numeric address, "
+     "[IPv6] or * (sockward resolves no names): tcp://localhost:2375"),
+    (["tcp://127.0.0.1:99999"],
+     "listen port must be from 1 to 65535: tcp://127.0.0.1:99999"),
+    (["tcp://*:{p}", "tcp://[::]:{p}"], "overlap"),
+    (["tcp://0.0.0.0:{p}", "tcp://0.0.0.0:{p}"], "the same address twice"),
+    (["tcp://0.0.0.0:{p}", "tcp://127.0.0.1:{p}"],
+     "0.0.0.0 takes the port on every IPv4 address"),
+    (["tcp://[::1]:{p}", "tcp://*:{p}"], "* takes the port"),
+]
+
+
+@pytest.mark.parametrize("addrs,msg", REFUSED_LISTEN,
+                         ids=lambda x: x if isinstance(x, str) else " ".join(x))
+@pytest.mark.parametrize("source", ["flags", "env", "file"])
+def test_check_refuses_what_start_cannot_bind(tmp_path, addrs, msg, source):
+    p = free_port()
+    addrs = [a.format(p=p) for a in addrs]
+    env, args = {}, []
+    if source == "flags":
+        for a in addrs:
+            args += ["--listen", a]
+    elif source == "env":
+        env["SOCKWARD_LISTEN"] = ",".join(addrs)
+    else:
+        conf = write_conf(tmp_path, "listener a {\n%s\tprofile traefik\n}\n"
+                          % "".join('\tlisten "%s"\n' % a for a in addrs))
+        args = ["--config", conf]
+    chk = run_sw(["check"] + args, env)
+    start = run_sw(args, env)
+    want_rc = 1 if source == "file" else 2
+    assert chk.returncode == want_rc, chk
+    assert msg in chk.stderr.decode(), chk.stderr
+    # start-up refuses with the same message and status, before binding
+    assert start.returncode == want_rc, start
+    assert error_lines(start.stderr) == error_lines(chk.stderr), (start, chk)
+    assert b"listener default on" not in start.stderr
+    assert b" on tcp://" not in start.stderr
+
+
+ACCEPTED_LISTEN = [
+    ["tcp://127.0.0.1:{p}", "tcp://127.0.0.2:{p}"],
+    ["tcp://*:{p}", "tcp://127.0.0.1:{q}"],
+    ["tcp://0.0.0.0:{p}", "tcp://[::1]:{p}"],
+    ["tcp://127.0.0.1:{p}", "unix://{sock}"],
+]
+
+
+def has_ipv6_loopback():
+    try:
+        s = socket.socket(socket.AF_INET6)
+        s.bind(("::1", 0))
+        s.close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("addrs", ACCEPTED_LISTEN, ids=" ".join)
+def test_what_check_accepts_starts(daemon, tmp_path, addrs):
+    if any("::" in a for a in addrs) and not has_ipv6_loopback():
+        pytest.skip("no IPv6 loopback on this host")
+    p, q = free_port(), free_port()
+    sock = str(tmp_path / "s.sock")
+    addrs = [a.format(p=p, q=q, sock=sock) for a in addrs]
+    args = []
+    for a in addrs:
+        args += ["--listen", a]
+    chk = run_sw(["check"] + args)
+    assert chk.returncode == 0, chk
+    waits = []
+    for a in addrs:
+        if a.startswith("unix://"):
+            waits.append(a[7:])
+        else:
+            host, port = a[6:].rsplit(":", 1)
+            host = {"*": "127.0.0.1", "0.0.0.0": "127.0.0.1",
+                    "[::1]": "::1"}.get(host, host)
+            waits.append((host, int(port)))
+    d = daemon(*args, wait=waits)
+    assert request(waits[0], get("/_ping")).status == 200
+    assert "error" not in d.log()
+
+
+def test_check_prints_each_setting_and_its_source(tmp_path):
+    conf = write_conf(tmp_path, """
+log-level debug
+header-timeout 7
+listener a {
+	listen "tcp://127.0.0.1:2396"
+	profile traefik
+}
+""")
+    r = run_sw(["check", conf, "--idle-timeout", "33"],
+               {"SOCKWARD_LOG_LEVEL": "warn"})
+    assert r.returncode == 0, r
+    out = r.stdout.decode()
+    assert "# setting log-level = warn (SOCKWARD_LOG_LEVEL)\n" in out
+    assert "# setting header-timeout = 7 (config file)\n" in out
+    assert "# setting idle-timeout = 33 (--idle-timeout)\n" in out
+    assert "# setting upstream = /var/run/docker.sock (default)\n" in out
+    r = run_sw(["check", "--user", "nobody"])
+    assert r.returncode == 2
+    assert b"--user must be a numeric uid" in r.stderr
+
+
+# ---- reload: restart-only settings are logged, reloadable ones applied ----
+
+def test_reload_logs_restart_only_settings(daemon, tmp_path):
+    p = free_port()
+    sock = str(tmp_path / "r.sock")
+    base = """
+upstream "/var/run/docker.sock"
+header-timeout 10
+idle-timeout 20
+%s
+listener "t" {
+	listen "tcp://127.0.0.1:%d"
+	listen "unix://%s"
+	socket-mode %s
+	profile traefik
+%s
+}
+"""
+    conf = write_conf(tmp_path, base % ("", p, sock, "0660", ""))
+    # --idle-timeout on the command line outranks the file: no line for it
+    d = daemon("--config", conf, "--idle-timeout", "30",
+               wait=[("127.0.0.1", p), sock])
+    addr = ("127.0.0.1", p)
+    assert request(addr, get("/info")).status == 403
+    other = str(tmp_path / "other.sock")
+    write_conf(tmp_path, (base % (
+        "log-format json\nlog-level debug\n", p, sock, "0600",
+        "\tallow GET /info\n")).replace(
+        "/var/run/docker.sock", other).replace(
+        "header-timeout 10", "header-timeout 5").replace(
+        "idle-timeout 20", "idle-timeout 99"))
+    d.proc.send_signal(signal.SIGHUP)
+    assert d.wait_log("reloaded %s" % conf), d.log()
+    log = d.log()
+    for line in [
+            "reload: upstream changed from /var/run/docker.sock to %s; "
+            "takes effect after a restart" % other,
+            "reload: log-format changed from text to json; takes effect "
+            "after a restart",
+            "reload: header-timeout changed from 10 to 5; takes effect "
+            "after a restart",
+            "reload: listener t socket-mode changed from 0660 to 0600; "
+            "takes effect after a restart",
+            "reload: log-level changed from info to debug"]:
+        assert line in log, log
+    assert "idle-timeout changed" not in log
+    # the policy is reloaded; the upstream and socket mode are not
+    assert request(addr, get("/info")).status == 200
+    assert request(addr, get("/version")).status == 200
+    assert os.stat(sock).st_mode & 0o777 == 0o660
+    # the new log level applies, the log format stays text
+    n = d.log().count("forwarding")
+    assert request(addr, get("/_ping")).status == 200
+    assert d.wait_log("forwarding") and d.log().count("forwarding") > n
+    assert not d.log().splitlines()[-1].lstrip().startswith("{")
+    # still pending at the next reload: said again
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 3
+    while d.log().count("reload: upstream changed") < 2:
+        assert time.time() < deadline, d.log()
+        time.sleep(0.05)
+    # a changed listen address is refused, naming it
+    write_conf(tmp_path, base % ("", p + 1 if p < 65535 else p - 1, sock,
+                                 "0660", ""))
+    d.proc.send_signal(signal.SIGHUP)
+    assert d.wait_log("listen changed from tcp://127.0.0.1:%d" % p), d.log()
+    assert "reload refused" in d.log()
+    assert request(addr, get("/info")).status == 200
+
+
+# ---- the settings table and the man page ----
+
+MAN8 = os.path.join(os.path.dirname(__file__), "..", "..", "man",
+                    "sockward.8")
+
+
+def test_man_page_settings_section_is_generated():
+    r = subprocess.run([SOCKWARD_BIN, "settings", "man"], capture_output=True,
+                       timeout=5)
+    assert r.returncode == 0, r
+    with open(MAN8) as f:
+        man = f.read()
+    begin = '.\\" BEGIN sockward settings man\n'
+    end = '.\\" END sockward settings man\n'
+    assert begin in man and end in man
+    section = man[man.index(begin) + len(begin):man.index(end)]
+    assert section == r.stdout.decode(), \
+        "man/sockward.8 SETTINGS is stale: regenerate with " \
+        "'sockward settings man'"
+
+
+def test_settings_command_lists_every_setting():
+    r = subprocess.run([SOCKWARD_BIN, "settings"], capture_output=True,
+                       timeout=5)
+    assert r.returncode == 0, r
+    out = r.stdout.decode()
+    names = [l.split()[0] for l in out.splitlines() if not l.startswith(" ")]
+    for n in ("config", "listen", "upstream", "profile", "allow", "deny",
+              "mode", "clients", "peer-uid", "peer-gid", "socket-mode",
+              "socket-owner", "log-format", "log-level", "header-timeout",
+              "idle-timeout", "user", "sandbox", "compat"):
+        assert n in names, out
+    assert "restart only" in out and "reloadable" in out
+    # every option of --help is in the table
+    h = subprocess.run([SOCKWARD_BIN, "--help"], capture_output=True,
+                       timeout=5).stdout.decode()
+    import re
+    for flag in set(re.findall(r"^  (--[a-z-]+)", h, re.M)):
+        if flag not in ("--version", "--help", "--listener"):
+            assert "option %s;" % flag in out or \
+                "option %s\n" % flag in out, flag
+    r = subprocess.run([SOCKWARD_BIN, "settings", "bogus"],
+                       capture_output=True, timeout=5)
+    assert r.returncode == 2

@@ -168,7 +168,7 @@ test_full(void **state)
 static void
 test_small(void **state)
 {
-	static const char small[] = "listener a {\nlisten tcp://h:1\n"
+	static const char small[] = "listener a {\nlisten tcp://127.0.0.1:1\n"
 	    "allow GET /x\n}\n";
 
 	(void)state;
@@ -280,19 +280,41 @@ static const struct bad_case bad_cases[] = {
 	{ L_UNIX L_RULE "peer-uid 0 -1\n}\n", 4,
 	    "peer-uid \"-1\": uid must be a number" },
 	{ "listener a {\nlisten http://x:1\n", 2,
-	    "listen address must start with tcp:// or unix://" },
+	    "bad listen address (want tcp://HOST:PORT or unix:///path): "
+	    "http://x:1" },
 	{ "listener a {\nlisten unix://rel.sock\n", 2,
-	    "absolute path" },
-	{ "listener a {\nlisten tcp://\n", 2, "tcp:// needs HOST:PORT" },
-	{ L_OPEN "listen tcp://b:1\nlisten tcp://c:1\nlisten tcp://d:1\n"
-	    "listen tcp://e:1\n", 6, "too many listen addresses (at most 4" },
+	    "unix listener path must be absolute" },
+	{ "listener a {\nlisten tcp://\n", 2, "bad listen address (want "
+	    "tcp://HOST:PORT, tcp://[V6]:PORT or unix:///path): tcp://" },
+	/* What start-up could not bind, refused by the parser already. */
+	{ "listener a {\nlisten tcp://localhost:2375\n", 2, "listen host "
+	    "must be a numeric address, [IPv6] or * (sockward resolves no "
+	    "names): tcp://localhost:2375" },
+	{ "listener a {\nlisten tcp://127.0.0.1:99999\n", 2, "listen port "
+	    "must be from 1 to 65535: tcp://127.0.0.1:99999" },
+	{ "listener a {\nlisten tcp://127.0.0.1:0\n", 2, "listen port "
+	    "must be from 1 to 65535" },
+	{ "listener a {\nlisten tcp://[::ffff:127.0.0.1]:2375\n", 2,
+	    "IPv4-mapped IPv6 address" },
+	{ L_OPEN L_RULE "}\nlistener b {\nlisten tcp://127.0.0.1:1\n", 6,
+	    "listen address tcp://127.0.0.1:1 overlaps tcp://0.0.0.0:1 "
+	    "(listener \"a\", line 1): 0.0.0.0 takes the port on every IPv4 "
+	    "address" },
+	{ "listener a {\nlisten tcp://*:2376\nlisten tcp://[::]:2376\n", 3,
+	    "listen address tcp://[::]:2376 overlaps tcp://*:2376 (listener "
+	    "\"a\", line 1): * takes the port" },
+	{ "listener a {\nlisten unix:///run/a.sock\n"
+	    "listen unix:///run/a.sock\n", 3, "listen address "
+	    "unix:///run/a.sock overlaps unix:///run/a.sock" },
+	{ L_OPEN "listen tcp://127.0.0.1:2\nlisten tcp://127.0.0.1:3\n"
+	    "listen tcp://127.0.0.1:4\nlisten tcp://127.0.0.1:5\n", 6, "too many listen addresses (at most 4" },
 	{ L_OPEN L_RULE "}\nlistener b {\nlisten tcp://0.0.0.0:1\n", 6,
-	    "duplicate listen address tcp://0.0.0.0:1 (listener \"a\", "
-	    "line 1)" },
+	    "listen address tcp://0.0.0.0:1 overlaps tcp://0.0.0.0:1 "
+	    "(listener \"a\", line 1): the same address twice" },
 	{ L_OPEN "upstream /x.sock\n", 3,
 	    "upstream is a global setting: move it out of listener \"a\"" },
 	{ "allow GET /_ping\n", 1, "allow belongs inside a listener block" },
-	{ "listener a { listen tcp://h:1\n", 1,
+	{ "listener a { listen tcp://127.0.0.1:1\n", 1,
 	    "'{' must end the listener line" },
 	{ "listener a\n", 1, "usage: listener NAME {" },
 	{ "listener a b {\n", 1, "usage: listener NAME {" },
@@ -329,7 +351,7 @@ static const struct bad_case bad_cases[] = {
 	{ L_OPEN "allow \"GET\" /x reason\n}\n", 3, "bad rule: " },
 	/* The first error wins. */
 	{ "log-format x\nfrobnicate\n", 1, "log-format must be" },
-	{ "\n\n\n\n\n\n\n\n\n\nlisten tcp://h:1\n", 11,
+	{ "\n\n\n\n\n\n\n\n\n\nlisten tcp://127.0.0.1:1\n", 11,
 	    "listen belongs inside a listener block" },
 };
 
@@ -371,9 +393,21 @@ test_limits(void **state)
 	text = malloc(cap);
 	assert_non_null(text);
 
+	/* 17 addresses in 5 listeners: start-up binds at most 16. */
+	for (p = text, i = 0; i <= CFG_MAX_ALL_ADDRS; i++) {
+		if (i % 4 == 0)
+			p += sprintf(p, "%slistener l%d {\nallow GET /x\n",
+			    i > 0 ? "}\n" : "", i);
+		p += sprintf(p, "listen tcp://127.0.0.1:%d\n", i + 1);
+	}
+	p += sprintf(p, "}\n");
+	assert_int_equal(parse(text, &c), -1);
+	assert_non_null(strstr(err, ":31: too many listen addresses (at most "
+	    "16 in all listeners)"));
+
 	/* 17 listeners. */
 	for (p = text, i = 0; i <= CFG_MAX_LISTENERS; i++)
-		p += sprintf(p, "listener l%d {\nlisten tcp://h:%d\n"
+		p += sprintf(p, "listener l%d {\nlisten tcp://127.0.0.1:%d\n"
 		    "allow GET /x\n}\n", i, i + 1);
 	assert_int_equal(parse(text, &c), -1);
 	assert_string_equal(err, FNAME ":65: too many listeners (at most "
@@ -571,12 +605,12 @@ test_dump_golden(void **state)
 
 	/* Only listeners: no leading blank line. */
 	cfg_free(&c);
-	parse_ok("listener a {\nlisten tcp://h:1\nallow GET /x\n}\n", &c,
+	parse_ok("listener a {\nlisten tcp://127.0.0.1:1\nallow GET /x\n}\n", &c,
 	    __LINE__);
 	memset(&sink1, 0, sizeof(sink1));
 	cfg_dump(&c, sink_out, &sink1);
 	assert_string_equal(sink1.buf, "listener a {\n\tlisten "
-	    "\"tcp://h:1\"\n\tmode enforce\n\t# policy a: 1 rule, first "
+	    "\"tcp://127.0.0.1:1\"\n\tmode enforce\n\t# policy a: 1 rule, first "
 	    "match decides, no match denies\n\tallow GET /x\t# test.conf:3\n"
 	    "}\n");
 }

@@ -614,6 +614,21 @@ test_listen(void **state)
 	assert_string_equal(tec_listen(NULL, NULL), "tcp://*:2375");
 }
 
+/* Tecnativa's LOG_LEVEL uses haproxy's names. */
+static void
+test_log_level(void **state)
+{
+	(void)state;
+	assert_null(tec_log_level(NULL));
+	assert_string_equal(tec_log_level("debug"), "debug");
+	assert_string_equal(tec_log_level("INFO"), "info");
+	assert_string_equal(tec_log_level("notice"), "info");
+	assert_string_equal(tec_log_level("warning"), "warn");
+	assert_string_equal(tec_log_level("Warn"), "warn");
+	assert_string_equal(tec_log_level("err"), "error");
+	assert_string_equal(tec_log_level("emerg"), "error");
+}
+
 int
 main(void)
 {
@@ -632,6 +647,7 @@ main(void)
 		cmocka_unit_test_teardown(test_appends, teardown),
 		cmocka_unit_test_teardown(test_enabled, teardown),
 		cmocka_unit_test_teardown(test_listen, teardown),
+		cmocka_unit_test_teardown(test_log_level, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
