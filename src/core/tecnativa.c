@@ -341,9 +341,12 @@ tec_warnings(const struct tec_env *e, tec_getenv_fn get, void *arg,
 		    "inspect: inspect shows every container's environment "
 		    "(often secrets), and logs, archive (any file), export "
 		    "(the whole filesystem), stats, top and changes are open "
-		    "too%s; for a read-only client use --profile readonly, or "
-		    "allow only what it calls, e.g. "
-		    "--allow 'GET /containers/json'",
+		    "too, and so is GET /containers/{id}/attach/ws, a "
+		    "WebSocket that writes to the container's stdin with no "
+		    "POST at all (close it with SOCKWARD_DENY='GET "
+		    "/containers/{id}/attach/ws')%s; for a read-only client "
+		    "use --profile readonly, or allow only what it calls, "
+		    "e.g. --allow 'GET /containers/json'",
 		    e->post ? "; with POST=1 also create (a container with "
 		    "the host's / mounted is root on the host), exec, attach, "
 		    "update, kill and delete" : "");

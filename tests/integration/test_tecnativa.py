@@ -278,3 +278,20 @@ def test_explain_names_tecnativa(monkeypatch):
                        env=env, capture_output=True, timeout=10)
     assert r.returncode == 1, r
 
+
+
+def test_containers_attach_ws_named_and_closable(tec, running_container):
+    """CONTAINERS=1 opens the WebSocket attach (stdin, no POST) as
+    Tecnativa does; the warning names it and SOCKWARD_DENY closes it."""
+    ws = "/v1.41/containers/%s/attach/ws?stream=1&stdin=1" % running_container.id
+    sw = tec(CONTAINERS=1)
+    assert "GET /containers/{id}/attach/ws" in sw.log(), sw.log()
+    assert "SOCKWARD_DENY='GET /containers/{id}/attach/ws'" in sw.log()
+    # allowed through to dockerd (which answers the non-WebSocket GET itself)
+    r = sw.get(ws)
+    assert r.status != 403, r
+    sw.stop()
+    sw = tec(CONTAINERS=1, SOCKWARD_DENY="GET /containers/{id}/attach/ws")
+    r = sw.get(ws)
+    assert r.status == 403, r
+    assert sw.get("/v1.41/containers/json").status == 200

@@ -174,6 +174,10 @@ test_containers_read_only(void **state)
 	assert_int_equal(nwarn, 1);
 	assert_non_null(strstr(warns[0], "--profile readonly"));
 	assert_null(strstr(warns[0], "POST=1"));
+	/* The WebSocket attach writes to stdin without POST: named. */
+	assert_non_null(strstr(warns[0], "GET /containers/{id}/attach/ws"));
+	assert_non_null(strstr(warns[0],
+	    "SOCKWARD_DENY='GET /containers/{id}/attach/ws'"));
 }
 
 static void
