@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ listen_fail(char *err, size_t errlen, const char *what, const char *addr)
 
 /* path: absolute and short enough (set_addr_parse). */
 static int
-listen_unix(const char *path, struct listener *l, char *err, size_t errlen)
+listen_unix(const char *path, int mode, struct listener *l, char *err,
+    size_t errlen)
 {
 	struct sockaddr_un sun;
 	struct stat	 st;
@@ -59,9 +61,10 @@ listen_unix(const char *path, struct listener *l, char *err, size_t errlen)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return listen_fail(err, errlen, "socket", path);
-	/* Born 0600: only we can connect until listen_unix_perms sets the
-	 * final owner and mode, so no moment is wider than the final one. */
-	old = umask(0177);
+	/* Born with its final mode (the umask is the mode's complement), so
+	 * there is no chmod after bind: no window, and no path to follow
+	 * into a swapped-in symlink. */
+	old = umask((mode_t)(~(mode == -1 ? 0660 : mode) & 0777));
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
 	if (rc == -1 || listen(fd, LISTEN_BACKLOG) == -1) {
@@ -148,7 +151,8 @@ listen_tcp(const struct set_addr *a, struct listener *l, char *err,
 }
 
 int
-listen_open(const char *addr, struct listener *l, char *err, size_t errlen)
+listen_open(const char *addr, int mode, struct listener *l, char *err,
+    size_t errlen)
 {
 	struct set_addr a;
 
@@ -156,23 +160,30 @@ listen_open(const char *addr, struct listener *l, char *err, size_t errlen)
 	if (set_addr_parse(addr, &a, err, errlen) == -1)
 		return -1;
 	if (a.kind == SET_ADDR_UNIX)
-		return listen_unix(a.path, l, err, errlen);
+		return listen_unix(a.path, mode, l, err, errlen);
 	return listen_tcp(&a, l, err, errlen);
 }
 int
-listen_unix_perms(struct listener *l, long uid, long gid, int mode, char *err,
+listen_unix_owner(struct listener *l, long uid, long gid, char *err,
     size_t errlen)
 {
-	if (!l->is_unix)
+	struct stat	 st;
+
+	if (!l->is_unix || (uid == -1 && gid == -1))
 		return 0;
-	/* fchown/fchmod on a socket fd do not reach the inode, so the path
-	 * is used; it was bound 0600 and owned by us, and chown comes before
-	 * chmod, so every intermediate state is narrower than the final. */
-	if ((uid != -1 || gid != -1) &&
-	    chown(l->unix_path, (uid_t)uid, (gid_t)gid) == -1)
+	/* fchown on a socket fd does not reach the inode, so the path is
+	 * used, without following a link: a link swapped in after bind has
+	 * its own owner changed, never its target's, and is then refused.
+	 * Until this call the socket is ours with its final mode, which is
+	 * narrower than the final owner and mode. */
+	if (fchownat(AT_FDCWD, l->unix_path, (uid_t)uid, (gid_t)gid,
+	    AT_SYMLINK_NOFOLLOW) == -1)
 		return listen_fail(err, errlen, "chown", l->unix_path);
-	if (chmod(l->unix_path, (mode_t)(mode == -1 ? 0660 : mode)) == -1)
-		return listen_fail(err, errlen, "chmod", l->unix_path);
+	if (lstat(l->unix_path, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		snprintf(err, errlen, "%s was replaced after bind (not a "
+		    "socket any more)", l->unix_path);
+		return -1;
+	}
 	return 0;
 }
 

@@ -30,20 +30,22 @@ struct listener {
  * (settings.h) as `sockward check` parses it: "tcp://HOST:PORT" with an
  * IPv4 address, "[IPv6]", "*" or empty host for every address, or
  * "unix:///path".  A wildcard tries IPv6 dual-stack, then IPv4.  A unix
- * socket is created with mode 0600 (umask set around bind) and must then
- * get its final owner and mode from listen_unix_perms; a stale socket file
- * nobody listens on is replaced.  Returns 0,
- * or -1 with a message in err[0..errlen).
+ * socket is created with its final mode (mode, -1 for 0660; the umask is
+ * set around bind, so it is never chmod'ed), owned by us until
+ * listen_unix_owner; a stale socket file nobody listens on is replaced.
+ * mode is ignored for TCP.  Returns 0, or -1 with a message in
+ * err[0..errlen).
  */
-int	listen_open(const char *addr, struct listener *l, char *err,
+int	listen_open(const char *addr, int mode, struct listener *l, char *err,
 	    size_t errlen);
 
 /*
- * Set the owner (uid/gid, -1 to keep) and then the mode (-1: 0660) of l's
- * unix socket; no-op for TCP.  Returns 0, or -1 with a message in err.
+ * Give l's unix socket its owner (uid/gid, -1 to keep) without following
+ * a symbolic link, and check the path is still a socket; no-op for TCP or
+ * when both are -1.  Returns 0, or -1 with a message in err.
  */
-int	listen_unix_perms(struct listener *l, long uid, long gid, int mode,
-	    char *err, size_t errlen);
+int	listen_unix_owner(struct listener *l, long uid, long gid, char *err,
+	    size_t errlen);
 
 /* Close l's socket and unlink its unix path, if any. */
 void	listen_close(struct listener *l);

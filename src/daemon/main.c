@@ -853,10 +853,11 @@ main_open_listeners(void)
 				fatal("too many listen addresses (max %d)",
 				    LISTEN_MAX);
 			dl = &main_listeners[main_nlisteners];
-			if (listen_open(l->addrs[k], dl, err, sizeof(err)) == -1)
+			if (listen_open(l->addrs[k], l->sock_mode, dl, err,
+			    sizeof(err)) == -1)
 				fatal("listener %s: %s", l->name, err);
-			if (listen_unix_perms(dl, l->sock_uid, l->sock_gid,
-			    l->sock_mode, err, sizeof(err)) == -1)
+			if (listen_unix_owner(dl, l->sock_uid, l->sock_gid,
+			    err, sizeof(err)) == -1)
 				fatal("listener %s: %s", l->name, err);
 			dl->pol = l;
 			main_nlisteners++;

@@ -108,3 +108,45 @@ def test_filter_holds_for_what_dockerd_returns(sockward, container_factory):
         ids = [c["Id"] for c in direct(get("/v1.41/containers/json?" +
                                            _filters(f))).json()]
         assert healthy.id in ids, f
+
+
+def test_unix_listener_born_with_final_mode_owner_without_links(tmp_path):
+    """The socket file is created with its final mode (umask around bind,
+    never chmod'ed) and its owner is set without following links."""
+    import grp
+    import os
+    import signal
+    import subprocess
+    from conftest import SOCKWARD_BIN
+    sock = str(tmp_path / "m.sock")
+    gid = os.stat(DOCKER_SOCK).st_gid
+    conf = tmp_path / "sw.conf"
+    conf.write_text('listener "m" {\n\tlisten "unix://%s"\n\tsocket-mode 0640\n'
+                    '\tsocket-owner 65534:%d\n\tprofile traefik\n}\n' % (sock, gid))
+    trace = str(tmp_path / "strace.out")
+    p = subprocess.Popen(["strace", "-f", "-o", trace, "-e",
+                          "trace=umask,bind,chmod,fchmod,fchmodat,chown,lchown,"
+                          "fchown,fchownat", SOCKWARD_BIN, "--config", str(conf)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 10
+        while not os.path.exists(sock) and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        st = os.lstat(sock)
+        assert oct(st.st_mode & 0o777) == "0o640"
+        assert (st.st_uid, st.st_gid) == (65534, gid)
+    finally:
+        # SIGTERM to sockward itself (strace would only detach); strace
+        # then ends with it
+        with open("/proc/%d/task/%d/children" % (p.pid, p.pid)) as f:
+            for child in f.read().split():
+                os.kill(int(child), signal.SIGTERM)
+        p.wait(10)
+    calls = open(trace).read()
+    bind_at = calls.index('bind(')
+    assert "umask(0137)" in calls[:bind_at], calls
+    assert "chmod(" not in calls, calls          # no chmod, fchmodat
+    owner = [l for l in calls.splitlines() if "chown" in l and sock in l]
+    assert owner and all("AT_SYMLINK_NOFOLLOW" in l for l in owner), calls
+    assert grp.getgrgid(gid)
