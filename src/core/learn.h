@@ -73,7 +73,9 @@ int	learn_add(struct learn *l, enum req_method m, const char *path);
  *   - dockerd dispatches (m, path) to a route (engine_api_match): the
  *     route's pattern (engine_api_pattern: "/containers/{id}/json",
  *     "/images/{name}/json"; container and exec names are written {id},
- *     other variables keep dockerd's names).  Returns 1.
+ *     other variables keep dockerd's names).  Returns 1.  When a
+ *     variable binds empty text ("OPTIONS /" on "/{anyroute:.*}"), the
+ *     literal path instead, still returning 1.
  *   - No route (dockerd answers 404; HEAD /containers/x/json included,
  *     since dockerd serves HEAD only where it registers it): the literal
  *     path, which matches that path only.  Returns 0.
