@@ -70,11 +70,12 @@ static const char *const profile_readonly_lines[] = {
 	 * for clients that relied on its reason. */
 	"deny GET,HEAD /containers/*/*/*/** "
 	    "reason \"container names with a slash are not supported\"",
-	"deny GET,HEAD /images/get " RO_IMAGE,
-	"deny GET,HEAD /images/{name}/get " RO_IMAGE,
-	/* Depth guard, kept from when image rules went per depth. */
+	/* Depth guard, kept from when image rules went per depth; before
+	 * the spanning image rule so that its reason stays the same. */
 	"deny GET,HEAD /*/*/*/*/*/*/*/*/*/*/*/** "
 	    "reason \"paths deeper than 10 segments\"",
+	"deny GET,HEAD /images/get " RO_IMAGE,
+	"deny GET,HEAD /images/{name}/get " RO_IMAGE,
 	"deny GET,HEAD /swarm/unlockkey "
 	    "reason \"returns the swarm unlock key\"",
 	"deny GET,HEAD /swarm "

@@ -625,22 +625,24 @@ case(c, "ro-pipeline-kill", g("/_ping") + g("/containers/%s/kill" % CANARY, b"PO
 # "{id}" rule binds the same way (src/core/engine_api.c), so a deny holds.
 # This script keeps no list of hijacking or spanning routes of its own: the
 # table is src/core/engine_api.c, printed in docs/PROFILES.md (make docs).
+# A denied request with a body closes the connection (as pipeline-denied-
+# body-closes).
 c = "engine-api"
 DENY_EXEC = ("--profile none --deny 'POST /containers/{id}/exec' "
              "--allow 'POST /containers/**'")
 EXEC_BODY = '{"Cmd":["/testbox"]}'
 case(c, "deny-exec-link-name", post("/containers/%s/x/exec" % CANARY, EXEC_BODY),
-     DENY, args=DENY_EXEC)
+     DENY, close=True, args=DENY_EXEC)
 case(c, "deny-exec-link-name-version", post("/v1.41/containers/%s/x/exec" % CANARY, EXEC_BODY),
-     DENY, args=DENY_EXEC)
+     DENY, close=True, args=DENY_EXEC)
 case(c, "deny-exec-deep-name", post("/containers/a/b/c/d/exec", EXEC_BODY),
-     DENY, args=DENY_EXEC)
+     DENY, close=True, args=DENY_EXEC)
 case(c, "deny-exec-enc-name", post("/containers/%s/x/%%65xec" % CANARY, EXEC_BODY),
-     DENY, args=DENY_EXEC)
+     DENY, close=True, args=DENY_EXEC)
 case(c, "ro-image-get-registry", g("/images/reg:5000/org/app:1/get"), DENY, args=READONLY)
 case(c, "ro-image-get-deep", g("/images/a/b/c/d/e/f/g/h/i/get"), DENY, args=READONLY)
 case(c, "attach-allow-not-exec", post("/containers/%s/x/exec" % CANARY, EXEC_BODY),
-     DENY, args=ATTACH)
+     DENY, close=True, args=ATTACH)
 
 
 def write():
