@@ -56,6 +56,7 @@ enum engine_api_body {
 struct engine_api_route {
 	enum req_method	 method;
 	const char	*tmpl;		/* dockerd's template */
+	size_t		 tmpl_len;	/* strlen(tmpl) */
 	unsigned char	 api_min;	/* oldest minor serving it */
 	unsigned char	 api_max;	/* newest minor serving it */
 	unsigned	 flags;		/* ENGINE_API_* */
