@@ -7,13 +7,19 @@
  * then writes one "allow METHODS PATTERN" line per distinct pattern, in
  * rule syntax (rule.h) that rule_parse_line accepts unchanged.
  *
- * A path becomes a pattern through the Engine API route table (API
- * v1.41-1.47): "/containers/3f2a.../json" -> "/containers/{id}/json".
+ * A path becomes a pattern through the Engine API route table
+ * (engine_api.h): "/containers/3f2a.../json" -> "/containers/{id}/json",
+ * "/images/reg:5000/org/app:1/json" -> "/images/{name}/json" (whose
+ * placeholder spans segments as dockerd's "{name:.*}" does, rule.h).
  * Requests with the same pattern share one rule; their methods are ORed,
- * which grants exactly the (method, pattern) pairs that were seen.
+ * which grants exactly the (method, pattern) pairs that were seen.  A
+ * path that reaches no route is learned literally and flagged, never
+ * generalised; one a rule cannot name literally is not learned at all,
+ * only reported.
  *
  * Every learned pattern covers the path it was learned from (rule.h
- * matching), so loading the printed rules admits every recorded request.
+ * matching), so loading the printed rules admits every recorded request
+ * except the reported ones.
  */
 #ifndef SOCKWARD_LEARN_H
 #define SOCKWARD_LEARN_H
@@ -25,8 +31,13 @@
 #define LEARN_MAX      256	/* distinct patterns kept */
 #define LEARN_PATTERN  192	/* pattern buffer, NUL included */
 
+#define LEARN_NOROUTE	0x1u	/* no Engine API route: literal path */
+#define LEARN_SKIPPED	0x2u	/* not learned; pattern is the path,
+				 * escaped for a comment */
+
 struct learn_entry {
 	unsigned	 methods;	/* bit (1u << enum req_method) */
+	unsigned	 flags;		/* LEARN_NOROUTE, LEARN_SKIPPED */
 	char		 pattern[LEARN_PATTERN];	/* rule pattern */
 	unsigned long	 count;		/* requests recorded (saturates) */
 };
@@ -44,12 +55,14 @@ void	learn_init(struct learn *l);
 /*
  * Record one request: method m and canonical path (version prefix
  * removed, percent-decoded, NUL-terminated, starting with '/').  The
- * path is mapped with learn_route; an entry with the same pattern gets m
- * ORed into its methods and its count incremented, otherwise a new entry
- * is appended.  Returns 0; or -1 with l->overflow set when the pattern is
- * new and l already holds LEARN_MAX entries (the request is dropped); or
- * -1 without touching l when m is not a method or path is NULL or does
- * not start with '/'.
+ * path is mapped with learn_route; an entry with the same pattern and
+ * flags gets m ORed into its methods and its count incremented, otherwise
+ * a new entry is appended: flagged LEARN_NOROUTE when learn_route returns
+ * 0, LEARN_SKIPPED (with the escaped path as its pattern) when it returns
+ * -2 or -1.  Returns 0; or -1 with l->overflow set when the entry is new
+ * and l already holds LEARN_MAX entries (the request is dropped); or -1
+ * without touching l when m is not a method or path is NULL or does not
+ * start with '/'.
  */
 int	learn_add(struct learn *l, enum req_method m, const char *path);
 
@@ -57,30 +70,22 @@ int	learn_add(struct learn *l, enum req_method m, const char *path);
  * Map the canonical path of a request with method m to the rule pattern
  * that learn_add records, written NUL-terminated to dst[0..cap):
  *
- *   - A route of the table for method m matches: its template, e.g.
- *     "/containers/{id}/json".  When several match, the one with the
- *     most literal segments wins ("/containers/json" over
- *     "/containers/{id}/json" is moot, but "/containers/{id}/checkpoints/
- *     {checkpoint}" beats "/containers/{id}" for DELETE).  Returns 1.
- *   - dockerd reads container, exec, image, network, volume, plugin and
- *     distribution names with "{name:.*}", which spans '/'
- *     ("library/nginx:latest", "localhost:5000/a/b", legacy link names
- *     "web/db").  A one-segment placeholder cannot cover such a name and
- *     "**" may only end a pattern, so when the name spans more than one
- *     segment the pattern is the literal path.  Still returns 1.
- *   - No route for m, but one for another method has the path's shape
- *     (HEAD /containers/x/json): that route's template.  Returns 0.
- *   - Otherwise the literal path with ID-looking segments (12 or more
- *     lower-case hex digits) replaced by "{id}".  Returns 0.
- *
- * Literal segments a rule cannot hold (a byte of "{}*?%\\#", a control
- * or non-ASCII byte, 64 bytes or more) become "*", which matches any one
- * segment.  A pattern with more than RULE_MAX_SEGMENTS segments, or too
- * long for cap, is cut at a segment boundary and ended with "**".  So the
- * result is always valid rule syntax and always covers path.
+ *   - dockerd dispatches (m, path) to a route (engine_api_match): the
+ *     route's pattern (engine_api_pattern: "/containers/{id}/json",
+ *     "/images/{name}/json"; container and exec names are written {id},
+ *     other variables keep dockerd's names).  Returns 1.  When a
+ *     variable binds empty text ("OPTIONS /" on "/{anyroute:.*}"), the
+ *     literal path instead, still returning 1.
+ *   - No route (dockerd answers 404; HEAD /containers/x/json included,
+ *     since dockerd serves HEAD only where it registers it): the literal
+ *     path, which matches that path only.  Returns 0.
+ *   - No route, and the path cannot be a literal pattern (a segment
+ *     holding a byte of "{}*?%\\#", a control or non-ASCII byte, 64
+ *     bytes or more; more than RULE_MAX_SEGMENTS segments): nothing is
+ *     written, since any wildcard would widen the rule.  Returns -2.
  *
  * Returns -1 (dst set to "" when cap > 0) when path is NULL or does not
- * start with '/', or when cap < 4 (too small for the catch-all pattern).
+ * start with '/', when cap < 4, or when the pattern does not fit cap.
  */
 int	learn_route(enum req_method m, const char *path, char *dst,
 	    size_t cap);
@@ -88,7 +93,10 @@ int	learn_route(enum req_method m, const char *path, char *dst,
 /*
  * Call out(arg, line) once per entry of l with the rule line
  * "allow METHODS PATTERN" (no newline; METHODS as rule_methods_str
- * writes them: "GET,HEAD").  Lines are sorted by pattern, segment by
+ * writes them: "GET,HEAD"); a LEARN_NOROUTE entry is preceded by the
+ * line "# no Engine API route: learned literally", and a LEARN_SKIPPED
+ * entry is the single line "# not learned: METHODS PATH (...)", after
+ * all rules.  Lines are sorted by pattern, segment by
  * segment: a literal segment sorts before a placeholder, "*" and "**",
  * literals compare bytewise, and a pattern sorts before its extensions
  * ("/containers" < "/containers/json" < "/containers/{id}/json" <
@@ -97,12 +105,5 @@ int	learn_route(enum req_method m, const char *path, char *dst,
  */
 void	learn_print(const struct learn *l,
 	    void (*out)(void *arg, const char *line), void *arg);
-
-/*
- * The i-th route of the built-in table (0-based): sets *m and returns the
- * template as learn_route writes it ("/images/{name}/json"), or NULL when
- * i is past the end.  For tests and documentation.
- */
-const char *learn_route_at(size_t i, enum req_method *m);
 
 #endif

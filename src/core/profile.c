@@ -9,19 +9,22 @@
  * GET and HEAD.
  *
  * Rules match the canonical path, after the "/vN.M" prefix is removed.
- * A "*" or "{x}" matches exactly one segment, "**" only at the end, so a
- * path whose variable part may hold '/' (image names: "/images/library/
- * nginx:latest/json"; dockerd routes them as "{name:.*}") needs one rule
- * per depth.  Names deeper than the rules go are denied, which is the safe
- * side for allow rules; "readonly" adds a depth guard so that its deny
- * rules cannot be walked around with a deeper path.
+ * A "{x}" binds what dockerd's router binds at that position (rule.h,
+ * engine_api.h): one or more segments where dockerd declares "{name:.*}"
+ * (image names "reg:5000/org/app:1", legacy link names "web/db"), one
+ * segment elsewhere.  "*" is always one segment.  test_profile checks
+ * that every rule names a real route or is a listed wildcard.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "profile.h"
 
-/* Image names with up to 6 segments ("registry:5000/group/sub/app:tag"). */
+/*
+ * Image names with up to 6 segments ("registry:5000/group/sub/app:tag"):
+ * "*" is one segment, so these rules bound the depth on purpose (a
+ * "{name}" would span any depth).
+ */
 #define PROFILE_IMAGE_RULES(act, meth, tail)				\
 	act " " meth " /images/*/" tail,				\
 	act " " meth " /images/*/*/" tail,				\
@@ -62,22 +65,17 @@ static const char *const profile_readonly_lines[] = {
 	"deny GET,HEAD /containers/{id}/export " RO_FILES,
 	"deny GET,HEAD /containers/{id}/attach/ws "
 	    "reason \"attaches to a container (hijack)\"",
-	/* dockerd routes "/containers/{name:.*}/logs": a legacy link name
-	 * ("/web/db") would slip past the one-segment rules above. */
+	/* The {id} rules above span legacy link names ("web/db") as
+	 * dockerd's "{name:.*}" does; this guard predates that and stays
+	 * for clients that relied on its reason. */
 	"deny GET,HEAD /containers/*/*/*/** "
 	    "reason \"container names with a slash are not supported\"",
-	"deny GET,HEAD /images/get " RO_IMAGE,
-	"deny GET,HEAD /images/*/get " RO_IMAGE,
-	"deny GET,HEAD /images/*/*/get " RO_IMAGE,
-	"deny GET,HEAD /images/*/*/*/get " RO_IMAGE,
-	"deny GET,HEAD /images/*/*/*/*/get " RO_IMAGE,
-	"deny GET,HEAD /images/*/*/*/*/*/get " RO_IMAGE,
-	"deny GET,HEAD /images/*/*/*/*/*/*/get " RO_IMAGE,
-	"deny GET,HEAD /images/*/*/*/*/*/*/*/get " RO_IMAGE,
-	"deny GET,HEAD /images/*/*/*/*/*/*/*/*/get " RO_IMAGE,
-	/* Depth guard: the image rules above end at 10 segments. */
+	/* Depth guard, kept from when image rules went per depth; before
+	 * the spanning image rule so that its reason stays the same. */
 	"deny GET,HEAD /*/*/*/*/*/*/*/*/*/*/*/** "
 	    "reason \"paths deeper than 10 segments\"",
+	"deny GET,HEAD /images/get " RO_IMAGE,
+	"deny GET,HEAD /images/{name}/get " RO_IMAGE,
 	"deny GET,HEAD /swarm/unlockkey "
 	    "reason \"returns the swarm unlock key\"",
 	"deny GET,HEAD /swarm "

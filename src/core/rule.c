@@ -131,6 +131,7 @@ rule_parse_pattern(const char *p, size_t n, struct rule *r)
 			if (!rule_is_placeholder(p + start, seglen))
 				return "malformed placeholder in pattern";
 			seg->kind = RULE_SEG_ONE;
+			seg->named = 1;
 		} else {
 			if (seglen >= sizeof(seg->lit))
 				return "pattern segment too long";
@@ -146,6 +147,25 @@ rule_parse_pattern(const char *p, size_t n, struct rule *r)
 		start = i + 1;
 	}
 	return NULL;
+}
+
+/*
+ * Decided once here so matching stays a walk: a pattern with the shape of
+ * a route gets RULE_SEG_SPAN where dockerd binds "{x:.*}", if the pattern
+ * has a named placeholder there.
+ */
+static void
+rule_bind_route(struct rule *r, const char *ps, size_t plen)
+{
+	const struct engine_api_route *rt;
+	int span;
+
+	rt = engine_api_shape(r->methods, ps, plen, &span);
+	if (rt == NULL)
+		return;
+	r->route = rt;
+	if (span >= 0 && (size_t)span < r->nsegs && r->segs[span].named)
+		r->segs[span].kind = RULE_SEG_SPAN;
 }
 
 /* Append src[0..n) to dst (length *w, capacity cap); -1 when full. */
@@ -338,6 +358,7 @@ rule_parse(const char *text, enum rule_action a, struct rule *r,
 	}
 	if ((why = rule_parse_pattern(ps, plen, r)) != NULL)
 		goto fail;
+	rule_bind_route(r, ps, plen);
 	if ((why = rule_parse_tail(text, n, i, r)) != NULL)
 		goto fail;
 	if (a == RULE_DENY && r->nquery > 0) {
@@ -451,6 +472,44 @@ rule_set_copy(struct rule_set *dst, const struct rule_set *src)
  * an empty segment is still treated as "no segment" so that a stray "//"
  * can only ever match "**".
  */
+/*
+ * A span at segs[i] with p at the '/' before its first segment: where
+ * does it end?  The segments after it take the path's last nsegs - i - 1
+ * segments; the span gets the rest, one or more non-empty segments.
+ * Returns the end (the '/' before the suffix, or the NUL), or NULL.  For
+ * an allow rule a span over several segments also needs dockerd to
+ * dispatch (m, path) to the rule's route.
+ */
+static const char *
+rule_span_end(const struct rule *r, size_t i, enum req_method m,
+    const char *path, const char *p)
+{
+	const char *q = p + strlen(p), *s;
+	size_t k = r->nsegs - i - 1;
+
+	while (k-- > 0) {
+		while (q > p && *--q != '/')
+			;
+		if (q == p)
+			return NULL;	/* not enough segments */
+	}
+	if (q - p < 2 || q[-1] == '/')
+		return NULL;	/* empty span */
+	for (s = p + 1; s < q; s++)
+		if (*s == '/' && s[-1] == '/')
+			return NULL;	/* empty segment */
+	if (memchr(p + 1, '/', (size_t)(q - p - 1)) != NULL &&
+	    r->action == RULE_ALLOW) {
+		const struct engine_api_route *d;
+
+		d = engine_api_match(m, path, NULL);
+		if (d == NULL || r->route == NULL ||
+		    strcmp(d->tmpl, r->route->tmpl) != 0)
+			return NULL;
+	}
+	return q;
+}
+
 int
 rule_matches_path(const struct rule *r, enum req_method m, const char *path)
 {
@@ -466,6 +525,12 @@ rule_matches_path(const struct rule *r, enum req_method m, const char *path)
 		seg = &r->segs[i];
 		if (seg->kind == RULE_SEG_REST)
 			return 1;
+		if (seg->kind == RULE_SEG_SPAN) {
+			if (*p == '\0' || (p = rule_span_end(r, i, m, path,
+			    p)) == NULL)
+				return 0;
+			continue;
+		}
 		if (*p == '\0')
 			return 0;
 		s = ++p;
@@ -509,38 +574,10 @@ rule_match(const struct rule_set *set, enum req_method m, const char *path,
 	return NULL;
 }
 
-/*
- * Does path look like prefix "/" <one or more segments> "/" suffix?
- * dockerd registers these routes as "/containers/{name:.*}/attach", and
- * ".*" spans '/' (legacy link names such as "web/db" resolve), so a
- * single-segment test would miss real hijacks.
- */
-static int
-rule_wrapped(const char *path, const char *prefix, const char *suffix)
-{
-	size_t n = strlen(path), pl = strlen(prefix), sl = strlen(suffix);
-
-	/* prefix and suffix each carry their '/'; the middle is non-empty. */
-	return n > pl + sl && memcmp(path, prefix, pl) == 0 &&
-	    memcmp(path + n - sl, suffix, sl) == 0;
-}
-
 int
 rule_endpoint_hijacks(enum req_method m, const char *path)
 {
-	if (path == NULL)
-		return 0;
-	switch (m) {
-	case REQ_M_POST:
-		return strcmp(path, "/session") == 0 ||
-		    strcmp(path, "/grpc") == 0 ||
-		    rule_wrapped(path, "/containers/", "/attach") ||
-		    rule_wrapped(path, "/exec/", "/start");
-	case REQ_M_GET:
-		return rule_wrapped(path, "/containers/", "/attach/ws");
-	default:
-		return 0;
-	}
+	return engine_api_hijacks(m, path);
 }
 
 char *

@@ -10,7 +10,19 @@
  * METHODS is "*" or a comma-separated list of GET, HEAD, POST, PUT,
  * DELETE, PATCH, OPTIONS; PATTERN is an absolute path of segments, each a
  * literal, a placeholder "{name}" or "*" (exactly one non-empty segment),
- * or a final "**" (zero or more segments).  The query constraints are
+ * or a final "**" (zero or more segments).
+ *
+ * Placeholders bind like dockerd's router (engine_api.h): when PATTERN
+ * has the shape of an Engine API route for one of METHODS (same literal
+ * segments, placeholders exactly at the route's variables), a "{name}"
+ * at a position where dockerd declares "{name:.*}" matches one or more
+ * segments, as dockerd binds a legacy link name "web/db" or an image
+ * "reg:5000/org/app:1" there.  "*" stays one segment.  A deny rule's span
+ * matches whatever path has that shape (denying more is the safe side);
+ * an allow rule's span covers more than one segment only when dockerd
+ * would dispatch the request to that same route (so "allow DELETE
+ * /containers/{id}" does not allow a checkpoint delete, which dockerd
+ * routes first).  The query constraints are
  * those of query.h; all must hold for the rule to match.  The reason is
  * shown in the 403 message of a deny rule.  A rule set is evaluated in
  * order; the first rule that matches decides; no match denies.
@@ -20,6 +32,7 @@
 
 #include <stddef.h>
 
+#include "engine_api.h"
 #include "http_req.h"
 #include "query.h"
 
@@ -31,10 +44,18 @@
 
 enum rule_action { RULE_ALLOW = 0, RULE_DENY };
 
-enum rule_seg_kind { RULE_SEG_LITERAL = 0, RULE_SEG_ONE, RULE_SEG_REST };
+/*
+ * ONE: one segment ("*", "{x}"); REST: a final "**"; SPAN: a "{x}" at a
+ * route's spanning variable, one or more segments (at most one per rule,
+ * never with REST).
+ */
+enum rule_seg_kind {
+	RULE_SEG_LITERAL = 0, RULE_SEG_ONE, RULE_SEG_REST, RULE_SEG_SPAN
+};
 
 struct rule_seg {
 	enum rule_seg_kind kind;
+	int		 named;		/* a "{x}" placeholder, not "*" */
 	char		 lit[64];	/* for RULE_SEG_LITERAL */
 	size_t		 lit_len;
 };
@@ -44,6 +65,8 @@ struct rule {
 	unsigned	 methods;	/* bit (1u << enum req_method) */
 	struct rule_seg	 segs[RULE_MAX_SEGMENTS];
 	size_t		 nsegs;
+	/* The route whose shape the pattern has, or NULL (static table). */
+	const struct engine_api_route *route;
 	struct query_cond query[RULE_MAX_QUERY];
 	size_t		 nquery;
 	char		 reason[RULE_MAX_REASON];	/* "" when none */
@@ -106,11 +129,7 @@ int	rule_matches(const struct rule *r, enum req_method m, const char *path,
 int	rule_matches_path(const struct rule *r, enum req_method m,
 	    const char *path);
 
-/*
- * Returns 1 when dockerd may hijack the connection for (m, path): attach,
- * exec start, attach/ws, session, grpc.  Decided from the endpoint, not the
- * headers, because dockerd hijacks even without an Upgrade header.
- */
+/* engine_api_hijacks(m, path), kept for existing callers. */
 int	rule_endpoint_hijacks(enum req_method m, const char *path);
 
 /* Write "GET,HEAD" for methods mask into dst[0..cap); returns dst. */

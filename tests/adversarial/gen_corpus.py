@@ -619,6 +619,31 @@ case(c, "ro-post-smuggle", g("/_ping", extra=b"Content-Length: %d\r\n" %
 case(c, "ro-pipeline-kill", g("/_ping") + g("/containers/%s/kill" % CANARY, b"POST") + g("/_ping"),
      fwd("GET /_ping"), DENY, fwd("GET /_ping"), args=READONLY)
 
+# ---------------------------------------------------------------- placeholders bind like dockerd's router
+# dockerd routes "/containers/{name:.*}/exec", "/images/{name:.*}/get": a
+# name may span segments (legacy link names "web/db", registry images).  A
+# "{id}" rule binds the same way (src/core/engine_api.c), so a deny holds.
+# This script keeps no list of hijacking or spanning routes of its own: the
+# table is src/core/engine_api.c, printed in docs/PROFILES.md (make docs).
+# A denied request with a body closes the connection (as pipeline-denied-
+# body-closes).
+c = "engine-api"
+DENY_EXEC = ("--profile none --deny 'POST /containers/{id}/exec' "
+             "--allow 'POST /containers/**'")
+EXEC_BODY = '{"Cmd":["/testbox"]}'
+case(c, "deny-exec-link-name", post("/containers/%s/x/exec" % CANARY, EXEC_BODY),
+     DENY, close=True, args=DENY_EXEC)
+case(c, "deny-exec-link-name-version", post("/v1.41/containers/%s/x/exec" % CANARY, EXEC_BODY),
+     DENY, close=True, args=DENY_EXEC)
+case(c, "deny-exec-deep-name", post("/containers/a/b/c/d/exec", EXEC_BODY),
+     DENY, close=True, args=DENY_EXEC)
+case(c, "deny-exec-enc-name", post("/containers/%s/x/%%65xec" % CANARY, EXEC_BODY),
+     DENY, close=True, args=DENY_EXEC)
+case(c, "ro-image-get-registry", g("/images/reg:5000/org/app:1/get"), DENY, args=READONLY)
+case(c, "ro-image-get-deep", g("/images/a/b/c/d/e/f/g/h/i/get"), DENY, args=READONLY)
+case(c, "attach-allow-not-exec", post("/containers/%s/x/exec" % CANARY, EXEC_BODY),
+     DENY, close=True, args=ATTACH)
+
 
 def write():
     for f in glob.glob(os.path.join(HERE, "[0-9][0-9][0-9]-*.req")) + \

@@ -19,6 +19,8 @@
 #include "fuzz_common.h"
 
 #include "canon.h"
+#include "engine_api.h"
+#include "learn.h"
 #include "rule.h"
 
 static void
@@ -48,6 +50,37 @@ same_rule(const struct rule *a, const struct rule *b)
 	    a->text, b->text);
 }
 
+
+/*
+ * The route table on a canonical path: bindings lie inside the path,
+ * hijack detection is the table's flag, and a learned pattern is a rule
+ * that covers the path it was learned from.
+ */
+static void
+fuzz_rule_engine(enum req_method m, const char *path)
+{
+	const struct engine_api_route *er;
+	struct engine_api_bind b;
+	char pat[LEARN_PATTERN], text[LEARN_PATTERN + 16];
+	struct rule lr;
+	size_t plen = strlen(path), k;
+	int lrc;
+
+	er = engine_api_match(m, path, &b);
+	for (k = 0; k < b.nvars; k++)
+		FUZZ_CHECK(b.var[k].off + b.var[k].len <= plen,
+		    "binding outside the path");
+	FUZZ_CHECK((er != NULL && (er->flags & ENGINE_API_HIJACK) != 0) ==
+	    (rule_endpoint_hijacks(m, path) != 0), "hijack flag disagrees");
+	lrc = learn_route(m, path, pat, sizeof(pat));
+	if (lrc < 0)
+		return;
+	snprintf(text, sizeof(text), "%s %s", req_method_name(m), pat);
+	FUZZ_CHECK(rule_parse(text, RULE_ALLOW, &lr, NULL) == 0,
+	    "learned pattern is no rule");
+	FUZZ_CHECK(rule_matches_path(&lr, m, path),
+	    "learned rule does not cover its path");
+}
 static void
 check_request(const struct rule *r, const struct rule *r2,
     const char *line, size_t len)
@@ -91,7 +124,7 @@ check_request(const struct rule *r, const struct rule *r2,
 		FUZZ_CHECK(!got, "matched a method outside the mask");
 	FUZZ_CHECK(rule_matches(r2, m, c.path, c.query, c.query_len) == got,
 	    "re-parsed rule decides differently");
-	(void)rule_endpoint_hijacks(m, c.path);
+	fuzz_rule_engine(m, c.path);
 
 	FUZZ_CHECK(rule_set_add(&set, r, "fuzz") == 0, "rule_set_add");
 	hit = rule_match(&set, m, c.path, c.query, c.query_len);

@@ -12,18 +12,21 @@
 
 #include <cmocka.h>
 
+#include "engine_api.h"
 #include "learn.h"
 #include "rule.h"
 
 #define ID1 "3f2a9c0e1b7d4a5f8e6c2b1a0d9e8f7c6b5a4d3e2f1a0b9c8d7e6f5a4b3c2d1e"
 #define ID2 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define SID1 "3f2a9c0e1b7d4a5f8e6c"	/* hex-looking, fits a literal */
+#define SID2 "0123456789abcdef0123"
 #define ID3 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 
 static struct learn lrn;
 static struct rule r;
 
 struct lines {
-	char	 l[LEARN_MAX + 1][300];
+	char	 l[2 * LEARN_MAX + 1][300];
 	size_t	 n;
 };
 
@@ -34,7 +37,7 @@ collect(void *arg, const char *line)
 {
 	struct lines *ls = arg;
 
-	assert_true(ls->n < LEARN_MAX + 1);
+	assert_true(ls->n < 2 * LEARN_MAX + 1);
 	assert_true(strlen(line) < sizeof(ls->l[0]));
 	strcpy(ls->l[ls->n++], line);
 }
@@ -46,6 +49,8 @@ check_rule_line(const char *line, int at)
 	const char *why = NULL;
 	char norm[RULE_MAX_TEXT + 16];
 
+	if (line[0] == '#')
+		return;	/* a flag or a request not learned */
 	if (rule_parse_line(line, &r, &why) != 0)
 		fail_msg("line %d: '%s' is not a rule: %s", at, line, why);
 	assert_int_equal(r.action, RULE_ALLOW);
@@ -79,6 +84,8 @@ check_covered(enum req_method m, const char *path, int at)
 	size_t i;
 
 	for (i = 0; i < got.n; i++) {
+		if (got.l[i][0] == '#')
+			continue;
 		assert_int_equal(rule_parse_line(got.l[i], &r, NULL), 0);
 		if (rule_matches_path(&r, m, path))
 			return;
@@ -195,8 +202,10 @@ test_container_names(void **state)
 	    "/containers/{id}/checkpoints/{checkpoint}");
 	/* a container named "json" is still a container */
 	ROUTE(GET, "/containers/json/json", 1, "/containers/{id}/json");
-	/* legacy link names span '/': the literal path */
-	ROUTE(GET, "/containers/web/db/json", 1, "/containers/web/db/json");
+	/* legacy link names span '/', and so does dockerd's {name:.*}
+	 * (was: the literal path) */
+	ROUTE(GET, "/containers/web/db/json", 1, "/containers/{id}/json");
+	ROUTE(POST, "/containers/web/db/exec", 1, "/containers/{id}/exec");
 	/* one-segment placeholders elsewhere */
 	ROUTE(GET, "/networks/traefik_default", 1, "/networks/{id}");
 	ROUTE(GET, "/volumes/pgdata", 1, "/volumes/{name}");
@@ -207,6 +216,8 @@ test_container_names(void **state)
 	ROUTE(GET, "/swarm", 1, "/swarm");
 	/* swarm IDs are one segment: more segments are no route */
 	ROUTE(GET, "/services/a/b", 0, "/services/a/b");
+	/* OPTIONS: dockerd's CORS route "/{anyroute:.*}" takes them all */
+	ROUTE(OPTIONS, "/containers/a/json", 1, "/{anyroute}");
 }
 
 static void
@@ -220,37 +231,39 @@ test_images_slashes(void **state)
 	ROUTE(GET, "/images/json", 1, "/images/json");
 	ROUTE(GET, "/images/get", 1, "/images/get");
 	ROUTE(POST, "/images/create", 1, "/images/create");
-	/* names with '/': the literal path, still a known route */
+	/* names with '/': the route's pattern, whose placeholder spans
+	 * like dockerd's {name:.*} (was: the literal path, one image) */
 	ROUTE(GET, "/images/library/nginx:latest/json", 1,
-	    "/images/library/nginx:latest/json");
-	ROUTE(DELETE, "/images/localhost:5000/a/b", 1,
-	    "/images/localhost:5000/a/b");
+	    "/images/{name}/json");
+	/* issue 10, case 3 */
+	ROUTE(GET, "/images/127.0.0.1:5999/x:latest/json", 1,
+	    "/images/{name}/json");
+	ROUTE(DELETE, "/images/localhost:5000/a/b", 1, "/images/{name}");
 	ROUTE(POST, "/images/localhost:5000/a/b/push", 1,
-	    "/images/localhost:5000/a/b/push");
-	ROUTE(POST, "/images/foo/push/tag", 1, "/images/foo/push/tag");
+	    "/images/{name}/push");
+	ROUTE(POST, "/images/foo/push/tag", 1, "/images/{name}/tag");
 	ROUTE(GET, "/images/library/nginx/history", 1,
-	    "/images/library/nginx/history");
+	    "/images/{name}/history");
 	ROUTE(POST, "/plugins/vieux/sshfs:latest/enable", 1,
-	    "/plugins/vieux/sshfs:latest/enable");
+	    "/plugins/{name}/enable");
 	ROUTE(GET, "/plugins/sshfs/json", 1, "/plugins/{name}/json");
 	ROUTE(GET, "/distribution/docker.io/library/alpine/json", 1,
-	    "/distribution/docker.io/library/alpine/json");
+	    "/distribution/{name}/json");
 	ROUTE(GET, "/distribution/alpine/json", 1,
 	    "/distribution/{name}/json");
-	/* a digest segment is too long for a literal: "*" */
+	/* a digest segment is too long for a literal: the route still
+	 * names it (was: the literal path with "*" for the digest) */
 	ROUTE(GET, "/images/reg.io/app@sha256:" ID1 "/json", 1,
-	    "/images/reg.io/*/json");
+	    "/images/{name}/json");
 
-	/* two tags of one image are two rules; one-segment names merge */
+	/* every image name is one rule (was: one rule per tag) */
 	learn_init(&lrn);
 	ADD(GET, "/images/library/nginx:1.25/json");
 	ADD(GET, "/images/library/nginx:1.27/json");
 	ADD(GET, "/images/alpine/json");
 	ADD(GET, "/images/busybox/json");
 	ADD(DELETE, "/images/alpine");
-	PRINT("allow GET /images/library/nginx:1.25/json",
-	    "allow GET /images/library/nginx:1.27/json",
-	    "allow DELETE /images/{name}",
+	PRINT("allow DELETE /images/{name}",
 	    "allow GET /images/{name}/json");
 	COVERED(GET, "/images/library/nginx:1.27/json");
 	COVERED(GET, "/images/busybox/json");
@@ -259,6 +272,8 @@ test_images_slashes(void **state)
 static void
 test_fallback(void **state)
 {
+	char pat[LEARN_PATTERN];
+	int rc;
 	static const char *const weird[] = {
 		"/", "/x", "/a*b", "/{id}", "/a/**", "/a/*/b", "/.x", "/..x",
 		"/caf\xc3\xa9", "/a}b{", "/100%", "/_ping/x", "/containers",
@@ -267,86 +282,122 @@ test_fallback(void **state)
 	size_t i, k;
 
 	(void)state;
-	/* unknown paths: literal, IDs generalised */
-	ROUTE(GET, "/foo/" ID1 "/bar", 0, "/foo/{id}/bar");
-	ROUTE(GET, "/foo/abcdef012345", 0, "/foo/{id}");
-	ROUTE(GET, "/foo/abcdef01234", 0, "/foo/abcdef01234");	/* 11 */
+	/* unknown paths: literal, never generalised (issue 10, case 3:
+	 * "{id}" guessed from hex segments turned POST /x/y into a rule
+	 * that allowed POST /containers/create) */
+	ROUTE(GET, "/foo/" SID1 "/bar", 0, "/foo/" SID1 "/bar");
+	ROUTE(GET, "/foo/abcdef012345", 0, "/foo/abcdef012345");
+	ROUTE(POST, "/" SID1 "/" SID2, 0, "/" SID1 "/" SID2);
+	ROUTE(GET, "/" SID1, 0, "/" SID1);
+	/* a full 64-digit ID is too long for a rule literal */
+	assert_int_equal(learn_route(REQ_M_GET, "/foo/" ID1, pat,
+	    sizeof(pat)), -2);
 	ROUTE(GET, "/foo/ABCDEF012345", 0, "/foo/ABCDEF012345");
-	ROUTE(GET, "/foo/abcdef01234g", 0, "/foo/abcdef01234g");
 	ROUTE(GET, "/", 0, "/");
 	ROUTE(GET, "/v2/_catalog", 0, "/v2/_catalog");
-	/* bytes a literal may not hold become "*" */
-	ROUTE(GET, "/x/a*b/{c}", 0, "/x/*/*");
-	ROUTE(GET, "/x/**", 0, "/x/*");
-	ROUTE(GET, "/x/caf\xc3\xa9", 0, "/x/*");
-	ROUTE(GET, "/x/100%/a#b/a\\b/a?b", 0, "/x/*/*/*/*");
-	/* no route for the method, but the path has a route's shape */
-	ROUTE(HEAD, "/containers/web/json", 0, "/containers/{id}/json");
-	ROUTE(OPTIONS, "/containers/" ID1 "/json", 0,
-	    "/containers/{id}/json");
+	learn_init(&lrn);
+	ADD(POST, "/" SID1 "/" SID2);
+	ADD(GET, "/" SID2);
+	PRINT("# no Engine API route: learned literally",
+	    "allow GET /" SID2,
+	    "# no Engine API route: learned literally",
+	    "allow POST /" SID1 "/" SID2);
+	assert_int_equal(lrn.e[0].flags, LEARN_NOROUTE);
+	assert_int_equal(rule_parse_line(got.l[3], &r, NULL), 0);
+	assert_false(rule_matches_path(&r, REQ_M_POST, "/containers/create"));
+	assert_int_equal(rule_parse_line(got.l[1], &r, NULL), 0);
+	assert_false(rule_matches_path(&r, REQ_M_GET, "/swarm"));
+	/* bytes a literal may not hold: not learned, reported (was: "*") */
+	assert_int_equal(learn_route(REQ_M_GET, "/x/a*b/{c}", pat,
+	    sizeof(pat)), -2);
+	assert_string_equal(pat, "");
+	assert_int_equal(learn_route(REQ_M_GET, "/x/**", pat, sizeof(pat)),
+	    -2);
+	assert_int_equal(learn_route(REQ_M_GET, "/x/caf\xc3\xa9", pat,
+	    sizeof(pat)), -2);
+	assert_int_equal(learn_route(REQ_M_GET, "/x/100%/a#b/a\\b/a?b",
+	    pat, sizeof(pat)), -2);
+	learn_init(&lrn);
+	ADD(GET, "/x/a*b/{c}");
+	ADD(HEAD, "/x/a*b/{c}");
+	ADD(GET, "/x/caf\xc3\xa9");
+	ADD(GET, "/_ping");
+	PRINT("allow GET /_ping",
+	    "# not learned: GET,HEAD /x/a*b/{c} (no rule can name this "
+	    "path literally)",
+	    "# not learned: GET /x/caf\\xc3\\xa9 (no rule can name this "
+	    "path literally)");
+	assert_int_equal(lrn.e[0].flags, LEARN_SKIPPED);
+	/* no route for the method (dockerd serves HEAD only where it
+	 * registers it): literal (was: the GET route's pattern) */
+	ROUTE(HEAD, "/containers/web/json", 0, "/containers/web/json");
 	ROUTE(GET, "/containers/create", 0, "/containers/create");
-	ROUTE(OPTIONS, "/_ping", 0, "/_ping");
 	/* every method on odd paths still yields a covering rule */
 	for (i = 0; i < sizeof(weird) / sizeof(weird[0]); i++)
-		for (k = 0; k < REQ_M_COUNT; k++)
-			check_route((enum req_method)k, weird[i],
-			    learn_route((enum req_method)k, weird[i],
-			    (char [LEARN_PATTERN]){ 0 }, LEARN_PATTERN),
-			    NULL, __LINE__);
+		for (k = 0; k < REQ_M_COUNT; k++) {
+			rc = learn_route((enum req_method)k, weird[i], pat,
+			    sizeof(pat));
+			if (rc == -2)
+				continue;	/* not learned */
+			check_route((enum req_method)k, weird[i], rc, NULL,
+			    __LINE__);
+		}
 }
 
 static void
 test_cut(void **state)
 {
-	char path[4096], want[256], pat[LEARN_PATTERN];
+	char path[4096], pat[LEARN_PATTERN];
 	size_t i, w = 0;
 
 	(void)state;
-	/* 20 segments: 15 kept, the rest covered by "**" */
-	for (i = 0; i < 20; i++)
+	/* 17 segments: no literal pattern holds them; not learned
+	 * (was: cut and ended with "**", which widened the rule) */
+	for (i = 0; i < RULE_MAX_SEGMENTS + 1; i++)
 		w += (size_t)sprintf(path + w, "/s%zu", i);
-	for (i = 0, w = 0; i < RULE_MAX_SEGMENTS - 1; i++)
-		w += (size_t)sprintf(want + w, "/s%zu", i);
-	strcpy(want + w, "/**");
-	ROUTE(GET, path, 0, want);
+	assert_int_equal(learn_route(REQ_M_GET, path, pat, sizeof(pat)), -2);
 	/* exactly RULE_MAX_SEGMENTS segments fit */
 	for (i = 0, w = 0; i < RULE_MAX_SEGMENTS; i++)
 		w += (size_t)sprintf(path + w, "/s%zu", i);
 	ROUTE(GET, path, 0, path);
 
-	/* too long for the pattern buffer: cut at a segment boundary */
+	/* too long for the pattern buffer: -1 (learn_add reports it) */
 	w = 0;
 	for (i = 0; i < 5; i++) {
 		path[w++] = '/';
-		memset(path + w, 'g' + (int)i, 60);	/* not hex */
+		memset(path + w, 'g' + (int)i, 60);
 		w += 60;
 	}
 	path[w] = '\0';	/* 305 bytes, 5 segments */
-	memcpy(want, path, 183);	/* 3 segments of 61 bytes */
-	strcpy(want + 183, "/**");
-	ROUTE(GET, path, 0, want);
-	/* a multi-segment image name that does not fit: same */
+	assert_int_equal(learn_route(REQ_M_GET, path, pat, sizeof(pat)), -1);
+	learn_init(&lrn);
+	assert_int_equal(learn_add(&lrn, REQ_M_GET, path), 0);
+	assert_int_equal(lrn.e[0].flags, LEARN_SKIPPED);
+	assert_non_null(strstr(lrn.e[0].pattern, "..."));
+	/* a long multi-segment image name is still the route's pattern */
 	memmove(path + 7, path, w + 1);
 	memcpy(path, "/images", 7);
 	strcpy(path + 7 + w, "/json");
-	memcpy(want, path, 7 + 122);	/* a third would not fit */
-	strcpy(want + 7 + 122, "/**");
-	ROUTE(GET, path, 1, want);
+	ROUTE(GET, path, 1, "/images/{name}/json");
 
-	/* more segments than the module examines */
+	/* more segments than a rule holds, on a route: the pattern */
 	for (i = 0, w = 0; i < 200; i++)
 		w += (size_t)sprintf(path + w, "/s");
-	ROUTE(GET, path, 0, NULL);
-	assert_int_equal(learn_route(REQ_M_GET, path, pat, sizeof(pat)), 0);
-	assert_non_null(strstr(pat, "/**"));
+	assert_int_equal(learn_route(REQ_M_GET, path, pat, sizeof(pat)), -2);
+	memmove(path + 7, path, w + 1);
+	memcpy(path, "/images", 7);
+	strcpy(path + 7 + w, "/json");
+	ROUTE(GET, path, 1, "/images/{name}/json");
 
-	/* small caps still give a covering pattern; below 4: refused */
+	/* a cap too small for the pattern: refused, never cut */
 	assert_int_equal(learn_route(REQ_M_GET, "/containers/" ID1 "/json",
-	    pat, 4), 1);
-	assert_string_equal(pat, "/**");
+	    pat, 4), -1);
+	assert_string_equal(pat, "");
 	assert_int_equal(learn_route(REQ_M_GET, "/containers/" ID1 "/json",
-	    pat, 16), 1);
-	assert_string_equal(pat, "/containers/**");
+	    pat, 22), 1);
+	assert_string_equal(pat, "/containers/{id}/json");
+	assert_int_equal(learn_route(REQ_M_GET, "/containers/" ID1 "/json",
+	    pat, 21), -1);
 	assert_int_equal(learn_route(REQ_M_GET, "/", pat, 4), 0);
 	assert_string_equal(pat, "/");
 	assert_int_equal(learn_route(REQ_M_GET, "/x", pat, 3), -1);
@@ -374,8 +425,11 @@ test_merge(void **state)
 	/* all methods print as "*" (rule_methods_str) */
 	learn_init(&lrn);
 	for (int k = 0; k < REQ_M_COUNT; k++)
-		assert_int_equal(learn_add(&lrn, (enum req_method)k, "/x"), 0);
-	PRINT("allow * /x");
+		if (k != REQ_M_OPTIONS)
+			assert_int_equal(learn_add(&lrn, (enum req_method)k,
+			    "/x"), 0);
+	PRINT("# no Engine API route: learned literally",
+	    "allow GET,HEAD,POST,PUT,DELETE,PATCH /x");
 	/* nothing learned: nothing printed */
 	learn_init(&lrn);
 	check_print(NULL, 0, __LINE__);
@@ -391,17 +445,21 @@ test_sort(void **state)
 	ADD(GET, "/a");
 	ADD(GET, "/");
 	ADD(GET, "/x/*");	/* a "*" segment stays "*" */
-	ADD(GET, "/x/" ID1);
+	ADD(GET, "/x/" SID1);
 	ADD(GET, "/x/y");
 	ADD(GET, "/B");
-	PRINT("allow GET /",
-	    "allow GET /B",
-	    "allow GET /a",
-	    "allow GET /a/b",
-	    "allow GET /a-b",
-	    "allow GET /x/y",
-	    "allow GET /x/{id}",
-	    "allow GET /x/*");
+	/* all unrouted: each flagged; "/x/STAR" is not learned (was: kept as a
+	 * wildcard), the hex ID stays literal (was: "{id}") */
+#define NR "# no Engine API route: learned literally"
+	PRINT(NR, "allow GET /",
+	    NR, "allow GET /B",
+	    NR, "allow GET /a",
+	    NR, "allow GET /a/b",
+	    NR, "allow GET /a-b",
+	    NR, "allow GET /x/" SID1,
+	    NR, "allow GET /x/y",
+	    "# not learned: GET /x/* (no rule can name this path literally)");
+#undef NR
 }
 
 static void
@@ -429,7 +487,7 @@ test_overflow(void **state)
 	assert_int_equal(lrn.e[7].count, 2);
 	memset(&got, 0, sizeof(got));
 	learn_print(&lrn, collect, &got);
-	assert_int_equal(got.n, LEARN_MAX);
+	assert_int_equal(got.n, 2 * LEARN_MAX);	/* each flagged */
 	for (i = 0; i < (int)got.n; i++)
 		check_rule_line(got.l[i], __LINE__);
 	/* learn_init empties it again */
@@ -461,58 +519,59 @@ test_bad_args(void **state)
 
 /*
  * Each table route, filled with a sample name, maps back to its own
- * template (no other route shadows it), which is valid rule syntax; a
- * name spanning '/' gives the literal path for "{name:.*}" routes.
+ * pattern unless dockerd dispatches the sample to an earlier route, and
+ * the learned rule covers the sample; a name spanning '/' gives the same
+ * pattern for "{name:.*}" routes, no route for "{id}" ones.
  */
 static void
 test_route_table(void **state)
 {
-	char path[256], wide[256], pat[LEARN_PATTERN];
-	const char *t, *t2, *p;
-	enum req_method m, m2;
-	size_t i, j, w, ww, nph;
-	int rc;
+	char path[256], wide[256], pat[LEARN_PATTERN], want[LEARN_PATTERN];
+	const struct engine_api_route *rt;
+	const char *p;
+	size_t i, w, ww, nspan, nvar;
 
 	(void)state;
-	for (i = 0; (t = learn_route_at(i, &m)) != NULL; i++) {
-		/* no duplicates */
-		for (j = 0; j < i; j++) {
-			t2 = learn_route_at(j, &m2);
-			if (m2 == m && strcmp(t, t2) == 0)
-				fail_msg("route %zu duplicates %zu: %s", i, j,
-				    t);
-		}
-		w = ww = nph = 0;
-		for (p = t; *p != '\0'; p++) {
+	for (i = 0; (rt = engine_api_route_at(i)) != NULL; i++) {
+		w = ww = nspan = nvar = 0;
+		for (p = rt->tmpl; *p != '\0'; p++) {
 			if (*p != '{') {
 				path[w++] = wide[ww++] = *p;
 				continue;
 			}
-			while (*p != '}')
-				p++;
+			nvar++;
+			for (; *p != '}'; p++)
+				if (*p == ':')
+					nspan++;
 			memcpy(path + w, "x1", 2);
 			memcpy(wide + ww, "r.io/x1", 7);
 			w += 2;
 			ww += 7;
-			nph++;
 		}
 		path[w] = wide[ww] = '\0';
-		check_route(m, path, 1, t, __LINE__);
-		if (nph == 1) {
-			rc = learn_route(m, wide, pat, sizeof(pat));
-			/* swarm IDs are one segment: fallback, else literal */
-			if (rc == 1)
-				assert_string_equal(pat, wide);
-			else
-				check_route(m, wide, 0, NULL, __LINE__);
+		assert_true(engine_api_pattern(rt, want, sizeof(want)) > 0);
+		if (rt->tmpl[strlen(rt->tmpl) - 1] == '/')
+			continue;	/* canonical paths never end in '/' */
+		if (engine_api_match(rt->method, path, NULL) != rt) {
+			/* dockerd's own order: "/networks/" is cleaned away,
+			 * the sample of "/debug/pprof/{name}" is itself */
+			print_message("shadowed: %s %s\n",
+			    req_method_name(rt->method), rt->tmpl);
+			continue;
 		}
+		check_route(rt->method, path, 1, want, __LINE__);
+		if (nvar == 1 && nspan == 1)
+			check_route(rt->method, wide, 1, want, __LINE__);
+		else if (nvar == 1)
+			check_route(rt->method, wide, 0, wide, __LINE__);
 	}
 	print_message("learn: %zu routes\n", i);
 	assert_true(i >= 100);
 	/* spot-check the spanning and non-spanning kinds */
-	ROUTE(GET, "/exec/a/b/json", 1, "/exec/a/b/json");
+	ROUTE(GET, "/exec/a/b/json", 1, "/exec/{id}/json");
 	ROUTE(GET, "/secrets/a/b", 0, "/secrets/a/b");
-	ROUTE(GET, "/networks/a/b", 1, "/networks/a/b");
+	ROUTE(GET, "/networks/a/b", 1, "/networks/{id}");
+	(void)pat;
 }
 
 int

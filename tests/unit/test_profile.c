@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "canon.h"
+#include "engine_api.h"
 #include "profile.h"
 #include "rule.h"
 
@@ -326,6 +327,9 @@ static const struct call homepage_bad[] = {
 /* ---- portainer-readonly ---- */
 
 static const struct call portainer_ok[] = {
+	/* issue 10, case 2: dockerd routes "/images/{name:.*}/json" */
+	{ "GET", "/images/reg:5000/org/app:1/json" },
+	{ "GET", "/images/reg:5000/org/app:1/history" },
 	{ "HEAD", "/_ping" },
 	{ "GET", "/info" },
 	{ "GET", "/version" },
@@ -632,6 +636,94 @@ static const struct pcase cases[] = {
 	{ "none", NULL, 0, none_bad, NELEM(none_bad) },
 };
 
+/*
+ * Rule patterns that name no Engine API route on purpose: catch-alls,
+ * depth guards and the per-depth "*" image rules (each checked below to
+ * stay within its route's prefix).
+ */
+static const char *const profile_wildcards[] = {
+	"/**",
+	"/debug/**",
+	"/containers/*/*/*/**",
+	"/*/*/*/*/*/*/*/*/*/*/*/**",
+};
+
+/* Does pattern p (NUL-terminated) match the intentional list, or is it
+ * "/images/" followed by "*" segments and a route's last segment? */
+static int
+profile_wildcard_ok(unsigned methods, const char *p)
+{
+	char buf[RULE_MAX_TEXT];
+	const char *q;
+	size_t i;
+
+	for (i = 0; i < NELEM(profile_wildcards); i++)
+		if (strcmp(p, profile_wildcards[i]) == 0)
+			return 1;
+	if (strncmp(p, "/images/", 8) != 0)
+		return 0;
+	/* "/images/" ("*" "/")+ TAIL: must be "/images/{name}/TAIL" */
+	for (q = p + 8; q[0] == '*' && q[1] == '/'; q += 2)
+		;
+	if (q == p + 8)
+		return 0;
+	snprintf(buf, sizeof(buf), "/images/{name}/%s", q);
+	return engine_api_shape(methods, buf, strlen(buf), NULL) != NULL;
+}
+
+/*
+ * Every built-in rule names a real route (its shape equals a table
+ * route for one of its methods) or is an intentional wildcard; a rule
+ * with a route's shape gets the route's binding: a span exactly where
+ * dockerd declares "{x:.*}" and the rule has a "{x}".
+ */
+static void
+test_profile_routes(void **state)
+{
+	const struct profile *const *all = profile_all();
+	const struct rule *r;
+	struct rule_set set;
+	const char *pat, *sp;
+	char pbuf[RULE_MAX_TEXT];
+	size_t i, k, nroute = 0, nwild = 0;
+	int span;
+
+	(void)state;
+	for (i = 0; all[i] != NULL; i++) {
+		load(&set, all[i]->name);
+		for (k = 0; k < set.nrules; k++) {
+			r = &set.rules[k];
+			pat = strchr(r->text, ' ') + 1;
+			sp = strchr(pat, ' ');
+			snprintf(pbuf, sizeof(pbuf), "%.*s",
+			    (int)(sp != NULL ? (size_t)(sp - pat) :
+			    strlen(pat)), pat);
+			if (r->route == NULL) {
+				if (!profile_wildcard_ok(r->methods, pbuf))
+					fail_msg("%s: '%s' names no route",
+					    all[i]->name, r->text);
+				nwild++;
+				continue;
+			}
+			nroute++;
+			assert_ptr_equal(engine_api_shape(r->methods, pbuf,
+			    strlen(pbuf), &span), r->route);
+			for (size_t j = 0; j < r->nsegs; j++) {
+				int want = (int)j == span && r->segs[j].named;
+
+				if ((r->segs[j].kind == RULE_SEG_SPAN) != want)
+					fail_msg("%s: '%s' segment %zu binds "
+					    "unlike %s", all[i]->name, r->text,
+					    j, r->route->tmpl);
+			}
+		}
+		rule_set_free(&set);
+	}
+	print_message("profiles: %zu rules name a route, %zu wildcards\n",
+	    nroute, nwild);
+	assert_true(nroute > 50);
+}
+
 static void
 test_profile_calls(void **state)
 {
@@ -872,7 +964,7 @@ test_profile_combine(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[NELEM(cases) + 6];
+	struct CMUnitTest tests[NELEM(cases) + 7];
 	static char names[NELEM(cases)][64];
 	size_t i, n = 0;
 
@@ -886,6 +978,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)
 	    cmocka_unit_test(test_profile_load_errors);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_profile_combine);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_profile_routes);
 	for (i = 0; i < NELEM(cases); i++) {
 		snprintf(names[i], sizeof(names[i]), "calls_%s",
 		    cases[i].profile);

@@ -141,7 +141,8 @@ test_parse_pattern(void **state)
 	assert_int_equal(r.segs[0].kind, RULE_SEG_LITERAL);
 	assert_string_equal(r.segs[0].lit, "containers");
 	assert_int_equal(r.segs[0].lit_len, 10);
-	assert_int_equal(r.segs[1].kind, RULE_SEG_ONE);
+	/* dockerd declares "/containers/{name:.*}/json": a span. */
+	assert_int_equal(r.segs[1].kind, RULE_SEG_SPAN);
 	assert_int_equal(r.segs[2].kind, RULE_SEG_LITERAL);
 	assert_string_equal(r.segs[2].lit, "json");
 	PARSE_OK("GET /containers/*/json", M(GET), "GET /containers/*/json", 3);
@@ -319,7 +320,8 @@ test_match_one(void **state)
 	YES("GET /containers/{id}/json", GET, "/containers/json/json");
 	NO("GET /containers/{id}/json", GET, "/containers/json");
 	NO("GET /containers/{id}/json", GET, "/containers//json");
-	NO("GET /containers/{id}/json", GET, "/containers/a/b/json");
+	/* a span since dockerd's route is "{name:.*}" (was: one segment) */
+	YES("GET /containers/{id}/json", GET, "/containers/a/b/json");
 	NO("GET /containers/{id}/json", GET, "/containers/abc/json/x");
 	NO("GET /containers/{id}/json", GET, "/containers/abc/logs");
 	YES("GET /containers/*/json", GET, "/containers/abc/json");
@@ -444,6 +446,82 @@ test_set_match_order(void **state)
 	assert_null(rule_match(&set, REQ_M_POST, "/_ping", NULL, 0));
 	assert_null(rule_match(&set, REQ_M_GET, "/info", NULL, 0));
 	assert_null(rule_match(NULL, REQ_M_GET, "/_ping", NULL, 0));
+}
+
+/*
+ * Placeholders bind what dockerd's router binds (engine_api.h): spans at
+ * "{name:.*}", one segment at "{id}", "*" always one segment.
+ */
+static void
+test_match_span(void **state)
+{
+	struct rule_set rs = { 0 };
+	const struct rule *m;
+
+	(void)state;
+	/* issue 10, case 1: a deny next to a broader allow, walked around
+	 * with a legacy link name; it must end denied */
+	add(&rs, "POST /containers/{id}/exec", RULE_DENY);
+	add(&rs, "POST /containers/**", RULE_ALLOW);
+	m = rule_match(&rs, REQ_M_POST, "/containers/web/db/exec", NULL, 0);
+	assert_non_null(m);
+	assert_int_equal(m->action, RULE_DENY);
+	m = rule_match(&rs, REQ_M_POST, "/containers/a/b/c/d/exec", NULL, 0);
+	assert_non_null(m);
+	assert_int_equal(m->action, RULE_DENY);
+	m = rule_match(&rs, REQ_M_POST, "/containers/web/db/start", NULL, 0);
+	assert_non_null(m);
+	assert_int_equal(m->action, RULE_ALLOW);
+	rule_set_free(&rs);
+
+	/* issue 10, case 2: image names with a registry and slashes */
+	YES("GET /images/{id}/json", GET, "/images/reg:5000/org/app:1/json");
+	YES("GET /images/{id}/json", GET, "/images/alpine/json");
+	NO("GET /images/{id}/json", GET, "/images/json");
+	NO("GET /images/{id}/json", GET, "/images/a/b/history");
+	NO("GET /images/*/json", GET, "/images/reg:5000/org/app:1/json");
+	YES("DELETE /images/{name}", DELETE, "/images/reg:5000/org/app:1");
+	YES("GET /volumes/{name}", GET, "/volumes/a/b");
+	YES("GET /networks/{id}", GET, "/networks/a/b");
+	YES("POST /exec/{id}/start", POST, "/exec/a/b/start");
+	/* one-segment variables stay one segment */
+	NO("GET /services/{id}", GET, "/services/a/b");
+	NO("GET /nodes/{id}", GET, "/nodes/a/b");
+	NO("GET /tasks/{id}/logs", GET, "/tasks/a/b/logs");
+	/* no route with this shape: one segment */
+	NO("GET /{id}", GET, "/swarm/x");
+	NO("GET /foo/{id}/json", GET, "/foo/a/b/json");
+	NO("GET /containers/{id}/bogus", GET, "/containers/a/b/bogus");
+	/* the route shape is looked up for the rule's methods only */
+	NO("GET /containers/{id}/exec", GET, "/containers/a/b/exec");
+	assert_int_equal(rule_parse("GET /{id}", RULE_ALLOW, &r, NULL), 0);
+	assert_int_equal(r.segs[0].kind, RULE_SEG_ONE);
+	assert_int_equal(rule_parse("OPTIONS /{id}", RULE_DENY, &r, NULL), 0);
+	assert_int_equal(r.segs[0].kind, RULE_SEG_SPAN);
+	/* allow: a span over several segments needs dockerd to dispatch
+	 * there; DELETE /containers/a/checkpoints/b is a checkpoint delete
+	 * (the checkpoint router is registered first) */
+	YES("DELETE /containers/{id}", DELETE, "/containers/a/b");
+	NO("DELETE /containers/{id}", DELETE, "/containers/a/checkpoints/b");
+	NO("GET,HEAD /containers/{id}/json", HEAD, "/containers/a/b/json");
+	YES("GET,HEAD /containers/{id}/json", HEAD, "/containers/a/json");
+	/* deny: the shape is enough (denying more is the safe side) */
+	assert_int_equal(rule_parse("DELETE /containers/{id}", RULE_DENY, &r,
+	    NULL), 0);
+	assert_true(rule_matches_path(&r, REQ_M_DELETE,
+	    "/containers/a/checkpoints/b"));
+	assert_true(rule_matches_path(&r, REQ_M_DELETE, "/containers/a/b"));
+	/* spans hold whole, non-empty segments */
+	NO("GET /containers/{id}/json", GET, "/containers/json");
+	NO("GET /containers/{id}/json", GET, "/containers//json");
+	NO("GET /containers/{id}/json", GET, "/containers/a//json");
+	NO("GET /containers/{id}/json", GET, "/containers/a/json/");
+	NO("GET /containers/{id}/json", GET, "/containers/ajson");
+	NO("GET /containers/{id}/json", GET, "/containersx/a/json");
+	YES("DELETE /containers/{id}/checkpoints/{c}", DELETE,
+	    "/containers/a/checkpoints/b");
+	NO("DELETE /containers/{id}/checkpoints/{c}", DELETE,
+	    "/containers/a/b/checkpoints/c");
 }
 
 static void
@@ -1301,6 +1379,7 @@ main(void)
 		cmocka_unit_test(test_match_rest),
 		cmocka_unit_test_teardown(test_set_add, set_teardown),
 		cmocka_unit_test_teardown(test_set_match_order, set_teardown),
+		cmocka_unit_test(test_match_span),
 		cmocka_unit_test(test_hijacks),
 		cmocka_unit_test(test_methods_str),
 		cmocka_unit_test(test_parse_constraints),

@@ -1,0 +1,138 @@
+/*
+ * engine_api.h - the Docker Engine API routes, as dockerd's router
+ * declares them, in one table.
+ *
+ * Pure.  One row per route that moby's api/server/router (daemon/server/
+ * router since v28) registers, for API 1.24 up to the newest version
+ * dockerd 20.10 and Docker 28/29 serve (1.55), in dockerd's registration
+ * order.  Hijack detection (conn.c, explain), learning (learn.c), rule
+ * placeholders (rule.c), profile validation and the route section of
+ * docs/PROFILES.md are all derived from it.
+ *
+ * Templates use dockerd's syntax: "{name}" binds one segment (gorilla/mux
+ * default "[^/]+"), "{name:.*}" and "{id:.+}" bind any text, '/' included,
+ * so "/containers/{name:.*}/exec" dispatches "/containers/web/db/exec"
+ * with name = "web/db" (a legacy link name) and "/images/{name:.*}/json"
+ * dispatches "/images/reg:5000/org/app:1/json".  A template holds at most
+ * one spanning variable, and only literal text follows it.
+ *
+ * dockerd adds each route with Methods(method): gorilla/mux does not map
+ * HEAD to GET, so HEAD is served only where a HEAD route is registered
+ * ("/_ping", "/containers/{name:.*}/archive"); any other HEAD gets 404.
+ */
+#ifndef SOCKWARD_ENGINE_API_H
+#define SOCKWARD_ENGINE_API_H
+
+#include <stddef.h>
+
+#include "http_req.h"	/* enum req_method */
+
+/* API versions are 1.MINOR; the table spans these minors. */
+#define ENGINE_API_OLDEST	24
+#define ENGINE_API_NEWEST	55
+
+/* Route flags. */
+#define ENGINE_API_HIJACK	0x01u	/* dockerd may take the connection
+					 * over (raw stream, with or without
+					 * an Upgrade header) */
+#define ENGINE_API_STREAM	0x02u	/* the response can last indefinitely
+					 * (follow, stream, progress, wait) */
+#define ENGINE_API_FORM		0x04u	/* the handler calls ParseForm /
+					 * FormValue: a form body is read
+					 * like the query */
+#define ENGINE_API_EXPERIMENTAL	0x08u	/* 501 unless dockerd runs with
+					 * --experimental */
+
+/* What the handler reads from the request body. */
+enum engine_api_body {
+	ENGINE_API_BODY_NONE = 0,	/* nothing */
+	ENGINE_API_BODY_JSON,		/* a JSON document */
+	ENGINE_API_BODY_TAR,		/* a tar archive (build context,
+					 * image, plugin, files) */
+	ENGINE_API_BODY_ANY		/* raw bytes (hijacked stream, or
+					 * an image to import) */
+};
+
+struct engine_api_route {
+	enum req_method	 method;
+	const char	*tmpl;		/* dockerd's template */
+	size_t		 tmpl_len;	/* strlen(tmpl) */
+	unsigned char	 api_min;	/* oldest minor serving it */
+	unsigned char	 api_max;	/* newest minor serving it */
+	unsigned	 flags;		/* ENGINE_API_* */
+	enum engine_api_body body;
+	const char	*sensitive;	/* what it exposes or does, or NULL */
+};
+
+#define ENGINE_API_MAX_VARS	2
+
+/* Variables dockerd binds for a route, as offsets into the path. */
+struct engine_api_bind {
+	size_t	nvars;
+	struct {
+		const char *name;	/* into the template; not terminated */
+		size_t	 name_len;
+		size_t	 off;		/* value = path[off .. off + len) */
+		size_t	 len;
+	} var[ENGINE_API_MAX_VARS];
+};
+
+/*
+ * The route dockerd dispatches (m, path) to: the first row of the table,
+ * in registration order, with method m whose template matches the whole
+ * path (gorilla/mux: the template's regular expression anchored at both
+ * ends).  path is canonical and NUL-terminated (version prefix removed,
+ * decoded, no "//", no dot segments).  Returns a pointer into the static
+ * table, or NULL when dockerd answers 404 (also for a NULL path or a
+ * method out of range).  When b is not NULL it receives the bound
+ * variables on success (nvars = 0 on failure).
+ */
+const struct engine_api_route *engine_api_match(enum req_method m,
+	    const char *path, struct engine_api_bind *b);
+
+/* The i-th row (0-based) in registration order, or NULL past the end. */
+const struct engine_api_route *engine_api_route_at(size_t i);
+
+/* Number of rows. */
+size_t	engine_api_count(void);
+
+/*
+ * Returns 1 when dockerd may hijack the connection for (m, path): the
+ * route it dispatches to has ENGINE_API_HIJACK (container attach and
+ * attach/ws, exec start, session, grpc).  Decided from the route, not the
+ * headers, because dockerd hijacks even without an Upgrade header.
+ * 0 otherwise, also for a NULL path.
+ */
+int	engine_api_hijacks(enum req_method m, const char *path);
+
+/*
+ * The first route, among those whose method is in the mask methods (bit
+ * 1u << enum req_method), that has the shape of the rule pattern p[0..n)
+ * (rule.h syntax): as many segments as the template, each literal segment
+ * of p equal to the template's, and a placeholder ("{x}" or "*") exactly
+ * where the template has a variable.  *span gets the index of the
+ * segment at the template's spanning variable, or -1 when it has none
+ * (span may be NULL).  Returns NULL when no route has that shape.
+ */
+const struct engine_api_route *engine_api_shape(unsigned methods,
+	    const char *p, size_t n, int *span);
+
+/*
+ * Write route r's template in rule syntax to dst[0..cap): each variable
+ * "{v:re}" becomes "{v}", except that the "name" of a container or exec
+ * route is written "{id}" (clients address those by ID, and sockward
+ * has always printed "/containers/{id}/json").  Returns the length, or
+ * -1 (dst set to "" when cap > 0) when it does not fit or r is NULL.
+ */
+int	engine_api_pattern(const struct engine_api_route *r, char *dst,
+	    size_t cap);
+
+/*
+ * Write the generated section of docs/PROFILES.md: a Markdown table of
+ * every route (method, template, API versions, flags, body, sensitive
+ * note), one call of out(arg, line) per line, no newline in line, line
+ * valid only during the call.
+ */
+void	engine_api_doc(void (*out)(void *arg, const char *line), void *arg);
+
+#endif
