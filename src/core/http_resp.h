@@ -48,7 +48,7 @@ int	resp_parse(const char *buf, size_t len, struct resp_head *out);
 /*
  * How the body of response h ends.  is_head: the request was HEAD;
  * hijack_ok: the request was to an endpoint that may hijack the connection
- * (see rule_endpoint_hijacks); a 101 to any other request, or a 1xx, is
+ * (engine_api_hijacks, judge.h); a 101 to any other request, or a 1xx, is
  * reported as RESP_FRAME_NONE and must be treated by the caller as a
  * protocol error or interim response respectively.
  */

@@ -140,7 +140,9 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	res->message[0] = '\0';
 	res->rule = NULL;
 	res->label[0] = '\0';
+	res->route = NULL;
 	res->hijack = 0;
+	res->stream = 0;
 	res->head_len = 0;
 
 	if (canon_target(h->target, h->target_len, &res->target, &why) == -1)
@@ -168,7 +170,11 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 		res->verdict = JUDGE_WOULD_DENY;
 	}
 
-	res->hijack = rule_endpoint_hijacks(h->method, res->target.path);
+	res->route = engine_api_match(h->method, res->target.path, NULL);
+	if (res->route != NULL) {
+		res->hijack = (res->route->flags & ENGINE_API_HIJACK) != 0;
+		res->stream = (res->route->flags & ENGINE_API_STREAM) != 0;
+	}
 	tlen = canon_serialize(&res->target, ctarget, sizeof(ctarget));
 	if (tlen < 0)
 		return judge_reject(res, 414, "request target too long", "");

@@ -25,6 +25,7 @@
 
 #include "canon.h"
 #include "config.h"
+#include "engine_api.h"
 #include "http_req.h"
 #include "rule.h"
 
@@ -48,7 +49,12 @@ struct judge_result {
 	/* "ORIGIN #N: TEXT" of an allow, "ORIGIN #N: deny TEXT" of a deny,
 	 * "default deny" when no rule matched, "" for a reject. */
 	char		 label[JUDGE_MAX_LABEL];
+	/* The Engine API route dockerd dispatches a forwarded request to
+	 * (engine_api.h), NULL when none (dockerd answers 404); and what
+	 * that route may do to the connection. */
+	const struct engine_api_route *route;
 	int		 hijack;	/* dockerd may hijack the connection */
+	int		 stream;	/* the response may last indefinitely */
 	/* The canonical target; valid unless a reject at step 1. */
 	struct canon_target target;
 	size_t		 head_len;	/* canonical head in head_out, or 0 */

@@ -574,12 +574,6 @@ rule_match(const struct rule_set *set, enum req_method m, const char *path,
 	return NULL;
 }
 
-int
-rule_endpoint_hijacks(enum req_method m, const char *path)
-{
-	return engine_api_hijacks(m, path);
-}
-
 char *
 rule_methods_str(unsigned methods, char *dst, size_t cap)
 {

@@ -129,9 +129,6 @@ int	rule_matches(const struct rule *r, enum req_method m, const char *path,
 int	rule_matches_path(const struct rule *r, enum req_method m,
 	    const char *path);
 
-/* engine_api_hijacks(m, path), kept for existing callers. */
-int	rule_endpoint_hijacks(enum req_method m, const char *path);
-
 /* Write "GET,HEAD" for methods mask into dst[0..cap); returns dst. */
 char	*rule_methods_str(unsigned methods, char *dst, size_t cap);
 

@@ -434,9 +434,16 @@ main_explain(const struct main_state *st, const char *listener, int argc,
 	while (i > 0 && head[i - 1] != ' ')
 		i--;
 	printf("  forwarded as: %.*s\n", (int)(i > 0 ? i - 1 : 0), head);
+	if (res.route != NULL)
+		printf("  route: %s %s\n", argv[0], res.route->tmpl);
+	else
+		printf("  route: none (dockerd answers 404)\n");
 	if (res.hijack)
 		printf("  note: this endpoint may hijack the connection "
 		    "(raw stream)\n");
+	else if (res.stream)
+		printf("  note: the response may stream for as long as the "
+		    "client reads\n");
 	return 0;
 }
 

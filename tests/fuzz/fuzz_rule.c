@@ -71,7 +71,7 @@ fuzz_rule_engine(enum req_method m, const char *path)
 		FUZZ_CHECK(b.var[k].off + b.var[k].len <= plen,
 		    "binding outside the path");
 	FUZZ_CHECK((er != NULL && (er->flags & ENGINE_API_HIJACK) != 0) ==
-	    (rule_endpoint_hijacks(m, path) != 0), "hijack flag disagrees");
+	    (engine_api_hijacks(m, path) != 0), "hijack flag disagrees");
 	lrc = learn_route(m, path, pat, sizeof(pat));
 	if (lrc < 0)
 		return;
@@ -107,7 +107,7 @@ check_request(const struct rule *r, const struct rule *r2,
 	/* Robustness on the raw, unchecked path (NUL-terminated copy). */
 	raw = fuzz_dup((const uint8_t *)line, len, 1);
 	(void)rule_matches_path(r, m, raw);
-	(void)rule_endpoint_hijacks(m, raw);
+	(void)engine_api_hijacks(m, raw);
 	free(raw);
 
 	if (canon_target(line, len, &c, &why) != 0)

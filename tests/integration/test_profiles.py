@@ -241,7 +241,7 @@ def test_profile_denies_the_rest(sockward, subst, profile):
             assert r.header("Content-Type").startswith("application/json"), r
             continue
         msg = assert_sockward_error(r, 403)
-        assert ("profile %s" % profile) in msg or "listener" in msg, msg
+        assert ("(policy %s)" % profile) in msg, msg
 
 
 def test_readonly_deny_reasons(sockward, subst):

@@ -528,55 +528,55 @@ static void
 test_hijacks(void **state)
 {
 	(void)state;
-	assert_true(rule_endpoint_hijacks(REQ_M_POST, "/containers/abc/attach"));
-	assert_true(rule_endpoint_hijacks(REQ_M_POST, "/exec/abc/start"));
-	assert_true(rule_endpoint_hijacks(REQ_M_GET,
+	assert_true(engine_api_hijacks(REQ_M_POST, "/containers/abc/attach"));
+	assert_true(engine_api_hijacks(REQ_M_POST, "/exec/abc/start"));
+	assert_true(engine_api_hijacks(REQ_M_GET,
 	    "/containers/abc/attach/ws"));
-	assert_true(rule_endpoint_hijacks(REQ_M_POST, "/session"));
-	assert_true(rule_endpoint_hijacks(REQ_M_POST, "/grpc"));
+	assert_true(engine_api_hijacks(REQ_M_POST, "/session"));
+	assert_true(engine_api_hijacks(REQ_M_POST, "/grpc"));
 	/*
 	 * dockerd routes "/containers/{name:.*}/attach": the name may span
 	 * segments (legacy link names "parent/alias"), so these hijack too.
 	 */
-	assert_true(rule_endpoint_hijacks(REQ_M_POST,
+	assert_true(engine_api_hijacks(REQ_M_POST,
 	    "/containers/web/db/attach"));
-	assert_true(rule_endpoint_hijacks(REQ_M_GET,
+	assert_true(engine_api_hijacks(REQ_M_GET,
 	    "/containers/web/db/attach/ws"));
-	assert_true(rule_endpoint_hijacks(REQ_M_POST, "/exec/a/b/start"));
-	assert_true(rule_endpoint_hijacks(REQ_M_POST,
+	assert_true(engine_api_hijacks(REQ_M_POST, "/exec/a/b/start"));
+	assert_true(engine_api_hijacks(REQ_M_POST,
 	    "/containers/attach/attach"));
 
-	assert_false(rule_endpoint_hijacks(REQ_M_GET, "/containers/abc/attach"));
-	assert_false(rule_endpoint_hijacks(REQ_M_HEAD,
+	assert_false(engine_api_hijacks(REQ_M_GET, "/containers/abc/attach"));
+	assert_false(engine_api_hijacks(REQ_M_HEAD,
 	    "/containers/abc/attach"));
-	assert_false(rule_endpoint_hijacks(REQ_M_PUT, "/containers/abc/attach"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST,
+	assert_false(engine_api_hijacks(REQ_M_PUT, "/containers/abc/attach"));
+	assert_false(engine_api_hijacks(REQ_M_POST,
 	    "/containers/abc/attach/ws"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, "/containers/attach"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, "/containers//attach"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST,
+	assert_false(engine_api_hijacks(REQ_M_POST, "/containers/attach"));
+	assert_false(engine_api_hijacks(REQ_M_POST, "/containers//attach"));
+	assert_false(engine_api_hijacks(REQ_M_POST,
 	    "/containers/abc/attachX"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST,
+	assert_false(engine_api_hijacks(REQ_M_POST,
 	    "/containers/abc/xattach"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST,
+	assert_false(engine_api_hijacks(REQ_M_POST,
 	    "/containersX/abc/attach"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, "/exec/abc/json"));
-	assert_false(rule_endpoint_hijacks(REQ_M_GET, "/exec/abc/start"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, "/exec/start"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, "/exec/abc/resize"));
-	assert_false(rule_endpoint_hijacks(REQ_M_GET, "/session"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, "/session/x"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, "/sessions"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, "/grpcx"));
-	assert_false(rule_endpoint_hijacks(REQ_M_GET, "/grpc"));
-	assert_false(rule_endpoint_hijacks(REQ_M_GET,
+	assert_false(engine_api_hijacks(REQ_M_POST, "/exec/abc/json"));
+	assert_false(engine_api_hijacks(REQ_M_GET, "/exec/abc/start"));
+	assert_false(engine_api_hijacks(REQ_M_POST, "/exec/start"));
+	assert_false(engine_api_hijacks(REQ_M_POST, "/exec/abc/resize"));
+	assert_false(engine_api_hijacks(REQ_M_GET, "/session"));
+	assert_false(engine_api_hijacks(REQ_M_POST, "/session/x"));
+	assert_false(engine_api_hijacks(REQ_M_POST, "/sessions"));
+	assert_false(engine_api_hijacks(REQ_M_POST, "/grpcx"));
+	assert_false(engine_api_hijacks(REQ_M_GET, "/grpc"));
+	assert_false(engine_api_hijacks(REQ_M_GET,
 	    "/containers/abc/attach/wsx"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, "/containers/create"));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, "/_ping"));
-	assert_false(rule_endpoint_hijacks(REQ_M_GET, "/"));
-	assert_false(rule_endpoint_hijacks(REQ_M_GET, ""));
-	assert_false(rule_endpoint_hijacks(REQ_M_POST, NULL));
-	assert_false(rule_endpoint_hijacks(REQ_M_COUNT, "/session"));
+	assert_false(engine_api_hijacks(REQ_M_POST, "/containers/create"));
+	assert_false(engine_api_hijacks(REQ_M_POST, "/_ping"));
+	assert_false(engine_api_hijacks(REQ_M_GET, "/"));
+	assert_false(engine_api_hijacks(REQ_M_GET, ""));
+	assert_false(engine_api_hijacks(REQ_M_POST, NULL));
+	assert_false(engine_api_hijacks(REQ_M_COUNT, "/session"));
 }
 
 static void
