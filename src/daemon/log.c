@@ -1,6 +1,11 @@
 /*
  * log.c - text and JSON log lines on stderr.
  */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,48 +92,119 @@ log_time(char *dst, size_t cap)
 }
 
 /*
- * Access lines collect here and go out with one write(2) per event-loop
- * pass (log_flush): under load that saves a syscall per request.  A
- * batch holds only whole lines and is written out completely before any
- * other line, so lines stay whole and in order.
+ * Every line goes through one bounded buffer.  Before the event loop it
+ * is written at once, blocking; once log_nonblocking() has run, writes
+ * never block: what the log pipe cannot take now waits here, and a line
+ * that does not fit is dropped and counted, so a stalled log reader
+ * (docker's log driver under pressure) slows nobody.  Only whole lines
+ * enter the buffer, and a partial write leaves the rest of a line at its
+ * front, so the output is whole lines, in order.  Access lines are queued
+ * and written with one write(2) per event-loop pass (log_flush); event
+ * lines are written as they come.
  */
-static char	log_batch[16384];
-static size_t	log_batch_len;
+#define LOG_BUF_SIZE	(128 * 1024)
 
+static char	 log_buf[LOG_BUF_SIZE];
+static size_t	 log_off, log_len;	/* pending: log_buf[log_off..+len) */
+static int	 log_fd = STDERR_FILENO;
+static int	 log_sock;		/* log_fd is a socket: send(2) */
+static int	 log_async;		/* writes never block */
+static uint64_t	 log_dropped;		/* lines lost since the last report */
+
+/* Write pending bytes until done or the descriptor would block. */
 static void
-log_write(const char *line, size_t len)
+log_drain(void)
 {
 	ssize_t	n;
 
-	while (len > 0) {
-		n = write(STDERR_FILENO, line, len);
-		if (n <= 0)
-			return;
-		line += n;
-		len -= (size_t)n;
+	while (log_len > 0) {
+		if (log_sock)
+			n = send(log_fd, log_buf + log_off, log_len,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		else
+			n = write(log_fd, log_buf + log_off, log_len);
+		if (n > 0) {
+			log_off += (size_t)n;
+			log_len -= (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    log_async)
+			return;		/* later: log_pending() says so */
+		/* A dead log (EPIPE, EBADF, a full disk): nothing can be
+		 * done about it, and the proxy must go on. */
+		log_dropped += log_len != 0;
+		log_len = 0;
 	}
+	log_off = 0;
 }
+
+/* Queue one whole line; drop it, counted, when the buffer has no room. */
+static void
+log_queue(const char *line, size_t len)
+{
+	if (log_off + log_len + len > sizeof(log_buf) && log_off > 0) {
+		memmove(log_buf, log_buf + log_off, log_len);
+		log_off = 0;
+	}
+	if (log_off + log_len + len > sizeof(log_buf)) {
+		if (!log_async) {
+			log_drain();
+			if (len <= sizeof(log_buf))
+				log_queue(line, len);
+			return;
+		}
+		log_dropped++;
+		return;
+	}
+	memcpy(log_buf + log_off + log_len, line, len);
+	log_len += len;
+}
+
+static void	log_report_dropped(void);
 
 void
 log_flush(void)
 {
-	if (log_batch_len > 0)
-		log_write(log_batch, log_batch_len);
-	log_batch_len = 0;
+	log_drain();
+	if (log_len == 0 && log_dropped > 0)
+		log_report_dropped();
 }
 
-/* Queue one whole line behind the pending ones. */
-static void
-log_queue(const char *line, size_t len)
+int
+log_pending(void)
 {
-	if (log_batch_len + len > sizeof(log_batch))
-		log_flush();
-	if (len > sizeof(log_batch)) {
-		log_write(line, len);
-		return;
+	return log_len > 0;
+}
+
+int
+log_nonblocking(void)
+{
+	struct stat	 st;
+	char		 path[32];
+	int		 fd;
+
+	log_flush();
+	if (fstat(STDERR_FILENO, &st) == -1 || S_ISREG(st.st_mode) ||
+	    S_ISBLK(st.st_mode))
+		return 0;	/* a file never blocks for long: keep it */
+	if (S_ISSOCK(st.st_mode)) {
+		log_sock = 1;	/* MSG_DONTWAIT per call: fd 2 unchanged */
+		log_async = 1;
+		return 0;
 	}
-	memcpy(log_batch + log_batch_len, line, len);
-	log_batch_len += len;
+	/* A pipe or a terminal: our own open file description of it,
+	 * non-blocking, so the O_NONBLOCK flag is not shared with whoever
+	 * else holds fd 2 (a shell, the container runtime). */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", STDERR_FILENO);
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1)
+		return -1;
+	log_fd = fd;
+	log_async = 1;
+	return 0;
 }
 
 static void
@@ -150,11 +226,21 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		n = snprintf(line, sizeof(line), "%s %s %s\n", ts,
 		    log_level_names[level], esc);
 	}
-	/* Queued access lines first: the log stays in order. */
-	log_flush();
 	if (n > 0)
-		log_write(line, (size_t)n < sizeof(line) ? (size_t)n :
+		log_queue(line, (size_t)n < sizeof(line) ? (size_t)n :
 		    sizeof(line) - 1);
+	log_flush();
+}
+
+/* The line that says how many were lost, once the log drains again. */
+static void
+log_report_dropped(void)
+{
+	uint64_t n = log_dropped;
+
+	log_dropped = 0;
+	log_msg(LOG_WARN, "log: %llu lines dropped while the log output "
+	    "was blocked", (unsigned long long)n);
 }
 
 void

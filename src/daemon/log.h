@@ -45,9 +45,26 @@ void	log_msg(enum log_level level, const char *fmt, ...)
  * next log_flush or log_msg, whichever comes first. */
 void	log_access(const struct log_access_rec *rec);
 
-/* Write the queued access lines.  The event loop calls it after every
- * pass, so a line is at most one pass late; also before exit. */
+/* Write the queued lines, as far as the log output takes them now.  The
+ * event loop calls it after every pass, so an access line is at most one
+ * pass late; also before exit.  Once the output drains, a line reports
+ * how many lines were dropped while it was blocked. */
 void	log_flush(void);
+
+/*
+ * From now on, never block on the log output: a pipe or terminal on
+ * stderr gets a non-blocking open file description of its own (fd 2's
+ * flags are left alone), a socket is written with MSG_DONTWAIT, a regular
+ * file stays as it is.  Lines the output cannot take yet wait in a
+ * bounded buffer; lines that do not fit are dropped and counted.  Call
+ * before the event loop and before the sandbox (it opens /proc/self/fd).
+ * Returns 0, or -1 when that open failed (the log stays blocking).
+ */
+int	log_nonblocking(void);
+
+/* Returns 1 when lines wait for the log output: the event loop should
+ * wake up soon to retry (log_flush). */
+int	log_pending(void);
 
 /* Print msg and exit(1).  Only before the event loop starts. */
 void	fatal(const char *fmt, ...)

@@ -37,6 +37,7 @@
 #include "tecnativa.h"
 
 #define MAIN_DRAIN_MS         5000	/* SIGTERM: in-flight requests get this long */
+#define MAIN_LOG_RETRY_MS     50	/* a blocked log output is retried this often */
 
 /* What the daemon runs with. */
 struct main_state {
@@ -981,6 +982,10 @@ main(int argc, char **argv)
 	main_log_policy(main_st.cfg);
 	main_open_listeners();
 	main_check_upstream(main_st.upstream);
+	if (log_nonblocking() == -1)
+		log_msg(LOG_WARN, "log: cannot open the log output "
+		    "non-blocking (%s): a stalled log reader would stall "
+		    "sockward", strerror(errno));
 	main_sandbox();
 	log_msg(LOG_INFO, "forwarding allowed requests to unix://%s",
 	    main_st.upstream);
@@ -1013,6 +1018,10 @@ main(int argc, char **argv)
 				timeout = left;
 		}
 		log_flush();	/* this pass's access lines, one write */
+		/* Lines the log output could not take yet: retry soon. */
+		if (log_pending() && (timeout == -1 ||
+		    timeout > MAIN_LOG_RETRY_MS))
+			timeout = MAIN_LOG_RETRY_MS;
 		if (ev_run_once(timeout) == -1)
 			fatal("epoll_wait: %s", strerror(errno));
 		conn_reap();

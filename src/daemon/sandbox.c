@@ -516,6 +516,7 @@ static const int sandbox_plain[] = {
 	SYS_accept4, SYS_connect, SYS_shutdown, SYS_getsockopt,
 	SYS_setsockopt,
 	SYS_recvfrom,	/* MSG_PEEK at chunk framing while splicing */
+	SYS_sendto,	/* a log socket on stderr, MSG_DONTWAIT (log.c) */
 	SYS_splice, SYS_pipe2,	/* zero-copy relaying (spipe.c) */
 	SYS_fcntl, SYS_lseek, SYS_fstat, SYS_newfstatat,
 #ifdef SYS_statx

@@ -150,3 +150,64 @@ def test_unix_listener_born_with_final_mode_owner_without_links(tmp_path):
     owner = [l for l in calls.splitlines() if "chown" in l and sock in l]
     assert owner and all("AT_SYMLINK_NOFOLLOW" in l for l in owner), calls
     assert grp.getgrgid(gid)
+
+
+def test_stalled_log_pipe_does_not_stall_traffic(tmp_path):
+    """A log reader that stops reading (docker's log driver under
+    pressure) must not freeze the proxy: lines wait in a bounded buffer,
+    the overflow is dropped and counted, and the count is logged once the
+    pipe drains."""
+    import fcntl
+    import os
+    import select
+    import signal
+    import subprocess
+    from conftest import SOCKWARD_BIN, Conn, free_port
+    port = free_port()
+    rfd, wfd = os.pipe()
+    try:
+        fcntl.fcntl(wfd, 1031, 4096)      # F_SETPIPE_SZ: a small pipe
+    except OSError:
+        pass
+    p = subprocess.Popen([SOCKWARD_BIN, "--listen", "tcp://127.0.0.1:%d" % port],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=wfd)
+    os.close(wfd)
+    try:
+        deadline = time.time() + 5
+        while True:
+            try:
+                c = Conn(("127.0.0.1", port), 5)
+                break
+            except OSError:
+                assert time.time() < deadline, "sockward did not start"
+                time.sleep(0.05)
+        # ~2,000 access lines (~400 KB) into a pipe nobody reads: every
+        # request must still be answered promptly
+        t0 = time.time()
+        for i in range(2000):
+            c.send(get("/_ping?n=%d" % i))
+            r = c.read_response()
+            assert r.status == 200, (i, r)
+        assert time.time() - t0 < 20
+        c.close()
+        # now read the pipe; the drop count arrives once it drains
+        out = b""
+        deadline = time.time() + 10
+        while b"lines dropped while the log output was blocked" not in out:
+            assert time.time() < deadline, out[-2000:]
+            if select.select([rfd], [], [], 0.2)[0]:
+                out += os.read(rfd, 65536)
+        assert p.poll() is None
+        # whole lines, in order: every line starts with a timestamp
+        for line in out.decode("utf-8", "replace").splitlines():
+            assert line[:2] == "20", line
+    finally:
+        p.send_signal(signal.SIGTERM)
+        try:
+            while select.select([rfd], [], [], 0.1)[0] and os.read(rfd, 65536):
+                pass
+        except OSError:
+            pass
+        p.wait(10)
+        os.close(rfd)
