@@ -27,6 +27,7 @@ WARNFLAGS = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
             -Wno-format-truncation -Werror
 CPPFLAGS += -D_GNU_SOURCE -DSOCKWARD_VERSION='"$(VERSION)"' -Isrc/core
 LDFLAGS  ?=
+LDLIBS   ?=
 PYTEST   ?= /usr/bin/python3 -m pytest
 DEPFLAGS  = -MMD -MP
 
@@ -95,7 +96,7 @@ sockward: $(BUILD)/sockward
 endif
 
 $(BUILD)/sockward: $(DAEMON_OBJ) $(CORE_OBJ)
-	$(CC) $(HARDEN_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $^
+	$(CC) $(HARDEN_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Layering: src/core sees only its own headers (CPPFLAGS has -Isrc/core);
 # the daemon sees both.
@@ -158,30 +159,49 @@ clean:
 # ---- Static binary and container image ----
 # `make static`: ./sockward-static, fully static against musl (Debian's
 # musl-tools), stripped.  musl rather than glibc -static: a fraction of the
-# size and no NSS (sockward resolves no names and looks up no users).  Plain
-# -static: -static-pie with Debian's musl-gcc crashed at start-up.  The
+# size and no NSS (sockward resolves no names and looks up no users).  The
 # image (Dockerfile, Dockerfile.multistage) copies exactly this file.
 #
-# Its hardening is what a static musl binary can have: the stack protector
-# (musl sets the canary from AT_RANDOM).  Not the rest:
+# A static PIE, so that the kernel loads it at a random address.  Debian's
+# musl-gcc cannot link one with -static-pie: its specs file always names
+# Scrt1.o and /lib/ld-musl-x86_64.so.1, and the result does not start in
+# an empty image.  So the start files are given here: musl's rcrt1.o
+# (which applies the binary's own relocations before main), with
+# -nostartfiles, -pie and --no-dynamic-linker.  STATIC_CRTDIR is where
+# musl-gcc's specs find its start files (the Scrt1.o of its link line).  With a musl toolchain whose gcc
+# knows -static-pie, set STATIC_LDFLAGS='-static-pie -s' STATIC_LDLIBS=.
+#
+# Hardening: PIE and the stack protector (musl sets the canary from
+# AT_RANDOM).  Not the rest:
 #   _FORTIFY_SOURCE  musl's headers have no fortified variants: a no-op,
 #                    so it is not passed (nobody should think it is on);
-#   PIE              -static-pie does not work with Debian's musl-gcc;
-#   RELRO, BIND_NOW  there is no dynamic linker: nothing is bound lazily,
-#                    and musl's static start-up never mprotect()s the
-#                    GNU_RELRO segment (checked in /proc/PID/maps with
-#                    musl 1.2.3), so -z relro would only pretend.
+#   RELRO, BIND_NOW  there is no dynamic linker: rcrt1.o applies every
+#                    relocation at start-up, nothing is bound lazily, and
+#                    neither it nor musl's static start-up mprotect()s the
+#                    GNU_RELRO segment (seen in /proc/PID/maps with musl
+#                    1.2.3), so -z relro -z now would only pretend.
 STATIC_BIN   = sockward-static
 STATIC_BUILD = build/static
 STATIC_CC   ?= musl-gcc
-STATIC_HARDEN_CFLAGS = -fstack-protector-strong
+STATIC_CRTDIR ?= $(patsubst %/Scrt1.o,%,$(firstword $(shell \
+	$(STATIC_CC) -\#\#\# -x c /dev/null 2>&1 | grep -o '/[^ "]*/Scrt1.o')))
+STATIC_LDFLAGS ?= -static -s -nostartfiles $(STATIC_CRTDIR)/rcrt1.o \
+	$(STATIC_CRTDIR)/crti.o $(shell $(STATIC_CC) -print-file-name=crtbeginS.o) \
+	-Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,text
+STATIC_LDLIBS ?= $(shell $(STATIC_CC) -print-file-name=crtendS.o) \
+	$(STATIC_CRTDIR)/crtn.o
+STATIC_HARDEN_CFLAGS = -fstack-protector-strong -fPIE
 
 .PHONY: static clean-static image lint-dockerfiles
 static:
 	@command -v $(STATIC_CC) >/dev/null 2>&1 || { echo "make static:" \
 	    "$(STATIC_CC) not found; apt-get install musl-tools" >&2; exit 1; }
+	@case '$(STATIC_LDFLAGS)' in *rcrt1.o*) \
+	    test -f '$(STATIC_CRTDIR)/rcrt1.o' || { echo "make static: no" \
+	    "rcrt1.o in '$(STATIC_CRTDIR)' (STATIC_CRTDIR)" >&2; exit 1; };; esac
 	@$(MAKE) --no-print-directory BUILD=$(STATIC_BUILD) CC=$(STATIC_CC) \
-	    CFLAGS='-O2' LDFLAGS='-static -s' SANITIZE= \
+	    CFLAGS='-O2' LDFLAGS='$(STATIC_LDFLAGS)' \
+	    LDLIBS='$(STATIC_LDLIBS)' SANITIZE= \
 	    HARDEN_CPPFLAGS='-U_FORTIFY_SOURCE' \
 	    HARDEN_CFLAGS='$(STATIC_HARDEN_CFLAGS)' HARDEN_LDFLAGS= \
 	    $(STATIC_BUILD)/sockward

@@ -22,9 +22,11 @@
 #
 # The static musl binary (see "make static" in the Makefile for why it has
 # less) must be:
-#   static      ELF type EXEC, no INTERP and no dynamic section: there is
-#               no dynamic linker, so no lazy binding for BIND_NOW to
-#               turn off;
+#   static      no INTERP header and no DT_NEEDED: no dynamic linker and
+#               no shared library, so nothing is bound lazily and
+#               BIND_NOW has nothing to turn off;
+#   PIE         ELF type DYN and DT_FLAGS_1 PIE (a static PIE: musl's
+#               rcrt1.o relocates it at start-up);
 #   stack protector  checked on the objects it was linked from: each
 #               object with a protected function calls __stack_chk_fail
 #               (an undefined symbol readelf -s shows).  The binary
@@ -34,10 +36,10 @@
 #               without ours.  An object newer than the binary fails
 #               the check (it would not be what was linked);
 #   NX stack    GNU_STACK not executable.
-# Not checked on it, because it does not have them: PIE, fortify (musl has
-# no fortified headers), and RELRO at run time: the linker writes a
-# GNU_RELRO segment, but musl's static start-up never mprotect()s it, so
-# its presence is reported and not counted as protection.
+# Not checked on it, because it does not have them: fortify (musl has no
+# fortified headers), and RELRO at run time: the linker writes a GNU_RELRO
+# segment, but neither rcrt1.o nor musl's static start-up mprotect()s it,
+# so its presence is reported and not counted as protection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -115,12 +117,17 @@ check_dynamic() {
 check_static() {
 	local f=$1 objdir=$2 objs o n total stale
 	[ -f "$f" ] || { fail "$f" "the file itself (build it with make static)"; return; }
-	if [ "$(elf_type "$f")" = EXEC ] &&
-	    ! readelf -lW "$f" | grep -q '^ *INTERP ' &&
-	    readelf -dW "$f" | grep -q 'no dynamic section'; then
-		ok "$f" "static (no interpreter, no dynamic section: nothing bound lazily)"
+	if ! readelf -lW "$f" | grep -q '^ *INTERP ' &&
+	    ! readelf -dW "$f" | grep -q '(NEEDED)'; then
+		ok "$f" "static (no interpreter, no shared library: nothing bound lazily)"
 	else
-		fail "$f" "static linking (want ELF type EXEC, no INTERP, no dynamic section)"
+		fail "$f" "static linking (want no INTERP header and no DT_NEEDED)"
+	fi
+	if [ "$(elf_type "$f")" = DYN ] &&
+	    readelf -dW "$f" | grep -Eq '\(FLAGS_1\).*Flags:.* PIE( |$)'; then
+		ok "$f" "PIE (static)"
+	else
+		fail "$f" "PIE (want ELF type DYN and DT_FLAGS_1 PIE: link with rcrt1.o, -pie and --no-dynamic-linker, see make static)"
 	fi
 	# Stripped, and with musl's own protected functions in it, the
 	# binary cannot show whether sockward's code has canaries: the
