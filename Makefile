@@ -1,14 +1,14 @@
 # sockward - plain Makefile.
 #
 #   make              ./sockward (release build, in build/rel)
-#   make check        the fast tier for your own iteration (about 2.5
+#   make check        the fast tier for your own iteration (about 3
 #                     minutes from a clean tree, 1 when little changed):
 #                     build, unit tests (also ASan+UBSan), the static
 #                     build and the hardening check, fuzz corpus replay,
 #                     six quick integration files (CHECK_TESTS)
 #   make test         unit and integration tests
 #   make SANITIZE=1   ASan+UBSan build in build/san (unit, integration)
-#   make static       ./sockward-static (musl, static, stripped)
+#   make static       ./sockward-static (musl, static PIE, stripped)
 #   make analyze      GCC's static analyzer;  make fuzz: the fuzzers
 #
 # Every build is hardened (HARDEN_* below, kept apart from CFLAGS and
@@ -95,20 +95,32 @@ sockward: $(BUILD)/sockward
 	cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
-$(BUILD)/sockward: $(DAEMON_OBJ) $(CORE_OBJ)
-	$(CC) $(HARDEN_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
+# $(BUILD)/flags holds the compiler and flags the objects were built
+# with; when they change (other CFLAGS, or objects left from a build
+# without the hardening), it is rewritten and everything is rebuilt.
+BUILD_FLAGS = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS)
+ifneq ($(file <$(BUILD)/flags),$(strip $(BUILD_FLAGS)))
+.PHONY: $(BUILD)/flags
+endif
+$(BUILD)/flags:
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(subst ','\'',$(strip $(BUILD_FLAGS)))' > $@
+
+$(BUILD)/sockward: $(DAEMON_OBJ) $(CORE_OBJ) $(BUILD)/flags
+	$(CC) $(HARDEN_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ \
+	    $(DAEMON_OBJ) $(CORE_OBJ) $(LDLIBS)
 
 # Layering: src/core sees only its own headers (CPPFLAGS has -Isrc/core);
 # the daemon sees both.
-$(BUILD)/src/core/%.o: src/core/%.c
+$(BUILD)/src/core/%.o: src/core/%.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/src/daemon/%.o: src/daemon/%.c
+$(BUILD)/src/daemon/%.o: src/daemon/%.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) -Isrc/daemon $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes \
 	    $(DEPFLAGS) -MF $@.d -MT $@ $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) -lcmocka
@@ -125,7 +137,7 @@ integration: $(BUILD)/sockward
 
 test: unit integration
 
-# The fast tier (about 2.5 minutes on 2 cores from a clean tree, about 1
+# The fast tier (about 3 minutes on 2 cores from a clean tree, about 1
 # when little changed): what to run before each commit.  The full suite is
 # scripts/test.sh (CI).  CHECK_TESTS picks the integration files: the CLI,
 # the policy, malformed requests, Traefik's paths, upstream framing and
@@ -168,8 +180,9 @@ clean:
 # an empty image.  So the start files are given here: musl's rcrt1.o
 # (which applies the binary's own relocations before main), with
 # -nostartfiles, -pie and --no-dynamic-linker.  STATIC_CRTDIR is where
-# musl-gcc's specs find its start files (the Scrt1.o of its link line).  With a musl toolchain whose gcc
-# knows -static-pie, set STATIC_LDFLAGS='-static-pie -s' STATIC_LDLIBS=.
+# musl-gcc finds its start files (the Scrt1.o of its link line).  With a
+# musl toolchain whose gcc knows -static-pie, set
+# STATIC_LDFLAGS='-static-pie -s' STATIC_LDLIBS=.
 #
 # Hardening: PIE and the stack protector (musl sets the canary from
 # AT_RANDOM).  Not the rest:
