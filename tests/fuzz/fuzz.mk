@@ -70,14 +70,24 @@ fuzz-build: $(FUZZ_BINS)
 
 # The core objects with coverage instrumentation and ASan+UBSan, in their
 # own directory (never mixed with the gcc objects of $(BUILD)).
-# Header dependencies come from the compiler (-MMD -MP), as in the top
-# Makefile.
-$(FUZZ_BUILD)/core/%.o: src/core/%.c
+# Header dependencies come from the compiler (-MMD -MP), and a change of
+# compiler or flags rebuilds everything ($(FUZZ_BUILD)/flags), as in the
+# top Makefile: objects from before the hardening were not built -fPIE.
+FUZZ_FLAGS = $(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_HARDEN) \
+	     $(FUZZ_CFLAGS) $(FUZZ_SAN) $(FUZZ_LDHARDEN)
+ifneq ($(file <$(FUZZ_BUILD)/flags),$(strip $(FUZZ_FLAGS)))
+.PHONY: $(FUZZ_BUILD)/flags
+endif
+$(FUZZ_BUILD)/flags:
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(subst ','\'',$(strip $(FUZZ_FLAGS)))' > $@
+
+$(FUZZ_BUILD)/core/%.o: src/core/%.c $(FUZZ_BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_HARDEN) $(FUZZ_CFLAGS) \
 	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-$(FUZZ_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_CORE_OBJ)
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_CORE_OBJ) $(FUZZ_BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_HARDEN) $(FUZZ_CFLAGS) \
 	    $(FUZZ_SAN) -fsanitize=fuzzer -MMD -MP -MF $@.d -MT $@ \
