@@ -13,6 +13,9 @@
 
 BENCH_BUILD  = build/bench
 BENCH_CFLAGS = -O2 -g -std=c11 -Wall -Wextra -Wshadow -Werror
+# The top Makefile's hardening, so that the null relay pays what
+# sockward pays (stack protector, fortify, PIE, RELRO + BIND_NOW).
+BENCH_HARDEN = $(HARDEN_CPPFLAGS) $(HARDEN_CFLAGS) $(HARDEN_LDFLAGS)
 BENCH_TOOLS  = $(BENCH_BUILD)/fakedockerd $(BENCH_BUILD)/loadgen \
 	       $(BENCH_BUILD)/nullrelay
 
@@ -22,15 +25,15 @@ bench-tools: $(BENCH_TOOLS)
 
 $(BENCH_BUILD)/fakedockerd: bench/fakedockerd.c
 	@mkdir -p $(BENCH_BUILD)
-	$(CC) $(BENCH_CFLAGS) -o $@ $<
+	$(CC) $(BENCH_CFLAGS) $(BENCH_HARDEN) -o $@ $<
 
 $(BENCH_BUILD)/loadgen: bench/loadgen.c
 	@mkdir -p $(BENCH_BUILD)
-	$(CC) $(BENCH_CFLAGS) -o $@ $<
+	$(CC) $(BENCH_CFLAGS) $(BENCH_HARDEN) -o $@ $<
 
 $(BENCH_BUILD)/nullrelay: bench/nullrelay.c
 	@mkdir -p $(BENCH_BUILD)
-	$(CC) $(BENCH_CFLAGS) -o $@ $<
+	$(CC) $(BENCH_CFLAGS) $(BENCH_HARDEN) -o $@ $<
 
 bench-deps:
 	@./bench/deps.sh

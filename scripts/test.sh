@@ -25,8 +25,9 @@ fi
 unset DOCKER_HOST
 
 make -s
-echo "== static build and Dockerfile lint"
+echo "== static build, hardening of both binaries, Dockerfile lint"
 make -s static
+./tests/check-hardening.sh
 ./tests/lint-dockerfiles.sh
 echo "== static analysis (gcc -fanalyzer, warnings as errors)"
 make -s analyze

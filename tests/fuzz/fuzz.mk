@@ -26,8 +26,12 @@ FUZZ_KNOWN   ?=
 FUZZ_CFLAGS  ?= -O1 -g -fno-omit-frame-pointer
 FUZZ_SAN     ?= -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_DIR      = tests/fuzz
-FUZZ_CPPFLAGS = -std=c11 -D_GNU_SOURCE -Isrc/core
+FUZZ_CPPFLAGS = -std=c11 -D_GNU_SOURCE -Isrc/core -U_FORTIFY_SOURCE
 FUZZ_WARN     = -Wall -Wextra
+# The top Makefile's hardening minus _FORTIFY_SOURCE, as in its SANITIZE=1
+# build: the sanitizers intercept few of glibc's __*_chk functions.
+FUZZ_HARDEN   = $(HARDEN_CFLAGS)
+FUZZ_LDHARDEN = $(HARDEN_LDFLAGS)
 
 FUZZ_TARGETS  = http_req canon rule config chunk http_resp query judge
 FUZZ_CORE_SRC = $(sort $(wildcard src/core/*.c))
@@ -68,16 +72,30 @@ fuzz-build: $(FUZZ_BINS)
 
 # The core objects with coverage instrumentation and ASan+UBSan, in their
 # own directory (never mixed with the gcc objects of $(BUILD)).
-$(FUZZ_BUILD)/core/%.o: src/core/%.c $(wildcard src/core/*.h)
+# Header dependencies come from the compiler (-MMD -MP), and a change of
+# compiler or flags rebuilds everything ($(FUZZ_BUILD)/flags), as in the
+# top Makefile: objects from before the hardening were not built -fPIE.
+FUZZ_FLAGS = $(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_HARDEN) \
+	     $(FUZZ_CFLAGS) $(FUZZ_SAN) $(FUZZ_LDHARDEN)
+ifneq ($(file <$(FUZZ_BUILD)/flags),$(strip $(FUZZ_FLAGS)))
+.PHONY: $(FUZZ_BUILD)/flags
+endif
+$(FUZZ_BUILD)/flags:
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_CFLAGS) $(FUZZ_SAN) \
-	    -fsanitize=fuzzer-no-link -c -o $@ $<
+	@printf '%s\n' '$(subst ','\'',$(strip $(FUZZ_FLAGS)))' > $@
 
-$(FUZZ_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/fuzz_common.h \
-    $(FUZZ_CORE_OBJ) $(wildcard src/core/*.h)
+$(FUZZ_BUILD)/core/%.o: src/core/%.c $(FUZZ_BUILD)/flags
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_CFLAGS) $(FUZZ_SAN) \
-	    -fsanitize=fuzzer -o $@ $< $(FUZZ_CORE_OBJ)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_HARDEN) $(FUZZ_CFLAGS) \
+	    $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_CORE_OBJ) $(FUZZ_BUILD)/flags
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_WARN) $(FUZZ_HARDEN) $(FUZZ_CFLAGS) \
+	    $(FUZZ_SAN) -fsanitize=fuzzer -MMD -MP -MF $@.d -MT $@ \
+	    $(FUZZ_LDHARDEN) -o $@ $< $(FUZZ_CORE_OBJ)
+
+-include $(FUZZ_CORE_OBJ:.o=.d) $(FUZZ_BINS:=.d)
 
 # Static pattern rules: plain pattern rules are never tried for .PHONY
 # targets.
