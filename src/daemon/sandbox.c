@@ -586,24 +586,28 @@ sandbox_allow_clear(struct sandbox_bpf *b, int nr, unsigned argi,
 	sandbox_emit(b, SANDBOX_BPF_RET_K, SANDBOX_RET_DEFAULT, 0, 0);
 }
 
-/*
- * prlimit64 as getrlimit (libc's way): this process (pid 0) and a NULL
- * new limit, all 64 bits of the pointer checked: reading, never setting.
- * The pid is an int to the kernel, which ignores the high word.
- */
+/* One 32-bit word of the seccomp data that must hold a value. */
+struct sandbox_word {
+	uint32_t	 off;	/* SANDBOX_ARG_LO(i) or SANDBOX_ARG_HI(i) */
+	uint32_t	 val;
+};
+
+/* nr: allow when every word w[0..n) holds its value, else the default
+ * action.  A keeps nr when nr does not match. */
 static void
-sandbox_allow_prlimit(struct sandbox_bpf *b)
+sandbox_allow_words(struct sandbox_bpf *b, int nr,
+    const struct sandbox_word *w, size_t n)
 {
-	sandbox_emit(b, SANDBOX_BPF_JEQ_K, SYS_prlimit64, 0, 8);
-	sandbox_emit(b, SANDBOX_BPF_LD_W_ABS, (uint32_t)SANDBOX_ARG_LO(0),
-	    0, 0);
-	sandbox_emit(b, SANDBOX_BPF_JEQ_K, 0, 0, 5);
-	sandbox_emit(b, SANDBOX_BPF_LD_W_ABS, (uint32_t)SANDBOX_ARG_LO(2),
-	    0, 0);
-	sandbox_emit(b, SANDBOX_BPF_JEQ_K, 0, 0, 3);
-	sandbox_emit(b, SANDBOX_BPF_LD_W_ABS, (uint32_t)SANDBOX_ARG_HI(2),
-	    0, 0);
-	sandbox_emit(b, SANDBOX_BPF_JEQ_K, 0, 0, 1);
+	size_t	 k;
+
+	sandbox_emit(b, SANDBOX_BPF_JEQ_K, (uint32_t)nr, 0,
+	    (uint8_t)(2 * n + 2));
+	for (k = 0; k < n; k++) {
+		sandbox_emit(b, SANDBOX_BPF_LD_W_ABS, w[k].off, 0, 0);
+		/* On a mismatch, past the remaining pairs and the allow. */
+		sandbox_emit(b, SANDBOX_BPF_JEQ_K, w[k].val, 0,
+		    (uint8_t)(2 * (n - 1 - k) + 1));
+	}
 	sandbox_emit(b, SANDBOX_BPF_RET_K, SANDBOX_RET_ALLOW, 0, 0);
 	sandbox_emit(b, SANDBOX_BPF_RET_K, SANDBOX_RET_DEFAULT, 0, 0);
 }
@@ -708,7 +712,17 @@ sandbox_seccomp(void)
 	sandbox_reload_nr(&b);
 	nargs++;
 #endif
-	sandbox_allow_prlimit(&b);
+	/* prlimit64 as getrlimit (libc's way): this process (pid 0) and a
+	 * NULL new limit, all 64 bits of the pointer: reading, never
+	 * setting.  The pid is an int to the kernel (high word ignored). */
+	{
+		const struct sandbox_word w[] = {
+			{ (uint32_t)SANDBOX_ARG_LO(0), 0 },
+			{ (uint32_t)SANDBOX_ARG_LO(2), 0 },
+			{ (uint32_t)SANDBOX_ARG_HI(2), 0 },
+		};
+		sandbox_allow_words(&b, SYS_prlimit64, w, 3);
+	}
 	/* malloc maps memory; nothing ever needs to become executable. */
 	sandbox_allow_clear(&b, SYS_mmap, 2, PROT_EXEC);
 	sandbox_reload_nr(&b);
@@ -717,12 +731,12 @@ sandbox_seccomp(void)
 	sandbox_allow_socket(&b);
 	sandbox_reload_nr(&b);
 	/* raise()/abort() signal this process only. */
-	sandbox_emit(&b, SANDBOX_BPF_JEQ_K, SYS_tgkill, 0, 4);
-	sandbox_emit(&b, SANDBOX_BPF_LD_W_ABS, (uint32_t)SANDBOX_ARG_LO(0),
-	    0, 0);
-	sandbox_emit(&b, SANDBOX_BPF_JEQ_K, (uint32_t)getpid(), 0, 1);
-	sandbox_emit(&b, SANDBOX_BPF_RET_K, SANDBOX_RET_ALLOW, 0, 0);
-	sandbox_emit(&b, SANDBOX_BPF_RET_K, SANDBOX_RET_DEFAULT, 0, 0);
+	{
+		const struct sandbox_word w[] = {
+			{ (uint32_t)SANDBOX_ARG_LO(0), (uint32_t)getpid() },
+		};
+		sandbox_allow_words(&b, SYS_tgkill, w, 1);
+	}
 	sandbox_emit(&b, SANDBOX_BPF_RET_K, SANDBOX_RET_DEFAULT, 0, 0);
 	if (b.n > SANDBOX_BPF_MAX) {
 		log_msg(LOG_ERROR, "seccomp: filter too long (%zu); not "
