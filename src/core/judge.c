@@ -101,6 +101,77 @@ judge_form_body(const struct req_head *h)
 	return 0;
 }
 
+/* The first Content-Type field of h (Go's Header.Get), or NULL. */
+static const struct req_hdr *
+judge_content_type(const struct req_head *h)
+{
+	size_t	 i;
+
+	for (i = 0; i < h->nhdrs; i++)
+		if (req_token_eq(h->hdrs[i].name, h->hdrs[i].name_len,
+		    "content-type"))
+			return &h->hdrs[i];
+	return NULL;
+}
+
+/* Is the media type of ct (before ';', blanks trimmed, any case) type? */
+static int
+judge_media_type_is(const struct req_hdr *ct, const char *type)
+{
+	const char *v = ct->value, *end = ct->value + ct->value_len, *semi;
+
+	if ((semi = memchr(v, ';', ct->value_len)) != NULL)
+		end = semi;
+	while (v < end && (*v == ' ' || *v == '\t'))
+		v++;
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return (size_t)(end - v) == strlen(type) &&
+	    lex_token_eq(v, (size_t)(end - v), type);
+}
+
+/*
+ * The request body's Content-Type against what the route's handler reads
+ * (engine_api.h), an allowlist per body kind:
+ *   JSON  no Content-Type or application/json, as dockerd's CheckForJSON
+ *         requires: what sockward reads as JSON is what dockerd decodes;
+ *   none  no Content-Type, application/json or text/plain: dockerd reads
+ *         nothing, but clients send "{}" or "null" on bodiless POSTs
+ *         (dockerd's container start tolerates up to 7 bytes for that),
+ *         and the Docker CLI labels an empty body text/plain;
+ *   tar, raw  any type (form types were refused before).
+ * An empty body (Content-Length: 0) is always fine.  Returns NULL, or why
+ * the body is refused.
+ */
+static const char *
+judge_body_kind(const struct req_head *h, const struct engine_api_route *rt)
+{
+	const struct req_hdr *ct;
+
+	if (rt == NULL || h->body == REQ_BODY_NONE ||
+	    (h->body == REQ_BODY_LENGTH && h->content_length == 0))
+		return NULL;
+	switch (rt->body) {
+	case ENGINE_API_BODY_NONE:
+		ct = judge_content_type(h);
+		if (ct != NULL && !judge_media_type_is(ct, "application/json") &&
+		    !judge_media_type_is(ct, "text/plain"))
+			return " reads no request body (a body may only be "
+			    "untyped, JSON or text/plain)";
+		return NULL;
+	case ENGINE_API_BODY_JSON:
+		ct = judge_content_type(h);
+		if (ct != NULL && !judge_media_type_is(ct, "application/json"))
+			return " takes a JSON request body (Content-Type: "
+			    "application/json)";
+		return NULL;
+	case ENGINE_API_BODY_TAR:
+	case ENGINE_API_BODY_ANY:
+		return NULL;
+	}
+	return NULL;
+}
+
 /*
  * One format wherever a denial is shown: the policy's name, then the
  * rule's reason if any.  A long path is cut (at a character boundary, with
@@ -174,6 +245,12 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	if (res->route != NULL) {
 		res->hijack = (res->route->flags & ENGINE_API_HIJACK) != 0;
 		res->stream = (res->route->flags & ENGINE_API_STREAM) != 0;
+	}
+	if ((why = judge_body_kind(h, res->route)) != NULL) {
+		char	what[300];
+
+		snprintf(what, sizeof(what), "%s %s", method, res->route->tmpl);
+		return judge_reject(res, 415, what, why);
 	}
 	tlen = canon_serialize(&res->target, ctarget, sizeof(ctarget));
 	if (tlen < 0)

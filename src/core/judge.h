@@ -14,7 +14,10 @@
  *   2. refuse bodies dockerd would read as form values  reject 415
  *   3. first matching rule of the policy (rule.h)   deny 403, or
  *                                                   would_deny in audit mode
- *   4. serialise the canonical head                 reject 414 / 431
+ *   4. the route dockerd dispatches to (engine_api.h): a body where the
+ *      handler reads none, or a JSON route's body with another
+ *      Content-Type                                 reject 415
+ *   5. serialise the canonical head                 reject 414 / 431
  *      (431 also when that head would break sockward's own parser limits,
  *      REQ_MAX_HEAD and REQ_MAX_HEADERS: what is forwarded is canonical)
  */

@@ -211,3 +211,25 @@ def test_stalled_log_pipe_does_not_stall_traffic(tmp_path):
             pass
         p.wait(10)
         os.close(rfd)
+
+
+def test_body_content_type_allowlist_per_route(sockward, running_container, dclient):
+    """JSON routes take application/json (or untyped) bodies, as dockerd's
+    CheckForJSON does; bodiless routes take untyped/JSON/text bodies only."""
+    from conftest import daemon_state
+    sw = sockward("--profile", "watchtower")
+    body = b'{"Image":"sockward-testbox:test"}'
+    before = daemon_state(dclient)
+    raw = (b"POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\n"
+           b"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    r = sw.request(raw)
+    assert r.status == 415 and "JSON request body" in r.json()["message"], r
+    assert daemon_state(dclient) == before
+    # a bodiless route: Portainer-style "{}" as JSON passes, a tar does not
+    path = "/v1.41/containers/%s/start" % running_container.id
+    ok = (b"POST " + path.encode() + b" HTTP/1.1\r\nHost: d\r\n"
+          b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+    assert sw.request(ok).status in (204, 304), "start of a running container"
+    bad = ok.replace(b"application/json", b"application/x-tar")
+    r = sw.request(bad)
+    assert r.status == 415 and "reads no request body" in r.json()["message"], r

@@ -238,6 +238,70 @@ test_hijack_attribute(void **state)
 	assert_null(strstr(head, "Upgrade"));
 }
 
+/* Bodies against what the route's handler reads (engine_api.h). */
+static void
+test_body_kinds(void **state)
+{
+	struct rule r;
+	const char *why;
+	static const char *const allows[] = {
+		"allow POST /containers/{id}/start",
+		"allow POST /containers/create",
+		"allow POST /build",
+	};
+	size_t	 i;
+
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	for (i = 0; i < sizeof(allows) / sizeof(allows[0]); i++) {
+		assert_int_equal(rule_parse_line(allows[i], &r, &why), 0);
+		assert_int_equal(rule_set_add(&pol.rules, &r, "--allow"), 0);
+	}
+	/* The Docker CLI's bodiless POST: text/plain, Content-Length 0. */
+	assert_int_equal(judge_text("POST /containers/x/start HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n"
+	    "\r\n"), JUDGE_ALLOW);
+	/* start reads no body: "{}" as JSON (Portainer) or untyped passes,
+	 * a tar or binary body does not. */
+	assert_int_equal(judge_text("POST /containers/x/start HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 2\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(judge_text("POST /containers/x/start HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Length: 4\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(judge_text("POST /containers/x/start HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Type: application/x-tar\r\n"
+	    "Content-Length: 2\r\n\r\n"), JUDGE_REJECT);
+	assert_int_equal(res.status, 415);
+	assert_string_equal(res.message, "sockward: POST "
+	    "/containers/{name:.*}/start reads no request body (a body may "
+	    "only be untyped, JSON or text/plain)");
+	assert_int_equal(judge_text("GET /containers/json HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Type: application/octet-stream\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n"), JUDGE_REJECT);
+	assert_int_equal(res.status, 415);
+	/* JSON routes: no Content-Type or application/json, as dockerd. */
+	assert_int_equal(judge_text("POST /containers/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Length: 2\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(judge_text("POST /containers/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Type:  Application/JSON ; charset=utf-8\r\n"
+	    "Content-Length: 2\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(judge_text("POST /containers/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Type: text/plain\r\n"
+	    "Content-Length: 2\r\n\r\n"), JUDGE_REJECT);
+	assert_int_equal(res.status, 415);
+	assert_non_null(strstr(res.message, "takes a JSON request body"));
+	assert_int_equal(judge_text("POST /containers/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Type: application/jsonx\r\n"
+	    "Content-Length: 2\r\n\r\n"), JUDGE_REJECT);
+	/* tar: whatever the client calls it (docker-py: application/tar). */
+	assert_int_equal(judge_text("POST /build HTTP/1.1\r\nHost: d\r\n"
+	    "Content-Type: application/tar\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n"), JUDGE_ALLOW);
+	/* No route: dockerd answers 404 whatever the body. */
+	assert_int_equal(judge_text("POST /nowhere HTTP/1.1\r\nHost: d\r\n"
+	    "Content-Length: 2\r\n\r\n"), JUDGE_DENY);
+}
+
 static void
 test_status_reasons(void **state)
 {
@@ -262,6 +326,7 @@ main(void)
 		cmocka_unit_test(test_reject_form_body),
 		cmocka_unit_test(test_reject_head_past_limits),
 		cmocka_unit_test(test_hijack_attribute),
+		cmocka_unit_test(test_body_kinds),
 		cmocka_unit_test(test_status_reasons),
 	};
 
