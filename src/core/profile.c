@@ -50,18 +50,18 @@
  * the client, an expensive one for the host.  dockerd reads "size" as a
  * boolean (httputils.BoolValue), so the list rules say "query
  * size=false": absent, or false as dockerd reads it ("0", "False", ...).
- * Only netdata's client may ask for sizes (docs/PROFILES.md); "traefik"
- * stays as it was released.
+ * Only netdata's client may ask for sizes (docs/PROFILES.md).
  */
 #define PROFILE_NO_SIZE	"query size=false"
 
 /*
- * Traefik v2/v3 docker and swarm providers.  Unchanged since the first
- * release: the "traefik" profile is the default and users rely on it.
+ * Traefik v2/v3 docker and swarm providers.  The default profile, which
+ * users rely on: it changes only where no Traefik release notices (since
+ * issue 11 its list refuses size=1, which no release sends).
  */
 static const char *const profile_traefik_lines[] = {
 	PROFILE_PING_VERSION,
-	"allow GET /containers/json",
+	"allow GET /containers/json " PROFILE_NO_SIZE,
 	"allow GET /containers/{id}/json",
 	"allow GET /events",
 	"allow GET /services",

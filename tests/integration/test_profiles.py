@@ -320,7 +320,7 @@ def test_sdk_none_still_refuses_ping_and_version(sockward):
 LIST_Q = {
     "autoheal": AUTOHEAL_Q,
 }
-SIZED_OK = ("netdata", "traefik")
+SIZED_OK = ("netdata",)
 
 
 def _list(profile, size):
