@@ -34,13 +34,34 @@
 	act " " meth " /images/*/*/*/*/*/*/" tail
 
 /*
- * Traefik v2/v3 docker and swarm providers.  Unchanged since the first
- * release: the "traefik" profile is the default and users rely on it.
+ * Every allow-list profile opens with these ("readonly" allows them with
+ * every other read).  Go clients ping with HEAD, the Python SDK with GET,
+ * and with version="auto" the SDK first asks for an unprefixed "GET
+ * /version": without these an SDK-based client fails whatever it calls
+ * next.  /version tells the engine, OS and kernel versions, nothing else.
+ */
+#define PROFILE_PING_VERSION						\
+	"allow GET,HEAD /_ping",					\
+	"allow GET /version"
+
+/*
+ * "GET /containers/json?size=1" makes dockerd walk the writable layer of
+ * every listed container to report its disk usage: a cheap request for
+ * the client, an expensive one for the host.  dockerd reads "size" as a
+ * boolean (httputils.BoolValue), so the list rules say "query
+ * size=false": absent, or false as dockerd reads it ("0", "False", ...).
+ * Only netdata's client may ask for sizes (docs/PROFILES.md).
+ */
+#define PROFILE_NO_SIZE	"query size=false"
+
+/*
+ * Traefik v2/v3 docker and swarm providers.  The default profile, which
+ * users rely on: it changes only where no Traefik release notices (since
+ * issue 11 its list refuses size=1, which no release sends).
  */
 static const char *const profile_traefik_lines[] = {
-	"allow GET,HEAD /_ping",
-	"allow GET /version",
-	"allow GET /containers/json",
+	PROFILE_PING_VERSION,
+	"allow GET /containers/json " PROFILE_NO_SIZE,
 	"allow GET /containers/{id}/json",
 	"allow GET /events",
 	"allow GET /services",
@@ -81,15 +102,22 @@ static const char *const profile_readonly_lines[] = {
 	"deny GET,HEAD /swarm "
 	    "reason \"swarm inspect returns the join tokens\"",
 	"deny GET,HEAD /debug/** reason \"daemon debug endpoints\"",
+	/* Constraints hold only in allow rules (rule.h): the list without
+	 * sizes passes here, the rest is refused with the reason. */
+	"allow GET /containers/json " PROFILE_NO_SIZE,
+	"deny GET /containers/json "
+	    "reason \"size=1 makes dockerd compute every container's disk "
+	    "usage\"",
 	"allow GET,HEAD /**",
 	NULL
 };
 
 /* gethomepage/homepage: docker widget, status, service discovery. */
 static const char *const profile_homepage_lines[] = {
-	"allow GET /containers/json",
+	PROFILE_PING_VERSION,
+	"allow GET /containers/json " PROFILE_NO_SIZE,
 	"allow GET /containers/{name}/json",
-	"allow GET /containers/{name}/stats require stream=false|0",
+	"allow GET /containers/{name}/stats require stream=false",
 	"allow GET /services",
 	"allow GET /services/{name}",
 	"allow GET /tasks",
@@ -98,10 +126,9 @@ static const char *const profile_homepage_lines[] = {
 
 /* Portainer environment snapshot plus its read-only detail pages. */
 static const char *const profile_portainer_ro_lines[] = {
-	"allow HEAD /_ping",
+	PROFILE_PING_VERSION,
 	"allow GET /info",
-	"allow GET /version",
-	"allow GET /containers/json",
+	"allow GET /containers/json " PROFILE_NO_SIZE,
 	"allow GET /containers/{id}/json",
 	"allow GET /images/json",
 	"allow GET /images/{id}/json",
@@ -120,10 +147,9 @@ static const char *const profile_portainer_ro_lines[] = {
 
 /* amir20/dozzle without the optional actions and shell. */
 static const char *const profile_dozzle_lines[] = {
-	"allow HEAD /_ping",
+	PROFILE_PING_VERSION,
 	"allow GET /info",
-	"allow GET /version",
-	"allow GET /containers/json",
+	"allow GET /containers/json " PROFILE_NO_SIZE,
 	"allow GET /containers/{id}/json",
 	"allow GET /events",
 	"allow GET /containers/{id}/logs",
@@ -131,12 +157,19 @@ static const char *const profile_dozzle_lines[] = {
 	NULL
 };
 
+/*
+ * containrrr/watchtower: what every run reads.  It pins /v1.25 and never
+ * pings; the maintained forks negotiate with HEAD /_ping.
+ */
+#define PROFILE_WATCHTOWER_READS					\
+	PROFILE_PING_VERSION,						\
+	"allow GET /containers/json " PROFILE_NO_SIZE,			\
+	"allow GET /containers/{id}/json",				\
+	PROFILE_IMAGE_RULES("allow", "GET", "json")
+
 /* containrrr/watchtower: check, pull, re-create (no lifecycle hooks). */
 static const char *const profile_watchtower_lines[] = {
-	"allow HEAD /_ping",
-	"allow GET /containers/json",
-	"allow GET /containers/{id}/json",
-	PROFILE_IMAGE_RULES("allow", "GET", "json"),
+	PROFILE_WATCHTOWER_READS,
 	"allow POST /images/create require fromImage=* query fromSrc=",
 	"allow POST /containers/create",
 	"allow POST /containers/{id}/start",
@@ -149,11 +182,21 @@ static const char *const profile_watchtower_lines[] = {
 	NULL
 };
 
+/*
+ * watchtower --monitor-only --no-pull: compares each container's image
+ * with the local image of the same name and only notifies.  Without
+ * --no-pull, --monitor-only still pulls (POST /images/create), so that
+ * mode needs "watchtower" or this profile plus the pull rule.
+ */
+static const char *const profile_watchtower_ro_lines[] = {
+	PROFILE_WATCHTOWER_READS,
+	NULL
+};
+
 /* crazy-max/diun docker and swarm providers. */
 static const char *const profile_diun_lines[] = {
-	"allow HEAD /_ping",
-	"allow GET /version",
-	"allow GET /containers/json",
+	PROFILE_PING_VERSION,
+	"allow GET /containers/json " PROFILE_NO_SIZE,
 	"allow GET /containers/{id}/json",
 	PROFILE_IMAGE_RULES("allow", "GET", "json"),
 	"allow GET /services",
@@ -162,23 +205,25 @@ static const char *const profile_diun_lines[] = {
 
 /* willfarrell/autoheal with the default AUTOHEAL_CONTAINER_LABEL. */
 static const char *const profile_autoheal_lines[] = {
-	"allow GET /containers/json filter health=unhealthy "
-	    "filter label=autoheal=true",
+	PROFILE_PING_VERSION,
+	"allow GET /containers/json " PROFILE_NO_SIZE
+	    " filter health=unhealthy filter label=autoheal=true",
 	"allow POST /containers/{id}/restart",
 	NULL
 };
 
 /* louislam/uptime-kuma docker container monitor. */
 static const char *const profile_uptime_kuma_lines[] = {
-	"allow GET /containers/json",
+	PROFILE_PING_VERSION,
+	"allow GET /containers/json " PROFILE_NO_SIZE,
 	"allow GET /containers/{name}/json",
 	NULL
 };
 
 /* Prometheus docker_sd_configs and dockerswarm_sd_configs. */
 static const char *const profile_prometheus_lines[] = {
-	"allow HEAD /_ping",
-	"allow GET /containers/json",
+	PROFILE_PING_VERSION,
+	"allow GET /containers/json " PROFILE_NO_SIZE,
 	"allow GET /networks",
 	"allow GET /services",
 	"allow GET /tasks",
@@ -188,9 +233,9 @@ static const char *const profile_prometheus_lines[] = {
 
 /* CrowdSec docker acquisition (containers and swarm services). */
 static const char *const profile_crowdsec_lines[] = {
-	"allow HEAD /_ping",
+	PROFILE_PING_VERSION,
 	"allow GET /info",
-	"allow GET /containers/json",
+	"allow GET /containers/json " PROFILE_NO_SIZE,
 	"allow GET /containers/{id}/json",
 	"allow GET /containers/{id}/logs",
 	"allow GET /events",
@@ -202,8 +247,9 @@ static const char *const profile_crowdsec_lines[] = {
 
 /* Netdata cgroup name resolution and the go.d docker collector. */
 static const char *const profile_netdata_lines[] = {
-	"allow HEAD /_ping",
+	PROFILE_PING_VERSION,
 	"allow GET /info",
+	/* go.d's "collect_container_size: yes" lists with size=1. */
 	"allow GET /containers/json",
 	"allow GET /containers/{id}/json",
 	"allow GET /images/json",
@@ -212,9 +258,8 @@ static const char *const profile_netdata_lines[] = {
 
 /* google/cadvisor docker container handler. */
 static const char *const profile_cadvisor_lines[] = {
-	"allow HEAD /_ping",
+	PROFILE_PING_VERSION,
 	"allow GET /info",
-	"allow GET /version",
 	"allow GET /containers/{id}/json",
 	"allow GET /images/json",
 	NULL
@@ -261,6 +306,12 @@ static const struct profile profile_watchtower = {
 	"watchtower",
 	"Watchtower: inspect, pull, re-create containers (no hooks)",
 	profile_watchtower_lines
+};
+
+static const struct profile profile_watchtower_ro = {
+	"watchtower-readonly",
+	"Watchtower --monitor-only --no-pull: inspect only, no pull, no writes",
+	profile_watchtower_ro_lines
 };
 
 static const struct profile profile_diun = {
@@ -319,6 +370,7 @@ static const struct profile *const profile_list[] = {
 	&profile_portainer_ro,
 	&profile_dozzle,
 	&profile_watchtower,
+	&profile_watchtower_ro,
 	&profile_diun,
 	&profile_autoheal,
 	&profile_uptime_kuma,

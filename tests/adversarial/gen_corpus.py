@@ -18,7 +18,7 @@ CANARY = "sockward-adv-canary"          # harness 2 runs a container of this nam
 WAIT = "--profile traefik --allow 'POST /containers/{id}/wait'"
 ATTACH = "--allow 'POST /containers/{id}/attach'"
 READONLY = "--profile readonly"
-QSIZE = "--profile none --allow 'GET,HEAD /_ping' --allow 'GET /containers/json query size=0|false'"
+QSIZE = "--profile none --allow 'GET,HEAD /_ping' --allow 'GET /containers/json query size=false'"
 
 CASES = []
 
@@ -643,6 +643,36 @@ case(c, "ro-image-get-registry", g("/images/reg:5000/org/app:1/get"), DENY, args
 case(c, "ro-image-get-deep", g("/images/a/b/c/d/e/f/g/h/i/get"), DENY, args=READONLY)
 case(c, "attach-allow-not-exec", post("/containers/%s/x/exec" % CANARY, EXEC_BODY),
      DENY, close=True, args=ATTACH)
+
+# issue 11: booleans as dockerd reads them, sized container lists, ping and
+# version in every profile, watchtower --monitor-only --no-pull
+c = "profiles"
+case(c, "constraint-bool-caps", g("/containers/json?size=False"),
+     fwd("GET /containers/json?size=False"), args=QSIZE,
+     note="dockerd's BoolValue: False is false, as docker-py spells it")
+case(c, "constraint-bool-empty", g("/containers/json?size="),
+     fwd("GET /containers/json?size="), args=QSIZE)
+case(c, "constraint-bool-yes", g("/containers/json?size=yes"), DENY, args=QSIZE)
+case(c, "constraint-bool-enc-true", g("/containers/json?size=%54rue"), DENY, args=QSIZE)
+case(c, "ro-size-denied", g("/containers/json?size=1"), DENY, args=READONLY)
+case(c, "ro-size-version-denied", g("/v1.41/containers/json?all=1&size=True"), DENY,
+     args=READONLY)
+case(c, "ro-size-false-allowed", g("/containers/json?all=1&size=0"),
+     fwd("GET /containers/json?all=1&size=0"), args=READONLY)
+case(c, "dozzle-size-denied", g("/v1.41/containers/json?all=1&size=1"), DENY,
+     args="--profile dozzle")
+case(c, "dozzle-get-ping", g("/v1.41/_ping"), fwd("GET /v1.41/_ping"),
+     args="--profile dozzle")
+case(c, "homepage-version", g("/version"), fwd("GET /version"),
+     args="--profile homepage")
+case(c, "homepage-stats-false", g("/containers/%s/stats?stream=False" % CANARY),
+     fwd("GET /containers/%s/stats?stream=False" % CANARY), args="--profile homepage")
+case(c, "homepage-stats-true", g("/containers/%s/stats?stream=True" % CANARY), DENY,
+     args="--profile homepage")
+case(c, "watchtower-ro-pull", g("/v1.25/images/create?fromImage=alpine&tag=latest", b"POST"),
+     DENY, args="--profile watchtower-readonly")
+case(c, "watchtower-ro-list", g("/v1.25/containers/json"),
+     fwd("GET /v1.25/containers/json"), args="--profile watchtower-readonly")
 
 
 def write():

@@ -7,17 +7,21 @@ directly (404 or 503 from dockerd are fine, a 403 from sockward is not),
 and a sample of calls the client never makes must get sockward's 403.
 The write-capable profiles (watchtower, autoheal) also perform their
 writes on labelled testbox containers, and the test checks the effect.
+Issue 11: the Python SDK's ping and version='auto' through every profile,
+container lists with size=1 refused, docker-py's stream=False accepted.
 """
 
 import json
+import subprocess
 import time
 import urllib.parse
 
 import docker
 import pytest
 
-from conftest import (RUN_ID, RUN_LABEL, TEST_IMAGE, TEST_LABEL, Conn,
-                      DOCKER_SOCK, assert_sockward_error, get)
+from conftest import (RUN_ID, RUN_LABEL, SOCKWARD_BIN, TEST_IMAGE, TEST_LABEL,
+                      Conn, DOCKER_SOCK, assert_sockward_error, deny_message,
+                      get)
 
 
 def enc_filters(d):
@@ -42,7 +46,7 @@ READS = {
     ],
     "readonly": [
         ("HEAD", "/_ping"), ("GET", "/v1.41/version"), ("GET", "/info"),
-        ("GET", "/containers/json?all=1&size=1"),
+        ("GET", "/containers/json?all=1&size=0"),
         ("GET", "/containers/{cid}/json"), ("GET", "/containers/{cid}/top"),
         ("GET", "/containers/{cid}/changes"),
         ("GET", "/containers/{cid}/stats?stream=0"),
@@ -78,6 +82,13 @@ READS = {
         ("GET", "/v1.41/containers/{cid}/logs?follow=1&stderr=1&stdout=1"
                 "&tail=300&timestamps=1"),
         ("GET", "/v1.41/containers/{cid}/stats?stream=1"),
+    ],
+    "watchtower-readonly": [
+        ("GET", "/v1.25/containers/json?" + GO_RUNNING),
+        ("GET", "/v1.25/containers/{cid}/json"),
+        ("GET", "/v1.25/images/{imageid}/json"),
+        ("GET", "/v1.25/images/{image}/json"),
+        ("GET", "/v1.25/images/sockward-test/nonexistent:1/json"),
     ],
     "watchtower": [
         ("HEAD", "/_ping"), ("GET", "/v1.25/containers/json?" + GO_RUNNING),
@@ -151,7 +162,7 @@ DENIED = {
                  ("POST", "/containers/{cid}/stop")],
     "homepage": [("GET", "/containers/{cname}/stats"),
                  ("GET", "/containers/{cname}/stats?stream=true"),
-                 ("GET", "/info"), ("HEAD", "/_ping"),
+                 ("GET", "/info"),
                  ("POST", "/containers/{cname}/restart")],
     "portainer-readonly": [("GET", "/containers/{cid}/logs"),
                            ("POST", "/containers/{cid}/start"),
@@ -162,14 +173,24 @@ DENIED = {
                    ("POST", "/images/create?fromSrc=-"),
                    ("POST", "/containers/{cid}/update"),
                    ("GET", "/info")],
+    "watchtower-readonly": [
+        ("POST", "/v1.25/images/create?fromImage=sockward-test%2Fnonexistent&tag=1"),
+        ("POST", "/v1.25/containers/create?name=sockward-test-wtro"),
+        ("POST", "/v1.25/containers/{cid}/kill?signal=SIGTERM"),
+        ("POST", "/v1.25/containers/{cid}/start"),
+        ("POST", "/v1.25/containers/{cid}/rename?name=x"),
+        ("DELETE", "/v1.25/containers/{cid}?force=1"),
+        ("POST", "/v1.25/networks/bridge/disconnect"),
+        ("DELETE", "/v1.25/images/{imageid}"),
+        ("GET", "/info")],
     "diun": [("GET", "/info"), ("GET", "/events"),
              ("POST", "/images/create?fromImage=alpine")],
     "autoheal": [("GET", "/containers/json"),
                  ("GET", "/containers/json?filters=%7B%22health%22%3A%5B%22unhealthy%22%5D%7D"),
-                 ("POST", "/containers/{cid}/stop"), ("HEAD", "/_ping")],
+                 ("POST", "/containers/{cid}/stop")],
     "uptime-kuma": [("GET", "/info"), ("GET", "/containers/{cid}/logs")],
     "prometheus": [("GET", "/containers/{cid}/json"), ("GET", "/info")],
-    "crowdsec": [("GET", "/version"), ("GET", "/containers/{cid}/stats")],
+    "crowdsec": [("GET", "/containers/{cid}/stats")],
     "netdata": [("GET", "/events"), ("GET", "/containers/{cid}/logs")],
     "cadvisor": [("GET", "/containers/json"), ("GET", "/events")],
     "none": [("HEAD", "/_ping"), ("GET", "/version"),
@@ -263,6 +284,142 @@ def test_combined_profiles(sockward, subst):
     assert head(sw.addr, "GET", "/system/df").status == 200
     assert_sockward_error(whole(sw.addr, "GET", "/swarm/unlockkey"), 403)
     assert_sockward_error(whole(sw.addr, "POST", fill("/containers/{cid}/stop", subst)), 403)
+
+
+# --------------------------------------------------------------------------
+# Issue 11
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("profile", sorted(p for p in READS if p != "none"))
+def test_sdk_ping_and_version_auto(sockward, profile):
+    """docker-py: version='auto' first sends an unprefixed GET /version,
+    ping() a GET /_ping; both must pass every profile but none."""
+    sw = sockward("--profile", profile)
+    c = docker.DockerClient(base_url=sw.url, version="auto", timeout=10)
+    try:
+        assert c.api.api_version == "1.41"
+        assert c.ping() is True
+        assert c.version()["ApiVersion"] == "1.41"
+    finally:
+        c.close()
+    log = sw.log()
+    assert 'method=GET target="/version"' in log, log
+    assert 'method=GET target="/v1.41/_ping"' in log, log
+
+
+def test_sdk_none_still_refuses_ping_and_version(sockward):
+    sw = sockward("--profile", "none")
+    with pytest.raises(docker.errors.DockerException) as e:
+        docker.DockerClient(base_url=sw.url, version="auto", timeout=10)
+    assert deny_message("GET", "/version", "none") in str(e.value), e.value
+
+
+# The container list each profile's client sends; sizes are added below.
+# A label filter keeps dockerd's work to this run's containers when a
+# sized list does get through.
+LIST_Q = {
+    "autoheal": AUTOHEAL_Q,
+}
+SIZED_OK = ("netdata",)
+
+
+def _list(profile, size):
+    q = LIST_Q.get(profile, enc_filters({"label": [RUN_LABEL + "=" + RUN_ID]}))
+    return "/v1.41/containers/json?" + q + size
+
+
+@pytest.mark.parametrize("profile", sorted(p for p in READS
+                                           if p not in ("none", "cadvisor")))
+def test_container_list_sizes(sockward, running_container, profile):
+    """size=1 makes dockerd compute every container's disk usage: refused
+    with a 403 unless the profile's client is known to ask for it;
+    size=0, size=false, docker-py's size=False and no size pass."""
+    sw = sockward("--profile", profile)
+    for size in ("", "&size=0", "&size=false", "&size=False", "&size="):
+        t = _list(profile, size)
+        r = whole(sw.addr, "GET", t)
+        assert r.status == 200, (profile, t, r)
+    for size in ("&size=1", "&size=true", "&size=True", "&size=0&size=1"):
+        t = _list(profile, size)
+        r = whole(sw.addr, "GET", t)
+        if profile in SIZED_OK:
+            assert r.status == 200, (profile, t, r)
+            # dockerd reads the first size only: "0&size=1" is no size
+            sized = not size.startswith("&size=0")
+            assert r.json() and all(("SizeRootFs" in x) == sized
+                                    for x in r.json()), (size, r.json())
+            continue
+        msg = assert_sockward_error(r, 403)
+        if profile == "readonly":
+            assert msg == deny_message("GET", "/containers/json", "readonly") + \
+                ": size=1 makes dockerd compute every container's disk usage", msg
+        else:
+            assert msg == deny_message("GET", "/containers/json", profile), msg
+
+
+@pytest.mark.parametrize("profile", ["readonly", "dozzle", "portainer-readonly",
+                                     "uptime-kuma", "prometheus"])
+def test_sdk_container_list_size(sockward, running_container, profile):
+    """docker-py always sends size=0 (passes), size=True sends size=1."""
+    sw = sockward("--profile", profile)
+    c = docker.DockerClient(base_url=sw.url, version="1.41", timeout=10)
+    try:
+        flt = {"label": RUN_LABEL + "=" + RUN_ID}
+        ids = [x["Id"] for x in c.api.containers(filters=flt)]
+        assert running_container.id in ids
+        with pytest.raises(docker.errors.APIError) as e:
+            c.api.containers(filters=flt, size=True)
+        assert e.value.response.status_code == 403
+        assert "sockward: GET /containers/json is not allowed" in \
+            str(e.value.explanation)
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("profile", ["homepage", "dozzle", "readonly"])
+def test_sdk_stats_stream_false(sockward, running_container, profile):
+    """container.stats(stream=False) sends stream=False (capital F), which
+    dockerd reads as false: a profile that allows one-shot stats lets it
+    through, and homepage (stats only as one sample) still refuses a
+    stream."""
+    sw = sockward("--profile", profile)
+    c = docker.DockerClient(base_url=sw.url, version="auto", timeout=15)
+    try:
+        st = c.api.stats(running_container.id, stream=False)
+        assert st["id"] == running_container.id, st
+    finally:
+        c.close()
+    assert sw.wait_log("/stats?stream=False"), sw.log()
+    if profile == "homepage":
+        t = "/v1.41/containers/%s/stats?stream=True" % running_container.name
+        msg = assert_sockward_error(whole(sw.addr, "GET", t), 403)
+        assert msg == deny_message("GET", "/containers/%s/stats"
+                                   % running_container.name, "homepage"), msg
+
+
+def test_watchtower_readonly_refuses_pull(sockward, subst, dclient):
+    """--monitor-only still pulls (POST /images/create); the read-only
+    variant is for --monitor-only --no-pull and refuses the pull, while
+    what --no-pull reads passes."""
+    sw = sockward("--profile", "watchtower-readonly")
+    images = sorted(i.id for i in dclient.images.list(all=True))
+    for target in ("/v1.25/images/create?fromImage=%s" % urllib.parse.quote(TEST_IMAGE, safe=""),
+                   "/v1.25/images/create?fromImage=sockward-test%2Fnonexistent&tag=1",
+                   "/images/create?fromImage=alpine"):
+        msg = assert_sockward_error(whole(sw.addr, "POST", target), 403)
+        assert msg == deny_message("POST", "/images/create",
+                                   "watchtower-readonly"), msg
+    assert sorted(i.id for i in dclient.images.list(all=True)) == images
+    for method, target in READS["watchtower-readonly"]:
+        t = fill(target, subst)
+        assert head(sw.addr, method, t).status == head(DOCKER_SOCK, method, t).status
+    # the full profile, for watchtower without --monitor-only, still pulls
+    # (judged only: explain, so that nothing reaches a registry)
+    for prof, rc in (("watchtower", 0), ("watchtower-readonly", 1)):
+        r = subprocess.run([SOCKWARD_BIN, "explain", "--profile", prof, "POST",
+                            "/v1.25/images/create?fromImage=alpine&tag=latest"],
+                           capture_output=True, timeout=5)
+        assert r.returncode == rc, (prof, r)
 
 
 # --------------------------------------------------------------------------

@@ -75,7 +75,7 @@ test_allow(void **state)
 	assert_string_equal(res.message, "");
 	assert_non_null(res.rule);
 	assert_string_equal(res.label,
-	    "profile traefik #3: GET /containers/json");
+	    "profile traefik #3: GET /containers/json query size=false");
 	assert_string_equal(res.target.path, "/containers/json");
 	assert_string_equal(res.target.version, "1.41");
 	assert_int_equal(res.hijack, 0);

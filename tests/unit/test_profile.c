@@ -2,7 +2,7 @@
  * test_profile.c - the built-in profiles.
  *
  * For every profile, the calls its client makes (docs/PROFILES.md and
- * /work/shared/docs/clients.md) must pass and a list of calls it has no
+ * ../shared/docs/clients.md, beside the repository) must pass and a list of calls it has no
  * business making must not.  Each call is a raw request target, judged
  * the way the daemon judges it: canon_target (which strips "/vN.M"), then
  * rule_match on the canonical path and the raw query.  Every allowed call
@@ -192,6 +192,32 @@ check_case(const struct pcase *c)
 	{ "GET", "/containers/" CID "/top" },				\
 	{ "GET", "/containers/" CID "/changes" }
 
+/* Every profile but "none": Go clients ping with HEAD, the Python SDK
+ * with GET, and its version="auto" asks for an unprefixed /version. */
+#define PING_VERSION							\
+	{ "HEAD", "/_ping" },						\
+	{ "GET", "/_ping" },						\
+	{ "GET", "/version" }
+
+/* Container lists that do not make dockerd compute sizes ... */
+#define SIZE_OK								\
+	{ "GET", "/containers/json?size=0" },				\
+	{ "GET", "/containers/json?size=false" },			\
+	{ "GET", "/containers/json?all=1&size=False" },			\
+	{ "GET", "/containers/json?size=" }
+
+/* ... and lists that do (dockerd's BoolValue: anything but "", "0",
+ * "no", "false", "none" is true; it reads the first of repeated keys,
+ * a constraint checks them all). */
+#define SIZE_BAD							\
+	{ "GET", "/containers/json?size=1" },				\
+	{ "GET", "/containers/json?all=1&size=1" },			\
+	{ "GET", "/containers/json?size=true" },			\
+	{ "GET", "/containers/json?size=True" },			\
+	{ "GET", "/containers/json?size=yes" },				\
+	{ "GET", "/containers/json?size=0&size=1" },			\
+	{ "GET", "/containers/json?size=1&size=0" }
+
 #define NOLOGS								\
 	{ "GET", "/containers/" CID "/logs?follow=1&stdout=1&stderr=1" }, \
 	{ "GET", "/services/" SID "/logs?follow=1" },			\
@@ -200,9 +226,7 @@ check_case(const struct pcase *c)
 /* ---- traefik ---- */
 
 static const struct call traefik_ok[] = {
-	{ "HEAD", "/_ping" },
-	{ "GET", "/_ping" },
-	{ "GET", "/version" },
+	PING_VERSION, SIZE_OK,
 	{ "GET", "/containers/json?all=1" },
 	{ "GET", "/containers/json" },
 	{ "GET", "/containers/" CID "/json" },
@@ -214,7 +238,7 @@ static const struct call traefik_ok[] = {
 };
 
 static const struct call traefik_bad[] = {
-	WRITES, LEAKS, NOLOGS,
+	WRITES, LEAKS, NOLOGS, SIZE_BAD,
 	{ "GET", "/info" },
 	{ "GET", "/images/json" },
 	{ "GET", "/containers/" CID "/stats" },
@@ -226,12 +250,10 @@ static const struct call traefik_bad[] = {
 /* ---- readonly ---- */
 
 static const struct call readonly_ok[] = {
-	{ "HEAD", "/_ping" },
-	{ "GET", "/_ping" },
-	{ "GET", "/version" },
+	PING_VERSION, SIZE_OK,
 	{ "GET", "/info" },
 	{ "GET", "/events?since=1700000000&" F_CONTAINER },
-	{ "GET", "/containers/json?all=1&size=1" },
+	{ "GET", "/containers/json?all=1" },
 	{ "GET", "/containers/" CID "/json" },
 	{ "GET", "/containers/" CNAME "/json" },
 	{ "GET", "/containers/" CID "/top?ps_args=aux" },
@@ -263,7 +285,7 @@ static const struct call readonly_ok[] = {
 };
 
 static const struct call readonly_bad[] = {
-	WRITES, NOLOGS,
+	WRITES, NOLOGS, SIZE_BAD,
 	{ "GET", "/containers/" CID "/export" },
 	{ "GET", "/swarm" },	/* returns the join tokens */
 	{ "GET", "/containers/" CID "/archive?path=/etc/shadow" },
@@ -297,6 +319,10 @@ static const struct call readonly_bad[] = {
 /* ---- homepage ---- */
 
 static const struct call homepage_ok[] = {
+	PING_VERSION, SIZE_OK,
+	/* docker-py's stats(stream=False) */
+	{ "GET", "/containers/" CID "/stats?stream=False" },
+	{ "GET", "/containers/" CID "/stats?stream=0" },
 	{ "GET", "/containers/json?all=true" },
 	{ "GET", "/containers/" CNAME "/json" },
 	{ "GET", "/containers/" CNAME "/stats?stream=false" },
@@ -309,16 +335,15 @@ static const struct call homepage_ok[] = {
 };
 
 static const struct call homepage_bad[] = {
-	WRITES, LEAKS, NOLOGS,
-	{ "HEAD", "/_ping" },
+	WRITES, LEAKS, NOLOGS, SIZE_BAD,
 	{ "GET", "/info" },
-	{ "GET", "/version" },
 	{ "GET", "/events" },
 	{ "GET", "/images/json" },
 	/* streaming stats: the widget only ever asks for one sample */
 	{ "GET", "/containers/" CNAME "/stats" },
 	{ "GET", "/containers/" CNAME "/stats?stream=true" },
 	{ "GET", "/containers/" CNAME "/stats?stream=1" },
+	{ "GET", "/containers/" CNAME "/stats?stream=True" },
 	{ "GET", "/containers/" CNAME "/stats?stream=false&stream=true" },
 	{ "GET", "/containers/" CNAME "/stats?stream=false;x" },
 	{ "POST", "/containers/" CNAME "/restart" },
@@ -330,9 +355,8 @@ static const struct call portainer_ok[] = {
 	/* issue 10, case 2: dockerd routes "/images/{name:.*}/json" */
 	{ "GET", "/images/reg:5000/org/app:1/json" },
 	{ "GET", "/images/reg:5000/org/app:1/history" },
-	{ "HEAD", "/_ping" },
+	PING_VERSION, SIZE_OK,
 	{ "GET", "/info" },
-	{ "GET", "/version" },
 	{ "GET", "/containers/json?all=1" },
 	{ "GET", "/containers/" CID "/json" },
 	{ "GET", "/images/json" },
@@ -350,7 +374,7 @@ static const struct call portainer_ok[] = {
 };
 
 static const struct call portainer_bad[] = {
-	WRITES, LEAKS, NOLOGS,
+	WRITES, LEAKS, NOLOGS, SIZE_BAD,
 	{ "GET", "/containers/" CID "/stats" },
 	{ "GET", "/events" },
 	{ "GET", "/system/df" },
@@ -360,9 +384,8 @@ static const struct call portainer_bad[] = {
 /* ---- dozzle ---- */
 
 static const struct call dozzle_ok[] = {
-	{ "HEAD", "/_ping" },
+	PING_VERSION, SIZE_OK,
 	{ "GET", "/info" },
-	{ "GET", "/version" },
 	{ "GET", "/containers/json?all=1" },
 	{ "GET", "/containers/json?all=1&filters=%7B%22label%22%3A%7B%22"
 	    "dozzle%3Dtrue%22%3Atrue%7D%7D" },
@@ -377,8 +400,7 @@ static const struct call dozzle_ok[] = {
 };
 
 static const struct call dozzle_bad[] = {
-	WRITES, LEAKS,
-	{ "GET", "/_ping" },
+	WRITES, LEAKS, SIZE_BAD,
 	{ "GET", "/services/" SID "/logs" },
 	{ "GET", "/images/json" },
 	{ "POST", "/exec/" EXECID "/resize?h=40&w=120" },
@@ -386,65 +408,85 @@ static const struct call dozzle_bad[] = {
 
 /* ---- watchtower ---- */
 
+/* What every watchtower run reads (also with --monitor-only --no-pull). */
+#define WATCHTOWER_READS						\
+	PING_VERSION, SIZE_OK,						\
+	{ "GET", "/containers/json?" F_RUNNING },			\
+	{ "GET", "/containers/" CID "/json" },				\
+	{ "GET", "/images/" IMGID "/json" },				\
+	{ "GET", "/images/containrrr/watchtower:latest/json" },		\
+	{ "GET", "/images/ghcr.io/linuxserver/sonarr:latest/json" },	\
+	{ "GET", "/images/registry.example.com:5000/a/b/c/app:1/json" }
+
+/* What watchtower never does: hooks are opt-in, imports are not pulls. */
+#define WATCHTOWER_NEVER						\
+	LEAKS, NOLOGS, SIZE_BAD,					\
+	{ "GET", "/info" },						\
+	{ "GET", "/events" },						\
+	{ "POST", "/containers/" CID "/exec" },				\
+	{ "POST", "/exec/" EXECID "/start" },				\
+	{ "GET", "/exec/" EXECID "/json" },				\
+	{ "POST", "/containers/" CID "/attach?stream=1" },		\
+	{ "POST", "/containers/" CID "/update" },			\
+	{ "POST", "/images/create?fromSrc=http%3A%2F%2F10.0.0.1%2Fx.tar" }, \
+	{ "POST", "/images/create?fromImage=alpine&fromSrc=-" },	\
+	{ "POST", "/images/create" },					\
+	{ "POST", "/images/load" },					\
+	{ "POST", "/images/alpine/push" },				\
+	{ "POST", "/images/alpine/tag?repo=x" },			\
+	{ "POST", "/build" },						\
+	{ "POST", "/commit?container=" CID },				\
+	{ "POST", "/volumes/create" },					\
+	{ "DELETE", "/volumes/data" },					\
+	{ "DELETE", "/networks/bridge" },				\
+	{ "POST", "/networks/create" },					\
+	{ "POST", "/containers/prune" },				\
+	{ "POST", "/images/prune" },					\
+	{ "PUT", "/containers/" CID "/archive?path=/" },		\
+	{ "POST", "/swarm/init" },					\
+	{ "POST", "/session" },						\
+	{ "GET", "/images/a/b/c/d/e/f/g/json" }	/* deeper than 6 */
+
+/* The pull and the re-creation: watchtower without --monitor-only. */
+#define WATCHTOWER_WRITES						\
+	{ "POST", "/images/create?fromImage=containrrr%2Fwatchtower&"	\
+	    "tag=latest" },						\
+	{ "POST", "/images/create?fromImage=ghcr.io%2Flinuxserver%2Fsonarr" \
+	    "%3Alatest" },						\
+	{ "POST", "/containers/" CID "/kill?signal=SIGTERM" },		\
+	{ "DELETE", "/containers/" CID "?force=1&v=1" },		\
+	{ "DELETE", "/containers/" CID "?force=1" },			\
+	{ "POST", "/containers/create?name=sonarr" },			\
+	{ "POST", "/networks/bridge/disconnect" },			\
+	{ "POST", "/networks/" CID "/connect" },			\
+	{ "POST", "/containers/" CID "/start" },			\
+	{ "POST", "/containers/" CID "/rename?name=watchtower-old" },	\
+	{ "DELETE", "/images/" IMGID "?force=1" }
+
 static const struct call watchtower_ok[] = {
-	{ "HEAD", "/_ping" },
-	{ "GET", "/containers/json?" F_RUNNING },
-	{ "GET", "/containers/" CID "/json" },
-	{ "GET", "/images/" IMGID "/json" },
-	{ "GET", "/images/containrrr/watchtower:latest/json" },
-	{ "GET", "/images/ghcr.io/linuxserver/sonarr:latest/json" },
-	{ "GET", "/images/registry.example.com:5000/a/b/c/app:1/json" },
-	{ "POST", "/images/create?fromImage=containrrr%2Fwatchtower&"
-	    "tag=latest" },
-	{ "POST", "/images/create?fromImage=ghcr.io%2Flinuxserver%2Fsonarr"
-	    "%3Alatest" },
-	{ "POST", "/containers/" CID "/kill?signal=SIGTERM" },
-	{ "DELETE", "/containers/" CID "?force=1&v=1" },
-	{ "DELETE", "/containers/" CID "?force=1" },
-	{ "POST", "/containers/create?name=sonarr" },
-	{ "POST", "/networks/bridge/disconnect" },
-	{ "POST", "/networks/" CID "/connect" },
-	{ "POST", "/containers/" CID "/start" },
-	{ "POST", "/containers/" CID "/rename?name=watchtower-old" },
-	{ "DELETE", "/images/" IMGID "?force=1" },
+	WATCHTOWER_READS,
+	WATCHTOWER_WRITES,
 };
 
 static const struct call watchtower_bad[] = {
-	LEAKS, NOLOGS,
-	{ "GET", "/info" },
-	{ "GET", "/events" },
-	/* lifecycle hooks are opt-in */
-	{ "POST", "/containers/" CID "/exec" },
-	{ "POST", "/exec/" EXECID "/start" },
-	{ "GET", "/exec/" EXECID "/json" },
-	{ "POST", "/containers/" CID "/attach?stream=1" },
-	{ "POST", "/containers/" CID "/update" },
-	/* image import rather than pull */
-	{ "POST", "/images/create?fromSrc=http%3A%2F%2F10.0.0.1%2Fx.tar" },
-	{ "POST", "/images/create?fromImage=alpine&fromSrc=-" },
-	{ "POST", "/images/create" },
-	{ "POST", "/images/load" },
-	{ "POST", "/images/alpine/push" },
-	{ "POST", "/images/alpine/tag?repo=x" },
-	{ "POST", "/build" },
-	{ "POST", "/commit?container=" CID },
-	{ "POST", "/volumes/create" },
-	{ "DELETE", "/volumes/data" },
-	{ "DELETE", "/networks/bridge" },
-	{ "POST", "/networks/create" },
-	{ "POST", "/containers/prune" },
-	{ "POST", "/images/prune" },
-	{ "PUT", "/containers/" CID "/archive?path=/" },
-	{ "POST", "/swarm/init" },
-	{ "POST", "/session" },
-	{ "GET", "/images/a/b/c/d/e/f/g/json" },	/* deeper than 6 */
+	WATCHTOWER_NEVER,
+};
+
+/* ---- watchtower-readonly ---- */
+
+static const struct call watchtower_ro_ok[] = {
+	WATCHTOWER_READS,
+};
+
+/* --monitor-only alone still pulls: this profile is for --no-pull too. */
+static const struct call watchtower_ro_bad[] = {
+	WATCHTOWER_NEVER, WATCHTOWER_WRITES, WRITES,
 };
 
 /* ---- diun ---- */
 
 static const struct call diun_ok[] = {
-	{ "HEAD", "/_ping" },
-	{ "GET", "/version" },
+	PING_VERSION, SIZE_OK,
 	{ "GET", "/containers/json?" F_RUNNING },
 	{ "GET", "/containers/json?filters=%7B%22status%22%3A%7B%22created"
 	    "%22%3Atrue%2C%22exited%22%3Atrue%2C%22running%22%3Atrue%7D%7D" },
@@ -459,7 +501,7 @@ static const struct call diun_ok[] = {
 };
 
 static const struct call diun_bad[] = {
-	WRITES, LEAKS, NOLOGS,
+	WRITES, LEAKS, NOLOGS, SIZE_BAD,
 	{ "GET", "/info" },
 	{ "GET", "/events" },
 	{ "GET", "/images/json" },
@@ -469,7 +511,13 @@ static const struct call diun_bad[] = {
 
 /* ---- autoheal ---- */
 
+#define AUTOHEAL_F	"filters={\"health\":[\"unhealthy\"],"		\
+	    "\"label\":[\"autoheal=true\"]}"
+
 static const struct call autoheal_ok[] = {
+	PING_VERSION,
+	{ "GET", "/containers/json?size=0&" AUTOHEAL_F },
+	{ "GET", "/containers/json?" AUTOHEAL_F "&size=False" },
 	/* raw JSON characters, as curl sends them (entrypoint) */
 	{ "GET", "/containers/json?filters={\"health\":[\"unhealthy\"],"
 	    "\"label\":[\"autoheal=true\"]}" },
@@ -483,11 +531,10 @@ static const struct call autoheal_ok[] = {
 };
 
 static const struct call autoheal_bad[] = {
-	LEAKS, NOLOGS,
-	{ "HEAD", "/_ping" },
-	{ "GET", "/_ping" },
-	{ "GET", "/version" },
+	LEAKS, NOLOGS, SIZE_BAD,
 	{ "GET", "/info" },
+	{ "GET", "/containers/json?size=1&" AUTOHEAL_F },
+	{ "GET", "/containers/json?" AUTOHEAL_F "&size=true" },
 	/* listing anything but unhealthy autoheal=true containers */
 	{ "GET", "/containers/json" },
 	{ "GET", "/containers/json?all=1" },
@@ -509,16 +556,15 @@ static const struct call autoheal_bad[] = {
 /* ---- uptime-kuma ---- */
 
 static const struct call uptime_kuma_ok[] = {
+	PING_VERSION, SIZE_OK,
 	{ "GET", "/containers/json?all=true" },
 	{ "GET", "/containers/" CNAME "/json" },
 	{ "GET", "/containers/" CID "/json" },
 };
 
 static const struct call uptime_kuma_bad[] = {
-	WRITES, LEAKS, NOLOGS,
-	{ "HEAD", "/_ping" },
+	WRITES, LEAKS, NOLOGS, SIZE_BAD,
 	{ "GET", "/info" },
-	{ "GET", "/version" },
 	{ "GET", "/events" },
 	{ "GET", "/containers/" CNAME "/stats" },
 };
@@ -526,7 +572,7 @@ static const struct call uptime_kuma_bad[] = {
 /* ---- prometheus ---- */
 
 static const struct call prometheus_ok[] = {
-	{ "HEAD", "/_ping" },
+	PING_VERSION, SIZE_OK,
 	{ "GET", "/containers/json" },
 	{ "GET", "/containers/json?filters=%7B%22label%22%3A%7B%22"
 	    "prometheus.scrape%3Dtrue%22%3Atrue%7D%7D" },
@@ -537,9 +583,8 @@ static const struct call prometheus_ok[] = {
 };
 
 static const struct call prometheus_bad[] = {
-	WRITES, LEAKS, NOLOGS,
+	WRITES, LEAKS, NOLOGS, SIZE_BAD,
 	{ "GET", "/info" },
-	{ "GET", "/version" },
 	{ "GET", "/events" },
 	{ "GET", "/containers/" CID "/json" },
 	{ "GET", "/nodes/" NID },
@@ -549,7 +594,7 @@ static const struct call prometheus_bad[] = {
 /* ---- crowdsec ---- */
 
 static const struct call crowdsec_ok[] = {
-	{ "HEAD", "/_ping" },
+	PING_VERSION, SIZE_OK,
 	{ "GET", "/info" },
 	{ "GET", "/containers/json" },
 	{ "GET", "/containers/" CID "/json" },
@@ -563,8 +608,7 @@ static const struct call crowdsec_ok[] = {
 };
 
 static const struct call crowdsec_bad[] = {
-	WRITES, LEAKS,
-	{ "GET", "/version" },
+	WRITES, LEAKS, SIZE_BAD,
 	{ "GET", "/tasks/" TID "/logs" },
 	{ "GET", "/images/json" },
 	{ "GET", "/containers/" CID "/stats" },
@@ -573,7 +617,9 @@ static const struct call crowdsec_bad[] = {
 /* ---- netdata ---- */
 
 static const struct call netdata_ok[] = {
-	{ "HEAD", "/_ping" },
+	/* go.d "collect_container_size: yes" lists with sizes */
+	PING_VERSION, SIZE_OK,
+	{ "GET", "/containers/json?all=1&size=true" },
 	{ "GET", "/info" },
 	{ "GET", "/containers/json?all=1&filters=%7B%22status%22%3A%7B%22"
 	    "running%22%3Atrue%7D%7D" },
@@ -584,7 +630,6 @@ static const struct call netdata_ok[] = {
 
 static const struct call netdata_bad[] = {
 	WRITES, LEAKS, NOLOGS,
-	{ "GET", "/version" },
 	{ "GET", "/events" },
 	{ "GET", "/containers/" CID "/stats" },
 	{ "GET", "/images/" IMGID "/json" },
@@ -593,15 +638,14 @@ static const struct call netdata_bad[] = {
 /* ---- cadvisor ---- */
 
 static const struct call cadvisor_ok[] = {
-	{ "HEAD", "/_ping" },
+	PING_VERSION,
 	{ "GET", "/info" },
-	{ "GET", "/version" },
 	{ "GET", "/containers/" CID "/json" },
 	{ "GET", "/images/json" },
 };
 
 static const struct call cadvisor_bad[] = {
-	WRITES, LEAKS, NOLOGS,
+	WRITES, LEAKS, NOLOGS, SIZE_BAD,
 	{ "GET", "/containers/json" },
 	{ "GET", "/events" },
 	{ "GET", "/containers/" CID "/stats" },
@@ -626,6 +670,7 @@ static const struct pcase cases[] = {
 	PCASE("portainer-readonly", portainer_ok, portainer_bad),
 	PCASE("dozzle", dozzle_ok, dozzle_bad),
 	PCASE("watchtower", watchtower_ok, watchtower_bad),
+	PCASE("watchtower-readonly", watchtower_ro_ok, watchtower_ro_bad),
 	PCASE("diun", diun_ok, diun_bad),
 	PCASE("autoheal", autoheal_ok, autoheal_bad),
 	PCASE("uptime-kuma", uptime_kuma_ok, uptime_kuma_bad),
@@ -798,14 +843,18 @@ test_profile_lines_parse(void **state)
 	}
 }
 
-/* The traefik profile must never change (users depend on it). */
+/*
+ * The traefik profile changes only on purpose (it is the default and
+ * users depend on it).  Since issue 11 its list refuses size=1, which no
+ * Traefik release sends; nothing else changed since the first release.
+ */
 static void
-test_profile_traefik_unchanged(void **state)
+test_profile_traefik_rules(void **state)
 {
 	static const char *const want[] = {
 		"allow GET,HEAD /_ping",
 		"allow GET /version",
-		"allow GET /containers/json",
+		"allow GET /containers/json query size=false",
 		"allow GET /containers/{id}/json",
 		"allow GET /events",
 		"allow GET /services",
@@ -825,7 +874,7 @@ test_profile_traefik_unchanged(void **state)
 		    sizeof(buf)), want[i]);
 		assert_string_equal(set.rules[i].origin, "profile traefik");
 		assert_int_equal(set.rules[i].index, (int)i + 1);
-		assert_int_equal(set.rules[i].nquery, 0);
+		assert_int_equal(set.rules[i].nquery, i == 2 ? 1 : 0);
 	}
 	rule_set_free(&set);
 }
@@ -906,16 +955,16 @@ test_profile_load_errors(void **state)
 
 	/* all or nothing: a set with room for only part of readonly */
 	assert_int_equal(rule_parse_line("allow GET /x", &r, NULL), 0);
-	for (i = 0; i < RULE_MAX_RULES - 3; i++)
+	for (i = 0; i < RULE_MAX_RULES - 4; i++)
 		assert_int_equal(rule_set_add(&set, &r, "--allow"), 0);
 	before = set.nrules;
 	assert_int_equal(profile_load(profile_find("readonly"), &set), -1);
 	assert_int_equal(set.nrules, before);
 	/* a small profile still fits */
 	assert_int_equal(profile_load(profile_find("autoheal"), &set), 0);
-	assert_int_equal(set.nrules, before + 2);
+	assert_int_equal(set.nrules, before + 4);
 	assert_string_equal(set.rules[before].origin, "profile autoheal");
-	assert_int_equal(set.rules[before + 1].index, 2);
+	assert_int_equal(set.rules[before + 3].index, 4);
 	rule_set_free(&set);
 	assert_int_equal(set.nrules, 0);
 }
@@ -937,7 +986,7 @@ test_profile_combine(void **state)
 	assert_false(allowed(&set, "POST", "/containers/" CID "/start"));
 	assert_string_equal(judge(&set, "GET", "/info")->origin,
 	    "profile dozzle");
-	assert_int_equal(judge(&set, "GET", "/info")->index, 2);
+	assert_int_equal(judge(&set, "GET", "/info")->index, 3);
 	rule_set_free(&set);
 
 	/* allow profiles before readonly: dozzle still reads logs */
@@ -961,10 +1010,80 @@ test_profile_combine(void **state)
 	rule_set_free(&set);
 }
 
+/*
+ * Issue 11: the Python SDK pings with GET and, with version="auto",
+ * first asks for an unprefixed GET /version; every profile but "none"
+ * lets both through, prefixed or not, and HEAD /_ping for Go clients.
+ */
+static void
+test_profile_ping_version(void **state)
+{
+	static const struct call want[] = {
+		PING_VERSION,
+		{ "GET", "/v1.41/_ping" },
+		{ "HEAD", "/v1.24/_ping" },
+		{ "GET", "/v1.41/version" },
+	};
+	const struct profile *const *all = profile_all();
+	struct rule_set set;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; all[i] != NULL; i++) {
+		load(&set, all[i]->name);
+		for (k = 0; k < NELEM(want); k++)
+			if (allowed(&set, want[k].method, want[k].target) !=
+			    (strcmp(all[i]->name, "none") != 0))
+				fail_msg("%s: %s %s", all[i]->name,
+				    want[k].method, want[k].target);
+		rule_set_free(&set);
+	}
+}
+
+/*
+ * Issue 11: size=1 makes dockerd compute every container's disk usage.
+ * No profile lets it through except netdata (go.d's optional container
+ * size metric); "readonly" says why.  The autoheal filter is added so
+ * that its list rule is the one judged.
+ */
+static void
+test_profile_no_size(void **state)
+{
+	static const char *const sized[] = {
+		"/containers/json?size=1&" AUTOHEAL_F,
+		"/v1.41/containers/json?all=1&size=TRUE&" AUTOHEAL_F,
+		"/v1.24/containers/json?size=%20on&" AUTOHEAL_F,
+	};
+	const struct profile *const *all = profile_all();
+	const struct rule *r;
+	struct rule_set set;
+	size_t i, k;
+	int netdata;
+
+	(void)state;
+	for (i = 0; all[i] != NULL; i++) {
+		netdata = strcmp(all[i]->name, "netdata") == 0;
+		load(&set, all[i]->name);
+		for (k = 0; k < NELEM(sized); k++)
+			if (allowed(&set, "GET", sized[k]) != netdata)
+				fail_msg("%s: GET %s", all[i]->name, sized[k]);
+		rule_set_free(&set);
+	}
+	load(&set, "readonly");
+	r = judge(&set, "GET", sized[0]);
+	assert_non_null(r);
+	assert_int_equal(r->action, RULE_DENY);
+	assert_string_equal(r->reason, "size=1 makes dockerd compute every "
+	    "container's disk usage");
+	/* HEAD is no route of dockerd's there: nothing to compute */
+	assert_true(allowed(&set, "HEAD", "/containers/json?size=1"));
+	rule_set_free(&set);
+}
+
 int
 main(void)
 {
-	struct CMUnitTest tests[NELEM(cases) + 7];
+	struct CMUnitTest tests[NELEM(cases) + 9];
 	static char names[NELEM(cases)][64];
 	size_t i, n = 0;
 
@@ -972,13 +1091,16 @@ main(void)
 	tests[n++] = (struct CMUnitTest)
 	    cmocka_unit_test(test_profile_lines_parse);
 	tests[n++] = (struct CMUnitTest)
-	    cmocka_unit_test(test_profile_traefik_unchanged);
+	    cmocka_unit_test(test_profile_traefik_rules);
 	tests[n++] = (struct CMUnitTest)
 	    cmocka_unit_test(test_profile_print_reparses);
 	tests[n++] = (struct CMUnitTest)
 	    cmocka_unit_test(test_profile_load_errors);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_profile_combine);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_profile_routes);
+	tests[n++] = (struct CMUnitTest)
+	    cmocka_unit_test(test_profile_ping_version);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_profile_no_size);
 	for (i = 0; i < NELEM(cases); i++) {
 		snprintf(names[i], sizeof(names[i]), "calls_%s",
 		    cases[i].profile);
