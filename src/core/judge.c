@@ -173,17 +173,52 @@ judge_body_kind(const struct req_head *h, const struct engine_api_route *rt)
 }
 
 /*
+ * The first allow rule of pol whose method and path match but whose query
+ * constraints do not, or NULL: a default deny is then explained by the
+ * constraint the client missed ("size=1" against "query size=false").
+ */
+static const struct rule *
+judge_near_miss(const struct cfg_listener *pol, enum req_method m,
+    const char *path)
+{
+	size_t	 i;
+
+	for (i = 0; i < pol->rules.nrules; i++)
+		if (pol->rules.rules[i].action == RULE_ALLOW &&
+		    pol->rules.rules[i].nquery > 0 &&
+		    rule_matches_path(&pol->rules.rules[i], m, path))
+			return &pol->rules.rules[i];
+	return NULL;
+}
+
+/*
  * One format wherever a denial is shown: the policy's name, then the
- * rule's reason if any.  A long path is cut (at a character boundary, with
- * "...") so that the name and reason always fit.
+ * rule's reason if any, or for a default deny the constraints of an allow
+ * rule that matched all but the query.  A long path is cut (at a
+ * character boundary, with "...") so that the name and reason always fit.
  */
 static void
-judge_deny_message(struct judge_result *res, const char *method,
+judge_deny_message(struct judge_result *res, enum req_method m,
     const struct cfg_listener *pol, const struct rule *r)
 {
-	const char *path = res->target.path;
-	size_t	 plen = res->target.path_len;
+	const char *path = res->target.path, *method = req_method_name(m);
+	const struct rule *near;
+	size_t	 plen = res->target.path_len, i, n;
 	int	 cut = plen > JUDGE_MSG_PATH;
+	char	 why[RULE_MAX_TEXT + 64];
+
+	why[0] = '\0';
+	if (r != NULL && r->reason[0] != '\0')
+		snprintf(why, sizeof(why), ": %s", r->reason);
+	else if (r == NULL && (near = judge_near_miss(pol, m, path)) != NULL) {
+		n = (size_t)snprintf(why, sizeof(why), ": allowed only with");
+		for (i = 0; i < near->nquery && n < sizeof(why); i++) {
+			char	 c[QUERY_MAX_KEY + QUERY_MAX_VALUES + 16];
+
+			n += (size_t)snprintf(why + n, sizeof(why) - n, " %s",
+			    query_cond_str(&near->query[i], c, sizeof(c)));
+		}
+	}
 
 	if (cut) {
 		plen = JUDGE_MSG_PATH;
@@ -191,10 +226,8 @@ judge_deny_message(struct judge_result *res, const char *method,
 			plen--;
 	}
 	snprintf(res->message, sizeof(res->message),
-	    "sockward: %s %.*s%s is not allowed (policy %s)%s%s", method,
-	    (int)plen, path, cut ? "..." : "", pol->rules.name,
-	    r != NULL && r->reason[0] != '\0' ? ": " : "",
-	    r != NULL ? r->reason : "");
+	    "sockward: %s %.*s%s is not allowed (policy %s)%s", method,
+	    (int)plen, path, cut ? "..." : "", pol->rules.name, why);
 }
 
 enum judge_verdict
@@ -235,7 +268,7 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 		if (pol->mode != CFG_AUDIT) {
 			res->verdict = JUDGE_DENY;
 			res->status = 403;
-			judge_deny_message(res, method, pol, r);
+			judge_deny_message(res, h->method, pol, r);
 			return JUDGE_DENY;
 		}
 		res->verdict = JUDGE_WOULD_DENY;

@@ -114,6 +114,19 @@ test_deny_default(void **state)
 	assert_string_equal(judge_verdict_name(res.verdict), "deny");
 }
 
+/* A default deny explains the constraint an allow rule wanted. */
+static void
+test_deny_near_miss(void **state)
+{
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	assert_int_equal(judge_text("GET /containers/json?size=1 HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_DENY);
+	assert_string_equal(res.label, "default deny");
+	assert_string_equal(res.message, "sockward: GET /containers/json is "
+	    "not allowed (policy traefik): allowed only with query size=false");
+}
+
 static void
 test_deny_rule_reason(void **state)
 {
@@ -320,6 +333,7 @@ main(void)
 		cmocka_unit_test(test_allow_canonical_head),
 		cmocka_unit_test(test_deny_default),
 		cmocka_unit_test(test_deny_rule_reason),
+		cmocka_unit_test(test_deny_near_miss),
 		cmocka_unit_test(test_deny_long_path),
 		cmocka_unit_test(test_audit_would_deny),
 		cmocka_unit_test(test_reject_target),
