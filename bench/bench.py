@@ -13,6 +13,9 @@ Contenders
   null relay tcp     bench/nullrelay: forwards bytes, nothing else (the
   null relay unix    floor for any proxy on these cores), read/write on
                      TCP, splice(2) on unix: what sockward does on each
+  socat              socat TCP-LISTEN:PORT,fork,reuseaddr UNIX-CONNECT:SOCK,
+                     the plain relay people reach for (a process per
+                     connection, no filtering)
   sockward tcp       ./sockward --listen tcp://127.0.0.1:PORT
   sockward unix      ./sockward --listen unix:///tmp/.../sw.sock
   haproxy tecnativa  haproxy -f bench/haproxy-tecnativa.cfg
@@ -57,16 +60,17 @@ SW_ARGS = ["--profile", "traefik",
 TEC_ENV = {"LOG_LEVEL": "info", "CONTAINERS": "1", "POST": "1",
            "EVENTS": "1", "PING": "1", "VERSION": "1"}
 
-CONTENDERS = ["direct", "floor-tcp", "floor-unix", "sockward-tcp",
+CONTENDERS = ["direct", "floor-tcp", "floor-unix", "socat", "sockward-tcp",
               "sockward-unix", "haproxy-tecnativa", "haproxy-seed"]
-# Not proxies: the limits the proxies are measured against.
-LIMITS = ("direct", "floor-tcp", "floor-unix")
+# Not proxies: the limits the proxies are measured against (socat is a
+# plain relay too: nothing to deny).
+LIMITS = ("direct", "floor-tcp", "floor-unix", "socat")
 PROXIES = [c for c in CONTENDERS if c not in LIMITS]
 # Each sockward listener against the null relay on the same transport.
 FLOOR_OF = {"sockward-tcp": "floor-tcp", "sockward-unix": "floor-unix"}
 TITLES = {"direct": "direct", "floor-tcp": "null relay tcp",
           "floor-unix": "null relay unix", "sockward-tcp": "sockward tcp",
-          "sockward-unix": "sockward unix",
+          "sockward-unix": "sockward unix", "socat": "socat",
           "haproxy-tecnativa": "haproxy Tecnativa",
           "haproxy-seed": "haproxy seed"}
 
@@ -168,13 +172,27 @@ def proc_status(pid, key):
 
 
 def proc_cpu(pid):
-    """utime+stime of pid (all threads) in seconds."""
+    """utime+stime of pid (all threads) in seconds, plus, for a forking
+    server (socat), its reaped children (cutime+cstime) and its live
+    session members: start() gives every server a session of its own."""
+    total = 0
     try:
         with open("/proc/%d/stat" % pid) as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        total = sum(int(x) for x in fields[11:15])
     except OSError:
         return None
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == pid:
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == pid:      # session id
+            total += int(fields[11]) + int(fields[12])
+    return total / CLK_TCK
 
 
 def loadgen(addr, mode="rps", paths=(P_SMALL,), conns=1, duration=1.0,
@@ -274,13 +292,21 @@ class Run:
             p = start([NULLRELAY, "--listen", addr, "--upstream", upstream,
                        mode], addr=addr, name=name)
             return p, addr
+        if name == "socat":
+            port = free_port()
+            addr = "tcp://127.0.0.1:%d" % port
+            p = start(["socat", "TCP-LISTEN:%d,fork,reuseaddr,bind=127.0.0.1"
+                       % port, "UNIX-CONNECT:" + upstream], addr=addr,
+                      name=name)
+            return p, addr
         if name.startswith("sockward"):
             if name == "sockward-tcp":
                 addr = "tcp://127.0.0.1:%d" % free_port()
             else:
                 addr = "unix://" + os.path.join(self.tmp, "sockward.sock")
-            p = start([SOCKWARD, "--listen", addr, "--upstream", upstream]
-                      + SW_ARGS, addr=addr, name=name)
+            p = start([getattr(self, "sockward_bin", SOCKWARD), "--listen",
+                       addr, "--upstream", upstream] + SW_ARGS, addr=addr,
+                      name=name)
             return p, addr
         port = free_port()
         addr = "tcp://127.0.0.1:%d" % port
@@ -352,7 +378,9 @@ class Run:
             # N open /events streams, events pushed through them
             extra = ["--events", str(self.nevents), "--interval-ms", "50",
                      "--trigger-pid", str(self.fake.pid)]
-            if proc is not None:
+            if proc is not None and cont != "socat":
+                # socat forks a process per stream: one pid's RSS says
+                # nothing about it.
                 extra += ["--rss-pid", str(proc.pid)]
             r = loadgen(addr, mode="events", paths=[P_EVENTS],
                         conns=self.nstreams, extra=extra)
@@ -360,10 +388,13 @@ class Run:
                 r["error"] = "no event delivered"
             self.record(cont, "events", r)
             if proc is not None:
-                self.cost[cont]["rss_streams"] = r.get("rss_open_kb")
+                if cont != "socat":
+                    self.cost[cont]["rss_streams"] = r.get("rss_open_kb")
                 if cont == "sockward-tcp":
                     self.soak_run(proc, addr)
-                self.cost[cont]["rss_peak"] = proc_status(proc.pid, "VmHWM")
+                if cont != "socat":
+                    self.cost[cont]["rss_peak"] = proc_status(proc.pid,
+                                                              "VmHWM")
                 if proc.poll() is not None:
                     failures.append("%s exited during the run (status %s)"
                                     % (cont, proc.returncode))
@@ -444,6 +475,149 @@ class Run:
         else:
             log("bench: no dockerd answers on %s: real-dockerd rows skipped"
                 % REAL_SOCK)
+
+
+# ---------------------------------------------------------------- real cell
+
+REAL_LABEL = "org.sockward.bench"
+REAL_IMAGE = "sockward-bench/testbox:local"
+REAL_PATH = "/v1.41/containers/json"
+
+
+def real_containers(n):
+    """Make sure n labelled containers of the FROM-scratch test image run
+    (tests/fixtures/testbox.c, static, sleeping until SIGTERM).  Returns
+    the ids of the ones created here."""
+    have = sh("docker ps -q --filter label=%s=1" % REAL_LABEL).split()
+    if len(have) >= n:
+        return []
+    d = tempfile.mkdtemp(prefix="sockward-bench-img.")
+    try:
+        subprocess.run(["gcc", "-static", "-O2", "-o",
+                        os.path.join(d, "testbox"),
+                        os.path.join(ROOT, "tests", "fixtures", "testbox.c")],
+                       check=True)
+        shutil.copy(os.path.join(ROOT, "tests", "fixtures", "Dockerfile"), d)
+        subprocess.run(["docker", "build", "-q", "-t", REAL_IMAGE, d],
+                       check=True, stdout=subprocess.DEVNULL,
+                       env=dict(os.environ, DOCKER_BUILDKIT="0"))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    made = []
+    try:
+        for _ in range(n - len(have)):
+            r = subprocess.run(["docker", "run", "-d", "--label",
+                                REAL_LABEL + "=1", REAL_IMAGE],
+                               capture_output=True, text=True, check=True)
+            made.append(r.stdout.strip())
+    except subprocess.CalledProcessError:
+        real_remove(made)
+        raise
+    return made
+
+
+def real_remove(ids):
+    if ids:
+        subprocess.run(["docker", "rm", "-f"] + ids,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def real_cell(a):
+    """The issue's real-dockerd cell: GET /v1.41/containers/json from the
+    real dockerd with a.containers running containers, keep-alive,
+    c=a.conns, every contender pinned as in the full run, a.runs rounds
+    run interleaved (each round measures every contender once, in an
+    order rotated by one from the previous round); medians."""
+    conts = a.contenders.split(",")
+    for c in conts:
+        if c not in CONTENDERS and not c.startswith("alt:"):
+            log("bench: unknown contender %s" % c)
+            return 1
+    if not can_connect("unix://" + REAL_SOCK):
+        log("bench: no dockerd answers on %s" % REAL_SOCK)
+        return 1
+    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    os.chmod(tmp, 0o711)
+    made = real_containers(a.containers)
+    run = Run(False, tmp)
+    started = {}
+    res = {c: [] for c in conts}
+    try:
+        for c in conts:
+            if c.startswith("alt:"):
+                # alt:PATH is sockward tcp from another binary (A/B runs).
+                run.sockward_bin = c[4:]
+                started[c] = run.start_contender("sockward-tcp", REAL_SOCK)
+                del run.sockward_bin
+            else:
+                started[c] = run.start_contender(c, REAL_SOCK)
+        ncont = len(sh("docker ps -q").split())
+        log("bench: real cell, %d running containers, %s c=%d, %d x %.1f s"
+            % (ncont, REAL_PATH, a.conns, a.runs, a.duration))
+        for i in range(a.runs):
+            order = conts[i % len(conts):] + conts[:i % len(conts)]
+            for c in order:
+                proc, addr = started[c]
+                c0 = proc_cpu(proc.pid) if proc else None
+                r = loadgen(addr, paths=[REAL_PATH], conns=a.conns,
+                            duration=a.duration, warmup=a.warmup)
+                if "error" in r or not r.get("s2xx"):
+                    failures.append("%s: %s" % (c, r.get("error", r)))
+                    continue
+                if c0 is not None:
+                    r["cpu_per_10k"] = ((proc_cpu(proc.pid) - c0)
+                                        / r["requests"] * 10000)
+                res[c].append(r)
+                log("  run %d %-14s %8.0f req/s  p50 %6.0f us  p99 %6.0f us"
+                    "  %s B/resp%s" % (i + 1, c, r["rps"], r["p50_us"],
+                    r["p99_us"], fmt_int(r.get("body_bytes", 0)
+                                         / max(r["requests"], 1)),
+                    "  cpu %.2f s/10k" % r["cpu_per_10k"]
+                    if "cpu_per_10k" in r else ""))
+    finally:
+        for proc, _ in started.values():
+            stop(proc)
+        if not a.keep:
+            real_remove(made)
+        elif made:
+            log("bench: kept %d containers: docker rm -f $(docker ps -q "
+                "--filter label=%s=1)" % (len(made), REAL_LABEL))
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("| contender | req/s per run | median | spread | p50 / p99 µs "
+          "(median run) | CPU s per 10k |")
+    print("|---|---|---|---|---|---|")
+    med = {}
+    for c in conts:
+        xs = [r["rps"] for r in res[c]]
+        if not xs:
+            print("| %s | error | | | | |" % c)
+            continue
+        med[c] = median(xs)
+        mid = sorted(res[c], key=lambda r: r["rps"])[len(xs) // 2]
+        cpu = [r["cpu_per_10k"] for r in res[c] if "cpu_per_10k" in r]
+        print("| %s | %s | %s | %.1f %% | %s / %s | %s |"
+              % (TITLES.get(c, c), " ".join(fmt_int(x) for x in xs),
+                 fmt_int(med[c]), 100 * (max(xs) - min(xs)) / med[c],
+                 fmt_us(mid["p50_us"]), fmt_us(mid["p99_us"]),
+                 "%.2f" % median(cpu) if cpu else "—"))
+    for c in conts:
+        if not c.startswith("sockward") and not c.startswith("alt:"):
+            continue
+        for o in ("socat", "floor-tcp", "direct"):
+            if c in med and o in med:
+                print("%s ÷ %s: %.2f×" % (TITLES.get(c, c), TITLES[o],
+                                          med[c] / med[o]))
+    if failures:
+        for f in failures:
+            log("  FAILED: " + f)
+        return 1
+    return 0
 
 
 # ---------------------------------------------------------------- sizes
@@ -755,7 +929,7 @@ def write_svg(run, path, datadir):
             if "p50_us" in r:
                 f.write('"%s" %.3f %.3f\n' % (TITLES[p], r["p50_us"] / 1000,
                                               r["p99_us"] / 1000))
-    colors = ["#bbbbbb", "#888888", "#1b9e77", "#66c2a5", "#d95f02",
+    colors = ["#bbbbbb", "#888888", "#7570b3", "#1b9e77", "#66c2a5", "#d95f02",
               "#e6ab02"]
     style = ("set style data histogram\nset style histogram cluster gap 1\n"
              "set style fill solid 0.9 border -1\nset boxwidth 0.9\n"
@@ -825,6 +999,21 @@ def main():
                     "--quick)")
     ap.add_argument("--command", default=None,
                     help="the command to record in the report")
+    ap.add_argument("--only", choices=["real"], help="real: just the "
+                    "real-dockerd cell of issue 10 (GET /v1.41/containers/"
+                    "json, c=8, 20 containers, medians of 3 interleaved "
+                    "runs), printed, no report written")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--conns", type=int, default=8)
+    ap.add_argument("--containers", type=int, default=20)
+    ap.add_argument("--duration", type=float, default=5.0)
+    ap.add_argument("--warmup", type=float, default=0.5)
+    ap.add_argument("--contenders", default="direct,socat,floor-tcp,"
+                    "sockward-tcp,sockward-unix",
+                    help="real cell: comma-separated; alt:PATH is sockward "
+                    "tcp run from the binary PATH")
+    ap.add_argument("--keep", action="store_true",
+                    help="real cell: leave the containers it started")
     a = ap.parse_args()
     for f in (LOADGEN, FAKED, NULLRELAY, SOCKWARD):
         if not os.access(f, os.X_OK):
@@ -840,6 +1029,8 @@ def main():
         log("bench: needs 2 CPUs for the pinning (loadgen on 0, server "
             "side on 1)")
         return 1
+    if a.only == "real":
+        return real_cell(a)
     try:
         import resource
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
