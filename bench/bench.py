@@ -13,7 +13,8 @@ Contenders
   null relay tcp     bench/nullrelay: forwards bytes, nothing else (the
   null relay unix    floor for any proxy on these cores), read/write on
                      TCP, splice(2) on unix: what sockward does on each
-  socat              socat TCP-LISTEN:PORT,fork,reuseaddr UNIX-CONNECT:SOCK,
+  socat              socat TCP-LISTEN:PORT,fork,reuseaddr,backlog=1024
+                     UNIX-CONNECT:SOCK,
                      the plain relay people reach for (a process per
                      connection, no filtering)
   sockward tcp       ./sockward --listen tcp://127.0.0.1:PORT
@@ -81,10 +82,18 @@ P_DENY = "/v1.24/secrets"
 P_EXPORT = "/v1.24/containers/bench/export"
 P_ATTACH = "/v1.24/containers/bench/attach?stream=1&stdin=1&stdout=1"
 P_EVENTS = "/v1.24/events"
+# Issue 10's real-dockerd cell: REAL_N running containers (labelled,
+# removed after), GET REAL_PATH keep-alive c=8, medians of 3 runs made
+# round-robin across the contenders.
+REAL_PATH = "/v1.41/containers/json"
+REAL_N = 20
+REAL_ROUNDS = 3
+REAL_LABEL = "org.sockward.bench"
+REAL_IMAGE = "sockward-bench/testbox:local"
 
 # What each policy forbids among the benchmarked calls (skipped, shown as
 # "403 by policy"): the seed allows only seven GET /v1.24 paths.
-DENIED = {"haproxy-seed": {P_SMALL, P_EXPORT, P_ATTACH}}
+DENIED = {"haproxy-seed": {P_SMALL, P_EXPORT, P_ATTACH, REAL_PATH}}
 
 failures = []
 procs = []
@@ -276,6 +285,7 @@ class Run:
         self.soak = None
         self.fake_sock = os.path.join(tmp, "fakedockerd.sock")
         self.fake = None
+        self.real_ncont = None
 
     # -- contenders
     def start_contender(self, name, upstream):
@@ -295,9 +305,11 @@ class Run:
         if name == "socat":
             port = free_port()
             addr = "tcp://127.0.0.1:%d" % port
-            p = start(["socat", "TCP-LISTEN:%d,fork,reuseaddr,bind=127.0.0.1"
-                       % port, "UNIX-CONNECT:" + upstream], addr=addr,
-                      name=name)
+            # backlog: socat listens with 5, and from c=16 on dropped SYNs
+            # (retried after 1 s) would be all a cell measures.
+            p = start(["socat", "TCP-LISTEN:%d,fork,reuseaddr,backlog=1024,"
+                       "bind=127.0.0.1" % port, "UNIX-CONNECT:" + upstream],
+                      addr=addr, name=name)
             return p, addr
         if name.startswith("sockward"):
             if name == "sockward-tcp":
@@ -440,6 +452,45 @@ class Run:
         finally:
             stop(proc)
 
+    def real_cell(self):
+        """Every contender started at once; REAL_ROUNDS rounds, each
+        measuring every contender once in an order rotated by one from
+        the round before; the run with the median req/s is kept, the
+        others recorded beside it."""
+        scen = "real c=8"
+        started = {}
+        try:
+            for c in CONTENDERS:
+                if REAL_PATH in DENIED.get(c, ()):
+                    self.res[(c, scen)] = {"denied": True}
+                    continue
+                try:
+                    started[c] = self.start_contender(c, REAL_SOCK)
+                except RuntimeError as e:
+                    failures.append(str(e))
+            self.real_ncont = len(sh("docker ps -q").split())
+            log("== real dockerd cell: %d running containers, %s c=8, "
+                "%d interleaved rounds" % (self.real_ncont, REAL_PATH,
+                                           REAL_ROUNDS))
+            runs = {c: [] for c in started}
+            names = list(started)
+            for i in range(REAL_ROUNDS):
+                for c in names[i % len(names):] + names[:i % len(names)]:
+                    proc, addr = started[c]
+                    self.rps(c, addr, proc, scen, REAL_PATH, 8)
+                    runs[c].append(self.res[(c, scen)])
+            for c, rs in runs.items():
+                ok = sorted((r for r in rs if "error" not in r),
+                            key=lambda r: r.get("rps", 0))
+                if ok:
+                    best = dict(ok[len(ok) // 2])
+                    best["runs"] = [r.get("rps", 0) for r in rs
+                                    if "error" not in r]
+                    self.res[(c, scen)] = best
+        finally:
+            for proc, _ in started.values():
+                stop(proc)
+
     def idle_static(self):
         if not os.path.exists(SOCKWARD_STATIC):
             return None
@@ -472,6 +523,14 @@ class Run:
                     self.real_scenarios(c)
                 except RuntimeError as e:
                     failures.append(str(e))
+            made = None
+            try:
+                made = real_containers(REAL_N)
+                self.real_cell()
+            except (RuntimeError, subprocess.CalledProcessError) as e:
+                failures.append("real dockerd cell: %s" % e)
+            finally:
+                real_remove(made)
         else:
             log("bench: no dockerd answers on %s: real-dockerd rows skipped"
                 % REAL_SOCK)
@@ -479,9 +538,6 @@ class Run:
 
 # ---------------------------------------------------------------- real cell
 
-REAL_LABEL = "org.sockward.bench"
-REAL_IMAGE = "sockward-bench/testbox:local"
-REAL_PATH = "/v1.41/containers/json"
 
 
 def real_containers(n):
@@ -503,16 +559,15 @@ def real_containers(n):
                        env=dict(os.environ, DOCKER_BUILDKIT="0"))
     finally:
         shutil.rmtree(d, ignore_errors=True)
-    made = []
-    try:
-        for _ in range(n - len(have)):
-            r = subprocess.run(["docker", "run", "-d", "--label",
-                                REAL_LABEL + "=1", REAL_IMAGE],
-                               capture_output=True, text=True, check=True)
-            made.append(r.stdout.strip())
-    except subprocess.CalledProcessError:
-        real_remove(made)
-        raise
+    runs = [subprocess.Popen(["docker", "run", "-d", "--label",
+                              REAL_LABEL + "=1", REAL_IMAGE],
+                             stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+            for _ in range(n - len(have))]
+    made = [p.communicate()[0].strip() for p in runs]
+    if any(p.returncode != 0 for p in runs):
+        real_remove([m for m in made if m])
+        raise RuntimeError("docker run %s failed" % REAL_IMAGE)
     return made
 
 
@@ -528,7 +583,7 @@ def median(xs):
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
 
 
-def real_cell(a):
+def real_cell_main(a):
     """The issue's real-dockerd cell: GET /v1.41/containers/json from the
     real dockerd with a.containers running containers, keep-alive,
     c=a.conns, every contender pinned as in the full run, a.runs rounds
@@ -565,6 +620,8 @@ def real_cell(a):
             for c in order:
                 proc, addr = started[c]
                 c0 = proc_cpu(proc.pid) if proc else None
+                w0 = (proc_status(proc.pid, "voluntary_ctxt_switches")
+                      if proc else None)
                 r = loadgen(addr, paths=[REAL_PATH], conns=a.conns,
                             duration=a.duration, warmup=a.warmup)
                 if "error" in r or not r.get("s2xx"):
@@ -573,13 +630,22 @@ def real_cell(a):
                 if c0 is not None:
                     r["cpu_per_10k"] = ((proc_cpu(proc.pid) - c0)
                                         / r["requests"] * 10000)
+                if w0 is not None and c != "socat":
+                    # Sleeps in epoll_wait: each is a wakeup to pay for
+                    # (socat's children are not counted: one per
+                    # connection).
+                    r["wake_per_req"] = ((proc_status(
+                        proc.pid, "voluntary_ctxt_switches") - w0)
+                        / r["requests"])
                 res[c].append(r)
                 log("  run %d %-14s %8.0f req/s  p50 %6.0f us  p99 %6.0f us"
                     "  %s B/resp%s" % (i + 1, c, r["rps"], r["p50_us"],
                     r["p99_us"], fmt_int(r.get("body_bytes", 0)
                                          / max(r["requests"], 1)),
-                    "  cpu %.2f s/10k" % r["cpu_per_10k"]
-                    if "cpu_per_10k" in r else ""))
+                    ("  cpu %.2f s/10k" % r["cpu_per_10k"]
+                     if "cpu_per_10k" in r else "")
+                    + ("  %.2f wakeups/req" % r["wake_per_req"]
+                       if "wake_per_req" in r else "")))
     finally:
         for proc, _ in started.values():
             stop(proc)
@@ -590,22 +656,24 @@ def real_cell(a):
                 "--filter label=%s=1)" % (len(made), REAL_LABEL))
         shutil.rmtree(tmp, ignore_errors=True)
     print("| contender | req/s per run | median | spread | p50 / p99 µs "
-          "(median run) | CPU s per 10k |")
-    print("|---|---|---|---|---|---|")
+          "(median run) | CPU s per 10k | wakeups per request |")
+    print("|---|---|---|---|---|---|---|")
     med = {}
     for c in conts:
         xs = [r["rps"] for r in res[c]]
         if not xs:
-            print("| %s | error | | | | |" % c)
+            print("| %s | error | | | | | |" % c)
             continue
         med[c] = median(xs)
         mid = sorted(res[c], key=lambda r: r["rps"])[len(xs) // 2]
         cpu = [r["cpu_per_10k"] for r in res[c] if "cpu_per_10k" in r]
-        print("| %s | %s | %s | %.1f %% | %s / %s | %s |"
+        wk = [r["wake_per_req"] for r in res[c] if "wake_per_req" in r]
+        print("| %s | %s | %s | %.1f %% | %s / %s | %s | %s |"
               % (TITLES.get(c, c), " ".join(fmt_int(x) for x in xs),
                  fmt_int(med[c]), 100 * (max(xs) - min(xs)) / med[c],
                  fmt_us(mid["p50_us"]), fmt_us(mid["p99_us"]),
-                 "%.2f" % median(cpu) if cpu else "—"))
+                 "%.2f" % median(cpu) if cpu else "—",
+                 "%.2f" % median(wk) if wk else "—"))
     for c in conts:
         if not c.startswith("sockward") and not c.startswith("alt:"):
             continue
@@ -731,6 +799,20 @@ def build_table(run, sizes, img):
         else:
             row("`GET /v1.24/containers/json` c=%d" % c,
                 ["no dockerd"] * len(cols))
+    label = ("`GET %s` c=8, %s running containers, median of %d "
+             "interleaved runs (all runs below)"
+             % (REAL_PATH, run.real_ncont or REAL_N, REAL_ROUNDS))
+    if run.real_ok:
+        row(label, [cell(run, k, "real c=8") for k in cols])
+
+        def runs(k):
+            r = run.res.get((k, "real c=8"), {})
+            if r.get("denied"):
+                return "403 by policy"
+            return " · ".join(fmt_int(x) for x in r.get("runs", ())) or "—"
+        row("… req/s of each run", [runs(k) for k in cols])
+    else:
+        row(label, ["no dockerd"] * len(cols))
 
     sect("cost")
     for scen, label in (("small c=16", "`/_ping` c=16"),
@@ -802,6 +884,13 @@ def build_table(run, sizes, img):
            lambda k: rat(k, FLOOR_OF[k], "small c=16", 0.8))
     target("real dockerd `/containers/json` c=16 ≥ 1.3× haproxy Tecnativa",
            lambda k: rat(k, "haproxy-tecnativa", "real c=16", 1.3)
+           if run.real_ok else None)
+    target("real dockerd cell (c=8, medians) ≥ 1.0× socat",
+           lambda k: rat(k, "socat", "real c=8", 1.0)
+           if run.real_ok else None)
+    target("real dockerd cell (c=8, medians) ≥ 1.0× the null relay on "
+           "the same transport",
+           lambda k: rat(k, FLOOR_OF[k], "real c=8", 1.0)
            if run.real_ok else None)
 
     def added(k):
@@ -1030,7 +1119,7 @@ def main():
             "side on 1)")
         return 1
     if a.only == "real":
-        return real_cell(a)
+        return real_cell_main(a)
     try:
         import resource
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -1141,7 +1230,15 @@ def report(run, info, table, command, elapsed, svg_ok):
       "these cores, since it pays only for being a third process in the "
       "path; it copies through a 64 KiB buffer on TCP and splices through "
       "a pipe on unix, as sockward does (splicing into TCP measured slower "
-      "than copying). *sockward tcp* / *sockward unix*: "
+      "than copying). *socat*: `socat TCP-LISTEN:PORT,fork,reuseaddr,"
+      "backlog=1024 UNIX-CONNECT:<socket>` (socat's own listen backlog "
+      "of 5 drops SYNs from 16 connections on, and each costs a 1 s "
+      "retransmit), the plain relay people reach for: a "
+      "process per connection, 8 KiB reads, no filtering, and no "
+      "`TCP_NODELAY` on its TCP side (socat's default), so a response "
+      "whose last segment is small can wait for the client's delayed ACK; "
+      "its CPU counts its children, its memory rows are n/a (one process "
+      "per connection). *sockward tcp* / *sockward unix*: "
       "`./sockward --listen tcp://127.0.0.1:PORT` or `--listen "
       "unix:///…/sockward.sock`, `--upstream <socket> %s`; the access log "
       "stays at the default level `info` and goes to stderr, which is "
@@ -1167,7 +1264,19 @@ def report(run, info, table, command, elapsed, svg_ok):
       "every open stream on SIGUSR1, stamped with `timeNano`; `POST "
       "/containers/{id}/attach`, `101 UPGRADED` then an echo). The real "
       "dockerd at `%s` for `GET /v1.24/containers/json` (it lists %s "
-      "containers)." % (REAL_SOCK, info["containers"] or "0"))
+      "containers) and for issue 10's cell: `GET %s` keep-alive c=8 with "
+      "%d running containers of the FROM-scratch test image "
+      "(`tests/fixtures/testbox.c`, label `%s=1`, started for the cell "
+      "and removed after), every contender started at once and measured "
+      "%d times round-robin, each round in an order rotated by one; the "
+      "cell is the median run and the row below it lists every run, so "
+      "the spread shows the noise. `python3 bench/bench.py --only real` "
+      "runs just that cell (options `--runs`, `--duration`, "
+      "`--contenders`, `alt:PATH` for another sockward binary) and also "
+      "prints each contender's CPU and wakeups (voluntary context "
+      "switches) per request."
+      % (REAL_SOCK, info["containers"] or "0", REAL_PATH, REAL_N,
+         REAL_LABEL, REAL_ROUNDS))
     w("- **Load generator.** `bench/loadgen.c`: one thread, epoll, "
       "keep-alive, N connections each with one request in flight, for a "
       "fixed time after a warm-up (%.1f s + %.1f s per cell here); latency "
