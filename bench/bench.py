@@ -302,14 +302,15 @@ class Run:
             p = start([NULLRELAY, "--listen", addr, "--upstream", upstream,
                        mode], addr=addr, name=name)
             return p, addr
-        if name == "socat":
+        if name in ("socat", "socat-nodelay"):
             port = free_port()
             addr = "tcp://127.0.0.1:%d" % port
             # backlog: socat listens with 5, and from c=16 on dropped SYNs
             # (retried after 1 s) would be all a cell measures.
             p = start(["socat", "TCP-LISTEN:%d,fork,reuseaddr,backlog=1024,"
-                       "bind=127.0.0.1" % port, "UNIX-CONNECT:" + upstream],
-                      addr=addr, name=name)
+                       "bind=127.0.0.1%s" % (port, ",nodelay" if
+                                             name == "socat-nodelay" else ""),
+                       "UNIX-CONNECT:" + upstream], addr=addr, name=name)
             return p, addr
         if name.startswith("sockward"):
             if name == "sockward-tcp":
@@ -591,7 +592,10 @@ def real_cell_main(a):
     order rotated by one from the previous round); medians."""
     conts = a.contenders.split(",")
     for c in conts:
-        if c not in CONTENDERS and not c.startswith("alt:"):
+        # socat-nodelay (--only real): socat with TCP_NODELAY, to show
+        # what Nagle's algorithm costs it.
+        if (c not in CONTENDERS and c != "socat-nodelay" and
+                not c.startswith("alt:")):
             log("bench: unknown contender %s" % c)
             return 1
     if not can_connect("unix://" + REAL_SOCK):
@@ -630,7 +634,7 @@ def real_cell_main(a):
                 if c0 is not None:
                     r["cpu_per_10k"] = ((proc_cpu(proc.pid) - c0)
                                         / r["requests"] * 10000)
-                if w0 is not None and c != "socat":
+                if w0 is not None and not c.startswith("socat"):
                     # Sleeps in epoll_wait: each is a wakeup to pay for
                     # (socat's children are not counted: one per
                     # connection).
@@ -677,9 +681,9 @@ def real_cell_main(a):
     for c in conts:
         if not c.startswith("sockward") and not c.startswith("alt:"):
             continue
-        for o in ("socat", "floor-tcp", "direct"):
+        for o in ("socat", "socat-nodelay", "floor-tcp", "direct"):
             if c in med and o in med:
-                print("%s ÷ %s: %.2f×" % (TITLES.get(c, c), TITLES[o],
+                print("%s ÷ %s: %.2f×" % (TITLES.get(c, c), TITLES.get(o, o),
                                           med[c] / med[o]))
     if failures:
         for f in failures:
