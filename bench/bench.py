@@ -13,6 +13,10 @@ Contenders
   null relay tcp     bench/nullrelay: forwards bytes, nothing else (the
   null relay unix    floor for any proxy on these cores), read/write on
                      TCP, splice(2) on unix: what sockward does on each
+  socat              socat TCP-LISTEN:PORT,fork,reuseaddr,backlog=1024
+                     UNIX-CONNECT:SOCK,
+                     the plain relay people reach for (a process per
+                     connection, no filtering)
   sockward tcp       ./sockward --listen tcp://127.0.0.1:PORT
   sockward unix      ./sockward --listen unix:///tmp/.../sw.sock
   haproxy tecnativa  haproxy -f bench/haproxy-tecnativa.cfg
@@ -57,16 +61,17 @@ SW_ARGS = ["--profile", "traefik",
 TEC_ENV = {"LOG_LEVEL": "info", "CONTAINERS": "1", "POST": "1",
            "EVENTS": "1", "PING": "1", "VERSION": "1"}
 
-CONTENDERS = ["direct", "floor-tcp", "floor-unix", "sockward-tcp",
+CONTENDERS = ["direct", "floor-tcp", "floor-unix", "socat", "sockward-tcp",
               "sockward-unix", "haproxy-tecnativa", "haproxy-seed"]
-# Not proxies: the limits the proxies are measured against.
-LIMITS = ("direct", "floor-tcp", "floor-unix")
+# Not proxies: the limits the proxies are measured against (socat is a
+# plain relay too: nothing to deny).
+LIMITS = ("direct", "floor-tcp", "floor-unix", "socat")
 PROXIES = [c for c in CONTENDERS if c not in LIMITS]
 # Each sockward listener against the null relay on the same transport.
 FLOOR_OF = {"sockward-tcp": "floor-tcp", "sockward-unix": "floor-unix"}
 TITLES = {"direct": "direct", "floor-tcp": "null relay tcp",
           "floor-unix": "null relay unix", "sockward-tcp": "sockward tcp",
-          "sockward-unix": "sockward unix",
+          "sockward-unix": "sockward unix", "socat": "socat",
           "haproxy-tecnativa": "haproxy Tecnativa",
           "haproxy-seed": "haproxy seed"}
 
@@ -77,10 +82,18 @@ P_DENY = "/v1.24/secrets"
 P_EXPORT = "/v1.24/containers/bench/export"
 P_ATTACH = "/v1.24/containers/bench/attach?stream=1&stdin=1&stdout=1"
 P_EVENTS = "/v1.24/events"
+# Issue 10's real-dockerd cell: REAL_N running containers (labelled,
+# removed after), GET REAL_PATH keep-alive c=8, medians of 3 runs made
+# round-robin across the contenders.
+REAL_PATH = "/v1.41/containers/json"
+REAL_N = 20
+REAL_ROUNDS = 3
+REAL_LABEL = "org.sockward.bench"
+REAL_IMAGE = "sockward-bench/testbox:local"
 
 # What each policy forbids among the benchmarked calls (skipped, shown as
 # "403 by policy"): the seed allows only seven GET /v1.24 paths.
-DENIED = {"haproxy-seed": {P_SMALL, P_EXPORT, P_ATTACH}}
+DENIED = {"haproxy-seed": {P_SMALL, P_EXPORT, P_ATTACH, REAL_PATH}}
 
 failures = []
 procs = []
@@ -168,13 +181,27 @@ def proc_status(pid, key):
 
 
 def proc_cpu(pid):
-    """utime+stime of pid (all threads) in seconds."""
+    """utime+stime of pid (all threads) in seconds, plus, for a forking
+    server (socat), its reaped children (cutime+cstime) and its live
+    session members: start() gives every server a session of its own."""
+    total = 0
     try:
         with open("/proc/%d/stat" % pid) as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+        total = sum(int(x) for x in fields[11:15])
     except OSError:
         return None
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == pid:
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == pid:      # session id
+            total += int(fields[11]) + int(fields[12])
+    return total / CLK_TCK
 
 
 def loadgen(addr, mode="rps", paths=(P_SMALL,), conns=1, duration=1.0,
@@ -258,6 +285,7 @@ class Run:
         self.soak = None
         self.fake_sock = os.path.join(tmp, "fakedockerd.sock")
         self.fake = None
+        self.real_ncont = None
 
     # -- contenders
     def start_contender(self, name, upstream):
@@ -274,13 +302,24 @@ class Run:
             p = start([NULLRELAY, "--listen", addr, "--upstream", upstream,
                        mode], addr=addr, name=name)
             return p, addr
+        if name in ("socat", "socat-nodelay"):
+            port = free_port()
+            addr = "tcp://127.0.0.1:%d" % port
+            # backlog: socat listens with 5, and from c=16 on dropped SYNs
+            # (retried after 1 s) would be all a cell measures.
+            p = start(["socat", "TCP-LISTEN:%d,fork,reuseaddr,backlog=1024,"
+                       "bind=127.0.0.1%s" % (port, ",nodelay" if
+                                             name == "socat-nodelay" else ""),
+                       "UNIX-CONNECT:" + upstream], addr=addr, name=name)
+            return p, addr
         if name.startswith("sockward"):
             if name == "sockward-tcp":
                 addr = "tcp://127.0.0.1:%d" % free_port()
             else:
                 addr = "unix://" + os.path.join(self.tmp, "sockward.sock")
-            p = start([SOCKWARD, "--listen", addr, "--upstream", upstream]
-                      + SW_ARGS, addr=addr, name=name)
+            p = start([getattr(self, "sockward_bin", SOCKWARD), "--listen",
+                       addr, "--upstream", upstream] + SW_ARGS, addr=addr,
+                      name=name)
             return p, addr
         port = free_port()
         addr = "tcp://127.0.0.1:%d" % port
@@ -352,7 +391,9 @@ class Run:
             # N open /events streams, events pushed through them
             extra = ["--events", str(self.nevents), "--interval-ms", "50",
                      "--trigger-pid", str(self.fake.pid)]
-            if proc is not None:
+            if proc is not None and cont != "socat":
+                # socat forks a process per stream: one pid's RSS says
+                # nothing about it.
                 extra += ["--rss-pid", str(proc.pid)]
             r = loadgen(addr, mode="events", paths=[P_EVENTS],
                         conns=self.nstreams, extra=extra)
@@ -360,10 +401,13 @@ class Run:
                 r["error"] = "no event delivered"
             self.record(cont, "events", r)
             if proc is not None:
-                self.cost[cont]["rss_streams"] = r.get("rss_open_kb")
+                if cont != "socat":
+                    self.cost[cont]["rss_streams"] = r.get("rss_open_kb")
                 if cont == "sockward-tcp":
                     self.soak_run(proc, addr)
-                self.cost[cont]["rss_peak"] = proc_status(proc.pid, "VmHWM")
+                if cont != "socat":
+                    self.cost[cont]["rss_peak"] = proc_status(proc.pid,
+                                                              "VmHWM")
                 if proc.poll() is not None:
                     failures.append("%s exited during the run (status %s)"
                                     % (cont, proc.returncode))
@@ -409,6 +453,45 @@ class Run:
         finally:
             stop(proc)
 
+    def real_cell(self):
+        """Every contender started at once; REAL_ROUNDS rounds, each
+        measuring every contender once in an order rotated by one from
+        the round before; the run with the median req/s is kept, the
+        others recorded beside it."""
+        scen = "real c=8"
+        started = {}
+        try:
+            for c in CONTENDERS:
+                if REAL_PATH in DENIED.get(c, ()):
+                    self.res[(c, scen)] = {"denied": True}
+                    continue
+                try:
+                    started[c] = self.start_contender(c, REAL_SOCK)
+                except RuntimeError as e:
+                    failures.append(str(e))
+            self.real_ncont = len(sh("docker ps -q").split())
+            log("== real dockerd cell: %d running containers, %s c=8, "
+                "%d interleaved rounds" % (self.real_ncont, REAL_PATH,
+                                           REAL_ROUNDS))
+            runs = {c: [] for c in started}
+            names = list(started)
+            for i in range(REAL_ROUNDS):
+                for c in names[i % len(names):] + names[:i % len(names)]:
+                    proc, addr = started[c]
+                    self.rps(c, addr, proc, scen, REAL_PATH, 8)
+                    runs[c].append(self.res[(c, scen)])
+            for c, rs in runs.items():
+                ok = sorted((r for r in rs if "error" not in r),
+                            key=lambda r: r.get("rps", 0))
+                if ok:
+                    best = dict(ok[len(ok) // 2])
+                    best["runs"] = [r.get("rps", 0) for r in rs
+                                    if "error" not in r]
+                    self.res[(c, scen)] = best
+        finally:
+            for proc, _ in started.values():
+                stop(proc)
+
     def idle_static(self):
         if not os.path.exists(SOCKWARD_STATIC):
             return None
@@ -441,9 +524,172 @@ class Run:
                     self.real_scenarios(c)
                 except RuntimeError as e:
                     failures.append(str(e))
+            made = None
+            try:
+                made = real_containers(REAL_N)
+                self.real_cell()
+            except (RuntimeError, subprocess.CalledProcessError) as e:
+                failures.append("real dockerd cell: %s" % e)
+            finally:
+                real_remove(made)
         else:
             log("bench: no dockerd answers on %s: real-dockerd rows skipped"
                 % REAL_SOCK)
+
+
+# ---------------------------------------------------------------- real cell
+
+
+
+def real_containers(n):
+    """Make sure n labelled containers of the FROM-scratch test image run
+    (tests/fixtures/testbox.c, static, sleeping until SIGTERM).  Returns
+    the ids of the ones created here."""
+    have = sh("docker ps -q --filter label=%s=1" % REAL_LABEL).split()
+    if len(have) >= n:
+        return []
+    d = tempfile.mkdtemp(prefix="sockward-bench-img.")
+    try:
+        subprocess.run(["gcc", "-static", "-O2", "-o",
+                        os.path.join(d, "testbox"),
+                        os.path.join(ROOT, "tests", "fixtures", "testbox.c")],
+                       check=True)
+        shutil.copy(os.path.join(ROOT, "tests", "fixtures", "Dockerfile"), d)
+        subprocess.run(["docker", "build", "-q", "-t", REAL_IMAGE, d],
+                       check=True, stdout=subprocess.DEVNULL,
+                       env=dict(os.environ, DOCKER_BUILDKIT="0"))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    runs = [subprocess.Popen(["docker", "run", "-d", "--label",
+                              REAL_LABEL + "=1", REAL_IMAGE],
+                             stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True)
+            for _ in range(n - len(have))]
+    made = [p.communicate()[0].strip() for p in runs]
+    if any(p.returncode != 0 for p in runs):
+        real_remove([m for m in made if m])
+        raise RuntimeError("docker run %s failed" % REAL_IMAGE)
+    return made
+
+
+def real_remove(ids):
+    if ids:
+        subprocess.run(["docker", "rm", "-f"] + ids,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def real_cell_main(a):
+    """The issue's real-dockerd cell: GET /v1.41/containers/json from the
+    real dockerd with a.containers running containers, keep-alive,
+    c=a.conns, every contender pinned as in the full run, a.runs rounds
+    run interleaved (each round measures every contender once, in an
+    order rotated by one from the previous round); medians."""
+    conts = a.contenders.split(",")
+    for c in conts:
+        # socat-nodelay (--only real): socat with TCP_NODELAY, to show
+        # what Nagle's algorithm costs it.
+        if (c not in CONTENDERS and c != "socat-nodelay" and
+                not c.startswith("alt:")):
+            log("bench: unknown contender %s" % c)
+            return 1
+    if not can_connect("unix://" + REAL_SOCK):
+        log("bench: no dockerd answers on %s" % REAL_SOCK)
+        return 1
+    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    os.chmod(tmp, 0o711)
+    made = real_containers(a.containers)
+    run = Run(False, tmp)
+    started = {}
+    res = {c: [] for c in conts}
+    try:
+        for c in conts:
+            if c.startswith("alt:"):
+                # alt:PATH is sockward tcp from another binary (A/B runs).
+                run.sockward_bin = c[4:]
+                started[c] = run.start_contender("sockward-tcp", REAL_SOCK)
+                del run.sockward_bin
+            else:
+                started[c] = run.start_contender(c, REAL_SOCK)
+        ncont = len(sh("docker ps -q").split())
+        log("bench: real cell, %d running containers, %s c=%d, %d x %.1f s"
+            % (ncont, REAL_PATH, a.conns, a.runs, a.duration))
+        for i in range(a.runs):
+            order = conts[i % len(conts):] + conts[:i % len(conts)]
+            for c in order:
+                proc, addr = started[c]
+                c0 = proc_cpu(proc.pid) if proc else None
+                w0 = (proc_status(proc.pid, "voluntary_ctxt_switches")
+                      if proc else None)
+                r = loadgen(addr, paths=[REAL_PATH], conns=a.conns,
+                            duration=a.duration, warmup=a.warmup)
+                if "error" in r or not r.get("s2xx"):
+                    failures.append("%s: %s" % (c, r.get("error", r)))
+                    continue
+                if c0 is not None:
+                    r["cpu_per_10k"] = ((proc_cpu(proc.pid) - c0)
+                                        / r["requests"] * 10000)
+                if w0 is not None and not c.startswith("socat"):
+                    # Sleeps in epoll_wait: each is a wakeup to pay for
+                    # (socat's children are not counted: one per
+                    # connection).
+                    r["wake_per_req"] = ((proc_status(
+                        proc.pid, "voluntary_ctxt_switches") - w0)
+                        / r["requests"])
+                res[c].append(r)
+                log("  run %d %-14s %8.0f req/s  p50 %6.0f us  p99 %6.0f us"
+                    "  %s B/resp%s" % (i + 1, c, r["rps"], r["p50_us"],
+                    r["p99_us"], fmt_int(r.get("body_bytes", 0)
+                                         / max(r["requests"], 1)),
+                    ("  cpu %.2f s/10k" % r["cpu_per_10k"]
+                     if "cpu_per_10k" in r else "")
+                    + ("  %.2f wakeups/req" % r["wake_per_req"]
+                       if "wake_per_req" in r else "")))
+    finally:
+        for proc, _ in started.values():
+            stop(proc)
+        if not a.keep:
+            real_remove(made)
+        elif made:
+            log("bench: kept %d containers: docker rm -f $(docker ps -q "
+                "--filter label=%s=1)" % (len(made), REAL_LABEL))
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("| contender | req/s per run | median | spread | p50 / p99 µs "
+          "(median run) | CPU s per 10k | wakeups per request |")
+    print("|---|---|---|---|---|---|---|")
+    med = {}
+    for c in conts:
+        xs = [r["rps"] for r in res[c]]
+        if not xs:
+            print("| %s | error | | | | | |" % c)
+            continue
+        med[c] = median(xs)
+        mid = sorted(res[c], key=lambda r: r["rps"])[len(xs) // 2]
+        cpu = [r["cpu_per_10k"] for r in res[c] if "cpu_per_10k" in r]
+        wk = [r["wake_per_req"] for r in res[c] if "wake_per_req" in r]
+        print("| %s | %s | %s | %.1f %% | %s / %s | %s | %s |"
+              % (TITLES.get(c, c), " ".join(fmt_int(x) for x in xs),
+                 fmt_int(med[c]), 100 * (max(xs) - min(xs)) / med[c],
+                 fmt_us(mid["p50_us"]), fmt_us(mid["p99_us"]),
+                 "%.2f" % median(cpu) if cpu else "—",
+                 "%.2f" % median(wk) if wk else "—"))
+    for c in conts:
+        if not c.startswith("sockward") and not c.startswith("alt:"):
+            continue
+        for o in ("socat", "socat-nodelay", "floor-tcp", "direct"):
+            if c in med and o in med:
+                print("%s ÷ %s: %.2f×" % (TITLES.get(c, c), TITLES.get(o, o),
+                                          med[c] / med[o]))
+    if failures:
+        for f in failures:
+            log("  FAILED: " + f)
+        return 1
+    return 0
 
 
 # ---------------------------------------------------------------- sizes
@@ -557,6 +803,20 @@ def build_table(run, sizes, img):
         else:
             row("`GET /v1.24/containers/json` c=%d" % c,
                 ["no dockerd"] * len(cols))
+    label = ("`GET %s` c=8, %s running containers, median of %d "
+             "interleaved runs (all runs below)"
+             % (REAL_PATH, run.real_ncont or REAL_N, REAL_ROUNDS))
+    if run.real_ok:
+        row(label, [cell(run, k, "real c=8") for k in cols])
+
+        def runs(k):
+            r = run.res.get((k, "real c=8"), {})
+            if r.get("denied"):
+                return "403 by policy"
+            return " · ".join(fmt_int(x) for x in r.get("runs", ())) or "—"
+        row("… req/s of each run", [runs(k) for k in cols])
+    else:
+        row(label, ["no dockerd"] * len(cols))
 
     sect("cost")
     for scen, label in (("small c=16", "`/_ping` c=16"),
@@ -628,6 +888,13 @@ def build_table(run, sizes, img):
            lambda k: rat(k, FLOOR_OF[k], "small c=16", 0.8))
     target("real dockerd `/containers/json` c=16 ≥ 1.3× haproxy Tecnativa",
            lambda k: rat(k, "haproxy-tecnativa", "real c=16", 1.3)
+           if run.real_ok else None)
+    target("real dockerd cell (c=8, medians) ≥ 1.0× socat",
+           lambda k: rat(k, "socat", "real c=8", 1.0)
+           if run.real_ok else None)
+    target("real dockerd cell (c=8, medians) ≥ 1.0× the null relay on "
+           "the same transport",
+           lambda k: rat(k, FLOOR_OF[k], "real c=8", 1.0)
            if run.real_ok else None)
 
     def added(k):
@@ -755,7 +1022,7 @@ def write_svg(run, path, datadir):
             if "p50_us" in r:
                 f.write('"%s" %.3f %.3f\n' % (TITLES[p], r["p50_us"] / 1000,
                                               r["p99_us"] / 1000))
-    colors = ["#bbbbbb", "#888888", "#1b9e77", "#66c2a5", "#d95f02",
+    colors = ["#bbbbbb", "#888888", "#7570b3", "#1b9e77", "#66c2a5", "#d95f02",
               "#e6ab02"]
     style = ("set style data histogram\nset style histogram cluster gap 1\n"
              "set style fill solid 0.9 border -1\nset boxwidth 0.9\n"
@@ -825,6 +1092,21 @@ def main():
                     "--quick)")
     ap.add_argument("--command", default=None,
                     help="the command to record in the report")
+    ap.add_argument("--only", choices=["real"], help="real: just the "
+                    "real-dockerd cell of issue 10 (GET /v1.41/containers/"
+                    "json, c=8, 20 containers, medians of 3 interleaved "
+                    "runs), printed, no report written")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--conns", type=int, default=8)
+    ap.add_argument("--containers", type=int, default=20)
+    ap.add_argument("--duration", type=float, default=5.0)
+    ap.add_argument("--warmup", type=float, default=0.5)
+    ap.add_argument("--contenders", default="direct,socat,floor-tcp,"
+                    "sockward-tcp,sockward-unix",
+                    help="real cell: comma-separated; alt:PATH is sockward "
+                    "tcp run from the binary PATH")
+    ap.add_argument("--keep", action="store_true",
+                    help="real cell: leave the containers it started")
     a = ap.parse_args()
     for f in (LOADGEN, FAKED, NULLRELAY, SOCKWARD):
         if not os.access(f, os.X_OK):
@@ -840,6 +1122,8 @@ def main():
         log("bench: needs 2 CPUs for the pinning (loadgen on 0, server "
             "side on 1)")
         return 1
+    if a.only == "real":
+        return real_cell_main(a)
     try:
         import resource
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -906,7 +1190,7 @@ def report(run, info, table, command, elapsed, svg_ok):
     w("Generated by `%s` on %s in %.0f s. Every number below comes from "
       "that one run: the contenders were measured side by side, one after "
       "the other, on the same machine. Regenerate with `make bench` "
-      "(about 10 minutes); `make bench-quick` (CI) runs the same code paths "
+      "(about 13 minutes); `make bench-quick` (CI) runs the same code paths "
       "with tiny durations and writes its report to a temporary directory."
       % (command, run.when, elapsed))
     w("")
@@ -950,7 +1234,15 @@ def report(run, info, table, command, elapsed, svg_ok):
       "these cores, since it pays only for being a third process in the "
       "path; it copies through a 64 KiB buffer on TCP and splices through "
       "a pipe on unix, as sockward does (splicing into TCP measured slower "
-      "than copying). *sockward tcp* / *sockward unix*: "
+      "than copying). *socat*: `socat TCP-LISTEN:PORT,fork,reuseaddr,"
+      "backlog=1024 UNIX-CONNECT:<socket>` (socat's own listen backlog "
+      "of 5 drops SYNs from 16 connections on, and each costs a 1 s "
+      "retransmit), the plain relay people reach for: a "
+      "process per connection, 8 KiB reads, no filtering, and no "
+      "`TCP_NODELAY` on its TCP side (socat's default), so a response "
+      "whose last segment is small can wait for the client's delayed ACK; "
+      "its CPU counts its children, its memory rows are n/a (one process "
+      "per connection). *sockward tcp* / *sockward unix*: "
       "`./sockward --listen tcp://127.0.0.1:PORT` or `--listen "
       "unix:///…/sockward.sock`, `--upstream <socket> %s`; the access log "
       "stays at the default level `info` and goes to stderr, which is "
@@ -976,7 +1268,19 @@ def report(run, info, table, command, elapsed, svg_ok):
       "every open stream on SIGUSR1, stamped with `timeNano`; `POST "
       "/containers/{id}/attach`, `101 UPGRADED` then an echo). The real "
       "dockerd at `%s` for `GET /v1.24/containers/json` (it lists %s "
-      "containers)." % (REAL_SOCK, info["containers"] or "0"))
+      "containers) and for issue 10's cell: `GET %s` keep-alive c=8 with "
+      "%d running containers of the FROM-scratch test image "
+      "(`tests/fixtures/testbox.c`, label `%s=1`, started for the cell "
+      "and removed after), every contender started at once and measured "
+      "%d times round-robin, each round in an order rotated by one; the "
+      "cell is the median run and the row below it lists every run, so "
+      "the spread shows the noise. `python3 bench/bench.py --only real` "
+      "runs just that cell (options `--runs`, `--duration`, "
+      "`--contenders`, `alt:PATH` for another sockward binary) and also "
+      "prints each contender's CPU and wakeups (voluntary context "
+      "switches) per request."
+      % (REAL_SOCK, info["containers"] or "0", REAL_PATH, REAL_N,
+         REAL_LABEL, REAL_ROUNDS))
     w("- **Load generator.** `bench/loadgen.c`: one thread, epoll, "
       "keep-alive, N connections each with one request in flight, for a "
       "fixed time after a warm-up (%.1f s + %.1f s per cell here); latency "
