@@ -1,0 +1,215 @@
+/*
+ * exchange.h - one client connection's HTTP exchanges, without I/O.
+ *
+ * An exchange is a request half (client -> upstream) and a response half
+ * (upstream -> client) of the same shape.  The transport (daemon/conn.c,
+ * or a test or fuzzer with fake descriptors) reads source bytes into a
+ * half's `in`, tells the exchange with exchange_got, calls exchange_advance,
+ * writes what xhalf_pending says is ready (the half's `head`, then the
+ * first `ready` bytes of `in`) and reports it with exchange_sent.  The
+ * exchange parses, judges, frames and validates; it asks the transport for
+ * the few things it cannot do itself (dial or drop the upstream, half-close
+ * a side, log a record) through struct exchange_io, and marks itself dead
+ * when the connection must end.
+ *
+ * Request phases:  XP_HEAD (waiting for a head) -> XP_BODY -> XP_DONE,
+ *                  or XP_HIJACK.
+ * Response phases: XP_IDLE (nothing asked) -> XP_HEAD (waiting for the
+ *                  upstream's head) -> XP_BODY, or XP_LOCAL (sockward
+ *                  answers itself), or XP_HIJACK.
+ * When both halves are done the next pipelined request is parsed.  A
+ * hijacked exchange is a two-way pipe with half-close passed through.
+ */
+#ifndef SOCKWARD_EXCHANGE_H
+#define SOCKWARD_EXCHANGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chunk.h"
+#include "http_resp.h"
+#include "sbuf.h"
+
+/* Body bytes ahead that are worth a pipe; a read this large marks a
+ * stream without length as bulk. */
+#define EXCHANGE_SPLICE_MIN 16384
+
+struct cfg_listener;
+struct exchange;
+struct learn;
+
+enum xphase { XP_IDLE = 0, XP_HEAD, XP_BODY, XP_DONE, XP_LOCAL, XP_HIJACK };
+
+/*
+ * One direction.  Invariants:
+ *  - ready <= sbuf_len(&in): only validated bytes are ever sent, and they
+ *    are at the front of `in`;
+ *  - head is sent before any byte of in (and before piped bytes);
+ *  - piped > 0 only while head and in are empty (the response half's
+ *    splice: bytes in the transport's pipe, in order behind nothing);
+ *  - frame/remain/chunk describe the body of the current message only
+ *    while phase is XP_BODY; body_done once its end has been validated.
+ */
+struct xhalf {
+	enum xphase	 phase;
+	struct sbuf	 head;	/* bytes sockward wrote for the destination:
+				   canonical request head; response head,
+				   100 Continue or local answer */
+	struct sbuf	 in;	/* bytes from the source not yet sent */
+	size_t		 ready;	/* validated bytes at the front of in */
+	uint64_t	 piped;	/* response bytes in the transport's pipe */
+	enum resp_framing frame;	/* the request uses NONE/LENGTH/CHUNKED */
+	uint64_t	 remain;	/* LENGTH: body bytes not yet seen */
+	struct chunk_state chunk;	/* CHUNKED */
+	int		 body_done;	/* the whole body has been validated */
+	int		 dechunk;	/* strip the chunk framing (HTTP/1.0) */
+	size_t		 dechunk_end;	/* de-chunking: payload ends here */
+	int		 eof;		/* the source sent EOF */
+	int		 shut;		/* shutdown(SHUT_WR) sent to the
+					   destination */
+};
+
+/* What the exchange asks of its transport.  arg is exchange.arg. */
+struct exchange_io {
+	/* Dial the upstream.  Returns 0, or -1 with "ADDRESS: REASON" in
+	 * err[0..errlen).  Called only while no upstream is open. */
+	int	(*up_open)(void *arg, char *err, size_t errlen);
+	/* Close the upstream connection (it was open). */
+	void	(*up_close)(void *arg);
+	/* Half-close: shutdown(SHUT_WR) towards the upstream (to_up = 1)
+	 * or the client (0). */
+	void	(*shut)(void *arg, int to_up);
+	/* A request head is about to go upstream (x->rq.head): a debug
+	 * line. */
+	void	(*forwarding)(void *arg, const struct exchange *x);
+	/* The exchange finished one request and is ready for the next:
+	 * nothing is pending in either direction. */
+	void	(*finished)(void *arg);
+	/* One exchange is over: log x->rec (borrowed for the call). */
+	void	(*record)(void *arg, const struct exchange *x);
+	/* Monotonic microseconds, for the record's duration. */
+	uint64_t (*now_us)(void);
+};
+
+/* The access record of the current exchange. */
+struct xrec {
+	int		 open;		/* an exchange is being recorded */
+	uint64_t	 t_start;	/* microseconds */
+	const char	*method;	/* static string or NULL */
+	char		 target[512];	/* raw target, truncated, unescaped */
+	size_t		 target_len;
+	char		 path[256];	/* canonical path, "" if none */
+	int		 status;	/* 0 until a response head is queued */
+	uint64_t	 bytes;		/* bytes sent to the client */
+	const char	*verdict;	/* static string or NULL */
+	char		 rule[200];
+};
+
+struct exchange {
+	struct xhalf	 rq;		/* client -> upstream */
+	struct xhalf	 rs;		/* upstream -> client */
+
+	/* Set by the transport before the first call. */
+	const struct exchange_io *io;
+	void		*arg;
+	const struct cfg_listener *const *pol;	/* policy as it is now */
+	struct learn	*const *learn;	/* audit: what was seen, or NULL */
+	int		 splice_ok;	/* the client may be spliced to */
+	int		 draining;	/* keep no connection alive */
+
+	int		 up_open;	/* an upstream connection is open */
+	int		 up_reusable;	/* it may serve the next request */
+	int		 keep_alive;	/* keep the client after this exchange */
+	int		 http10;	/* the client speaks HTTP/1.0 */
+	int		 is_head;	/* the request is HEAD */
+	int		 hijack_ok;	/* the route may hijack */
+	int		 served;	/* at least one request was read */
+	int		 cli_gone;	/* client EOF while a body streamed */
+	int		 bulk;		/* a stream without length moves in bulk */
+	int		 peek_stuck;	/* framing ahead needs a copying read */
+
+	int		 dead;		/* the connection must end now */
+	const char	*why;		/* why, or NULL (a normal end) */
+	struct xrec	 rec;
+};
+
+/* Make x an exchange waiting for its first request.  io, arg, pol and
+ * learn must be set after (x is zeroed). */
+void	exchange_init(struct exchange *x);
+
+/*
+ * Report n new bytes read into h->in (h is &x->rq or &x->rs), or EOF of
+ * h's source when n is 0.
+ */
+void	exchange_got(struct exchange *x, struct xhalf *h, size_t n);
+
+/*
+ * Move x as far as its buffers allow: parse and judge requests, frame and
+ * validate bodies, finish exchanges and start pipelined ones.  May call
+ * every function of x->io; sets x->dead when the connection must end.
+ */
+void	exchange_advance(struct exchange *x);
+
+/* Bytes h has for its destination (head, ready body, pipe). */
+static inline int
+xhalf_pending(const struct xhalf *h)
+{
+	return sbuf_len(&h->head) > 0 || h->ready > 0 || h->piped > 0;
+}
+
+/*
+ * n bytes of h were written to its destination: from the pipe when
+ * h->piped > 0, else from head first, then from in.
+ */
+void	exchange_sent(struct exchange *x, struct xhalf *h, size_t n);
+
+/* Writing to the upstream failed: answer 502 if nothing was answered
+ * yet, else end the connection. */
+void	exchange_up_failed(struct exchange *x);
+
+/*
+ * Response bytes the framing lets go to the client unparsed now (by
+ * splice), 0 when none: only while nothing is queued ahead of them.
+ */
+uint64_t exchange_splice_budget(const struct exchange *x);
+
+/* A spliced chunked body is between two chunks: the framing ahead must
+ * be peeked (exchange_splice_peek) to know the next budget.  pipe_held:
+ * the transport holds a pipe for x. */
+int	exchange_splice_edge(const struct exchange *x, int pipe_held);
+
+/*
+ * At a chunk edge: ahead[0..n) was peeked from the upstream.  Returns the
+ * bytes to splice (the framing and the payload it opens), 0 when a
+ * copying read must go first.
+ */
+uint64_t exchange_splice_peek(const struct exchange *x, const char *ahead,
+	    size_t n);
+
+/*
+ * n > 0 bytes were spliced from the upstream into the pipe; the first
+ * min(n, peeked) of them are ahead[0..peeked) (see exchange_splice_peek).
+ * Sets x->dead if the framing is lost.
+ */
+void	exchange_spliced(struct exchange *x, const char *ahead, size_t peeked,
+	    size_t n);
+
+/* The header timeout fired; sent bytes of a 408 reached the client.
+ * Records the exchange; x is dead after. */
+void	exchange_timeout(struct exchange *x, uint64_t sent);
+
+/* Waiting for a request, with none begun (idle or between requests). */
+static inline int
+exchange_idle(const struct exchange *x)
+{
+	return x->rq.phase == XP_HEAD && x->rs.phase == XP_IDLE;
+}
+
+/*
+ * End x: record an unanswered exchange (status 499), close the upstream,
+ * release every buffer.  The transport calls it once, when it closes the
+ * client; x may be re-initialised after.
+ */
+void	exchange_end(struct exchange *x);
+
+#endif
