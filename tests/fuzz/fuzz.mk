@@ -29,7 +29,7 @@ FUZZ_DIR      = tests/fuzz
 FUZZ_CPPFLAGS = -std=c11 -D_GNU_SOURCE -Isrc/core
 FUZZ_WARN     = -Wall -Wextra
 
-FUZZ_TARGETS  = http_req canon rule config chunk http_resp query
+FUZZ_TARGETS  = http_req canon rule config chunk http_resp query exchange
 FUZZ_CORE_SRC = $(sort $(wildcard src/core/*.c))
 FUZZ_CORE_OBJ = $(FUZZ_CORE_SRC:src/core/%.c=$(FUZZ_BUILD)/core/%.o)
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
@@ -43,6 +43,7 @@ FUZZ_MAX_LEN_rule      = 2048
 FUZZ_MAX_LEN_config    = 8192
 FUZZ_MAX_LEN_chunk     = 4096
 FUZZ_MAX_LEN_query     = 8192
+FUZZ_MAX_LEN_exchange  = 8192
 FUZZ_DICT_http_req     = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_http_resp    = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_canon        = $(FUZZ_DIR)/dict/http.dict
@@ -50,6 +51,7 @@ FUZZ_DICT_chunk        = $(FUZZ_DIR)/dict/chunk.dict
 FUZZ_DICT_rule         = $(FUZZ_DIR)/dict/policy.dict
 FUZZ_DICT_config       = $(FUZZ_DIR)/dict/policy.dict
 FUZZ_DICT_query        = $(FUZZ_DIR)/dict/policy.dict
+FUZZ_DICT_exchange     = $(FUZZ_DIR)/dict/http.dict
 
 FUZZ_ENV = SOCKWARD_FUZZ_KNOWN='$(FUZZ_KNOWN)' FUZZ_DIR=$(FUZZ_DIR) FUZZ_BUILD=$(FUZZ_BUILD) \
 	   FUZZ_SCRATCH=$(FUZZ_SCRATCH) FUZZ_ARGS='$(FUZZ_ARGS)' \
