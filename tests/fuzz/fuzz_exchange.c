@@ -45,6 +45,9 @@ static struct fx_stream		 fx_cin;	/* all bytes the client sent */
 static struct fx_stream		 fx_cli;	/* all bytes the client got */
 static struct fx_stream		 fx_up;		/* this upstream connection */
 static struct fx_stream		 fx_pipe;	/* spliced, not yet drained */
+static struct fx_stream		 fx_heads;	/* heads queued for fx_up */
+static size_t			 fx_head_end[1024];	/* where each ends */
+static size_t			 fx_nheads;
 static size_t			 fx_up_raw;	/* fx_up bytes before a hijack */
 static int			 fx_hijacked;
 static int			 fx_fail_open;
@@ -73,14 +76,28 @@ fx_check_upstream(void)
 	long		 k;
 	int		 n;
 
+	size_t		 qh = 0, qstart, qlen;
+
 	while (pos < len) {
+		/* Exactly the heads the exchange queued, in order. */
+		FUZZ_CHECK(qh < fx_nheads, "upstream got bytes with no head "
+		    "queued: %.*s", (int)(len - pos < 200 ? len - pos : 200),
+		    b + pos);
+		qstart = qh == 0 ? 0 : fx_head_end[qh - 1];
+		qlen = fx_head_end[qh++] - qstart;
+		FUZZ_CHECK(memcmp(b + pos, fx_heads.b + qstart,
+		    len - pos < qlen ? len - pos : qlen) == 0,
+		    "upstream got other bytes than the head queued");
 		n = req_parse(b + pos, len - pos, &h, &err);
 		if (n == REQ_INCOMPLETE) {
+			FUZZ_CHECK(len - pos < qlen, "a whole head incomplete");
 			pos = len;	/* a head cut short */
 			break;
 		}
 		FUZZ_CHECK(n > 0, "upstream got an unparseable head: %s",
 		    err.reason);
+		FUZZ_CHECK((size_t)n == qlen, "head of %d bytes, %zu queued",
+		    n, qlen);
 		judge_request(&fx_pol, &h, canon, sizeof(canon), &res);
 		FUZZ_CHECK(res.verdict == JUDGE_ALLOW ||
 		    res.verdict == JUDGE_WOULD_DENY,
@@ -107,6 +124,8 @@ fx_check_upstream(void)
 	fx_up.len = 0;
 	fx_up_raw = 0;
 	fx_hijacked = 0;
+	fx_heads.len = 0;
+	fx_nheads = 0;
 }
 
 /* Whether each request the client sent is a HEAD, in order, as far as
@@ -217,6 +236,17 @@ fx_shut(void *arg, int to_up)
 }
 
 static void
+fx_forwarding(void *arg, const struct exchange *x)
+{
+	(void)arg;
+	FUZZ_CHECK(fx_nheads < sizeof(fx_head_end) / sizeof(fx_head_end[0]),
+	    "too many heads");
+	fx_put(&fx_heads, x->rq.head.data + x->rq.head.start,
+	    sbuf_len(&x->rq.head));
+	fx_head_end[fx_nheads++] = fx_heads.len;
+}
+
+static void
 fx_finished(void *arg)
 {
 	(void)arg;
@@ -243,6 +273,7 @@ static const struct exchange_io fx_io = {
 	.up_open = fx_up_open,
 	.up_close = fx_up_close,
 	.shut = fx_shut,
+	.forwarding = fx_forwarding,
 	.finished = fx_finished,
 	.record = fx_record,
 	.now_us = fx_now,
@@ -272,7 +303,8 @@ fx_setup(void)
 	fx_cli.b = malloc(FX_CAP);
 	fx_up.b = malloc(FX_CAP);
 	fx_pipe.b = malloc(FX_CAP);
-	if (!fx_cin.b || !fx_cli.b || !fx_up.b || !fx_pipe.b)
+	fx_heads.b = malloc(FX_CAP);
+	if (!fx_cin.b || !fx_cli.b || !fx_up.b || !fx_pipe.b || !fx_heads.b)
 		abort();
 }
 
@@ -374,7 +406,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fx_pol.mode = (data[0] & 1) ? CFG_AUDIT : CFG_ENFORCE;
 	fx_fail_open = (data[0] & 4) != 0;
-	fx_cin.len = fx_cli.len = fx_up.len = fx_pipe.len = 0;
+	fx_cin.len = fx_cli.len = fx_up.len = fx_pipe.len = fx_heads.len = 0;
+	fx_nheads = 0;
 	fx_up_raw = 0;
 	fx_hijacked = 0;
 	fx_pipe_held = 0;

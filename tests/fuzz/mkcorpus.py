@@ -365,8 +365,8 @@ def exchange_seeds():
         "pipelined": b"\0" + xop(0, ping * 3) + rd + xop(1, ok) + rd +
                      xop(1, ok) + rd + xop(1, ok) + rd,
         "denied_body": b"\0" + xop(0, b"POST /secrets/create HTTP/1.1\r\n"
-                                   b"Content-Length: 3\r\n\r\nabc") + rd,
-        "audit_denied": b"\1" + xop(0, b"GET /secrets HTTP/1.1\r\n\r\n") +
+                                   b"Host: d\r\nContent-Length: 3\r\n\r\nabc") + rd,
+        "audit_denied": b"\1" + xop(0, b"GET /secrets HTTP/1.1\r\nHost: d\r\n\r\n") +
                         rd + xop(1, ok) + rd,
         "expect_continue": b"\0" + xop(0, create + b"Expect: 100-continue\r\n"
                                        b"Content-Length: 2\r\n\r\n") + rd +
@@ -380,7 +380,7 @@ def exchange_seeds():
                   xop(1, b"HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\n"
                          b"Upgrade: tcp\r\n\r\nout") + rd +
                   xop(0, b"in") + rd + xop(2) + rd + xop(3) + rd,
-        "head": b"\0" + xop(0, b"HEAD /_ping HTTP/1.1\r\n\r\n") + rd +
+        "head": b"\0" + xop(0, b"HEAD /_ping HTTP/1.1\r\nHost: d\r\n\r\n") + rd +
                 xop(1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n") + rd,
         "interim_then_eof": b"\0" + xop(0, ping) + rd +
                             xop(1, b"HTTP/1.1 102 P\r\n\r\nHTTP/1.1 200 OK\r\n"
