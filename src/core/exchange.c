@@ -468,7 +468,10 @@ static void
 x_finish(struct exchange *x)
 {
 	x_record(x);
-	if (!x->up_reusable || x->rq.phase == XP_BODY)
+	/* An upstream that answered before it had the whole request (head
+	 * or body) is out of step: the next head must not follow the rest
+	 * of this one, nor overwrite it unsent. */
+	if (!x->up_reusable || x->rq.phase == XP_BODY || xhalf_pending(&x->rq))
 		x_up_drop(x);
 	if (!x->keep_alive || x->rq.phase == XP_BODY) {
 		x_close(x, NULL);
@@ -638,6 +641,34 @@ exchange_up_failed(struct exchange *x)
 		x_close(x, "upstream write failed");
 }
 
+/* ---- what the transport should wait for ---- */
+
+int
+xhalf_want_read(const struct exchange *x, const struct xhalf *h,
+    int pipe_room, int pipe_held)
+{
+	if (h->eof)
+		return 0;
+	if (h == &x->rq)
+		return sbuf_len(&h->in) < SBUF_SIZE &&
+		    !(x->rs.phase == XP_LOCAL && !x->keep_alive);
+	if (h->piped > 0)
+		return pipe_room && !x->peek_stuck &&
+		    (exchange_splice_budget(x) > 0 ||
+		    exchange_splice_edge(x, pipe_held));
+	return sbuf_len(&h->in) < SBUF_SIZE;
+}
+
+enum xwait
+exchange_wait(const struct exchange *x)
+{
+	if (!exchange_idle(x))
+		return XWAIT_NONE;
+	if (sbuf_len(&x->rq.in) == 0 && x->served)
+		return XWAIT_IDLE;
+	return XWAIT_HEADER;
+}
+
 /* ---- splicing ---- */
 
 uint64_t
@@ -713,13 +744,13 @@ exchange_spliced(struct exchange *x, const char *ahead, size_t peeked,
 /* ---- the end ---- */
 
 void
-exchange_timeout(struct exchange *x, uint64_t sent)
+exchange_timeout(struct exchange *x)
 {
 	x_begin(x);
 	x_note_target(x, "-", 1);
-	x->rec.bytes = sent;
-	x->rec.status = 408;
 	x->rec.verdict = "reject";
+	x_local_response(x, 408, "sockward: timed out reading the request head",
+	    1);
 	x_close(x, "header timeout");
 }
 

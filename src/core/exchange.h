@@ -194,9 +194,25 @@ uint64_t exchange_splice_peek(const struct exchange *x, const char *ahead,
 void	exchange_spliced(struct exchange *x, const char *ahead, size_t peeked,
 	    size_t n);
 
-/* The header timeout fired; sent bytes of a 408 reached the client.
- * Records the exchange; x is dead after. */
-void	exchange_timeout(struct exchange *x, uint64_t sent);
+/* The header timeout fired: x queues a 408 in rs.head for the transport
+ * to try once, and is dead. */
+void	exchange_timeout(struct exchange *x);
+
+/*
+ * Should the transport read h's source now?  Not past EOF, not into a full
+ * buffer, not from a client whose connection ends after the answer queued.
+ * For the response half while the pipe holds bytes (pipe_room: it has
+ * room; pipe_held: the transport holds a pipe): only what can be spliced
+ * behind them.
+ */
+int	xhalf_want_read(const struct exchange *x, const struct xhalf *h,
+	    int pipe_room, int pipe_held);
+
+/* The deadline x waits under: only a connection waiting for a request
+ * head has one (a new one gets the header timeout for its first request);
+ * once a request is in flight (streams, hijacks) nothing times it out. */
+enum xwait { XWAIT_NONE = 0, XWAIT_HEADER, XWAIT_IDLE };
+enum xwait exchange_wait(const struct exchange *x);
 
 /* Waiting for a request, with none begun (idle or between requests). */
 static inline int

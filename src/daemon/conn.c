@@ -394,22 +394,10 @@ conn_x_forwarding(void *arg, const struct exchange *x)
 static void
 conn_x_record(void *arg, const struct exchange *x)
 {
-	struct conn	*c = arg;
-	const struct xrec *xr = &x->rec;
-	struct log_access_rec r;
+	struct conn *c = arg;
 
-	r.client = c->peer;
-	r.listener = c->lst->pol->name;
-	r.method = xr->method != NULL ? xr->method : "-";
-	r.target = xr->target;
-	r.target_len = xr->target_len;
-	r.path = xr->path;
-	r.status = xr->status;
-	r.bytes = xr->bytes;
-	r.duration_ms = (double)(ev_now_us() - xr->t_start) / 1000.0;
-	r.verdict = xr->verdict != NULL ? xr->verdict : "-";
-	r.rule = xr->rule;
-	log_access(&r);
+	log_exchange(&x->rec, c->peer, c->lst->pol->name,
+	    (double)(ev_now_us() - x->rec.t_start) / 1000.0);
 }
 
 /* The exchange finished one request: an empty pipe goes back to the
@@ -512,68 +500,10 @@ conn_read(struct conn *c, int fd, struct xhalf *h)
 }
 
 static void
-conn_cli_read(struct conn *c)
-{
-	if (conn_read(c, c->cli.fd, &c->x.rq) == -1) {
-		if (sbuf_len(&c->x.rq.in) == 0)
-			sbuf_release(&c->x.rq.in);
-		conn_close(c, strerror(errno));
-	}
-}
-
-/*
- * Try to move upstream bytes into upipe.  Returns 1 when that was the
- * way to read (bytes moved, or none could), 0 when the caller must read
- * into x.rs.in instead.  A chunked body is spliced a chunk at a time: at
- * a chunk edge the framing ahead is peeked and, when it ends inside a
- * payload, framing and payload go as one run.
- */
-static int
-conn_up_splice(struct conn *c)
-{
-	char		 ahead[64];
-	uint64_t	 budget = exchange_splice_budget(&c->x);
-	size_t		 peeked = 0;
-	ssize_t		 n;
-
-	if (budget == 0 && exchange_splice_edge(&c->x, c->upipe.rfd != -1)) {
-		n = recv(c->up.fd, ahead, sizeof(ahead), MSG_PEEK);
-		if (n > 0 && (budget = exchange_splice_peek(&c->x, ahead,
-		    (size_t)n)) > 0)
-			peeked = (size_t)n;
-		if (budget == 0) {
-			/* A copying read must go first; it waits for the
-			 * pipe to empty. */
-			if (c->upipe.len > 0)
-				c->x.peek_stuck = 1;
-			return 0;
-		}
-	}
-	if (budget == 0)
-		return 0;
-	if (c->upipe.rfd == -1 && (budget < EXCHANGE_SPLICE_MIN ||
-	    conn_accept_room() < 2 || spipe_take(&c->upipe) == -1))
-		return 0;
-	n = spipe_fill(&c->upipe, c->up.fd,
-	    budget < SIZE_MAX ? (size_t)budget : SIZE_MAX);
-	if (n == -1 && conn_io_again())
-		return 1;
-	if (n == -1 && (errno == EINVAL || errno == ENOSYS) &&
-	    c->upipe.len == 0) {
-		c->x.splice_ok = 0;	/* cannot splice here: copy from now on */
-		return 0;
-	}
-	if (n <= 0)	/* EOF, or an error that ends the stream */
-		exchange_got(&c->x, &c->x.rs, 0);
-	else
-		exchange_spliced(&c->x, ahead, peeked, (size_t)n);
-	return 1;
-}
-
-static void
 conn_up_read(struct conn *c)
 {
-	if (conn_up_splice(c) || c->x.dead)
+	if (spipe_pump(&c->upipe, c->up.fd, &c->x, conn_accept_room() >= 2) ||
+	    c->x.dead)
 		return;
 	if (c->upipe.len > 0)
 		return;		/* spliced bytes go out first */
@@ -625,29 +555,24 @@ conn_write(struct conn *c, int fd, struct xhalf *h)
 static void
 conn_update(struct conn *c)
 {
+	static const enum conn_tk wait_tk[] = {
+		[XWAIT_NONE] = CONN_TK_COUNT,
+		[XWAIT_HEADER] = CONN_TK_HEADER,
+		[XWAIT_IDLE] = CONN_TK_IDLE,
+	};
 	struct exchange	*x = &c->x;
+	int	 room = spipe_room(&c->upipe) > 0, held = c->upipe.rfd != -1;
 	unsigned cm = 0, um = 0;
 
-	/* Client side. */
-	if (!x->rq.eof && sbuf_len(&x->rq.in) < SBUF_SIZE &&
-	    !(x->rs.phase == XP_LOCAL && !x->keep_alive))
+	if (xhalf_want_read(x, &x->rq, room, held))
 		cm |= EV_READ;
 	/* Write interest also when work is left over (pipelined requests
 	 * answered locally need no other event): a writable socket wakes
 	 * the next pass at once, a full one waits, as it should. */
 	if (xhalf_pending(&x->rs) || c->more)
 		cm |= EV_WRITE;
-	/* Upstream side.  While the pipe holds bytes, read only what can
-	 * be spliced behind them. */
 	if (x->up_open) {
-		if (x->rs.eof)
-			;
-		else if (c->upipe.len > 0) {
-			if (spipe_room(&c->upipe) > 0 && !x->peek_stuck &&
-			    (exchange_splice_budget(x) > 0 ||
-			    exchange_splice_edge(x, c->upipe.rfd != -1)))
-				um |= EV_READ;
-		} else if (sbuf_len(&x->rs.in) < SBUF_SIZE)
+		if (xhalf_want_read(x, &x->rs, room, held))
 			um |= EV_READ;
 		if (xhalf_pending(&x->rq))
 			um |= EV_WRITE;
@@ -660,15 +585,7 @@ conn_update(struct conn *c)
 		conn_close(c, "epoll");
 		return;
 	}
-	/* Only a connection waiting for a request head has a deadline (a new
-	 * one gets the header timeout for its first request); once
-	 * a request is in flight (streams, hijacks) nothing times it out. */
-	if (!exchange_idle(x))
-		conn_timer(c, CONN_TK_COUNT);
-	else if (sbuf_len(&x->rq.in) == 0 && x->served)
-		conn_timer(c, CONN_TK_IDLE);
-	else
-		conn_timer(c, CONN_TK_HEADER);
+	conn_timer(c, wait_tk[exchange_wait(x)]);
 }
 
 /*
@@ -726,8 +643,8 @@ conn_cli_cb(struct ev_io *io, unsigned revents)
 	struct conn *c = CONN_OF(io, cli);
 
 	/* Writes happen in conn_progress; EV_WRITE just means "try again". */
-	if (revents & EV_READ)
-		conn_cli_read(c);
+	if ((revents & EV_READ) && conn_read(c, c->cli.fd, &c->x.rq) == -1)
+		conn_close(c, strerror(errno));
 	if (!conn_check(c))
 		conn_progress(c);
 }
@@ -764,16 +681,11 @@ conn_next_timeout(uint64_t now)
 void
 conn_expire(uint64_t now)
 {
-	static const char timeout408[] = "HTTP/1.1 408 Request Timeout\r\n"
-	    "Content-Type: application/json\r\nContent-Length: 58\r\n"
-	    "Connection: close\r\n\r\n"
-	    "{\"message\":\"sockward: timed out reading the request head\"}";
 #define CONN_TK_WHY(k, field, why) why,
 	static const char *const whys[] = { CONN_TIMEOUTS(CONN_TK_WHY) };
 #undef CONN_TK_WHY
 	struct timer *t;
 	struct conn *c;
-	ssize_t	 n;
 	int	 tk;
 
 	for (tk = 0; tk < CONN_TK_COUNT; tk++) {
@@ -782,9 +694,8 @@ conn_expire(uint64_t now)
 			if (tk == CONN_TK_HEADER) {
 				/* Slow header: one best-effort 408, then
 				 * cut. */
-				n = write(c->cli.fd, timeout408,
-				    sizeof(timeout408) - 1);
-				exchange_timeout(&c->x, n > 0 ? (uint64_t)n : 0);
+				exchange_timeout(&c->x);
+				(void)conn_write(c, c->cli.fd, &c->x.rs);
 			}
 			conn_close(c, whys[tk]);
 		}

@@ -45,6 +45,13 @@ void	log_msg(enum log_level level, const char *fmt, ...)
  * next log_flush or log_msg, whichever comes first. */
 void	log_access(const struct log_access_rec *rec);
 
+struct xrec;
+
+/* log_access for the record r of an exchange (core/exchange.h) with
+ * client, listener and duration_ms. */
+void	log_exchange(const struct xrec *r, const char *client,
+	    const char *listener, double duration_ms);
+
 /* Write the queued access lines.  The event loop calls it after every
  * pass, so a line is at most one pass late; also before exit. */
 void	log_flush(void);

@@ -8,11 +8,12 @@
  *
  *   0 client sends    1 upstream sends    2 client EOF    3 upstream EOF
  *   4 client reads <= N    5 upstream reads <= N
- *   6 upstream bytes spliced towards the client    7 drain starts
+ *   6 upstream bytes spliced towards the client
+ *   7 drain starts (N even), or the header timeout fires (N odd)
  *
- * A transport reads only into room it has, never reads a source past its
- * EOF, and never copies upstream bytes while the pipe holds some, as
- * daemon/conn.c.  Properties:
+ * The fake transport reads a source only when xhalf_want_read says so, and
+ * never copies upstream bytes while the pipe holds some, as daemon/conn.c
+ * does.  Properties:
  *  - no crash, leak or sanitizer report;
  *  - each upstream connection receives canonical heads that the judge
  *    allows (or, in audit mode, would deny) again, each followed only by
@@ -314,7 +315,8 @@ fx_read(struct xhalf *h, const char *p, size_t n)
 {
 	size_t	room;
 
-	if (h->eof || sbuf_reserve(&h->in) == -1)
+	if (!xhalf_want_read(&fx, h, 1, fx_pipe_held) ||
+	    sbuf_reserve(&h->in) == -1)
 		return;
 	if ((room = sbuf_room(&h->in)) == 0)
 		return;
@@ -365,7 +367,7 @@ fx_splice(const char *p, size_t n)
 	uint64_t budget;
 	size_t	 peeked = 0, take;
 
-	if (!fx.up_open || fx.rs.eof)
+	if (!fx.up_open || !xhalf_want_read(&fx, &fx.rs, 1, fx_pipe_held))
 		return;
 	budget = exchange_splice_budget(&fx);
 	if (budget == 0 && exchange_splice_edge(&fx, fx_pipe_held)) {
@@ -438,9 +440,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fx_write(&fx.rs, &fx_cli, n);
 		else if (op == 5 && fx.up_open && xhalf_pending(&fx.rq))
 			fx_write(&fx.rq, &fx_up, n);
-		else if (op == 7) {
+		else if (op == 7 && (n & 1) == 0) {
 			fx.draining = 1;
 			fx.keep_alive = 0;
+		} else if (op == 7 && exchange_wait(&fx) == XWAIT_HEADER) {
+			exchange_timeout(&fx);
+			FUZZ_CHECK(fx.dead, "alive after a timeout");
+			fx_write(&fx.rs, &fx_cli, SBUF_SIZE);
 		}
 		/* Advance as the transport does after every event. */
 		for (i = 0; i < 4 && !fx.dead; i++)

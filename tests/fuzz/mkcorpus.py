@@ -336,7 +336,8 @@ def config_seeds():
 
 # fuzz_exchange: a flags byte, then operations OP N [N data bytes] (see
 # fuzz_exchange.c): 0 client sends, 1 upstream sends, 2 client EOF,
-# 3 upstream EOF, 4 client reads, 5 upstream reads, 6 splice, 7 drain.
+# 3 upstream EOF, 4 client reads, 5 upstream reads, 6 splice, 7 drain
+# (N even) or header timeout (N odd).
 def xop(op, data=b"", n=None):
     if op in (0, 1, 6):
         out = b""
@@ -392,7 +393,8 @@ def exchange_seeds():
                          xop(6, big[200:]) + rd * 160,
         "splice_chunked": b"\2" + xop(0, ping) + rd + xop(1, chunked[:60]) +
                           rd + xop(6, chunked[60:]) + rd * 80,
-        "drain": b"\0" + xop(0, ping) + xop(7) + rd + xop(1, ok) + rd,
+        "drain": b"\0" + xop(0, ping) + xop(7, n=2) + rd + xop(1, ok) + rd,
+        "header_timeout": b"\0" + xop(0, ping[:10]) + rd + xop(7, n=1),
     }
 
 
