@@ -141,8 +141,10 @@ flush(struct xhalf *h, char *dst, size_t *len, size_t cap)
 	hl = sbuf_len(&h->head);
 	n = hl + h->ready;
 	assert_true(*len + n <= cap);
-	memcpy(dst + *len, h->head.data + h->head.start, hl);
-	memcpy(dst + *len + hl, h->in.data + h->in.start, h->ready);
+	if (hl > 0)
+		memcpy(dst + *len, h->head.data + h->head.start, hl);
+	if (h->ready > 0)
+		memcpy(dst + *len + hl, h->in.data + h->in.start, h->ready);
 	*len += n;
 	exchange_sent(&F.x, h, n);
 	return 1;
