@@ -609,29 +609,6 @@ exchange_got(struct exchange *x, struct xhalf *h, size_t n)
 }
 
 void
-exchange_sent(struct exchange *x, struct xhalf *h, size_t n)
-{
-	size_t	hlen = sbuf_len(&h->head);
-
-	if (h == &x->rs)
-		x->rec.bytes += n;
-	if (h->piped > 0) {
-		h->piped -= n;
-		if (h->piped == 0)
-			x->peek_stuck = 0;
-		return;
-	}
-	if (n <= hlen) {
-		sbuf_consume(&h->head, n);
-		return;
-	}
-	if (hlen > 0)
-		sbuf_consume(&h->head, hlen);
-	sbuf_consume(&h->in, n - hlen);
-	h->ready -= n - hlen;
-}
-
-void
 exchange_up_failed(struct exchange *x)
 {
 	if (x->rs.phase == XP_HEAD && x->rec.status == 0) {
@@ -639,34 +616,6 @@ exchange_up_failed(struct exchange *x)
 		x_resp_start(x);	/* answers 502 */
 	} else
 		x_close(x, "upstream write failed");
-}
-
-/* ---- what the transport should wait for ---- */
-
-int
-xhalf_want_read(const struct exchange *x, const struct xhalf *h,
-    int pipe_room, int pipe_held)
-{
-	if (h->eof)
-		return 0;
-	if (h == &x->rq)
-		return sbuf_len(&h->in) < SBUF_SIZE &&
-		    !(x->rs.phase == XP_LOCAL && !x->keep_alive);
-	if (h->piped > 0)
-		return pipe_room && !x->peek_stuck &&
-		    (exchange_splice_budget(x) > 0 ||
-		    exchange_splice_edge(x, pipe_held));
-	return sbuf_len(&h->in) < SBUF_SIZE;
-}
-
-enum xwait
-exchange_wait(const struct exchange *x)
-{
-	if (!exchange_idle(x))
-		return XWAIT_NONE;
-	if (sbuf_len(&x->rq.in) == 0 && x->served)
-		return XWAIT_IDLE;
-	return XWAIT_HEADER;
 }
 
 /* ---- splicing ---- */

@@ -161,7 +161,28 @@ xhalf_pending(const struct xhalf *h)
  * n bytes of h were written to its destination: from the pipe when
  * h->piped > 0, else from head first, then from in.
  */
-void	exchange_sent(struct exchange *x, struct xhalf *h, size_t n);
+static inline void
+exchange_sent(struct exchange *x, struct xhalf *h, size_t n)
+{
+	size_t	hlen = sbuf_len(&h->head);
+
+	if (h == &x->rs)
+		x->rec.bytes += n;
+	if (h->piped > 0) {
+		h->piped -= n;
+		if (h->piped == 0)
+			x->peek_stuck = 0;
+		return;
+	}
+	if (n <= hlen) {
+		sbuf_consume(&h->head, n);
+		return;
+	}
+	if (hlen > 0)
+		sbuf_consume(&h->head, hlen);
+	sbuf_consume(&h->in, n - hlen);
+	h->ready -= n - hlen;
+}
 
 /* Writing to the upstream failed: answer 502 if nothing was answered
  * yet, else end the connection. */
@@ -205,20 +226,42 @@ void	exchange_timeout(struct exchange *x);
  * room; pipe_held: the transport holds a pipe): only what can be spliced
  * behind them.
  */
-int	xhalf_want_read(const struct exchange *x, const struct xhalf *h,
-	    int pipe_room, int pipe_held);
+static inline int
+xhalf_want_read(const struct exchange *x, const struct xhalf *h,
+    int pipe_room, int pipe_held)
+{
+	if (h->eof)
+		return 0;
+	if (h == &x->rq)
+		return sbuf_len(&h->in) < SBUF_SIZE &&
+		    !(x->rs.phase == XP_LOCAL && !x->keep_alive);
+	if (h->piped > 0)
+		return pipe_room && !x->peek_stuck &&
+		    (exchange_splice_budget(x) > 0 ||
+		    exchange_splice_edge(x, pipe_held));
+	return sbuf_len(&h->in) < SBUF_SIZE;
+}
 
 /* The deadline x waits under: only a connection waiting for a request
  * head has one (a new one gets the header timeout for its first request);
  * once a request is in flight (streams, hijacks) nothing times it out. */
 enum xwait { XWAIT_NONE = 0, XWAIT_HEADER, XWAIT_IDLE };
-enum xwait exchange_wait(const struct exchange *x);
 
 /* Waiting for a request, with none begun (idle or between requests). */
 static inline int
 exchange_idle(const struct exchange *x)
 {
 	return x->rq.phase == XP_HEAD && x->rs.phase == XP_IDLE;
+}
+
+static inline enum xwait
+exchange_wait(const struct exchange *x)
+{
+	if (!exchange_idle(x))
+		return XWAIT_NONE;
+	if (sbuf_len(&x->rq.in) == 0 && x->served)
+		return XWAIT_IDLE;
+	return XWAIT_HEADER;
 }
 
 /*

@@ -110,7 +110,11 @@ conn_timer(struct conn *c, enum conn_tk tk)
 {
 	struct timer_list *l = tk == CONN_TK_COUNT ? NULL : &conn_timers[tk];
 
-	if (c->timer.list != l)
+	if (c->timer.list == l)
+		return;
+	if (l == NULL)
+		timer_stop(&c->timer);
+	else
 		timer_set(&c->timer, l, ev_now_ms());
 }
 
@@ -499,11 +503,19 @@ conn_read(struct conn *c, int fd, struct xhalf *h)
 	return 0;
 }
 
+/* A pipe costs two descriptors: take one only with descriptors to spare
+ * for accepted clients' upstreams. */
+static int
+conn_may_take_pipe(void)
+{
+	return conn_accept_room() >= 2;
+}
+
 static void
 conn_up_read(struct conn *c)
 {
-	if (spipe_pump(&c->upipe, c->up.fd, &c->x, conn_accept_room() >= 2) ||
-	    c->x.dead)
+	if (c->x.splice_ok && (spipe_pump(&c->upipe, c->up.fd, &c->x,
+	    conn_may_take_pipe) || c->x.dead))
 		return;
 	if (c->upipe.len > 0)
 		return;		/* spliced bytes go out first */

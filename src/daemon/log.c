@@ -238,53 +238,62 @@ log_put_esc(struct log_line *l, const char *p, size_t len)
 void
 log_access(const struct log_access_rec *r)
 {
-	/* What goes before each field, as JSON and as text: the fields
-	 * are the same, in the same order. */
-	static const char *const pre[][2] = {
-		{ "\",\"level\":\"info\",\"msg\":\"access\",\"client\":\"",
-		    " info access client=" },
-		{ "\",\"listener\":\"", " listener=" },
-		{ "\",\"method\":\"", " method=" },
-		{ "\",\"target\":\"", " target=\"" },
-		{ "\",\"path\":\"", "\" path=\"" },
-		{ "\",\"status\":", "\" status=" },
-		{ ",\"bytes\":", " bytes=" },
-		{ ",\"duration_ms\":", " duration_ms=" },
-		{ ",\"verdict\":\"", " verdict=" },
-		{ "\",\"rule\":\"", " rule=\"" },
-		{ "\"}", "\"" },
-	};
 	struct log_line	l;
-	int		t = log_fmt == LOG_FMT_JSON ? 0 : 1;
+	int		json = log_fmt == LOG_FMT_JSON;
 	double		ms = r->duration_ms < 0 ? 0 : r->duration_ms;
 
 	if (LOG_INFO < log_threshold)
 		return;
 	l.n = 0;
-	if (t == 0)
+	if (json)
 		log_puts(&l, "{\"time\":\"");
 	l.n += log_time(l.b + l.n, sizeof(l.b) - l.n);
-	log_puts(&l, pre[0][t]);
-	log_put_esc(&l, r->client, strlen(r->client));
-	log_puts(&l, pre[1][t]);
-	log_puts(&l, r->listener);
-	log_puts(&l, pre[2][t]);
-	log_puts(&l, r->method);
-	log_puts(&l, pre[3][t]);
-	log_put_esc(&l, r->target, r->target_len);
-	log_puts(&l, pre[4][t]);
-	log_put_esc(&l, r->path, strlen(r->path));
-	log_puts(&l, pre[5][t]);
-	log_putu(&l, (uint64_t)(r->status < 0 ? 0 : r->status), 0);
-	log_puts(&l, pre[6][t]);
-	log_putu(&l, r->bytes, 0);
-	log_puts(&l, pre[7][t]);
-	log_putu(&l, (uint64_t)(ms * 1000.0 + 0.5), 3);
-	log_puts(&l, pre[8][t]);
-	log_puts(&l, r->verdict);
-	log_puts(&l, pre[9][t]);
-	log_put_esc(&l, r->rule, strlen(r->rule));
-	log_puts(&l, pre[10][t]);
+	if (json) {
+		log_puts(&l, "\",\"level\":\"info\",\"msg\":\"access\","
+		    "\"client\":\"");
+		log_put_esc(&l, r->client, strlen(r->client));
+		log_puts(&l, "\",\"listener\":\"");
+		log_puts(&l, r->listener);
+		log_puts(&l, "\",\"method\":\"");
+		log_puts(&l, r->method);
+		log_puts(&l, "\",\"target\":\"");
+		log_put_esc(&l, r->target, r->target_len);
+		log_puts(&l, "\",\"path\":\"");
+		log_put_esc(&l, r->path, strlen(r->path));
+		log_puts(&l, "\",\"status\":");
+		log_putu(&l, (uint64_t)(r->status < 0 ? 0 : r->status), 0);
+		log_puts(&l, ",\"bytes\":");
+		log_putu(&l, r->bytes, 0);
+		log_puts(&l, ",\"duration_ms\":");
+		log_putu(&l, (uint64_t)(ms * 1000.0 + 0.5), 3);
+		log_puts(&l, ",\"verdict\":\"");
+		log_puts(&l, r->verdict);
+		log_puts(&l, "\",\"rule\":\"");
+		log_put_esc(&l, r->rule, strlen(r->rule));
+		log_puts(&l, "\"}");
+	} else {
+		log_puts(&l, " info access client=");
+		log_put_esc(&l, r->client, strlen(r->client));
+		log_puts(&l, " listener=");
+		log_puts(&l, r->listener);
+		log_puts(&l, " method=");
+		log_puts(&l, r->method);
+		log_puts(&l, " target=\"");
+		log_put_esc(&l, r->target, r->target_len);
+		log_puts(&l, "\" path=\"");
+		log_put_esc(&l, r->path, strlen(r->path));
+		log_puts(&l, "\" status=");
+		log_putu(&l, (uint64_t)(r->status < 0 ? 0 : r->status), 0);
+		log_puts(&l, " bytes=");
+		log_putu(&l, r->bytes, 0);
+		log_puts(&l, " duration_ms=");
+		log_putu(&l, (uint64_t)(ms * 1000.0 + 0.5), 3);
+		log_puts(&l, " verdict=");
+		log_puts(&l, r->verdict);
+		log_puts(&l, " rule=\"");
+		log_put_esc(&l, r->rule, strlen(r->rule));
+		log_puts(&l, "\"");
+	}
 	l.b[l.n++] = '\n';	/* log_put kept a byte for it */
 	log_queue(l.b, l.n);
 }

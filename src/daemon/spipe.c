@@ -124,7 +124,7 @@ spipe_fds(void)
 }
 
 int
-spipe_pump(struct spipe *p, int fd, struct exchange *x, int may_take)
+spipe_pump(struct spipe *p, int fd, struct exchange *x, int (*may_take)(void))
 {
 	char		 ahead[64];
 	uint64_t	 budget = exchange_splice_budget(x);
@@ -146,7 +146,7 @@ spipe_pump(struct spipe *p, int fd, struct exchange *x, int may_take)
 	}
 	if (budget == 0)
 		return 0;
-	if (p->rfd == -1 && (budget < EXCHANGE_SPLICE_MIN || !may_take ||
+	if (p->rfd == -1 && (budget < EXCHANGE_SPLICE_MIN || !may_take() ||
 	    spipe_take(p) == -1))
 		return 0;
 	n = spipe_fill(p, fd, budget < SIZE_MAX ? (size_t)budget : SIZE_MAX);
