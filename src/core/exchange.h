@@ -105,6 +105,18 @@ struct xrec {
 	char		 rule[200];
 };
 
+/*
+ * Invariants:
+ *  - rq.phase is XP_HIJACK exactly when rs.phase is; then both halves
+ *    pass every byte (ready == sbuf_len(&in)) and keep_alive is 0;
+ *  - rs.phase is XP_IDLE only while rq.phase is XP_HEAD (no request in
+ *    flight); bytes from the upstream then mean it is out of step;
+ *  - up_open == 0 implies rs.in and rq.head are released and rs.eof,
+ *    rq.shut are 0 (what belonged to that upstream went with it);
+ *  - rec.open from the first byte of a parsed (or refused) head until the
+ *    record is handed to io->record, once;
+ *  - once dead, only exchange_end may be called.
+ */
 struct exchange {
 	struct xhalf	 rq;		/* client -> upstream */
 	struct xhalf	 rs;		/* upstream -> client */
@@ -242,10 +254,13 @@ xhalf_want_read(const struct exchange *x, const struct xhalf *h,
 	return sbuf_len(&h->in) < SBUF_SIZE;
 }
 
-/* The deadline x waits under: only a connection waiting for a request
- * head has one (a new one gets the header timeout for its first request);
- * once a request is in flight (streams, hijacks) nothing times it out. */
-enum xwait { XWAIT_NONE = 0, XWAIT_HEADER, XWAIT_IDLE };
+/*
+ * The deadline x waits under (exchange_wait): only a connection waiting
+ * for a request head has one (a new one gets the header timeout for its
+ * first request); once a request is in flight (streams, hijacks) nothing
+ * times it out.  The transport keeps one timer list per kind.
+ */
+enum xwait { XWAIT_NONE = 0, XWAIT_HEADER, XWAIT_IDLE, XWAIT_COUNT };
 
 /* Waiting for a request, with none begun (idle or between requests). */
 static inline int

@@ -36,18 +36,12 @@
 #define CONN_ACCEPT_BATCH   64
 #define CONN_ACCEPT_RETRY   250	/* ms before retrying accept after EMFILE */
 
-/*
- * The timeouts: KIND, the conn_config field with its milliseconds, and
- * the reason logged when it fires.  Adding a timeout is one line here
- * (and a place in conn_update that arms it).
- */
-#define CONN_TIMEOUTS(X)						\
-	X(HEADER, header_timeout_ms, "header timeout")			\
-	X(IDLE, idle_timeout_ms, "idle timeout")
-
-#define CONN_TK_ENUM(k, field, why) CONN_TK_##k,
-enum conn_tk { CONN_TIMEOUTS(CONN_TK_ENUM) CONN_TK_COUNT };
-#undef CONN_TK_ENUM
+/* Why a connection ends when its deadline of each kind passes (the kinds
+ * are the exchange's waits; conn_setup gives each its milliseconds). */
+static const char *const conn_timeout_why[XWAIT_COUNT] = {
+	[XWAIT_HEADER] = "header timeout",
+	[XWAIT_IDLE] = "idle timeout",
+};
 
 struct conn {
 	struct ev_io	 cli;
@@ -71,7 +65,7 @@ static struct conn	*conn_list;
 static struct conn	*conn_graveyard;
 static size_t		 conn_n;
 static size_t		 conn_nup;	/* open upstream connections */
-static struct timer_list conn_timers[CONN_TK_COUNT];
+static struct timer_list conn_timers[XWAIT_COUNT];	/* one per wait */
 static struct listener	*conn_listeners[LISTEN_MAX];
 static size_t		 conn_nlisteners;
 static int		 conn_accept_paused;
@@ -91,10 +85,8 @@ void
 conn_setup(const struct conn_config *cfg)
 {
 	conn_cfg = cfg;
-#define CONN_TK_MS(k, field, why) \
-	conn_timers[CONN_TK_##k].ms = (uint64_t)cfg->field;
-	CONN_TIMEOUTS(CONN_TK_MS)
-#undef CONN_TK_MS
+	conn_timers[XWAIT_HEADER].ms = (uint64_t)cfg->header_timeout_ms;
+	conn_timers[XWAIT_IDLE].ms = (uint64_t)cfg->idle_timeout_ms;
 }
 
 size_t
@@ -103,12 +95,12 @@ conn_count(void)
 	return conn_n;
 }
 
-/* Put c on timeout list tk (CONN_TK_COUNT: none); its deadline stands
- * while it stays on the same list. */
+/* Put c on the timeout list of wait w (XWAIT_NONE: none); its deadline
+ * stands while it stays on the same list. */
 static void
-conn_timer(struct conn *c, enum conn_tk tk)
+conn_timer(struct conn *c, enum xwait w)
 {
-	struct timer_list *l = tk == CONN_TK_COUNT ? NULL : &conn_timers[tk];
+	struct timer_list *l = w == XWAIT_NONE ? NULL : &conn_timers[w];
 
 	if (c->timer.list == l)
 		return;
@@ -567,11 +559,6 @@ conn_write(struct conn *c, int fd, struct xhalf *h)
 static void
 conn_update(struct conn *c)
 {
-	static const enum conn_tk wait_tk[] = {
-		[XWAIT_NONE] = CONN_TK_COUNT,
-		[XWAIT_HEADER] = CONN_TK_HEADER,
-		[XWAIT_IDLE] = CONN_TK_IDLE,
-	};
 	struct exchange	*x = &c->x;
 	int	 room = spipe_room(&c->upipe) > 0, held = c->upipe.rfd != -1;
 	unsigned cm = 0, um = 0;
@@ -597,7 +584,7 @@ conn_update(struct conn *c)
 		conn_close(c, "epoll");
 		return;
 	}
-	conn_timer(c, wait_tk[exchange_wait(x)]);
+	conn_timer(c, exchange_wait(x));
 }
 
 /*
@@ -678,10 +665,10 @@ int
 conn_next_timeout(uint64_t now)
 {
 	uint64_t next = UINT64_MAX, t;
-	int	 tk;
+	int	 w;
 
-	for (tk = 0; tk < CONN_TK_COUNT; tk++)
-		if ((t = timer_next(&conn_timers[tk])) < next)
+	for (w = XWAIT_NONE + 1; w < XWAIT_COUNT; w++)
+		if ((t = timer_next(&conn_timers[w])) < next)
 			next = t;
 	if (conn_accept_paused && !conn_draining && conn_accept_resume < next)
 		next = conn_accept_resume;
@@ -693,23 +680,20 @@ conn_next_timeout(uint64_t now)
 void
 conn_expire(uint64_t now)
 {
-#define CONN_TK_WHY(k, field, why) why,
-	static const char *const whys[] = { CONN_TIMEOUTS(CONN_TK_WHY) };
-#undef CONN_TK_WHY
 	struct timer *t;
 	struct conn *c;
-	int	 tk;
+	int	 w;
 
-	for (tk = 0; tk < CONN_TK_COUNT; tk++) {
-		while ((t = timer_due(&conn_timers[tk], now)) != NULL) {
+	for (w = XWAIT_NONE + 1; w < XWAIT_COUNT; w++) {
+		while ((t = timer_due(&conn_timers[w], now)) != NULL) {
 			c = CONN_OF(t, timer);
-			if (tk == CONN_TK_HEADER) {
+			if (w == XWAIT_HEADER) {
 				/* Slow header: one best-effort 408, then
 				 * cut. */
 				exchange_timeout(&c->x);
 				(void)conn_write(c, c->cli.fd, &c->x.rs);
 			}
-			conn_close(c, whys[tk]);
+			conn_close(c, conn_timeout_why[w]);
 		}
 	}
 	if (conn_accept_paused && !conn_draining && conn_accept_resume <= now)

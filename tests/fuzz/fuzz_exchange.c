@@ -19,7 +19,8 @@
  *    allows (or, in audit mode, would deny) again, each followed only by
  *    body bytes valid for its framing; raw bytes only after a hijack;
  *  - the client receives a valid sequence of responses (heads that parse,
- *    bodies that match their framing, HEAD answers without a body).
+ *    bodies that match their framing, HEAD answers without a body);
+ *  - the invariants written in exchange.h hold between calls.
  */
 #include "fuzz_common.h"
 
@@ -392,6 +393,27 @@ fx_splice(const char *p, size_t n)
 	    (unsigned long long)fx.rs.piped, fx_pipe.len);
 }
 
+/* The invariants exchange.h writes next to the state, between calls. */
+static void
+fx_invariants(void)
+{
+	const struct xhalf *rq = &fx.rq, *rs = &fx.rs;
+
+	FUZZ_CHECK((rq->phase == XP_HIJACK) == (rs->phase == XP_HIJACK),
+	    "phases %d/%d", rq->phase, rs->phase);
+	FUZZ_CHECK(rs->phase != XP_IDLE || rq->phase == XP_HEAD,
+	    "response idle, request phase %d", rq->phase);
+	FUZZ_CHECK(rq->phase != XP_HIJACK || !fx.keep_alive,
+	    "hijacked and keep-alive");
+	FUZZ_CHECK(fx.up_open || (rs->in.data == NULL && rq->head.data == NULL &&
+	    !rs->eof && !rq->shut), "upstream state without an upstream");
+	FUZZ_CHECK(rq->ready <= sbuf_len(&rq->in) &&
+	    rs->ready <= sbuf_len(&rs->in), "ready past the buffer");
+	FUZZ_CHECK(rs->piped == 0 || (sbuf_len(&rs->head) == 0 &&
+	    sbuf_len(&rs->in) == 0), "bytes queued ahead of the pipe");
+	FUZZ_CHECK(rq->piped == 0, "request bytes piped");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -451,6 +473,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Advance as the transport does after every event. */
 		for (i = 0; i < 4 && !fx.dead; i++)
 			exchange_advance(&fx);
+		if (!fx.dead)
+			fx_invariants();
 		if (fx.rq.phase == XP_HIJACK && !fx_hijacked) {
 			fx_hijacked = 1;
 			fx_up_raw = fx_up.len;
