@@ -19,8 +19,8 @@ void
 exchange_init(struct exchange *x)
 {
 	memset(x, 0, sizeof(*x));
-	x->rq.phase = XP_HEAD;
-	x->rs.phase = XP_IDLE;
+	x->rq.phase = EXCH_HEAD;
+	x->rs.phase = EXCH_IDLE;
 }
 
 /* Mark x for closing; the first reason stands. */
@@ -60,7 +60,7 @@ x_record(struct exchange *x)
 static void
 x_begin(struct exchange *x)
 {
-	struct xrec *r = &x->rec;
+	struct exchange_rec *r = &x->rec;
 
 	r->open = 1;
 	r->t_start = x->io->now_us();
@@ -133,7 +133,7 @@ x_local_response(struct exchange *x, int status, const char *message,
 	}
 	out->end += (size_t)n;
 	x->rec.status = status;
-	x->rs.phase = XP_LOCAL;
+	x->rs.phase = EXCH_LOCAL;
 	if (close_after)
 		x->keep_alive = 0;
 }
@@ -146,7 +146,7 @@ x_reject_msg(struct exchange *x, int status, const char *message)
 	x->rec.verdict = "reject";
 	/* The body (if any) was not read: the connection cannot continue. */
 	sbuf_release(&x->rq.in);
-	x->rq.phase = XP_DONE;
+	x->rq.phase = EXCH_DONE;
 	x_local_response(x, status, message, 1);
 }
 
@@ -174,7 +174,7 @@ x_answer_unsent(struct exchange *x, const struct req_head *h, size_t hlen,
 	sbuf_consume(&x->rq.in, hlen);
 	if (h->body != REQ_BODY_NONE)
 		sbuf_release(&x->rq.in);
-	x->rq.phase = XP_DONE;
+	x->rq.phase = EXCH_DONE;
 	x_local_response(x, status, message,
 	    h->body != REQ_BODY_NONE || !x->keep_alive);
 }
@@ -186,7 +186,7 @@ x_answer_unsent(struct exchange *x, const struct req_head *h, size_t hlen,
 static void
 x_start_request(struct exchange *x)
 {
-	struct xhalf	*rq = &x->rq;
+	struct exchange_half	*rq = &x->rq;
 	struct req_head	 h;
 	struct req_error err;
 	struct judge_result res;
@@ -265,16 +265,17 @@ x_start_request(struct exchange *x)
 	if (h.body == REQ_BODY_CHUNKED)
 		chunk_init(&rq->chunk, 1);
 	rq->ready = 0;
-	rq->phase = rq->body_done ? XP_DONE : XP_BODY;
+	rq->phase = rq->body_done ? EXCH_DONE : EXCH_BODY;
 
-	x->rs.phase = XP_HEAD;
+	x->rs.phase = EXCH_HEAD;
 	x->up_reusable = 1;
 	if (h.expect_continue && !rq->body_done &&
 	    sbuf_reserve(&x->rs.head) == 0) {
 		/* We answer the expectation ourselves: the upstream never sees
 		 * Expect, so its answer cannot race the body. */
 		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		memcpy(x->rs.head.data + x->rs.head.end, cont, sizeof(cont) - 1);
+		memcpy(x->rs.head.data + x->rs.head.end, cont,
+		    sizeof(cont) - 1);
 		x->rs.head.end += sizeof(cont) - 1;
 	}
 }
@@ -283,9 +284,9 @@ x_start_request(struct exchange *x)
 
 /* De-chunking callback: move payload down to the write cursor. */
 static void
-xhalf_dechunk_data(void *arg, const char *p, size_t n)
+x_dechunk_data(void *arg, const char *p, size_t n)
 {
-	struct xhalf *h = arg;
+	struct exchange_half *h = arg;
 
 	memmove(h->in.data + h->dechunk_end, p, n);
 	h->dechunk_end += n;
@@ -297,7 +298,7 @@ xhalf_dechunk_data(void *arg, const char *p, size_t n)
  * Returns 0, or -1 when the chunked coding is malformed.
  */
 static int
-xhalf_body_advance(struct xhalf *h)
+x_body_advance(struct exchange_half *h)
 {
 	size_t	avail, take, base;
 	long	k;
@@ -317,7 +318,7 @@ xhalf_body_advance(struct xhalf *h)
 		base = h->in.start + h->ready;
 		h->dechunk_end = base;
 		k = chunk_feed(&h->chunk, h->in.data + base, avail,
-		    h->dechunk ? xhalf_dechunk_data : NULL, h);
+		    h->dechunk ? x_dechunk_data : NULL, h);
 		if (k == CHUNK_ERROR)
 			return -1;
 		if (h->dechunk) {
@@ -339,14 +340,14 @@ xhalf_body_advance(struct xhalf *h)
 static void
 x_req_body_advance(struct exchange *x)
 {
-	if (x->rq.phase != XP_BODY || x->rq.body_done)
+	if (x->rq.phase != EXCH_BODY || x->rq.body_done)
 		return;
-	if (xhalf_body_advance(&x->rq) == 0)
+	if (x_body_advance(&x->rq) == 0)
 		return;
 	/* Part of the request is already upstream: drop that side; answer
 	 * 400 unless a response has begun, then close. */
 	x_up_drop(x);
-	if (x->rs.phase != XP_HEAD) {
+	if (x->rs.phase != EXCH_HEAD) {
 		x->rec.status = 400;
 		x->rec.verdict = "reject";
 		x_close(x, "malformed chunked request body");
@@ -359,15 +360,15 @@ x_req_body_advance(struct exchange *x)
 static void
 x_resp_body_advance(struct exchange *x)
 {
-	struct xhalf *rs = &x->rs;
+	struct exchange_half *rs = &x->rs;
 
-	if (rs->phase == XP_HIJACK) {
+	if (rs->phase == EXCH_HIJACK) {
 		rs->ready = sbuf_len(&rs->in);
 		return;
 	}
-	if (rs->phase != XP_BODY || rs->body_done)
+	if (rs->phase != EXCH_BODY || rs->body_done)
 		return;
-	if (xhalf_body_advance(rs) == -1) {
+	if (x_body_advance(rs) == -1) {
 		x_close(x, "malformed chunked response");
 		return;
 	}
@@ -383,7 +384,7 @@ x_resp_body_advance(struct exchange *x)
 static void
 x_resp_start(struct exchange *x)
 {
-	struct xhalf	*rs = &x->rs;
+	struct exchange_half	*rs = &x->rs;
 	struct resp_head h;
 	long	n;
 	int	hn;
@@ -394,7 +395,8 @@ x_resp_start(struct exchange *x)
 				goto bad_gateway;
 			return;
 		}
-		hn = resp_parse(rs->in.data + rs->in.start, sbuf_len(&rs->in), &h);
+		hn = resp_parse(rs->in.data + rs->in.start, sbuf_len(&rs->in),
+		    &h);
 		if (hn == REQ_INCOMPLETE) {
 			if (rs->eof)
 				goto bad_gateway;
@@ -437,11 +439,11 @@ x_resp_start(struct exchange *x)
 	if (rs->frame == RESP_FRAME_CHUNKED)
 		chunk_init(&rs->chunk, 0);
 	if (rs->frame == RESP_FRAME_HIJACK) {
-		rs->phase = XP_HIJACK;
-		x->rq.phase = XP_HIJACK;
+		rs->phase = EXCH_HIJACK;
+		x->rq.phase = EXCH_HIJACK;
 		x->rq.ready = sbuf_len(&x->rq.in);
 	} else
-		rs->phase = XP_BODY;
+		rs->phase = EXCH_BODY;
 	return;
 bad_gateway:
 	x->up_reusable = 0;
@@ -453,7 +455,7 @@ bad_gateway:
 	n = rs->eof;
 	x_up_drop(x);
 	x->rec.verdict = "error";
-	x->rq.phase = XP_DONE;
+	x->rq.phase = EXCH_DONE;
 	sbuf_release(&x->rq.in);	/* the body, if any, is lost */
 	x_local_response(x, 502, n ?
 	    "sockward: the Docker daemon closed the connection without "
@@ -471,14 +473,15 @@ x_finish(struct exchange *x)
 	/* An upstream that answered before it had the whole request (head
 	 * or body) is out of step: the next head must not follow the rest
 	 * of this one, nor overwrite it unsent. */
-	if (!x->up_reusable || x->rq.phase == XP_BODY || xhalf_pending(&x->rq))
+	if (!x->up_reusable || x->rq.phase == EXCH_BODY ||
+	    exchange_pending(&x->rq))
 		x_up_drop(x);
-	if (!x->keep_alive || x->rq.phase == XP_BODY) {
+	if (!x->keep_alive || x->rq.phase == EXCH_BODY) {
 		x_close(x, NULL);
 		return;
 	}
-	x->rq.phase = XP_HEAD;
-	x->rs.phase = XP_IDLE;
+	x->rq.phase = EXCH_HEAD;
+	x->rs.phase = EXCH_IDLE;
 	if (x->io->finished != NULL)
 		x->io->finished(x->arg);
 	x->rq.ready = 0;
@@ -512,7 +515,7 @@ x_hijack_progress(struct exchange *x)
 void
 exchange_advance(struct exchange *x)
 {
-	struct xhalf *rq = &x->rq, *rs = &x->rs;
+	struct exchange_half *rq = &x->rq, *rs = &x->rs;
 	int	guard;
 
 	/* Loops because finishing one exchange may let a pipelined one
@@ -533,26 +536,26 @@ exchange_advance(struct exchange *x)
 		x_req_body_advance(x);
 		if (x->dead)
 			return;
-		if (rq->phase == XP_BODY && rq->body_done && rq->ready == 0)
-			rq->phase = XP_DONE;
-		if (rq->phase == XP_BODY && rq->eof &&
+		if (rq->phase == EXCH_BODY && rq->body_done && rq->ready == 0)
+			rq->phase = EXCH_DONE;
+		if (rq->phase == EXCH_BODY && rq->eof &&
 		    sbuf_len(&rq->in) == rq->ready && rq->ready == 0) {
 			x_close(x, "client closed inside a request body");
 			return;
 		}
-		if (rs->phase == XP_HEAD)
+		if (rs->phase == EXCH_HEAD)
 			x_resp_start(x);
 		if (x->dead)
 			return;
 		x_resp_body_advance(x);
 		if (x->dead)
 			return;
-		if (rs->phase == XP_HIJACK) {
+		if (rs->phase == EXCH_HIJACK) {
 			rq->ready = sbuf_len(&rq->in);
 			x_hijack_progress(x);
 			return;
 		}
-		if (rs->phase == XP_BODY && !rs->body_done && rs->eof &&
+		if (rs->phase == EXCH_BODY && !rs->body_done && rs->eof &&
 		    rs->ready == sbuf_len(&rs->in)) {
 			if (rs->frame != RESP_FRAME_CLOSE) {
 				x_close(x, "upstream closed mid-response");
@@ -566,9 +569,9 @@ exchange_advance(struct exchange *x)
 			return;
 		}
 		/* Exchange complete? */
-		if (!xhalf_pending(rs) &&
-		    ((rs->phase == XP_BODY && rs->body_done) ||
-		    rs->phase == XP_LOCAL)) {
+		if (!exchange_pending(rs) &&
+		    ((rs->phase == EXCH_BODY && rs->body_done) ||
+		    rs->phase == EXCH_LOCAL)) {
 			x_finish(x);
 			continue;
 		}
@@ -579,10 +582,10 @@ exchange_advance(struct exchange *x)
 /* ---- what the transport reports ---- */
 
 void
-exchange_got(struct exchange *x, struct xhalf *h, size_t n)
+exchange_got(struct exchange *x, struct exchange_half *h, size_t n)
 {
 	int	idle_up = h == &x->rs &&
-		    (x->rs.phase == XP_IDLE || x->rs.phase == XP_LOCAL);
+		    (x->rs.phase == EXCH_IDLE || x->rs.phase == EXCH_LOCAL);
 
 	if (n > 0) {
 		if (h == &x->rs && n >= EXCHANGE_SPLICE_MIN)
@@ -604,14 +607,14 @@ exchange_got(struct exchange *x, struct xhalf *h, size_t n)
 	/* Client EOF before the response started is a half-close: the
 	 * answer is still delivered.  EOF during a streaming body means
 	 * gone. */
-	if (h == &x->rq && x->rs.phase == XP_BODY && !x->rs.body_done)
+	if (h == &x->rq && x->rs.phase == EXCH_BODY && !x->rs.body_done)
 		x->cli_gone = 1;
 }
 
 void
 exchange_up_failed(struct exchange *x)
 {
-	if (x->rs.phase == XP_HEAD && x->rec.status == 0) {
+	if (x->rs.phase == EXCH_HEAD && x->rec.status == 0) {
 		x->rs.eof = 1;
 		x_resp_start(x);	/* answers 502 */
 	} else
@@ -623,13 +626,13 @@ exchange_up_failed(struct exchange *x)
 uint64_t
 exchange_splice_budget(const struct exchange *x)
 {
-	const struct xhalf *rs = &x->rs;
+	const struct exchange_half *rs = &x->rs;
 
 	if (!x->splice_ok || sbuf_len(&rs->in) > 0 || sbuf_len(&rs->head) > 0)
 		return 0;
-	if (rs->phase == XP_HIJACK)
+	if (rs->phase == EXCH_HIJACK)
 		return x->bulk ? UINT64_MAX : 0;
-	if (rs->phase != XP_BODY || rs->body_done || rs->dechunk)
+	if (rs->phase != EXCH_BODY || rs->body_done || rs->dechunk)
 		return 0;
 	switch (rs->frame) {
 	case RESP_FRAME_LENGTH:
@@ -646,9 +649,9 @@ exchange_splice_budget(const struct exchange *x)
 int
 exchange_splice_edge(const struct exchange *x, int pipe_held)
 {
-	const struct xhalf *rs = &x->rs;
+	const struct exchange_half *rs = &x->rs;
 
-	return pipe_held && x->splice_ok && rs->phase == XP_BODY &&
+	return pipe_held && x->splice_ok && rs->phase == EXCH_BODY &&
 	    rs->frame == RESP_FRAME_CHUNKED && !rs->body_done &&
 	    !rs->dechunk && sbuf_len(&rs->in) == 0 &&
 	    sbuf_len(&rs->head) == 0 && chunk_data_left(&rs->chunk) == 0;
@@ -669,11 +672,11 @@ void
 exchange_spliced(struct exchange *x, const char *ahead, size_t peeked,
     size_t n)
 {
-	struct xhalf *rs = &x->rs;
+	struct exchange_half *rs = &x->rs;
 	size_t	fed;
 
 	rs->piped += n;
-	if (rs->phase != XP_BODY)
+	if (rs->phase != EXCH_BODY)
 		return;
 	if (rs->frame == RESP_FRAME_LENGTH) {
 		rs->remain -= (uint64_t)n;

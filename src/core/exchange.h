@@ -5,18 +5,18 @@
  * (upstream -> client) of the same shape.  The transport (daemon/conn.c,
  * or a test or fuzzer with fake descriptors) reads source bytes into a
  * half's `in`, tells the exchange with exchange_got, calls exchange_advance,
- * writes what xhalf_pending says is ready (the half's `head`, then the
+ * writes what exchange_pending says is ready (the half's `head`, then the
  * first `ready` bytes of `in`) and reports it with exchange_sent.  The
  * exchange parses, judges, frames and validates; it asks the transport for
  * the few things it cannot do itself (dial or drop the upstream, half-close
  * a side, log a record) through struct exchange_io, and marks itself dead
  * when the connection must end.
  *
- * Request phases:  XP_HEAD (waiting for a head) -> XP_BODY -> XP_DONE,
- *                  or XP_HIJACK.
- * Response phases: XP_IDLE (nothing asked) -> XP_HEAD (waiting for the
- *                  upstream's head) -> XP_BODY, or XP_LOCAL (sockward
- *                  answers itself), or XP_HIJACK.
+ * Request phases:  EXCH_HEAD (waiting for a head) -> EXCH_BODY -> EXCH_DONE,
+ *                  or EXCH_HIJACK.
+ * Response phases: EXCH_IDLE (nothing asked) -> EXCH_HEAD (waiting for the
+ *                  upstream's head) -> EXCH_BODY, or EXCH_LOCAL (sockward
+ *                  answers itself), or EXCH_HIJACK.
  * When both halves are done the next pipelined request is parsed.  A
  * hijacked exchange is a two-way pipe with half-close passed through.
  */
@@ -38,7 +38,9 @@ struct cfg_listener;
 struct exchange;
 struct learn;
 
-enum xphase { XP_IDLE = 0, XP_HEAD, XP_BODY, XP_DONE, XP_LOCAL, XP_HIJACK };
+enum exchange_phase {
+	EXCH_IDLE = 0, EXCH_HEAD, EXCH_BODY, EXCH_DONE, EXCH_LOCAL, EXCH_HIJACK
+};
 
 /*
  * One direction.  Invariants:
@@ -48,17 +50,17 @@ enum xphase { XP_IDLE = 0, XP_HEAD, XP_BODY, XP_DONE, XP_LOCAL, XP_HIJACK };
  *  - piped > 0 only while head and in are empty (the response half's
  *    splice: bytes in the transport's pipe, in order behind nothing);
  *  - frame/remain/chunk describe the body of the current message only
- *    while phase is XP_BODY; body_done once its end has been validated.
+ *    while phase is EXCH_BODY; body_done once its end has been validated.
  */
-struct xhalf {
-	enum xphase	 phase;
+struct exchange_half {
+	enum exchange_phase	 phase;
 	struct sbuf	 head;	/* bytes sockward wrote for the destination:
 				   canonical request head; response head,
 				   100 Continue or local answer */
 	struct sbuf	 in;	/* bytes from the source not yet sent */
 	size_t		 ready;	/* validated bytes at the front of in */
 	uint64_t	 piped;	/* response bytes in the transport's pipe */
-	enum resp_framing frame;	/* the request uses NONE/LENGTH/CHUNKED */
+	enum resp_framing frame;	/* requests: NONE, LENGTH, CHUNKED */
 	uint64_t	 remain;	/* LENGTH: body bytes not yet seen */
 	struct chunk_state chunk;	/* CHUNKED */
 	int		 body_done;	/* the whole body has been validated */
@@ -92,7 +94,7 @@ struct exchange_io {
 };
 
 /* The access record of the current exchange. */
-struct xrec {
+struct exchange_rec {
 	int		 open;		/* an exchange is being recorded */
 	uint64_t	 t_start;	/* microseconds */
 	const char	*method;	/* static string or NULL */
@@ -107,9 +109,9 @@ struct xrec {
 
 /*
  * Invariants:
- *  - rq.phase is XP_HIJACK exactly when rs.phase is; then both halves
+ *  - rq.phase is EXCH_HIJACK exactly when rs.phase is; then both halves
  *    pass every byte (ready == sbuf_len(&in)) and keep_alive is 0;
- *  - rs.phase is XP_IDLE only while rq.phase is XP_HEAD (no request in
+ *  - rs.phase is EXCH_IDLE only while rq.phase is EXCH_HEAD (no request in
  *    flight); bytes from the upstream then mean it is out of step;
  *  - up_open == 0 implies rs.in and rq.head are released and rs.eof,
  *    rq.shut are 0 (what belonged to that upstream went with it);
@@ -118,8 +120,8 @@ struct xrec {
  *  - once dead, only exchange_end may be called.
  */
 struct exchange {
-	struct xhalf	 rq;		/* client -> upstream */
-	struct xhalf	 rs;		/* upstream -> client */
+	struct exchange_half	 rq;		/* client -> upstream */
+	struct exchange_half	 rs;		/* upstream -> client */
 
 	/* Set by the transport before the first call. */
 	const struct exchange_io *io;
@@ -137,12 +139,12 @@ struct exchange {
 	int		 hijack_ok;	/* the route may hijack */
 	int		 served;	/* at least one request was read */
 	int		 cli_gone;	/* client EOF while a body streamed */
-	int		 bulk;		/* a stream without length moves in bulk */
+	int		 bulk;		/* a stream without length is bulk */
 	int		 peek_stuck;	/* framing ahead needs a copying read */
 
 	int		 dead;		/* the connection must end now */
 	const char	*why;		/* why, or NULL (a normal end) */
-	struct xrec	 rec;
+	struct exchange_rec	 rec;
 };
 
 /* Make x an exchange waiting for its first request.  io, arg, pol and
@@ -153,7 +155,7 @@ void	exchange_init(struct exchange *x);
  * Report n new bytes read into h->in (h is &x->rq or &x->rs), or EOF of
  * h's source when n is 0.
  */
-void	exchange_got(struct exchange *x, struct xhalf *h, size_t n);
+void	exchange_got(struct exchange *x, struct exchange_half *h, size_t n);
 
 /*
  * Move x as far as its buffers allow: parse and judge requests, frame and
@@ -164,7 +166,7 @@ void	exchange_advance(struct exchange *x);
 
 /* Bytes h has for its destination (head, ready body, pipe). */
 static inline int
-xhalf_pending(const struct xhalf *h)
+exchange_pending(const struct exchange_half *h)
 {
 	return sbuf_len(&h->head) > 0 || h->ready > 0 || h->piped > 0;
 }
@@ -174,7 +176,7 @@ xhalf_pending(const struct xhalf *h)
  * h->piped > 0, else from head first, then from in.
  */
 static inline void
-exchange_sent(struct exchange *x, struct xhalf *h, size_t n)
+exchange_sent(struct exchange *x, struct exchange_half *h, size_t n)
 {
 	size_t	hlen = sbuf_len(&h->head);
 
@@ -239,14 +241,14 @@ void	exchange_timeout(struct exchange *x);
  * behind them.
  */
 static inline int
-xhalf_want_read(const struct exchange *x, const struct xhalf *h,
+exchange_want_read(const struct exchange *x, const struct exchange_half *h,
     int pipe_room, int pipe_held)
 {
 	if (h->eof)
 		return 0;
 	if (h == &x->rq)
 		return sbuf_len(&h->in) < SBUF_SIZE &&
-		    !(x->rs.phase == XP_LOCAL && !x->keep_alive);
+		    !(x->rs.phase == EXCH_LOCAL && !x->keep_alive);
 	if (h->piped > 0)
 		return pipe_room && !x->peek_stuck &&
 		    (exchange_splice_budget(x) > 0 ||
@@ -260,23 +262,25 @@ xhalf_want_read(const struct exchange *x, const struct xhalf *h,
  * first request); once a request is in flight (streams, hijacks) nothing
  * times it out.  The transport keeps one timer list per kind.
  */
-enum xwait { XWAIT_NONE = 0, XWAIT_HEADER, XWAIT_IDLE, XWAIT_COUNT };
+enum exchange_wait {
+	EXCH_WAIT_NONE = 0, EXCH_WAIT_HEADER, EXCH_WAIT_IDLE, EXCH_WAIT_COUNT
+};
 
 /* Waiting for a request, with none begun (idle or between requests). */
 static inline int
 exchange_idle(const struct exchange *x)
 {
-	return x->rq.phase == XP_HEAD && x->rs.phase == XP_IDLE;
+	return x->rq.phase == EXCH_HEAD && x->rs.phase == EXCH_IDLE;
 }
 
-static inline enum xwait
+static inline enum exchange_wait
 exchange_wait(const struct exchange *x)
 {
 	if (!exchange_idle(x))
-		return XWAIT_NONE;
+		return EXCH_WAIT_NONE;
 	if (sbuf_len(&x->rq.in) == 0 && x->served)
-		return XWAIT_IDLE;
-	return XWAIT_HEADER;
+		return EXCH_WAIT_IDLE;
+	return EXCH_WAIT_HEADER;
 }
 
 /*

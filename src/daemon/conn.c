@@ -38,9 +38,9 @@
 
 /* Why a connection ends when its deadline of each kind passes (the kinds
  * are the exchange's waits; conn_setup gives each its milliseconds). */
-static const char *const conn_timeout_why[XWAIT_COUNT] = {
-	[XWAIT_HEADER] = "header timeout",
-	[XWAIT_IDLE] = "idle timeout",
+static const char *const conn_timeout_why[EXCH_WAIT_COUNT] = {
+	[EXCH_WAIT_HEADER] = "header timeout",
+	[EXCH_WAIT_IDLE] = "idle timeout",
 };
 
 struct conn {
@@ -65,7 +65,7 @@ static struct conn	*conn_list;
 static struct conn	*conn_graveyard;
 static size_t		 conn_n;
 static size_t		 conn_nup;	/* open upstream connections */
-static struct timer_list conn_timers[XWAIT_COUNT];	/* one per wait */
+static struct timer_list conn_timers[EXCH_WAIT_COUNT];	/* one per wait */
 static struct listener	*conn_listeners[LISTEN_MAX];
 static size_t		 conn_nlisteners;
 static int		 conn_accept_paused;
@@ -85,8 +85,8 @@ void
 conn_setup(const struct conn_config *cfg)
 {
 	conn_cfg = cfg;
-	conn_timers[XWAIT_HEADER].ms = (uint64_t)cfg->header_timeout_ms;
-	conn_timers[XWAIT_IDLE].ms = (uint64_t)cfg->idle_timeout_ms;
+	conn_timers[EXCH_WAIT_HEADER].ms = (uint64_t)cfg->header_timeout_ms;
+	conn_timers[EXCH_WAIT_IDLE].ms = (uint64_t)cfg->idle_timeout_ms;
 }
 
 size_t
@@ -95,12 +95,12 @@ conn_count(void)
 	return conn_n;
 }
 
-/* Put c on the timeout list of wait w (XWAIT_NONE: none); its deadline
+/* Put c on the timeout list of wait w (EXCH_WAIT_NONE: none); its deadline
  * stands while it stays on the same list. */
 static void
-conn_timer(struct conn *c, enum xwait w)
+conn_timer(struct conn *c, enum exchange_wait w)
 {
-	struct timer_list *l = w == XWAIT_NONE ? NULL : &conn_timers[w];
+	struct timer_list *l = w == EXCH_WAIT_NONE ? NULL : &conn_timers[w];
 
 	if (c->timer.list == l)
 		return;
@@ -476,7 +476,7 @@ conn_io_again(void)
  * the exchange was not told).
  */
 static int
-conn_read(struct conn *c, int fd, struct xhalf *h)
+conn_read(struct conn *c, int fd, struct exchange_half *h)
 {
 	size_t	room;
 	ssize_t	n;
@@ -527,7 +527,7 @@ conn_up_read(struct conn *c)
  * written, 0 if none (would block), -1 on an error.
  */
 static ssize_t
-conn_write(struct conn *c, int fd, struct xhalf *h)
+conn_write(struct conn *c, int fd, struct exchange_half *h)
 {
 	struct iovec	iov[2];
 	int		iovcnt = 0;
@@ -563,17 +563,17 @@ conn_update(struct conn *c)
 	int	 room = spipe_room(&c->upipe) > 0, held = c->upipe.rfd != -1;
 	unsigned cm = 0, um = 0;
 
-	if (xhalf_want_read(x, &x->rq, room, held))
+	if (exchange_want_read(x, &x->rq, room, held))
 		cm |= EV_READ;
 	/* Write interest also when work is left over (pipelined requests
 	 * answered locally need no other event): a writable socket wakes
 	 * the next pass at once, a full one waits, as it should. */
-	if (xhalf_pending(&x->rs) || c->more)
+	if (exchange_pending(&x->rs) || c->more)
 		cm |= EV_WRITE;
 	if (x->up_open) {
-		if (xhalf_want_read(x, &x->rs, room, held))
+		if (exchange_want_read(x, &x->rs, room, held))
 			um |= EV_READ;
-		if (xhalf_pending(&x->rq))
+		if (exchange_pending(&x->rq))
 			um |= EV_WRITE;
 		if (ev_io_set(&c->up, um) == -1) {
 			conn_close(c, "epoll");
@@ -599,14 +599,14 @@ conn_flush(struct conn *c)
 	ssize_t	 n;
 	int	 moved = 0;
 
-	if (c->x.up_open && xhalf_pending(&c->x.rq)) {
+	if (c->x.up_open && exchange_pending(&c->x.rq)) {
 		if ((n = conn_write(c, c->up.fd, &c->x.rq)) < 0) {
 			exchange_up_failed(&c->x);
 			return 1;	/* the state changed: advance again */
 		}
 		moved |= n > 0;
 	}
-	if (!c->x.dead && xhalf_pending(&c->x.rs)) {
+	if (!c->x.dead && exchange_pending(&c->x.rs)) {
 		if ((n = conn_write(c, c->cli.fd, &c->x.rs)) < 0) {
 			conn_close(c, strerror(errno));
 			return 1;
@@ -667,7 +667,7 @@ conn_next_timeout(uint64_t now)
 	uint64_t next = UINT64_MAX, t;
 	int	 w;
 
-	for (w = XWAIT_NONE + 1; w < XWAIT_COUNT; w++)
+	for (w = EXCH_WAIT_NONE + 1; w < EXCH_WAIT_COUNT; w++)
 		if ((t = timer_next(&conn_timers[w])) < next)
 			next = t;
 	if (conn_accept_paused && !conn_draining && conn_accept_resume < next)
@@ -684,10 +684,10 @@ conn_expire(uint64_t now)
 	struct conn *c;
 	int	 w;
 
-	for (w = XWAIT_NONE + 1; w < XWAIT_COUNT; w++) {
+	for (w = EXCH_WAIT_NONE + 1; w < EXCH_WAIT_COUNT; w++) {
 		while ((t = timer_due(&conn_timers[w], now)) != NULL) {
 			c = CONN_OF(t, timer);
-			if (w == XWAIT_HEADER) {
+			if (w == EXCH_WAIT_HEADER) {
 				/* Slow header: one best-effort 408, then
 				 * cut. */
 				exchange_timeout(&c->x);

@@ -299,8 +299,8 @@ log_access(const struct log_access_rec *r)
 }
 
 void
-log_exchange(const struct xrec *x, const char *client, const char *listener,
-    double duration_ms)
+log_exchange(const struct exchange_rec *x, const char *client,
+    const char *listener, double duration_ms)
 {
 	struct log_access_rec r;
 

@@ -45,11 +45,11 @@ void	log_msg(enum log_level level, const char *fmt, ...)
  * next log_flush or log_msg, whichever comes first. */
 void	log_access(const struct log_access_rec *rec);
 
-struct xrec;
+struct exchange_rec;
 
 /* log_access for the record r of an exchange (core/exchange.h) with
  * client, listener and duration_ms. */
-void	log_exchange(const struct xrec *r, const char *client,
+void	log_exchange(const struct exchange_rec *r, const char *client,
 	    const char *listener, double duration_ms);
 
 /* Write the queued access lines.  The event loop calls it after every

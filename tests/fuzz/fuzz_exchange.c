@@ -11,7 +11,7 @@
  *   6 upstream bytes spliced towards the client
  *   7 drain starts (N even), or the header timeout fires (N odd)
  *
- * The fake transport reads a source only when xhalf_want_read says so, and
+ * The fake transport reads a source only when exchange_want_read says so, and
  * never copies upstream bytes while the pipe holds some, as daemon/conn.c
  * does.  Properties:
  *  - no crash, leak or sanitizer report;
@@ -312,11 +312,11 @@ fx_setup(void)
 
 /* A source sends p[0..n): what fits in h's buffer goes in. */
 static void
-fx_read(struct xhalf *h, const char *p, size_t n)
+fx_read(struct exchange_half *h, const char *p, size_t n)
 {
 	size_t	room;
 
-	if (!xhalf_want_read(&fx, h, 1, fx_pipe_held) ||
+	if (!exchange_want_read(&fx, h, 1, fx_pipe_held) ||
 	    sbuf_reserve(&h->in) == -1)
 		return;
 	if ((room = sbuf_room(&h->in)) == 0)
@@ -332,7 +332,7 @@ fx_read(struct xhalf *h, const char *p, size_t n)
 
 /* The destination of h takes up to max bytes. */
 static void
-fx_write(struct xhalf *h, struct fx_stream *to, size_t max)
+fx_write(struct exchange_half *h, struct fx_stream *to, size_t max)
 {
 	size_t	hl = sbuf_len(&h->head), n, from_head;
 
@@ -368,7 +368,7 @@ fx_splice(const char *p, size_t n)
 	uint64_t budget;
 	size_t	 peeked = 0, take;
 
-	if (!fx.up_open || !xhalf_want_read(&fx, &fx.rs, 1, fx_pipe_held))
+	if (!fx.up_open || !exchange_want_read(&fx, &fx.rs, 1, fx_pipe_held))
 		return;
 	budget = exchange_splice_budget(&fx);
 	if (budget == 0 && exchange_splice_edge(&fx, fx_pipe_held)) {
@@ -397,16 +397,17 @@ fx_splice(const char *p, size_t n)
 static void
 fx_invariants(void)
 {
-	const struct xhalf *rq = &fx.rq, *rs = &fx.rs;
+	const struct exchange_half *rq = &fx.rq, *rs = &fx.rs;
 
-	FUZZ_CHECK((rq->phase == XP_HIJACK) == (rs->phase == XP_HIJACK),
+	FUZZ_CHECK((rq->phase == EXCH_HIJACK) == (rs->phase == EXCH_HIJACK),
 	    "phases %d/%d", rq->phase, rs->phase);
-	FUZZ_CHECK(rs->phase != XP_IDLE || rq->phase == XP_HEAD,
+	FUZZ_CHECK(rs->phase != EXCH_IDLE || rq->phase == EXCH_HEAD,
 	    "response idle, request phase %d", rq->phase);
-	FUZZ_CHECK(rq->phase != XP_HIJACK || !fx.keep_alive,
+	FUZZ_CHECK(rq->phase != EXCH_HIJACK || !fx.keep_alive,
 	    "hijacked and keep-alive");
-	FUZZ_CHECK(fx.up_open || (rs->in.data == NULL && rq->head.data == NULL &&
-	    !rs->eof && !rq->shut), "upstream state without an upstream");
+	FUZZ_CHECK(fx.up_open || (rs->in.data == NULL &&
+	    rq->head.data == NULL && !rs->eof && !rq->shut),
+	    "upstream state without an upstream");
 	FUZZ_CHECK(rq->ready <= sbuf_len(&rq->in) &&
 	    rs->ready <= sbuf_len(&rs->in), "ready past the buffer");
 	FUZZ_CHECK(rs->piped == 0 || (sbuf_len(&rs->head) == 0 &&
@@ -458,14 +459,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			exchange_got(&fx, &fx.rq, 0);
 		else if (op == 3 && fx.up_open && !fx.rs.eof)
 			exchange_got(&fx, &fx.rs, 0);
-		else if (op == 4 && xhalf_pending(&fx.rs))
+		else if (op == 4 && exchange_pending(&fx.rs))
 			fx_write(&fx.rs, &fx_cli, n);
-		else if (op == 5 && fx.up_open && xhalf_pending(&fx.rq))
+		else if (op == 5 && fx.up_open && exchange_pending(&fx.rq))
 			fx_write(&fx.rq, &fx_up, n);
 		else if (op == 7 && (n & 1) == 0) {
 			fx.draining = 1;
 			fx.keep_alive = 0;
-		} else if (op == 7 && exchange_wait(&fx) == XWAIT_HEADER) {
+		} else if (op == 7 && exchange_wait(&fx) == EXCH_WAIT_HEADER) {
 			exchange_timeout(&fx);
 			FUZZ_CHECK(fx.dead, "alive after a timeout");
 			fx_write(&fx.rs, &fx_cli, SBUF_SIZE);
@@ -475,7 +476,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			exchange_advance(&fx);
 		if (!fx.dead)
 			fx_invariants();
-		if (fx.rq.phase == XP_HIJACK && !fx_hijacked) {
+		if (fx.rq.phase == EXCH_HIJACK && !fx_hijacked) {
 			fx_hijacked = 1;
 			fx_up_raw = fx_up.len;
 		}

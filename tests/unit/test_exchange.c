@@ -106,7 +106,8 @@ setup(void **state)
 	(void)state;
 	memset(&F, 0, sizeof(F));
 	snprintf(F.pol.name, sizeof(F.pol.name), "test");
-	assert_int_equal(profile_load(profile_find("traefik"), &F.pol.rules), 0);
+	assert_int_equal(profile_load(profile_find("traefik"), &F.pol.rules),
+	    0);
 	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
 		assert_int_equal(rule_parse_line(extra[i], &r, &why), 0);
 		assert_int_equal(rule_set_add(&F.pol.rules, &r, "test"), 0);
@@ -132,11 +133,11 @@ teardown(void **state)
 
 /* Write what half h has ready to dst, as a transport that never blocks. */
 static int
-flush(struct xhalf *h, char *dst, size_t *len, size_t cap)
+flush(struct exchange_half *h, char *dst, size_t *len, size_t cap)
 {
 	size_t	n, hl;
 
-	if (!xhalf_pending(h))
+	if (!exchange_pending(h))
 		return 0;
 	hl = sbuf_len(&h->head);
 	n = hl + h->ready;
@@ -169,7 +170,7 @@ pump(void)
 
 /* One source sends s (n bytes; 0: strlen), or EOF when s is NULL. */
 static void
-send_to(struct xhalf *h, const char *s, size_t n)
+send_to(struct exchange_half *h, const char *s, size_t n)
 {
 	if (s == NULL) {
 		exchange_got(&F.x, h, 0);
@@ -218,7 +219,7 @@ test_pipelining(void **state)
 	CLI(two);
 	/* One request in flight at a time: the second waits. */
 	assert_non_null(strstr(GOT_UP(), "GET /_ping HTTP/1.1\r\n"));
-	assert_int_equal(F.x.rs.phase, XP_HEAD);
+	assert_int_equal(F.x.rs.phase, EXCH_HEAD);
 	UP(OK2);
 	assert_non_null(strstr(GOT_CLI(), "200 OK"));
 	assert_int_equal(F.records, 1);
@@ -247,7 +248,7 @@ test_expect_continue(void **state)
 	assert_null(strstr(up, "Expect"));
 	CLI("{}");
 	assert_string_equal(GOT_UP(), "{}");
-	assert_int_equal(F.x.rq.phase, XP_DONE);
+	assert_int_equal(F.x.rq.phase, EXCH_DONE);
 }
 
 static void
@@ -288,7 +289,7 @@ test_hijack_half_close(void **state)
 	UP("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\n"
 	    "Upgrade: tcp\r\n\r\nhello");
 	assert_non_null(strstr(GOT_CLI(), "101"));
-	assert_int_equal(F.x.rq.phase, XP_HIJACK);
+	assert_int_equal(F.x.rq.phase, EXCH_HIJACK);
 	/* Raw bytes both ways, unparsed. */
 	CLI("GET / HTTP/1.1\r\n\r\n");
 	assert_string_equal(GOT_UP(), "GET / HTTP/1.1\r\n\r\n");
@@ -317,7 +318,7 @@ test_chunked_request_passes_validated(void **state)
 	    "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
 	up = GOT_UP();
 	assert_non_null(strstr(up, "\r\n\r\n2\r\n{}\r\n0\r\n\r\n"));
-	assert_int_equal(F.x.rq.phase, XP_DONE);
+	assert_int_equal(F.x.rq.phase, EXCH_DONE);
 }
 
 static void
