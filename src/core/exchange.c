@@ -138,6 +138,14 @@ x_local_response(struct exchange *x, int status, const char *message,
 		x->keep_alive = 0;
 }
 
+/* Drop what is left of the request body: it will never be sent. */
+static void
+x_drop_body(struct exchange *x)
+{
+	sbuf_release(&x->rq.in);
+	x->rq.ready = 0;
+}
+
 /* Refuse a request sockward could not take: answer message (the JSON
  * "message" text) and close. */
 static void
@@ -145,7 +153,7 @@ x_reject_msg(struct exchange *x, int status, const char *message)
 {
 	x->rec.verdict = "reject";
 	/* The body (if any) was not read: the connection cannot continue. */
-	sbuf_release(&x->rq.in);
+	x_drop_body(x);
 	x->rq.phase = EXCH_DONE;
 	x_local_response(x, status, message, 1);
 }
@@ -173,7 +181,7 @@ x_answer_unsent(struct exchange *x, const struct req_head *h, size_t hlen,
 	sbuf_release(&x->rq.head);
 	sbuf_consume(&x->rq.in, hlen);
 	if (h->body != REQ_BODY_NONE)
-		sbuf_release(&x->rq.in);
+		x_drop_body(x);
 	x->rq.phase = EXCH_DONE;
 	x_local_response(x, status, message,
 	    h->body != REQ_BODY_NONE || !x->keep_alive);
@@ -456,7 +464,7 @@ bad_gateway:
 	x_up_drop(x);
 	x->rec.verdict = "error";
 	x->rq.phase = EXCH_DONE;
-	sbuf_release(&x->rq.in);	/* the body, if any, is lost */
+	x_drop_body(x);		/* the body, if any, is lost */
 	x_local_response(x, 502, n ?
 	    "sockward: the Docker daemon closed the connection without "
 	    "a response" : "sockward: malformed response from the Docker "
