@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "exchange.h"
 #include "log.h"
 
 static enum log_format	log_fmt = LOG_FMT_TEXT;
@@ -385,4 +386,24 @@ log_access(const struct log_access_rec *r)
 		log_put(&l, "}", 1);
 	l.b[l.n++] = '\n';	/* log_put kept a byte for it */
 	log_queue(l.b, l.n);
+}
+
+void
+log_exchange(const struct exchange_rec *x, const char *client,
+    const char *listener, double duration_ms)
+{
+	struct log_access_rec r;
+
+	r.client = client;
+	r.listener = listener;
+	r.method = x->method != NULL ? x->method : "-";
+	r.target = x->target;
+	r.target_len = x->target_len;
+	r.path = x->path;
+	r.status = x->status;
+	r.bytes = x->bytes;
+	r.duration_ms = duration_ms;
+	r.verdict = x->verdict != NULL ? x->verdict : "-";
+	r.rule = x->rule;
+	log_access(&r);
 }

@@ -45,6 +45,13 @@ void	log_msg(enum log_level level, const char *fmt, ...)
  * next log_flush or log_msg, whichever comes first. */
 void	log_access(const struct log_access_rec *rec);
 
+struct exchange_rec;
+
+/* log_access for the record r of an exchange (core/exchange.h) with
+ * client, listener and duration_ms. */
+void	log_exchange(const struct exchange_rec *r, const char *client,
+	    const char *listener, double duration_ms);
+
 /* Write the queued lines, as far as the log output takes them now.  The
  * event loop calls it after every pass, so an access line is at most one
  * pass late; also before exit.  Once the output drains, a line reports

@@ -1,10 +1,14 @@
 /*
  * spipe.c - kernel pipes for zero-copy relaying with splice(2).
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <unistd.h>
 
+#include "exchange.h"
 #include "spipe.h"
 
 #define SPIPE_POOL 8
@@ -117,4 +121,44 @@ size_t
 spipe_fds(void)
 {
 	return 2 * (spipe_pooled + spipe_held);
+}
+
+int
+spipe_pump(struct spipe *p, int fd, struct exchange *x, int (*may_take)(void))
+{
+	char		 ahead[64];
+	uint64_t	 budget = exchange_splice_budget(x);
+	size_t		 peeked = 0;
+	ssize_t		 n;
+
+	if (budget == 0 && exchange_splice_edge(x, p->rfd != -1)) {
+		n = recv(fd, ahead, sizeof(ahead), MSG_PEEK);
+		if (n > 0 && (budget = exchange_splice_peek(x, ahead,
+		    (size_t)n)) > 0)
+			peeked = (size_t)n;
+		if (budget == 0) {
+			/* A copying read must go first; it waits for the
+			 * pipe to empty. */
+			if (p->len > 0)
+				x->peek_stuck = 1;
+			return 0;
+		}
+	}
+	if (budget == 0)
+		return 0;
+	if (p->rfd == -1 && (budget < EXCHANGE_SPLICE_MIN || !may_take() ||
+	    spipe_take(p) == -1))
+		return 0;
+	n = spipe_fill(p, fd, budget < SIZE_MAX ? (size_t)budget : SIZE_MAX);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 1;
+	if (n == -1 && (errno == EINVAL || errno == ENOSYS) && p->len == 0) {
+		x->splice_ok = 0;	/* cannot splice here: copy from now on */
+		return 0;
+	}
+	if (n <= 0)	/* EOF, or an error that ends the stream */
+		exchange_got(x, &x->rs, 0);
+	else
+		exchange_spliced(x, ahead, peeked, (size_t)n);
+	return 1;
 }

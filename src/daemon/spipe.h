@@ -47,6 +47,21 @@ ssize_t	spipe_fill(struct spipe *p, int fd, size_t max);
 /* Splice what p holds out to socket fd; returns as spipe_fill. */
 ssize_t	spipe_drain(struct spipe *p, int fd);
 
+struct exchange;
+
+/*
+ * Move response bytes of exchange x from the upstream socket fd into p,
+ * as far as x's framing lets them pass unparsed.  A chunked body goes a
+ * chunk at a time: at a chunk edge the framing ahead is peeked and, when
+ * it ends inside a payload, framing and payload go as one run.  A pipe is
+ * taken only when may_take() says so (asked only then: it may cost a
+ * system call).  Returns 1 when that was
+ * the way to read (bytes moved, EOF reported to x, or none could move
+ * now), 0 when the caller must copy into x->rs.in instead.
+ */
+int	spipe_pump(struct spipe *p, int fd, struct exchange *x,
+	    int (*may_take)(void));
+
 /* Descriptors held by pipes, in use or pooled (for open-file pacing). */
 size_t	spipe_fds(void);
 

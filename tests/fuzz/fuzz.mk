@@ -7,7 +7,7 @@
 #   make fuzz-replay   replay tests/fuzz/corpus + tests/fuzz/regress
 #                      through every target; no fuzzing (seconds)
 #   make fuzz-ci       replay, then fuzz each target $(FUZZ_CI_TIME) s
-#                      (default $(FUZZ_TIME)): ~7.5 min with 7 targets
+#                      (default $(FUZZ_TIME)): ~8.5 min with 8 targets
 #   make fuzz-build    just build $(FUZZ_BUILD)/fuzz_<target>
 #   make fuzz-<target> / fuzz-replay-<target>   one target only
 #
@@ -33,7 +33,8 @@ FUZZ_WARN     = -Wall -Wextra
 FUZZ_HARDEN   = $(HARDEN_CFLAGS)
 FUZZ_LDHARDEN = $(HARDEN_LDFLAGS)
 
-FUZZ_TARGETS  = http_req canon rule config chunk http_resp query judge
+FUZZ_TARGETS  = http_req canon rule config chunk http_resp query judge \
+		exchange
 FUZZ_CORE_SRC = $(sort $(wildcard src/core/*.c))
 FUZZ_CORE_OBJ = $(FUZZ_CORE_SRC:src/core/%.c=$(FUZZ_BUILD)/core/%.o)
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
@@ -48,6 +49,7 @@ FUZZ_MAX_LEN_config    = 8192
 FUZZ_MAX_LEN_chunk     = 4096
 FUZZ_MAX_LEN_query     = 8192
 FUZZ_MAX_LEN_judge     = 20000
+FUZZ_MAX_LEN_exchange  = 8192
 FUZZ_DICT_http_req     = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_http_resp    = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_canon        = $(FUZZ_DIR)/dict/http.dict
@@ -56,6 +58,7 @@ FUZZ_DICT_rule         = $(FUZZ_DIR)/dict/policy.dict
 FUZZ_DICT_config       = $(FUZZ_DIR)/dict/policy.dict
 FUZZ_DICT_query        = $(FUZZ_DIR)/dict/policy.dict
 FUZZ_DICT_judge        = $(FUZZ_DIR)/dict/http.dict
+FUZZ_DICT_exchange     = $(FUZZ_DIR)/dict/http.dict
 
 FUZZ_ENV = SOCKWARD_FUZZ_KNOWN='$(FUZZ_KNOWN)' FUZZ_DIR=$(FUZZ_DIR) FUZZ_BUILD=$(FUZZ_BUILD) \
 	   FUZZ_SCRATCH=$(FUZZ_SCRATCH) FUZZ_ARGS='$(FUZZ_ARGS)' \

@@ -334,6 +334,70 @@ def config_seeds():
     return seeds
 
 
+# fuzz_exchange: a flags byte, then operations OP N [N data bytes] (see
+# fuzz_exchange.c): 0 client sends, 1 upstream sends, 2 client EOF,
+# 3 upstream EOF, 4 client reads, 5 upstream reads, 6 splice, 7 drain
+# (N even) or header timeout (N odd).
+def xop(op, data=b"", n=None):
+    if op in (0, 1, 6):
+        out = b""
+        while True:     # long data as several sends of <= 256 bytes
+            part, data = data[:256], data[256:]
+            out += bytes([op, len(part) - 1]) + part
+            if not data:
+                return out
+    return bytes([op, (n or 256) - 1])
+
+
+def exchange_seeds():
+    ping = b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n"
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"
+    rd = xop(5) + xop(5) + xop(4) + xop(4)
+    create = (b"POST /containers/create HTTP/1.1\r\nHost: d\r\n"
+              b"Content-Type: application/json\r\n")
+    attach = (b"POST /containers/abc/attach?stream=1&stdin=1 HTTP/1.1\r\n"
+              b"Host: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+    chunked = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+               b"5\r\nhello\r\n" + b"4000\r\n" + b"x" * 0x4000 +
+               b"\r\n0\r\n\r\n")
+    big = b"HTTP/1.1 200 OK\r\nContent-Length: 40000\r\n\r\n" + b"y" * 40000
+    return {
+        "ping": b"\0" + xop(0, ping) + rd + xop(1, ok) + rd,
+        "pipelined": b"\0" + xop(0, ping * 3) + rd + xop(1, ok) + rd +
+                     xop(1, ok) + rd + xop(1, ok) + rd,
+        "denied_body": b"\0" + xop(0, b"POST /secrets/create HTTP/1.1\r\n"
+                                   b"Host: d\r\nContent-Length: 3\r\n\r\nabc") + rd,
+        "audit_denied": b"\1" + xop(0, b"GET /secrets HTTP/1.1\r\nHost: d\r\n\r\n") +
+                        rd + xop(1, ok) + rd,
+        "expect_continue": b"\0" + xop(0, create + b"Expect: 100-continue\r\n"
+                                       b"Content-Length: 2\r\n\r\n") + rd +
+                           xop(0, b"{}") + rd + xop(1, ok) + rd,
+        "chunked_request": b"\0" + xop(0, create + b"Transfer-Encoding: "
+                                       b"chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n") +
+                           rd + xop(1, ok) + rd,
+        "http10_dechunk": b"\0" + xop(0, b"GET /events HTTP/1.0\r\n\r\n") +
+                          rd + xop(1, chunked) + rd * 80,
+        "hijack": b"\0" + xop(0, attach) + rd +
+                  xop(1, b"HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\n"
+                         b"Upgrade: tcp\r\n\r\nout") + rd +
+                  xop(0, b"in") + rd + xop(2) + rd + xop(3) + rd,
+        "head": b"\0" + xop(0, b"HEAD /_ping HTTP/1.1\r\nHost: d\r\n\r\n") + rd +
+                xop(1, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n") + rd,
+        "interim_then_eof": b"\0" + xop(0, ping) + rd +
+                            xop(1, b"HTTP/1.1 102 P\r\n\r\nHTTP/1.1 200 OK\r\n"
+                                   b"Content-Length: 9\r\n\r\nabc") + rd +
+                            xop(3) + rd,
+        "upstream_eof_no_head": b"\0" + xop(0, ping) + rd + xop(3) + rd,
+        "upstream_refused": b"\4" + xop(0, ping) + rd,
+        "splice_length": b"\2" + xop(0, ping) + rd + xop(1, big[:200]) + rd +
+                         xop(6, big[200:]) + rd * 160,
+        "splice_chunked": b"\2" + xop(0, ping) + rd + xop(1, chunked[:60]) +
+                          rd + xop(6, chunked[60:]) + rd * 80,
+        "drain": b"\0" + xop(0, ping) + xop(7, n=2) + rd + xop(1, ok) + rd,
+        "header_timeout": b"\0" + xop(0, ping[:10]) + rd + xop(7, n=1),
+    }
+
+
 def write(target, seeds):
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)
@@ -355,6 +419,7 @@ def main():
     write("chunk", CHUNK)
     write("http_resp", RESP)
     write("query", QUERY)
+    write("exchange", exchange_seeds())
     return 0
 
 

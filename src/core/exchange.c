@@ -1,0 +1,729 @@
+/*
+ * exchange.c - the exchange state machine: requests parsed and judged,
+ * bodies framed and validated in both directions, local answers,
+ * pipelining, hijacking, keep-alive.  No system calls: bytes come in
+ * through the halves' buffers and everything else goes through x->io.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "escape.h"
+#include "exchange.h"
+#include "http_req.h"
+#include "judge.h"
+#include "learn.h"
+
+static void	x_resp_start(struct exchange *);
+
+void
+exchange_init(struct exchange *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->rq.phase = EXCH_HEAD;
+	x->rs.phase = EXCH_IDLE;
+}
+
+/* Mark x for closing; the first reason stands. */
+static void
+x_close(struct exchange *x, const char *why)
+{
+	if (x->dead)
+		return;
+	x->dead = 1;
+	x->why = why;
+}
+
+/* Close the upstream connection, with what it had sent or was owed. */
+static void
+x_up_drop(struct exchange *x)
+{
+	if (!x->up_open)
+		return;
+	x->io->up_close(x->arg);
+	x->up_open = 0;
+	x->rs.eof = 0;
+	x->rq.shut = 0;
+	sbuf_release(&x->rs.in);
+	sbuf_release(&x->rq.head);
+}
+
+/* Log the current exchange once, if there is one. */
+static void
+x_record(struct exchange *x)
+{
+	if (!x->rec.open)
+		return;
+	x->rec.open = 0;
+	x->io->record(x->arg, x);
+}
+
+static void
+x_begin(struct exchange *x)
+{
+	struct exchange_rec *r = &x->rec;
+
+	r->open = 1;
+	r->t_start = x->io->now_us();
+	r->method = NULL;
+	r->target_len = 0;
+	r->path[0] = '\0';
+	r->rule[0] = '\0';
+	r->status = 0;
+	r->bytes = 0;
+	r->verdict = NULL;
+	x->is_head = 0;
+	x->hijack_ok = 0;
+}
+
+/* Record the raw target for the log, truncated, still unescaped. */
+static void
+x_note_target(struct exchange *x, const char *t, size_t len)
+{
+	if (len > sizeof(x->rec.target))
+		len = sizeof(x->rec.target);
+	memcpy(x->rec.target, t, len);
+	x->rec.target_len = len;
+}
+
+/* Copy the string src to dst[0..cap), cut to fit (no printf: every
+ * request needs it). */
+static void
+x_copy(char *dst, size_t cap, const char *src)
+{
+	size_t	k = strlen(src);
+
+	if (k >= cap)
+		k = cap - 1;
+	memcpy(dst, src, k);
+	dst[k] = '\0';
+}
+
+/* ---- local responses ---- */
+
+/*
+ * Queue a complete response with a JSON {"message": ...} body, as dockerd
+ * writes its errors, so the docker CLI and SDKs show it.  close_after: the
+ * client connection ends after it.
+ */
+static void
+x_local_response(struct exchange *x, int status, const char *message,
+    int close_after)
+{
+	struct sbuf *out = &x->rs.head;
+	char	esc[1024], body[1100];
+	int	blen, n;
+
+	esc_json(esc, sizeof(esc), message, strlen(message));
+	blen = snprintf(body, sizeof(body), "{\"message\":\"%s\"}\n", esc);
+	if (blen < 0 || (size_t)blen >= sizeof(body))
+		blen = (int)strlen(strcpy(body, "{\"message\":\"sockward\"}\n"));
+	if (sbuf_reserve(out) == -1) {
+		x_close(x, "out of memory");
+		return;
+	}
+	n = snprintf(out->data + out->end, SBUF_SIZE - out->end,
+	    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %d\r\nConnection: %s\r\n\r\n%s",
+	    status, judge_status_reason(status), blen,
+	    close_after ? "close" : "keep-alive",
+	    x->is_head ? "" : body);
+	if (n < 0 || (size_t)n >= SBUF_SIZE - out->end) {
+		x_close(x, "local response too large");
+		return;
+	}
+	out->end += (size_t)n;
+	x->rec.status = status;
+	x->rs.phase = EXCH_LOCAL;
+	if (close_after)
+		x->keep_alive = 0;
+}
+
+/* Drop what is left of the request body: it will never be sent. */
+static void
+x_drop_body(struct exchange *x)
+{
+	sbuf_release(&x->rq.in);
+	x->rq.ready = 0;
+}
+
+/* Refuse a request sockward could not take: answer message (the JSON
+ * "message" text) and close. */
+static void
+x_reject_msg(struct exchange *x, int status, const char *message)
+{
+	x->rec.verdict = "reject";
+	/* The body (if any) was not read: the connection cannot continue. */
+	x_drop_body(x);
+	x->rq.phase = EXCH_DONE;
+	x_local_response(x, status, message, 1);
+}
+
+/* x_reject_msg with "sockward: REASON". */
+static void
+x_reject(struct exchange *x, int status, const char *reason)
+{
+	char	msg[300];
+
+	snprintf(msg, sizeof(msg), "sockward: %s", reason);
+	x_reject_msg(x, status, msg);
+}
+
+/*
+ * Answer a request that was not forwarded (denied, or no upstream) with
+ * status and message.  Its head (hlen bytes) is dropped; a body it
+ * announced was never read, so only a bodiless request leaves the
+ * connection in a known state for the next one.
+ */
+static void
+x_answer_unsent(struct exchange *x, const struct req_head *h, size_t hlen,
+    int status, const char *message)
+{
+	sbuf_release(&x->rq.head);
+	sbuf_consume(&x->rq.in, hlen);
+	if (h->body != REQ_BODY_NONE)
+		x_drop_body(x);
+	x->rq.phase = EXCH_DONE;
+	x_local_response(x, status, message,
+	    h->body != REQ_BODY_NONE || !x->keep_alive);
+}
+
+/* ---- starting an exchange ---- */
+
+/* Parse the head at the front of rq.in and act on judge_request's
+ * verdict. */
+static void
+x_start_request(struct exchange *x)
+{
+	struct exchange_half	*rq = &x->rq;
+	struct req_head	 h;
+	struct req_error err;
+	struct judge_result res;
+	char		 msg[600], why[400];
+	int		 n;
+
+	n = req_parse(rq->in.data + rq->in.start, sbuf_len(&rq->in), &h, &err);
+	if (n == REQ_INCOMPLETE) {
+		if (rq->eof)
+			x_close(x, "client closed inside a request head");
+		return;
+	}
+	x_begin(x);
+	x->served = 1;
+	if (n == REQ_ERROR) {
+		/* Log what we can of the request line. */
+		const char *p = rq->in.data + rq->in.start;
+		size_t len = sbuf_len(&rq->in), i;
+		for (i = 0; i < len && p[i] != '\r' && p[i] != '\n'; i++)
+			;
+		x_note_target(x, p, i);
+		x_reject(x, err.status, err.reason);
+		return;
+	}
+	x->rec.method = req_method_name(h.method);
+	x_note_target(x, h.target, h.target_len);
+	x->is_head = h.method == REQ_M_HEAD;
+	x->keep_alive = h.keep_alive && !x->draining;
+	x->http10 = h.minor == 0;
+
+	if (sbuf_reserve(&rq->head) == -1) {
+		x_close(x, "out of memory");
+		return;
+	}
+	judge_request(*x->pol, &h, rq->head.data, SBUF_SIZE, &res);
+	if (res.verdict != JUDGE_REJECT || res.status != 400)	/* target ok */
+		x_copy(x->rec.path, sizeof(x->rec.path), res.target.path);
+	x_copy(x->rec.rule, sizeof(x->rec.rule), res.label);
+	x->rec.verdict = judge_verdict_name(res.verdict);
+	if (res.verdict == JUDGE_REJECT) {
+		sbuf_release(&rq->head);
+		x_reject_msg(x, res.status, res.message);
+		return;
+	}
+	if (x->learn != NULL && *x->learn != NULL)
+		(void)learn_add(*x->learn, h.method, res.target.path);
+	if (res.verdict == JUDGE_DENY) {
+		x_answer_unsent(x, &h, (size_t)n, res.status, res.message);
+		return;
+	}
+	x->hijack_ok = res.hijack;
+	rq->head.start = 0;
+	rq->head.end = res.head_len;
+
+	if (!x->up_open) {
+		if (x->io->up_open(x->arg, why, sizeof(why)) == -1) {
+			snprintf(msg, sizeof(msg), "sockward: cannot reach the "
+			    "Docker daemon at %s", why);
+			x->rec.verdict = "error";
+			x_answer_unsent(x, &h, (size_t)n, 502, msg);
+			return;
+		}
+		x->up_open = 1;
+		x->rs.eof = 0;
+		rq->shut = 0;
+	}
+	if (x->io->forwarding != NULL)
+		x->io->forwarding(x->arg, x);
+
+	sbuf_consume(&rq->in, (size_t)n);
+	rq->frame = h.body == REQ_BODY_LENGTH ? RESP_FRAME_LENGTH :
+	    h.body == REQ_BODY_CHUNKED ? RESP_FRAME_CHUNKED : RESP_FRAME_NONE;
+	rq->remain = h.body == REQ_BODY_LENGTH ? h.content_length : 0;
+	rq->body_done = h.body == REQ_BODY_NONE ||
+	    (h.body == REQ_BODY_LENGTH && h.content_length == 0);
+	if (h.body == REQ_BODY_CHUNKED)
+		chunk_init(&rq->chunk, 1);
+	rq->ready = 0;
+	rq->phase = rq->body_done ? EXCH_DONE : EXCH_BODY;
+
+	x->rs.phase = EXCH_HEAD;
+	x->up_reusable = 1;
+	if (h.expect_continue && !rq->body_done &&
+	    sbuf_reserve(&x->rs.head) == 0) {
+		/* We answer the expectation ourselves: the upstream never sees
+		 * Expect, so its answer cannot race the body. */
+		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+		memcpy(x->rs.head.data + x->rs.head.end, cont,
+		    sizeof(cont) - 1);
+		x->rs.head.end += sizeof(cont) - 1;
+	}
+}
+
+/* ---- bodies, either direction ---- */
+
+/* De-chunking callback: move payload down to the write cursor. */
+static void
+x_dechunk_data(void *arg, const char *p, size_t n)
+{
+	struct exchange_half *h = arg;
+
+	memmove(h->in.data + h->dechunk_end, p, n);
+	h->dechunk_end += n;
+}
+
+/*
+ * Follow h's framing over the bytes of in past ready, moving ready up to
+ * what is validated (stripping the chunk framing when h->dechunk).
+ * Returns 0, or -1 when the chunked coding is malformed.
+ */
+static int
+x_body_advance(struct exchange_half *h)
+{
+	size_t	avail, take, base;
+	long	k;
+
+	avail = sbuf_len(&h->in) - h->ready;
+	if (avail == 0)
+		return 0;
+	switch (h->frame) {
+	case RESP_FRAME_LENGTH:
+		take = avail < h->remain ? avail : (size_t)h->remain;
+		h->remain -= take;
+		h->ready += take;
+		if (h->remain == 0)
+			h->body_done = 1;
+		break;
+	case RESP_FRAME_CHUNKED:
+		base = h->in.start + h->ready;
+		h->dechunk_end = base;
+		k = chunk_feed(&h->chunk, h->in.data + base, avail,
+		    h->dechunk ? x_dechunk_data : NULL, h);
+		if (k == CHUNK_ERROR)
+			return -1;
+		if (h->dechunk) {
+			h->in.end = h->dechunk_end;
+			h->ready = h->in.end - h->in.start;
+		} else
+			h->ready += (size_t)k;
+		if (h->chunk.done)
+			h->body_done = 1;
+		break;
+	default:	/* RESP_FRAME_CLOSE: everything until EOF */
+		h->ready += avail;
+		break;
+	}
+	return 0;
+}
+
+/* Validate newly arrived request body bytes. */
+static void
+x_req_body_advance(struct exchange *x)
+{
+	if (x->rq.phase != EXCH_BODY || x->rq.body_done)
+		return;
+	if (x_body_advance(&x->rq) == 0)
+		return;
+	/* Part of the request is already upstream: drop that side; answer
+	 * 400 unless a response has begun, then close. */
+	x_up_drop(x);
+	if (x->rs.phase != EXCH_HEAD) {
+		x->rec.status = 400;
+		x->rec.verdict = "reject";
+		x_close(x, "malformed chunked request body");
+		return;
+	}
+	x_reject(x, 400, "malformed chunked request body");
+}
+
+/* Follow the response framing over newly arrived upstream bytes. */
+static void
+x_resp_body_advance(struct exchange *x)
+{
+	struct exchange_half *rs = &x->rs;
+
+	if (rs->phase == EXCH_HIJACK) {
+		rs->ready = sbuf_len(&rs->in);
+		return;
+	}
+	if (rs->phase != EXCH_BODY || rs->body_done)
+		return;
+	if (x_body_advance(rs) == -1) {
+		x_close(x, "malformed chunked response");
+		return;
+	}
+	if (rs->body_done && sbuf_len(&rs->in) > rs->ready) {
+		/* Bytes past the response: the upstream is out of step. */
+		rs->in.end = rs->in.start + rs->ready;
+		x->up_reusable = 0;
+	}
+}
+
+/* ---- response head ---- */
+
+static void
+x_resp_start(struct exchange *x)
+{
+	struct exchange_half	*rs = &x->rs;
+	struct resp_head h;
+	long	n;
+	int	hn;
+
+	for (;;) {
+		if (sbuf_len(&rs->in) == 0) {
+			if (rs->eof)
+				goto bad_gateway;
+			return;
+		}
+		hn = resp_parse(rs->in.data + rs->in.start, sbuf_len(&rs->in),
+		    &h);
+		if (hn == REQ_INCOMPLETE) {
+			if (rs->eof)
+				goto bad_gateway;
+			return;
+		}
+		if (hn == REQ_ERROR)
+			goto bad_gateway;
+		if (h.status >= 100 && h.status < 200 && h.status != 101) {
+			/* Interim responses are for the upstream's client,
+			 * which is us; never forwarded. */
+			sbuf_consume(&rs->in, (size_t)hn);
+			continue;
+		}
+		break;
+	}
+	rs->frame = resp_framing(&h, x->is_head, x->hijack_ok);
+	if (h.status == 101 && rs->frame != RESP_FRAME_HIJACK)
+		goto bad_gateway;
+	/* HTTP/1.0 has no chunked coding: such a client gets the payload
+	 * alone, delimited by close. */
+	rs->dechunk = rs->frame == RESP_FRAME_CHUNKED && x->http10;
+	if (rs->frame == RESP_FRAME_CLOSE || rs->frame == RESP_FRAME_HIJACK ||
+	    rs->dechunk)
+		x->keep_alive = 0;
+	if (h.conn_close || rs->frame == RESP_FRAME_CLOSE)
+		x->up_reusable = 0;
+	if (sbuf_reserve(&rs->head) == -1)
+		goto bad_gateway;
+	n = resp_serialize(&h, rs->frame, x->keep_alive, rs->dechunk,
+	    rs->head.data + rs->head.end, SBUF_SIZE - rs->head.end);
+	if (n < 0)
+		goto bad_gateway;
+	rs->head.end += (size_t)n;
+	x->rec.status = h.status;
+	sbuf_consume(&rs->in, (size_t)hn);
+	rs->ready = 0;
+	rs->remain = h.content_length;
+	rs->body_done = rs->frame == RESP_FRAME_NONE ||
+	    (rs->frame == RESP_FRAME_LENGTH && h.content_length == 0);
+	if (rs->frame == RESP_FRAME_CHUNKED)
+		chunk_init(&rs->chunk, 0);
+	if (rs->frame == RESP_FRAME_HIJACK) {
+		rs->phase = EXCH_HIJACK;
+		x->rq.phase = EXCH_HIJACK;
+		x->rq.ready = sbuf_len(&x->rq.in);
+	} else
+		rs->phase = EXCH_BODY;
+	return;
+bad_gateway:
+	x->up_reusable = 0;
+	if (rs->head.data != NULL && x->rec.status != 0) {
+		x_close(x, "upstream broke mid-response");
+		return;
+	}
+	/* Read before the drop, which clears it. */
+	n = rs->eof;
+	x_up_drop(x);
+	x->rec.verdict = "error";
+	x->rq.phase = EXCH_DONE;
+	x_drop_body(x);		/* the body, if any, is lost */
+	x_local_response(x, 502, n ?
+	    "sockward: the Docker daemon closed the connection without "
+	    "a response" : "sockward: malformed response from the Docker "
+	    "daemon", 1);
+}
+
+/* ---- progress ---- */
+
+/* The exchange is over on both sides: log it and get ready for the next. */
+static void
+x_finish(struct exchange *x)
+{
+	x_record(x);
+	/* An upstream that answered before it had the whole request (head
+	 * or body) is out of step: the next head must not follow the rest
+	 * of this one, nor overwrite it unsent. */
+	if (!x->up_reusable || x->rq.phase == EXCH_BODY ||
+	    exchange_pending(&x->rq))
+		x_up_drop(x);
+	if (!x->keep_alive || x->rq.phase == EXCH_BODY) {
+		x_close(x, NULL);
+		return;
+	}
+	x->rq.phase = EXCH_HEAD;
+	x->rs.phase = EXCH_IDLE;
+	if (x->io->finished != NULL)
+		x->io->finished(x->arg);
+	x->rq.ready = 0;
+	x->rs.ready = 0;
+	x->bulk = 0;
+	sbuf_release(&x->rs.in);
+	sbuf_release(&x->rs.head);
+	if (sbuf_len(&x->rq.in) == 0)
+		sbuf_release(&x->rq.in);
+}
+
+/* Half-close handling of a hijacked pipe: pass each EOF on once what
+ * came before it is delivered; both passed on ends the connection. */
+static void
+x_hijack_progress(struct exchange *x)
+{
+	if (x->rq.eof && sbuf_len(&x->rq.in) == 0 && !x->rq.shut &&
+	    x->up_open) {
+		x->io->shut(x->arg, 1);
+		x->rq.shut = 1;
+	}
+	if (x->rs.eof && sbuf_len(&x->rs.in) == 0 &&
+	    sbuf_len(&x->rs.head) == 0 && x->rs.piped == 0 && !x->rs.shut) {
+		x->io->shut(x->arg, 0);
+		x->rs.shut = 1;
+	}
+	if (x->rq.shut && x->rs.shut)
+		x_close(x, NULL);
+}
+
+void
+exchange_advance(struct exchange *x)
+{
+	struct exchange_half *rq = &x->rq, *rs = &x->rs;
+	int	guard;
+
+	/* Loops because finishing one exchange may let a pipelined one
+	 * start. */
+	for (guard = 0; guard < 64 && !x->dead; guard++) {
+		if (exchange_idle(x)) {
+			if (sbuf_len(&rq->in) == 0) {
+				if (rq->eof)
+					x_close(x, NULL);
+				else if (x->draining)
+					x_close(x, "draining");
+				return;
+			}
+			x_start_request(x);
+			if (x->dead || exchange_idle(x))
+				return;
+		}
+		x_req_body_advance(x);
+		if (x->dead)
+			return;
+		if (rq->phase == EXCH_BODY && rq->body_done && rq->ready == 0)
+			rq->phase = EXCH_DONE;
+		if (rq->phase == EXCH_BODY && rq->eof &&
+		    sbuf_len(&rq->in) == rq->ready && rq->ready == 0) {
+			x_close(x, "client closed inside a request body");
+			return;
+		}
+		if (rs->phase == EXCH_HEAD)
+			x_resp_start(x);
+		if (x->dead)
+			return;
+		x_resp_body_advance(x);
+		if (x->dead)
+			return;
+		if (rs->phase == EXCH_HIJACK) {
+			rq->ready = sbuf_len(&rq->in);
+			x_hijack_progress(x);
+			return;
+		}
+		if (rs->phase == EXCH_BODY && !rs->body_done && rs->eof &&
+		    rs->ready == sbuf_len(&rs->in)) {
+			if (rs->frame != RESP_FRAME_CLOSE) {
+				x_close(x, "upstream closed mid-response");
+				return;
+			}
+			rs->body_done = 1;
+		}
+		if (x->cli_gone) {
+			/* The client left while a response streams to it. */
+			x_close(x, "client went away");
+			return;
+		}
+		/* Exchange complete? */
+		if (!exchange_pending(rs) &&
+		    ((rs->phase == EXCH_BODY && rs->body_done) ||
+		    rs->phase == EXCH_LOCAL)) {
+			x_finish(x);
+			continue;
+		}
+		return;
+	}
+}
+
+/* ---- what the transport reports ---- */
+
+void
+exchange_got(struct exchange *x, struct exchange_half *h, size_t n)
+{
+	int	idle_up = h == &x->rs &&
+		    (x->rs.phase == EXCH_IDLE || x->rs.phase == EXCH_LOCAL);
+
+	if (n > 0) {
+		if (h == &x->rs && n >= EXCHANGE_SPLICE_MIN)
+			x->bulk = 1;
+		/* Nothing was asked: the upstream is out of step. */
+		if (idle_up)
+			x_up_drop(x);
+		return;
+	}
+	if (sbuf_len(&h->in) == 0)
+		sbuf_release(&h->in);
+	if (idle_up) {
+		/* An idle upstream connection went away (daemon restart):
+		 * dial afresh for the next request. */
+		x_up_drop(x);
+		return;
+	}
+	h->eof = 1;
+	/* Client EOF before the response started is a half-close: the
+	 * answer is still delivered.  EOF during a streaming body means
+	 * gone. */
+	if (h == &x->rq && x->rs.phase == EXCH_BODY && !x->rs.body_done)
+		x->cli_gone = 1;
+}
+
+void
+exchange_up_failed(struct exchange *x)
+{
+	if (x->rs.phase == EXCH_HEAD && x->rec.status == 0) {
+		x->rs.eof = 1;
+		x_resp_start(x);	/* answers 502 */
+	} else
+		x_close(x, "upstream write failed");
+}
+
+/* ---- splicing ---- */
+
+uint64_t
+exchange_splice_budget(const struct exchange *x)
+{
+	const struct exchange_half *rs = &x->rs;
+
+	if (!x->splice_ok || sbuf_len(&rs->in) > 0 || sbuf_len(&rs->head) > 0)
+		return 0;
+	if (rs->phase == EXCH_HIJACK)
+		return x->bulk ? UINT64_MAX : 0;
+	if (rs->phase != EXCH_BODY || rs->body_done || rs->dechunk)
+		return 0;
+	switch (rs->frame) {
+	case RESP_FRAME_LENGTH:
+		return rs->remain;
+	case RESP_FRAME_CHUNKED:
+		return chunk_data_left(&rs->chunk);
+	case RESP_FRAME_CLOSE:
+		return x->bulk ? UINT64_MAX : 0;
+	default:
+		return 0;
+	}
+}
+
+int
+exchange_splice_edge(const struct exchange *x, int pipe_held)
+{
+	const struct exchange_half *rs = &x->rs;
+
+	return pipe_held && x->splice_ok && rs->phase == EXCH_BODY &&
+	    rs->frame == RESP_FRAME_CHUNKED && !rs->body_done &&
+	    !rs->dechunk && sbuf_len(&rs->in) == 0 &&
+	    sbuf_len(&rs->head) == 0 && chunk_data_left(&rs->chunk) == 0;
+}
+
+uint64_t
+exchange_splice_peek(const struct exchange *x, const char *ahead, size_t n)
+{
+	struct chunk_state after = x->rs.chunk;
+
+	if (chunk_feed(&after, ahead, n, NULL, NULL) != (long)n ||
+	    chunk_data_left(&after) == 0)
+		return 0;
+	return n + chunk_data_left(&after);
+}
+
+void
+exchange_spliced(struct exchange *x, const char *ahead, size_t peeked,
+    size_t n)
+{
+	struct exchange_half *rs = &x->rs;
+	size_t	fed;
+
+	rs->piped += n;
+	if (rs->phase != EXCH_BODY)
+		return;
+	if (rs->frame == RESP_FRAME_LENGTH) {
+		rs->remain -= (uint64_t)n;
+		if (rs->remain == 0)
+			rs->body_done = 1;
+	} else if (rs->frame == RESP_FRAME_CHUNKED) {
+		/* The tracker is fed the peeked framing and skips the
+		 * payload it never sees. */
+		fed = n < peeked ? n : peeked;
+		if ((fed > 0 && chunk_feed(&rs->chunk, ahead, fed, NULL,
+		    NULL) != (long)fed) ||
+		    chunk_skip(&rs->chunk, (uint64_t)(n - fed)) == CHUNK_ERROR)
+			x_close(x, "chunk tracking lost while splicing");
+	}
+}
+
+/* ---- the end ---- */
+
+void
+exchange_timeout(struct exchange *x)
+{
+	x_begin(x);
+	x_note_target(x, "-", 1);
+	x->rec.verdict = "reject";
+	x_local_response(x, 408, "sockward: timed out reading the request head",
+	    1);
+	x_close(x, "header timeout");
+}
+
+void
+exchange_end(struct exchange *x)
+{
+	if (x->rec.open && x->rec.status == 0)
+		x->rec.status = 499;	/* no response was sent */
+	x_record(x);
+	x->dead = 1;
+	x_up_drop(x);
+	sbuf_release(&x->rq.in);
+	sbuf_release(&x->rq.head);
+	sbuf_release(&x->rs.in);
+	sbuf_release(&x->rs.head);
+}

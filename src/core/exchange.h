@@ -1,0 +1,293 @@
+/*
+ * exchange.h - one client connection's HTTP exchanges, without I/O.
+ *
+ * An exchange is a request half (client -> upstream) and a response half
+ * (upstream -> client) of the same shape.  The transport (daemon/conn.c,
+ * or a test or fuzzer with fake descriptors) reads source bytes into a
+ * half's `in`, tells the exchange with exchange_got, calls exchange_advance,
+ * writes what exchange_pending says is ready (the half's `head`, then the
+ * first `ready` bytes of `in`) and reports it with exchange_sent.  The
+ * exchange parses, judges, frames and validates; it asks the transport for
+ * the few things it cannot do itself (dial or drop the upstream, half-close
+ * a side, log a record) through struct exchange_io, and marks itself dead
+ * when the connection must end.
+ *
+ * Request phases:  EXCH_HEAD (waiting for a head) -> EXCH_BODY -> EXCH_DONE,
+ *                  or EXCH_HIJACK.
+ * Response phases: EXCH_IDLE (nothing asked) -> EXCH_HEAD (waiting for the
+ *                  upstream's head) -> EXCH_BODY, or EXCH_LOCAL (sockward
+ *                  answers itself), or EXCH_HIJACK.
+ * When both halves are done the next pipelined request is parsed.  A
+ * hijacked exchange is a two-way pipe with half-close passed through.
+ */
+#ifndef SOCKWARD_EXCHANGE_H
+#define SOCKWARD_EXCHANGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chunk.h"
+#include "http_resp.h"
+#include "sbuf.h"
+
+/* Body bytes ahead that are worth a pipe; a read this large marks a
+ * stream without length as bulk. */
+#define EXCHANGE_SPLICE_MIN 16384
+
+struct cfg_listener;
+struct exchange;
+struct learn;
+
+enum exchange_phase {
+	EXCH_IDLE = 0, EXCH_HEAD, EXCH_BODY, EXCH_DONE, EXCH_LOCAL, EXCH_HIJACK
+};
+
+/*
+ * One direction.  Invariants:
+ *  - ready <= sbuf_len(&in): only validated bytes are ever sent, and they
+ *    are at the front of `in`;
+ *  - head is sent before any byte of in (and before piped bytes);
+ *  - piped > 0 only while head and in are empty (the response half's
+ *    splice: bytes in the transport's pipe, in order behind nothing);
+ *  - frame/remain/chunk describe the body of the current message only
+ *    while phase is EXCH_BODY; body_done once its end has been validated.
+ */
+struct exchange_half {
+	enum exchange_phase	 phase;
+	struct sbuf	 head;	/* bytes sockward wrote for the destination:
+				   canonical request head; response head,
+				   100 Continue or local answer */
+	struct sbuf	 in;	/* bytes from the source not yet sent */
+	size_t		 ready;	/* validated bytes at the front of in */
+	uint64_t	 piped;	/* response bytes in the transport's pipe */
+	enum resp_framing frame;	/* requests: NONE, LENGTH, CHUNKED */
+	uint64_t	 remain;	/* LENGTH: body bytes not yet seen */
+	struct chunk_state chunk;	/* CHUNKED */
+	int		 body_done;	/* the whole body has been validated */
+	int		 dechunk;	/* strip the chunk framing (HTTP/1.0) */
+	size_t		 dechunk_end;	/* de-chunking: payload ends here */
+	int		 eof;		/* the source sent EOF */
+	int		 shut;		/* shutdown(SHUT_WR) sent to the
+					   destination */
+};
+
+/* What the exchange asks of its transport.  arg is exchange.arg. */
+struct exchange_io {
+	/* Dial the upstream.  Returns 0, or -1 with "ADDRESS: REASON" in
+	 * err[0..errlen).  Called only while no upstream is open. */
+	int	(*up_open)(void *arg, char *err, size_t errlen);
+	/* Close the upstream connection (it was open). */
+	void	(*up_close)(void *arg);
+	/* Half-close: shutdown(SHUT_WR) towards the upstream (to_up = 1)
+	 * or the client (0). */
+	void	(*shut)(void *arg, int to_up);
+	/* A request head is about to go upstream (x->rq.head): a debug
+	 * line. */
+	void	(*forwarding)(void *arg, const struct exchange *x);
+	/* The exchange finished one request and is ready for the next:
+	 * nothing is pending in either direction. */
+	void	(*finished)(void *arg);
+	/* One exchange is over: log x->rec (borrowed for the call). */
+	void	(*record)(void *arg, const struct exchange *x);
+	/* Monotonic microseconds, for the record's duration. */
+	uint64_t (*now_us)(void);
+};
+
+/* The access record of the current exchange. */
+struct exchange_rec {
+	int		 open;		/* an exchange is being recorded */
+	uint64_t	 t_start;	/* microseconds */
+	const char	*method;	/* static string or NULL */
+	char		 target[512];	/* raw target, truncated, unescaped */
+	size_t		 target_len;
+	char		 path[256];	/* canonical path, "" if none */
+	int		 status;	/* 0 until a response head is queued */
+	uint64_t	 bytes;		/* bytes sent to the client */
+	const char	*verdict;	/* static string or NULL */
+	char		 rule[200];
+};
+
+/*
+ * Invariants:
+ *  - rq.phase is EXCH_HIJACK exactly when rs.phase is; then both halves
+ *    pass every byte (ready == sbuf_len(&in)) and keep_alive is 0;
+ *  - rs.phase is EXCH_IDLE only while rq.phase is EXCH_HEAD (no request in
+ *    flight); bytes from the upstream then mean it is out of step;
+ *  - up_open == 0 implies rs.in and rq.head are released and rs.eof,
+ *    rq.shut are 0 (what belonged to that upstream went with it);
+ *  - rec.open from the first byte of a parsed (or refused) head until the
+ *    record is handed to io->record, once;
+ *  - once dead, only exchange_end may be called.
+ */
+struct exchange {
+	struct exchange_half	 rq;		/* client -> upstream */
+	struct exchange_half	 rs;		/* upstream -> client */
+
+	/* Set by the transport before the first call. */
+	const struct exchange_io *io;
+	void		*arg;
+	const struct cfg_listener *const *pol;	/* policy as it is now */
+	struct learn	*const *learn;	/* audit: what was seen, or NULL */
+	int		 splice_ok;	/* the client may be spliced to */
+	int		 draining;	/* keep no connection alive */
+
+	int		 up_open;	/* an upstream connection is open */
+	int		 up_reusable;	/* it may serve the next request */
+	int		 keep_alive;	/* keep the client after this exchange */
+	int		 http10;	/* the client speaks HTTP/1.0 */
+	int		 is_head;	/* the request is HEAD */
+	int		 hijack_ok;	/* the route may hijack */
+	int		 served;	/* at least one request was read */
+	int		 cli_gone;	/* client EOF while a body streamed */
+	int		 bulk;		/* a stream without length is bulk */
+	int		 peek_stuck;	/* framing ahead needs a copying read */
+
+	int		 dead;		/* the connection must end now */
+	const char	*why;		/* why, or NULL (a normal end) */
+	struct exchange_rec	 rec;
+};
+
+/* Make x an exchange waiting for its first request.  io, arg, pol and
+ * learn must be set after (x is zeroed). */
+void	exchange_init(struct exchange *x);
+
+/*
+ * Report n new bytes read into h->in (h is &x->rq or &x->rs), or EOF of
+ * h's source when n is 0.
+ */
+void	exchange_got(struct exchange *x, struct exchange_half *h, size_t n);
+
+/*
+ * Move x as far as its buffers allow: parse and judge requests, frame and
+ * validate bodies, finish exchanges and start pipelined ones.  May call
+ * every function of x->io; sets x->dead when the connection must end.
+ */
+void	exchange_advance(struct exchange *x);
+
+/* Bytes h has for its destination (head, ready body, pipe). */
+static inline int
+exchange_pending(const struct exchange_half *h)
+{
+	return sbuf_len(&h->head) > 0 || h->ready > 0 || h->piped > 0;
+}
+
+/*
+ * n bytes of h were written to its destination: from the pipe when
+ * h->piped > 0, else from head first, then from in.
+ */
+static inline void
+exchange_sent(struct exchange *x, struct exchange_half *h, size_t n)
+{
+	size_t	hlen = sbuf_len(&h->head);
+
+	if (h == &x->rs)
+		x->rec.bytes += n;
+	if (h->piped > 0) {
+		h->piped -= n;
+		if (h->piped == 0)
+			x->peek_stuck = 0;
+		return;
+	}
+	if (n <= hlen) {
+		sbuf_consume(&h->head, n);
+		return;
+	}
+	if (hlen > 0)
+		sbuf_consume(&h->head, hlen);
+	sbuf_consume(&h->in, n - hlen);
+	h->ready -= n - hlen;
+}
+
+/* Writing to the upstream failed: answer 502 if nothing was answered
+ * yet, else end the connection. */
+void	exchange_up_failed(struct exchange *x);
+
+/*
+ * Response bytes the framing lets go to the client unparsed now (by
+ * splice), 0 when none: only while nothing is queued ahead of them.
+ */
+uint64_t exchange_splice_budget(const struct exchange *x);
+
+/* A spliced chunked body is between two chunks: the framing ahead must
+ * be peeked (exchange_splice_peek) to know the next budget.  pipe_held:
+ * the transport holds a pipe for x. */
+int	exchange_splice_edge(const struct exchange *x, int pipe_held);
+
+/*
+ * At a chunk edge: ahead[0..n) was peeked from the upstream.  Returns the
+ * bytes to splice (the framing and the payload it opens), 0 when a
+ * copying read must go first.
+ */
+uint64_t exchange_splice_peek(const struct exchange *x, const char *ahead,
+	    size_t n);
+
+/*
+ * n > 0 bytes were spliced from the upstream into the pipe; the first
+ * min(n, peeked) of them are ahead[0..peeked) (see exchange_splice_peek).
+ * Sets x->dead if the framing is lost.
+ */
+void	exchange_spliced(struct exchange *x, const char *ahead, size_t peeked,
+	    size_t n);
+
+/* The header timeout fired: x queues a 408 in rs.head for the transport
+ * to try once, and is dead. */
+void	exchange_timeout(struct exchange *x);
+
+/*
+ * Should the transport read h's source now?  Not past EOF, not into a full
+ * buffer, not from a client whose connection ends after the answer queued.
+ * For the response half while the pipe holds bytes (pipe_room: it has
+ * room; pipe_held: the transport holds a pipe): only what can be spliced
+ * behind them.
+ */
+static inline int
+exchange_want_read(const struct exchange *x, const struct exchange_half *h,
+    int pipe_room, int pipe_held)
+{
+	if (h->eof)
+		return 0;
+	if (h == &x->rq)
+		return sbuf_len(&h->in) < SBUF_SIZE &&
+		    !(x->rs.phase == EXCH_LOCAL && !x->keep_alive);
+	if (h->piped > 0)
+		return pipe_room && !x->peek_stuck &&
+		    (exchange_splice_budget(x) > 0 ||
+		    exchange_splice_edge(x, pipe_held));
+	return sbuf_len(&h->in) < SBUF_SIZE;
+}
+
+/*
+ * The deadline x waits under (exchange_wait): only a connection waiting
+ * for a request head has one (a new one gets the header timeout for its
+ * first request); once a request is in flight (streams, hijacks) nothing
+ * times it out.  The transport keeps one timer list per kind.
+ */
+enum exchange_wait {
+	EXCH_WAIT_NONE = 0, EXCH_WAIT_HEADER, EXCH_WAIT_IDLE, EXCH_WAIT_COUNT
+};
+
+/* Waiting for a request, with none begun (idle or between requests). */
+static inline int
+exchange_idle(const struct exchange *x)
+{
+	return x->rq.phase == EXCH_HEAD && x->rs.phase == EXCH_IDLE;
+}
+
+static inline enum exchange_wait
+exchange_wait(const struct exchange *x)
+{
+	if (!exchange_idle(x))
+		return EXCH_WAIT_NONE;
+	if (sbuf_len(&x->rq.in) == 0 && x->served)
+		return EXCH_WAIT_IDLE;
+	return EXCH_WAIT_HEADER;
+}
+
+/*
+ * End x: record an unanswered exchange (status 499), close the upstream,
+ * release every buffer.  The transport calls it once, when it closes the
+ * client; x may be re-initialised after.
+ */
+void	exchange_end(struct exchange *x);
+
+#endif

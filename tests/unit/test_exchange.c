@@ -1,0 +1,484 @@
+/*
+ * test_exchange.c - the exchange state machine driven through a fake
+ * transport: no sockets, every byte each side receives is checked.
+ * Covers what used to be testable only over real sockets: pipelining,
+ * 100-continue, HEAD, interim responses, hijack with half-close, chunked
+ * bodies both ways, de-chunking for HTTP/1.0, upstream EOF before and
+ * inside a response, denials with and without a body.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "exchange.h"
+#include "profile.h"
+#include "rule.h"
+
+/* One connection's world: the exchange and what each end received. */
+struct fake {
+	struct exchange	 x;
+	struct cfg_listener pol;
+	const struct cfg_listener *polp;
+	char		 up[1 << 16];	/* bytes written to the upstream */
+	size_t		 uplen;
+	char		 cli[1 << 16];	/* bytes written to the client */
+	size_t		 clilen;
+	int		 opens, closes, shut_up, shut_cli, records;
+	int		 fail_open;	/* up_open fails */
+	int		 last_status;
+	const char	*last_verdict;
+};
+
+static struct fake	F;
+
+static int
+f_up_open(void *arg, char *err, size_t errlen)
+{
+	struct fake *f = arg;
+
+	if (f->fail_open) {
+		snprintf(err, errlen, "/fake.sock: refused");
+		return -1;
+	}
+	f->opens++;
+	return 0;
+}
+
+static void
+f_up_close(void *arg)
+{
+	((struct fake *)arg)->closes++;
+}
+
+static void
+f_shut(void *arg, int to_up)
+{
+	struct fake *f = arg;
+
+	if (to_up)
+		f->shut_up++;
+	else
+		f->shut_cli++;
+}
+
+static void
+f_record(void *arg, const struct exchange *x)
+{
+	struct fake *f = arg;
+
+	f->records++;
+	f->last_status = x->rec.status;
+	f->last_verdict = x->rec.verdict;
+}
+
+static uint64_t
+f_now(void)
+{
+	return 0;
+}
+
+static const struct exchange_io f_io = {
+	.up_open = f_up_open,
+	.up_close = f_up_close,
+	.shut = f_shut,
+	.record = f_record,
+	.now_us = f_now,
+};
+
+/* Profile traefik plus the routes the tests need. */
+static int
+setup(void **state)
+{
+	static const char *const extra[] = {
+		"allow POST /containers/create",
+		"allow POST /containers/{id}/attach",
+		"allow HEAD /_ping",
+	};
+	struct rule	 r;
+	const char	*why;
+	size_t		 i;
+
+	(void)state;
+	memset(&F, 0, sizeof(F));
+	snprintf(F.pol.name, sizeof(F.pol.name), "test");
+	assert_int_equal(profile_load(profile_find("traefik"), &F.pol.rules),
+	    0);
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		assert_int_equal(rule_parse_line(extra[i], &r, &why), 0);
+		assert_int_equal(rule_set_add(&F.pol.rules, &r, "test"), 0);
+	}
+	F.polp = &F.pol;
+	exchange_init(&F.x);
+	F.x.io = &f_io;
+	F.x.arg = &F;
+	F.x.pol = &F.polp;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	if (!F.x.dead)
+		exchange_end(&F.x);
+	exchange_end(&F.x);	/* twice: safe */
+	rule_set_free(&F.pol.rules);
+	return 0;
+}
+
+/* Write what half h has ready to dst, as a transport that never blocks. */
+static int
+flush(struct exchange_half *h, char *dst, size_t *len, size_t cap)
+{
+	size_t	n, hl;
+
+	if (!exchange_pending(h))
+		return 0;
+	hl = sbuf_len(&h->head);
+	n = hl + h->ready;
+	assert_true(*len + n <= cap);
+	if (hl > 0)
+		memcpy(dst + *len, h->head.data + h->head.start, hl);
+	if (h->ready > 0)
+		memcpy(dst + *len + hl, h->in.data + h->in.start, h->ready);
+	*len += n;
+	exchange_sent(&F.x, h, n);
+	return 1;
+}
+
+/* Advance and write until nothing moves, as conn_progress does. */
+static void
+pump(void)
+{
+	int	i, moved = 1;
+
+	for (i = 0; i < 100 && moved && !F.x.dead; i++) {
+		exchange_advance(&F.x);
+		if (F.x.dead)
+			break;
+		moved = 0;
+		if (F.x.up_open)
+			moved |= flush(&F.x.rq, F.up, &F.uplen, sizeof(F.up));
+		moved |= flush(&F.x.rs, F.cli, &F.clilen, sizeof(F.cli));
+	}
+}
+
+/* One source sends s (n bytes; 0: strlen), or EOF when s is NULL. */
+static void
+send_to(struct exchange_half *h, const char *s, size_t n)
+{
+	if (s == NULL) {
+		exchange_got(&F.x, h, 0);
+		pump();
+		return;
+	}
+	if (n == 0)
+		n = strlen(s);
+	assert_int_equal(sbuf_reserve(&h->in), 0);
+	assert_true(sbuf_room(&h->in) >= n);
+	memcpy(h->in.data + h->in.end, s, n);
+	h->in.end += n;
+	exchange_got(&F.x, h, n);
+	pump();
+}
+
+#define CLI(s)	send_to(&F.x.rq, (s), 0)
+#define UP(s)	send_to(&F.x.rs, (s), 0)
+
+/* What a side received, as a string (consumed: the next call starts
+ * after it). */
+static const char *
+take(char *buf, size_t *len)
+{
+	static char out[1 << 16];
+
+	memcpy(out, buf, *len);
+	out[*len] = '\0';
+	*len = 0;
+	return out;
+}
+
+#define GOT_UP()	take(F.up, &F.uplen)
+#define GOT_CLI()	take(F.cli, &F.clilen)
+
+static const char PING[] = "GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n";
+static const char OK2[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK";
+
+static void
+test_pipelining(void **state)
+{
+	char	two[200];
+
+	(void)state;
+	snprintf(two, sizeof(two), "%s%s", PING, PING);
+	CLI(two);
+	/* One request in flight at a time: the second waits. */
+	assert_non_null(strstr(GOT_UP(), "GET /_ping HTTP/1.1\r\n"));
+	assert_int_equal(F.x.rs.phase, EXCH_HEAD);
+	UP(OK2);
+	assert_non_null(strstr(GOT_CLI(), "200 OK"));
+	assert_int_equal(F.records, 1);
+	/* The second went upstream once the first was answered. */
+	assert_non_null(strstr(GOT_UP(), "GET /_ping HTTP/1.1\r\n"));
+	UP(OK2);
+	assert_non_null(strstr(GOT_CLI(), "\r\n\r\nOK"));
+	assert_int_equal(F.records, 2);
+	assert_int_equal(F.opens, 1);	/* the upstream was reused */
+	assert_true(exchange_idle(&F.x));
+	assert_false(F.x.dead);
+}
+
+static void
+test_expect_continue(void **state)
+{
+	const char *up;
+
+	(void)state;
+	CLI("POST /containers/create HTTP/1.1\r\nHost: d\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+	assert_string_equal(GOT_CLI(), "HTTP/1.1 100 Continue\r\n\r\n");
+	up = GOT_UP();
+	assert_non_null(strstr(up, "POST /containers/create"));
+	assert_null(strstr(up, "Expect"));
+	CLI("{}");
+	assert_string_equal(GOT_UP(), "{}");
+	assert_int_equal(F.x.rq.phase, EXCH_DONE);
+}
+
+static void
+test_head_has_no_body(void **state)
+{
+	(void)state;
+	CLI("HEAD /_ping HTTP/1.1\r\nHost: d\r\n\r\n");
+	(void)GOT_UP();
+	UP("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n");
+	assert_non_null(strstr(GOT_CLI(), "Content-Length: 2\r\n"));
+	/* Done without waiting for two body bytes. */
+	assert_int_equal(F.records, 1);
+	assert_true(exchange_idle(&F.x));
+}
+
+static void
+test_interim_response_dropped(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	CLI(PING);
+	UP("HTTP/1.1 102 Processing\r\n\r\n");
+	assert_int_equal(F.clilen, 0);
+	UP(OK2);
+	cli = GOT_CLI();
+	assert_null(strstr(cli, "102"));
+	assert_non_null(strstr(cli, "HTTP/1.1 200 OK"));
+}
+
+static void
+test_hijack_half_close(void **state)
+{
+	(void)state;
+	CLI("POST /containers/abc/attach?stream=1&stdin=1 HTTP/1.1\r\n"
+	    "Host: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+	(void)GOT_UP();
+	UP("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\n"
+	    "Upgrade: tcp\r\n\r\nhello");
+	assert_non_null(strstr(GOT_CLI(), "101"));
+	assert_int_equal(F.x.rq.phase, EXCH_HIJACK);
+	/* Raw bytes both ways, unparsed. */
+	CLI("GET / HTTP/1.1\r\n\r\n");
+	assert_string_equal(GOT_UP(), "GET / HTTP/1.1\r\n\r\n");
+	UP("more");
+	assert_string_equal(GOT_CLI(), "more");
+	/* Half-close passes through; both ends closed ends it. */
+	CLI(NULL);
+	assert_int_equal(F.shut_up, 1);
+	assert_false(F.x.dead);
+	UP("tail");
+	assert_string_equal(GOT_CLI(), "tail");
+	UP(NULL);
+	assert_int_equal(F.shut_cli, 1);
+	assert_true(F.x.dead);
+	assert_null(F.x.why);
+}
+
+static void
+test_chunked_request_passes_validated(void **state)
+{
+	const char *up;
+
+	(void)state;
+	CLI("POST /containers/create HTTP/1.1\r\nHost: d\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+	up = GOT_UP();
+	assert_non_null(strstr(up, "\r\n\r\n2\r\n{}\r\n0\r\n\r\n"));
+	assert_int_equal(F.x.rq.phase, EXCH_DONE);
+}
+
+static void
+test_chunked_request_malformed(void **state)
+{
+	(void)state;
+	CLI("POST /containers/create HTTP/1.1\r\nHost: d\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n");
+	(void)GOT_UP();
+	CLI("zz\r\n");
+	/* Nothing of it went upstream; the upstream was dropped. */
+	assert_int_equal(F.uplen, 0);
+	assert_int_equal(F.closes, 1);
+	assert_non_null(strstr(GOT_CLI(), "HTTP/1.1 400 "));
+	assert_true(F.x.dead);
+	assert_int_equal(F.last_status, 400);
+}
+
+static void
+test_chunked_response(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	CLI(PING);
+	UP("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "2\r\nOK\r\n");
+	cli = GOT_CLI();
+	assert_non_null(strstr(cli, "Transfer-Encoding: chunked\r\n"));
+	assert_non_null(strstr(cli, "\r\n\r\n2\r\nOK\r\n"));
+	assert_int_equal(F.records, 0);
+	UP("0\r\n\r\n");
+	assert_string_equal(GOT_CLI(), "0\r\n\r\n");
+	assert_int_equal(F.records, 1);
+	assert_true(exchange_idle(&F.x));
+}
+
+static void
+test_http10_dechunked(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	CLI("GET /events HTTP/1.0\r\n\r\n");
+	UP("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "3\r\nabc\r\n4\r\ndefg\r\n");
+	cli = GOT_CLI();
+	assert_null(strstr(cli, "Transfer-Encoding"));
+	assert_non_null(strstr(cli, "\r\n\r\nabcdefg"));
+	assert_int_equal((int)(strlen(cli) - (size_t)(strstr(cli, "abcdefg") -
+	    cli)), 7);
+	UP("0\r\n\r\n");
+	assert_int_equal(F.clilen, 0);
+	/* Delimited by close. */
+	assert_true(F.x.dead);
+}
+
+static void
+test_upstream_eof_before_head(void **state)
+{
+	(void)state;
+	CLI(PING);
+	UP(NULL);
+	assert_non_null(strstr(GOT_CLI(), "HTTP/1.1 502 "));
+	assert_int_equal(F.last_status, 502);
+	assert_string_equal(F.last_verdict, "error");
+	assert_true(F.x.dead);	/* Connection: close after it */
+}
+
+static void
+test_upstream_eof_mid_body(void **state)
+{
+	(void)state;
+	CLI(PING);
+	UP("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+	assert_non_null(strstr(GOT_CLI(), "\r\n\r\nabc"));
+	UP(NULL);
+	/* The head is out: no 502 can follow, only a close. */
+	assert_int_equal(F.clilen, 0);
+	assert_true(F.x.dead);
+	assert_string_equal(F.x.why, "upstream closed mid-response");
+}
+
+static void
+test_upstream_unreachable(void **state)
+{
+	(void)state;
+	F.fail_open = 1;
+	CLI(PING);
+	assert_non_null(strstr(GOT_CLI(), "cannot reach the Docker daemon at "
+	    "/fake.sock: refused"));
+	assert_int_equal(F.last_status, 502);
+	assert_false(F.x.dead);	/* bodiless and keep-alive: continues */
+}
+
+static void
+test_deny_with_body_closes(void **state)
+{
+	(void)state;
+	CLI("POST /secrets/create HTTP/1.1\r\nHost: d\r\n"
+	    "Content-Length: 5\r\n\r\nhello");
+	assert_non_null(strstr(GOT_CLI(), "HTTP/1.1 403 Forbidden\r\n"));
+	assert_int_equal(F.opens, 0);	/* never reached the upstream */
+	assert_int_equal(F.uplen, 0);
+	assert_true(F.x.dead);
+	assert_string_equal(F.last_verdict, "deny");
+}
+
+static void
+test_deny_without_body_keeps_alive(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	CLI("GET /secrets HTTP/1.1\r\nHost: d\r\n\r\n");
+	cli = GOT_CLI();
+	assert_non_null(strstr(cli, "403"));
+	assert_non_null(strstr(cli, "Connection: keep-alive"));
+	assert_false(F.x.dead);
+	CLI(PING);
+	assert_int_equal(F.opens, 1);
+	assert_non_null(strstr(GOT_UP(), "GET /_ping"));
+}
+
+static void
+test_bytes_past_response(void **state)
+{
+	(void)state;
+	CLI(PING);
+	UP("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOKjunk");
+	assert_non_null(strstr(GOT_CLI(), "\r\n\r\nOK"));
+	assert_int_equal(F.clilen, 0);
+	/* The upstream is out of step: not reused. */
+	assert_int_equal(F.closes, 1);
+	assert_false(F.x.up_open);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_pipelining),
+		T(test_expect_continue),
+		T(test_head_has_no_body),
+		T(test_interim_response_dropped),
+		T(test_hijack_half_close),
+		T(test_chunked_request_passes_validated),
+		T(test_chunked_request_malformed),
+		T(test_chunked_response),
+		T(test_http10_dechunked),
+		T(test_upstream_eof_before_head),
+		T(test_upstream_eof_mid_body),
+		T(test_upstream_unreachable),
+		T(test_deny_with_body_closes),
+		T(test_deny_without_body_keeps_alive),
+		T(test_bytes_past_response),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
