@@ -121,15 +121,24 @@ climit_grow(struct climit *c)
 	return 0;
 }
 
-const struct climit_entry *
-climit_find(const struct climit *c, const struct climit_key *k)
+/* The slot of a client with something open, or -1. */
+static long
+climit_slot(const struct climit *c, const struct climit_key *k)
 {
 	size_t	 i;
 
 	if (c->cap == 0)
-		return NULL;
+		return -1;
 	i = climit_probe(c, k);
-	return c->slot[i].conns != 0 ? &c->slot[i] : NULL;
+	return c->slot[i].conns != 0 ? (long)i : -1;
+}
+
+const struct climit_entry *
+climit_find(const struct climit *c, const struct climit_key *k)
+{
+	long	 i = climit_slot(c, k);
+
+	return i >= 0 ? &c->slot[i] : NULL;
 }
 
 /* Free slot i and shift later members of its cluster back into place. */
@@ -176,27 +185,19 @@ climit_conn_open(struct climit *c, const struct climit_key *k)
 void
 climit_conn_close(struct climit *c, const struct climit_key *k)
 {
-	size_t	 i;
+	long	 i = climit_slot(c, k);
 
-	if (c->cap == 0)
-		return;
-	i = climit_probe(c, k);
-	if (c->slot[i].conns == 0)
-		return;		/* never counted: nothing to undo */
-	if (--c->slot[i].conns == 0)
-		climit_remove(c, i);
+	if (i >= 0 && --c->slot[i].conns == 0)	/* -1: never counted */
+		climit_remove(c, (size_t)i);
 }
 
 enum climit_verdict
 climit_stream_open(struct climit *c, const struct climit_key *k)
 {
-	size_t	 i;
+	long	 i = climit_slot(c, k);
 
-	if (c->cap == 0)
+	if (i < 0)
 		return CLIMIT_CLIENT_FULL;	/* no counted connection */
-	i = climit_probe(c, k);
-	if (c->slot[i].conns == 0)
-		return CLIMIT_CLIENT_FULL;
 	if (c->lim.streams != 0 && c->slot[i].streams >= c->lim.streams)
 		return CLIMIT_CLIENT_FULL;
 	if (c->lim.streams_total != 0 &&
@@ -210,12 +211,9 @@ climit_stream_open(struct climit *c, const struct climit_key *k)
 void
 climit_stream_close(struct climit *c, const struct climit_key *k)
 {
-	size_t	 i;
+	long	 i = climit_slot(c, k);
 
-	if (c->cap == 0)
-		return;
-	i = climit_probe(c, k);
-	if (c->slot[i].conns == 0 || c->slot[i].streams == 0)
+	if (i < 0 || c->slot[i].streams == 0)
 		return;
 	c->slot[i].streams--;
 	c->streams_total--;

@@ -15,8 +15,13 @@ typedef size_t (*esc_fn)(unsigned char c, char *piece);
 
 static const char esc_hexd[] = "0123456789abcdef";
 
+/*
+ * The piece for c when it needs no escape (printable ASCII, '"' and '\\'
+ * as backslash pairs), with its length; 0 when it needs one.  Shared by
+ * both formats: they differ only in control and non-ASCII bytes.
+ */
 static size_t
-esc_text_one(unsigned char c, char *piece)
+esc_plain(unsigned char c, char *piece)
 {
 	if (c == '"' || c == '\\') {
 		piece[0] = '\\';
@@ -27,22 +32,36 @@ esc_text_one(unsigned char c, char *piece)
 		piece[0] = (char)c;
 		return 1;
 	}
-	piece[0] = '\\';
-	piece[1] = 'x';
-	piece[2] = esc_hexd[c >> 4];
-	piece[3] = esc_hexd[c & 0x0f];
-	return 4;
+	return 0;
+}
+
+/* prefix, then c as two hex digits (\xHH, \u00HH). */
+static size_t
+esc_hex(unsigned char c, char *piece, const char *prefix, size_t plen)
+{
+	memcpy(piece, prefix, plen);
+	piece[plen] = esc_hexd[c >> 4];
+	piece[plen + 1] = esc_hexd[c & 0x0f];
+	return plen + 2;
+}
+
+static size_t
+esc_text_one(unsigned char c, char *piece)
+{
+	size_t	n = esc_plain(c, piece);
+
+	return n != 0 ? n : esc_hex(c, piece, "\\x", 2);
 }
 
 static size_t
 esc_json_one(unsigned char c, char *piece)
 {
+	size_t	n = esc_plain(c, piece);
+
+	if (n != 0)
+		return n;
 	piece[0] = '\\';
 	switch (c) {
-	case '"':
-	case '\\':
-		piece[1] = (char)c;
-		return 2;
 	case '\n':
 		piece[1] = 'n';
 		return 2;
@@ -53,18 +72,8 @@ esc_json_one(unsigned char c, char *piece)
 		piece[1] = 't';
 		return 2;
 	default:
-		break;
+		return esc_hex(c, piece, "\\u00", 4);
 	}
-	if (c >= 0x20 && c <= 0x7e) {
-		piece[0] = (char)c;
-		return 1;
-	}
-	piece[1] = 'u';
-	piece[2] = '0';
-	piece[3] = '0';
-	piece[4] = esc_hexd[c >> 4];
-	piece[5] = esc_hexd[c & 0x0f];
-	return 6;
 }
 
 static size_t
