@@ -317,46 +317,16 @@ log_put_esc(struct log_line *l, const char *p, size_t len)
 	log_put(l, esc, n);
 }
 
-/* One field of the access line. */
-struct log_field {
-	const char	*key;
-	enum { LOG_F_WORD, LOG_F_ESC, LOG_F_NUM } kind;
-	int		 quoted;	/* in text: "VALUE" (JSON quotes all) */
-	const char	*s;		/* LOG_F_WORD, LOG_F_ESC */
-	size_t		 len;
-	uint64_t	 v;		/* LOG_F_NUM, in 10^-frac units */
-	int		 frac;
-};
-
 /*
  * The access line, appended piece by piece rather than by snprintf:
- * formatting was the largest user-space cost per request (perf).  One
- * field list serves both formats: text "key=value" (request-derived
- * values escaped and quoted), JSON "key":value.
+ * formatting was the largest user-space cost per request (perf).
  */
 void
 log_access(const struct log_access_rec *r)
 {
-	double		 ms = r->duration_ms < 0 ? 0 : r->duration_ms;
-	const struct log_field f[] = {
-		{ "client", LOG_F_ESC, 0, r->client, strlen(r->client), 0, 0 },
-		{ "listener", LOG_F_WORD, 0, r->listener, strlen(r->listener),
-		    0, 0 },
-		{ "method", LOG_F_WORD, 0, r->method, strlen(r->method), 0, 0 },
-		{ "target", LOG_F_ESC, 1, r->target, r->target_len, 0, 0 },
-		{ "path", LOG_F_ESC, 1, r->path, strlen(r->path), 0, 0 },
-		{ "status", LOG_F_NUM, 0, NULL, 0,
-		    (uint64_t)(r->status < 0 ? 0 : r->status), 0 },
-		{ "bytes", LOG_F_NUM, 0, NULL, 0, r->bytes, 0 },
-		{ "duration_ms", LOG_F_NUM, 0, NULL, 0,
-		    (uint64_t)(ms * 1000.0 + 0.5), 3 },
-		{ "verdict", LOG_F_WORD, 0, r->verdict, strlen(r->verdict), 0,
-		    0 },
-		{ "rule", LOG_F_ESC, 1, r->rule, strlen(r->rule), 0, 0 },
-	};
-	struct log_line	 l;
-	int		 json = log_fmt == LOG_FMT_JSON, quote;
-	size_t		 i;
+	struct log_line	l;
+	int		json = log_fmt == LOG_FMT_JSON;
+	double		ms = r->duration_ms < 0 ? 0 : r->duration_ms;
 
 	if (LOG_INFO < log_threshold)
 		return;
@@ -364,26 +334,52 @@ log_access(const struct log_access_rec *r)
 	if (json)
 		log_puts(&l, "{\"time\":\"");
 	l.n += log_time(l.b + l.n, sizeof(l.b) - l.n);
-	log_puts(&l, json ? "\",\"level\":\"info\",\"msg\":\"access\"" :
-	    " info access");
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		quote = json ? f[i].kind != LOG_F_NUM : f[i].quoted;
-		log_puts(&l, json ? ",\"" : " ");
-		log_puts(&l, f[i].key);
-		log_puts(&l, json ? "\":" : "=");
-		if (quote)
-			log_put(&l, "\"", 1);
-		if (f[i].kind == LOG_F_NUM)
-			log_putu(&l, f[i].v, f[i].frac);
-		else if (f[i].kind == LOG_F_ESC)
-			log_put_esc(&l, f[i].s, f[i].len);
-		else
-			log_put(&l, f[i].s, f[i].len);
-		if (quote)
-			log_put(&l, "\"", 1);
+	if (json) {
+		log_puts(&l, "\",\"level\":\"info\",\"msg\":\"access\","
+		    "\"client\":\"");
+		log_put_esc(&l, r->client, strlen(r->client));
+		log_puts(&l, "\",\"listener\":\"");
+		log_puts(&l, r->listener);
+		log_puts(&l, "\",\"method\":\"");
+		log_puts(&l, r->method);
+		log_puts(&l, "\",\"target\":\"");
+		log_put_esc(&l, r->target, r->target_len);
+		log_puts(&l, "\",\"path\":\"");
+		log_put_esc(&l, r->path, strlen(r->path));
+		log_puts(&l, "\",\"status\":");
+		log_putu(&l, (uint64_t)(r->status < 0 ? 0 : r->status), 0);
+		log_puts(&l, ",\"bytes\":");
+		log_putu(&l, r->bytes, 0);
+		log_puts(&l, ",\"duration_ms\":");
+		log_putu(&l, (uint64_t)(ms * 1000.0 + 0.5), 3);
+		log_puts(&l, ",\"verdict\":\"");
+		log_puts(&l, r->verdict);
+		log_puts(&l, "\",\"rule\":\"");
+		log_put_esc(&l, r->rule, strlen(r->rule));
+		log_puts(&l, "\"}");
+	} else {
+		log_puts(&l, " info access client=");
+		log_put_esc(&l, r->client, strlen(r->client));
+		log_puts(&l, " listener=");
+		log_puts(&l, r->listener);
+		log_puts(&l, " method=");
+		log_puts(&l, r->method);
+		log_puts(&l, " target=\"");
+		log_put_esc(&l, r->target, r->target_len);
+		log_puts(&l, "\" path=\"");
+		log_put_esc(&l, r->path, strlen(r->path));
+		log_puts(&l, "\" status=");
+		log_putu(&l, (uint64_t)(r->status < 0 ? 0 : r->status), 0);
+		log_puts(&l, " bytes=");
+		log_putu(&l, r->bytes, 0);
+		log_puts(&l, " duration_ms=");
+		log_putu(&l, (uint64_t)(ms * 1000.0 + 0.5), 3);
+		log_puts(&l, " verdict=");
+		log_puts(&l, r->verdict);
+		log_puts(&l, " rule=\"");
+		log_put_esc(&l, r->rule, strlen(r->rule));
+		log_puts(&l, "\"");
 	}
-	if (json)
-		log_put(&l, "}", 1);
 	l.b[l.n++] = '\n';	/* log_put kept a byte for it */
 	log_queue(l.b, l.n);
 }
