@@ -1041,6 +1041,40 @@ def test_stream_reader_stops_send_timeout(sockward, tmpdir_short):
         up.close()
 
 
+def test_send_timeout_pipelined_never_read(sockward, tmpdir_short):
+    """Pass: a client pipelines requests for 256 KiB answers and never
+    reads: --send-timeout 1 closes it and lets its upstream go; a client
+    that reads is served meanwhile."""
+    def big(c, head):
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (256 * 1024)
+                  + b"x" * (256 * 1024))
+        d = c.recv(65536)       # the next pipelined request, or the end
+        while d:
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (256 * 1024)
+                      + b"x" * (256 * 1024))
+            d = c.recv(65536)
+
+    up = StreamUpstream(os.path.join(tmpdir_short, "up.sock"),
+                        [(b"/containers/big/json", big)])
+    try:
+        sw = sockward("--send-timeout", "1", "--log-level", "debug", upstream=up.path)
+        base = warm_up(sw)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(sw.addr)
+        s.sendall(get("/v1.41/containers/big/json") * 20)
+        t0 = time.monotonic()
+        for _ in range(5):
+            assert ping_ms(sw) < 500
+        assert sw.wait_log("send timeout", timeout=6), sw.log()[-2000:]
+        print("\npipelining client that never reads closed after %.1f s"
+              % (time.monotonic() - t0))
+        assert settle_fds(sw, base) <= base
+        s.close()
+    finally:
+        up.close()
+
+
 def test_client_stream_cap_429(sockward, tmpdir_short):
     """Pass: with --client-streams 2 a third /events of the same client
     gets 429 with a JSON message before anything is forwarded, and its
