@@ -374,6 +374,7 @@ conn_accept_cb(struct ev_io *io, unsigned revents)
 		conn_who(l, &ss, &cred, cred_ok, who, sizeof(who), &key);
 		if (!conn_admitted(l, &ss, &cred, cred_ok)) {
 			conn_refuse(l, fd, who);
+			room++;		/* its descriptor is free again */
 			continue;
 		}
 		if ((v = climit_conn_open(&conn_climit, &key)) != CLIMIT_OK) {
@@ -388,6 +389,9 @@ conn_accept_cb(struct ev_io *io, unsigned revents)
 			    "connections (client-conns)",
 			    climit_key_str(&key, kbuf, sizeof(kbuf)),
 			    l->pol->name, conn_climit.lim.conns);
+			/* Its descriptor is free again: a client at its
+			 * cap must not pause accept for the others. */
+			room++;
 			continue;
 		}
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
