@@ -1160,6 +1160,36 @@ def test_client_conn_cap_refuses(sockward):
         c.close()
 
 
+def test_unix_client_conn_cap_by_uid(sockward, tmpdir_short):
+    """Pass: on a unix listener the cap counts by peer uid: with
+    --client-conns 2 a third connection of this uid is closed unanswered,
+    and the warning names the uid."""
+    sw = sockward("--client-conns", "2", listen="unix://" + os.path.join(tmpdir_short, "sw.sock"))
+    held = []
+    deadline = time.monotonic() + 3
+    while len(held) < 2:
+        c = Conn(sw.addr)
+        try:
+            c.send(get("/_ping"))
+            if c.read_response().status == 200:
+                held.append(c)
+                continue
+        except (OSError, EOFError):
+            pass
+        c.close()
+        assert time.monotonic() < deadline, sw.log()[-2000:]
+        time.sleep(0.05)
+    extra = Conn(sw.addr)
+    try:
+        extra.send(get("/_ping"))
+    except BrokenPipeError:
+        pass                # closed before the request was written
+    assert extra.is_closed(2.0)
+    assert sw.wait_log("refused a connection of client uid %d" % os.getuid()), sw.log()[-2000:]
+    for c in held + [extra]:
+        c.close()
+
+
 def test_two_clients_fairness(sockward, tmpdir_short):
     """Pass: with RLIMIT_NOFILE 128, 127.0.0.1 opening 300 connections and
     every stream it may (its caps: --client-conns 32, --client-streams 8)
