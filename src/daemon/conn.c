@@ -278,26 +278,32 @@ conn_admitted(const struct listener *l, const struct sockaddr_storage *ss,
 	    &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr);
 }
 
-/* Who the peer is for the logs and the caps: "unix peer uid U gid G" or
- * the address, and its climit key (unix peers by uid). */
+/* Who the peer is for a log line: "unix peer uid U gid G" or the
+ * address.  Only refusals need it. */
 static void
 conn_who(const struct listener *l, const struct sockaddr_storage *ss,
-    const struct ucred *cred, int cred_ok, char *who, size_t wholen,
-    struct climit_key *key)
+    const struct ucred *cred, int cred_ok, char *who, size_t wholen)
+{
+	if (!l->is_unix)
+		conn_peer_name(who, wholen, ss, 0);
+	else if (cred_ok)
+		snprintf(who, wholen, "unix peer uid %u gid %u",
+		    (unsigned)cred->uid, (unsigned)cred->gid);
+	else
+		snprintf(who, wholen, "unix peer (credentials unknown)");
+}
+
+/* The peer's climit key: its address (IPv6 by /64), a unix peer by uid. */
+static void
+conn_key(const struct listener *l, const struct sockaddr_storage *ss,
+    const struct ucred *cred, int cred_ok, struct climit_key *key)
 {
 	if (l->is_unix) {
-		if (cred_ok)
-			snprintf(who, wholen, "unix peer uid %u gid %u",
-			    (unsigned)cred->uid, (unsigned)cred->gid);
-		else
-			snprintf(who, wholen, "unix peer (credentials "
-			    "unknown)");
 		/* Unknown credentials share one key: never a way around
 		 * the cap. */
 		*key = climit_key_uid(cred_ok ? cred->uid : UINT32_MAX);
 		return;
 	}
-	conn_peer_name(who, wholen, ss, 0);
 	if (ss->ss_family == AF_INET)
 		*key = climit_key_ipv4((const uint8_t *)
 		    &((const struct sockaddr_in *)(const void *)ss)->sin_addr);
@@ -371,12 +377,13 @@ conn_accept_cb(struct ev_io *io, unsigned revents)
 		if (l->is_unix && getsockopt(fd, SOL_SOCKET, SO_PEERCRED,
 		    &cred, &crlen) == 0)
 			cred_ok = 1;
-		conn_who(l, &ss, &cred, cred_ok, who, sizeof(who), &key);
 		if (!conn_admitted(l, &ss, &cred, cred_ok)) {
+			conn_who(l, &ss, &cred, cred_ok, who, sizeof(who));
 			conn_refuse(l, fd, who);
 			room++;		/* its descriptor is free again */
 			continue;
 		}
+		conn_key(l, &ss, &cred, cred_ok, &key);
 		if ((v = climit_conn_open(&conn_climit, &key)) != CLIMIT_OK) {
 			/* Over its cap: closed at once, nothing read. */
 			close(fd);
@@ -898,7 +905,6 @@ conn_revalidate(void)
 {
 	struct conn *c, *next;
 	char	 who[80];
-	struct climit_key key;
 	size_t	 n = 0;
 
 	for (c = conn_list; c != NULL; c = next) {
@@ -908,7 +914,7 @@ conn_revalidate(void)
 			continue;
 		n++;
 		conn_who(c->lst, &c->ss, &c->cred, c->cred_ok, who,
-		    sizeof(who), &key);
+		    sizeof(who));
 		snprintf(c->revoked, sizeof(c->revoked), "sockward: client %s "
 		    "is no longer admitted on listener %s", who,
 		    c->lst->pol->name);
