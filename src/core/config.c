@@ -63,6 +63,8 @@ struct cfg_parser {
 	/* Where each global was set (0: not yet). */
 	int		 upstream_line, log_format_line, log_level_line;
 	int		 header_timeout_line, idle_timeout_line;
+	int		 body_timeout_line, send_timeout_line;
+	int		 caps_line[3];
 };
 
 struct cfg_stmt {
@@ -300,6 +302,49 @@ cfg_idle_timeout(struct cfg_parser *p, struct cfg_line *ln)
 {
 	return cfg_timeout(p, ln, &p->idle_timeout_line,
 	    &p->c->idle_timeout_s);
+}
+
+static int
+cfg_body_timeout(struct cfg_parser *p, struct cfg_line *ln)
+{
+	return cfg_timeout(p, ln, &p->body_timeout_line,
+	    &p->c->body_timeout_s);
+}
+
+static int
+cfg_send_timeout(struct cfg_parser *p, struct cfg_line *ln)
+{
+	return cfg_timeout(p, ln, &p->send_timeout_line,
+	    &p->c->send_timeout_s);
+}
+
+/* The caps, in the order of cfg.caps. */
+static const char *const cfg_cap_kw[3] = {
+	"client-conns", "client-streams", "streams"
+};
+
+static int
+cfg_cap(struct cfg_parser *p, struct cfg_line *ln)
+{
+	const char *s = ln->word[1];
+	long	 v = 0;
+	size_t	 i, k;
+
+	for (k = 0; k < 3; k++)
+		if (strcmp(ln->word[0], cfg_cap_kw[k]) == 0)
+			break;
+	if (k == 3 || cfg_once(p, &p->caps_line[k], ln->word[0]) == -1)
+		return -1;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 7)
+			break;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (i == 0 || s[i] != '\0' || v > 1000000)
+		return cfg_errf(p, p->line, "%s must be a number from 0 (no "
+		    "cap) to 1000000", ln->word[0]);
+	p->c->caps[k] = v;
+	return 0;
 }
 
 /* Blocks. */
@@ -638,6 +683,11 @@ static const struct cfg_stmt cfg_stmts[] = {
 	{ "header-timeout", 0, 1, 1, "header-timeout SECS",
 	    cfg_header_timeout },
 	{ "idle-timeout",   0, 1, 1, "idle-timeout SECS", cfg_idle_timeout },
+	{ "body-timeout",   0, 1, 1, "body-timeout SECS", cfg_body_timeout },
+	{ "send-timeout",   0, 1, 1, "send-timeout SECS", cfg_send_timeout },
+	{ "client-conns",   0, 1, 1, "client-conns N", cfg_cap },
+	{ "client-streams", 0, 1, 1, "client-streams N", cfg_cap },
+	{ "streams",	    0, 1, 1, "streams N", cfg_cap },
 	{ "listen",	    1, 1, 1, "listen tcp://HOST:PORT|unix:///PATH",
 	    cfg_listen },
 	{ "profile",	    1, 1, 1, "profile NAME[,NAME...]", cfg_profile },
@@ -709,6 +759,8 @@ cfg_init(struct cfg *c)
 	size_t i;
 
 	memset(c, 0, sizeof(*c));
+	for (i = 0; i < 3; i++)
+		c->caps[i] = -1;
 	for (i = 0; i < CFG_MAX_LISTENERS; i++) {
 		c->listeners[i].sock_mode = -1;
 		c->listeners[i].sock_uid = -1;
@@ -892,9 +944,28 @@ cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
 		    c->idle_timeout_s);
 		out(arg, line);
 	}
+	if (c->body_timeout_s > 0) {
+		snprintf(line, sizeof(line), "body-timeout %d",
+		    c->body_timeout_s);
+		out(arg, line);
+	}
+	if (c->send_timeout_s > 0) {
+		snprintf(line, sizeof(line), "send-timeout %d",
+		    c->send_timeout_s);
+		out(arg, line);
+	}
+	for (i = 0; i < 3; i++) {
+		if (c->caps[i] < 0)
+			continue;
+		snprintf(line, sizeof(line), "%s %ld", cfg_cap_kw[i],
+		    c->caps[i]);
+		out(arg, line);
+	}
 	any = c->upstream[0] != '\0' || c->log_format[0] != '\0' ||
 	    c->log_level[0] != '\0' || c->header_timeout_s > 0 ||
-	    c->idle_timeout_s > 0;
+	    c->idle_timeout_s > 0 || c->body_timeout_s > 0 ||
+	    c->send_timeout_s > 0 || c->caps[0] >= 0 || c->caps[1] >= 0 ||
+	    c->caps[2] >= 0;
 	for (i = 0; i < c->nlisteners; i++) {
 		l = &c->listeners[i];
 		if (i > 0 || any)

@@ -54,6 +54,10 @@ struct cfg {
 	char		 log_level[8];
 	int		 header_timeout_s;	/* 0 when not set */
 	int		 idle_timeout_s;
+	int		 body_timeout_s;
+	int		 send_timeout_s;
+	long		 caps[3];	/* client-conns, client-streams,
+					   streams; -1 when not set */
 	struct cfg_listener listeners[CFG_MAX_LISTENERS];
 	size_t		 nlisteners;
 };

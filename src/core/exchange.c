@@ -47,6 +47,16 @@ x_up_drop(struct exchange *x)
 	sbuf_release(&x->rq.head);
 }
 
+/* The counted stream or hijack of x, if any, is over. */
+static void
+x_stream_end(struct exchange *x)
+{
+	if (!x->streaming)
+		return;
+	x->streaming = 0;
+	x->io->stream_close(x->arg);
+}
+
 /* Log the current exchange once, if there is one. */
 static void
 x_record(struct exchange *x)
@@ -224,6 +234,13 @@ x_start_request(struct exchange *x)
 	x->is_head = h.method == REQ_M_HEAD;
 	x->keep_alive = h.keep_alive && !x->draining;
 	x->http10 = h.minor == 0;
+	if (x->revoked != NULL) {
+		/* Admitted under a policy that no longer admits it. */
+		x->rec.verdict = "deny";
+		x->keep_alive = 0;
+		x_answer_unsent(x, &h, (size_t)n, 403, x->revoked);
+		return;
+	}
 
 	if (sbuf_reserve(&rq->head) == -1) {
 		x_close(x, "out of memory");
@@ -246,6 +263,15 @@ x_start_request(struct exchange *x)
 		return;
 	}
 	x->hijack_ok = res.hijack;
+	if ((res.stream || res.hijack) && x->io->stream_open != NULL) {
+		if (x->io->stream_open(x->arg, msg, sizeof(msg)) == -1) {
+			sbuf_release(&rq->head);
+			x->rec.verdict = "limit";
+			x_answer_unsent(x, &h, (size_t)n, 429, msg);
+			return;
+		}
+		x->streaming = 1;
+	}
 	rq->head.start = 0;
 	rq->head.end = res.head_len;
 
@@ -477,6 +503,7 @@ bad_gateway:
 static void
 x_finish(struct exchange *x)
 {
+	x_stream_end(x);
 	x_record(x);
 	/* An upstream that answered before it had the whole request (head
 	 * or body) is out of step: the next head must not follow the rest
@@ -704,14 +731,33 @@ exchange_spliced(struct exchange *x, const char *ahead, size_t peeked,
 /* ---- the end ---- */
 
 void
-exchange_timeout(struct exchange *x)
+exchange_timeout(struct exchange *x, int w)
 {
-	x_begin(x);
-	x_note_target(x, "-", 1);
-	x->rec.verdict = "reject";
-	x_local_response(x, 408, "sockward: timed out reading the request head",
-	    1);
-	x_close(x, "header timeout");
+	if (w == EXCH_WAIT_HEADER) {
+		x_begin(x);
+		x_note_target(x, "-", 1);
+		x->rec.verdict = "reject";
+		x_local_response(x, 408, "sockward: timed out reading the "
+		    "request head", 1);
+		x_close(x, "header timeout");
+		return;
+	}
+	if (w == EXCH_WAIT_BODY) {
+		/* The upstream has part of a request it will never get
+		 * whole: drop it (and the descriptor it holds). */
+		x_up_drop(x);
+		if (x->rec.status == 0 && sbuf_len(&x->rs.head) == 0 &&
+		    x->rs.phase == EXCH_HEAD) {
+			x->rec.verdict = "reject";
+			x_drop_body(x);
+			x->rq.phase = EXCH_DONE;
+			x_local_response(x, 408, "sockward: timed out reading "
+			    "the request body", 1);
+		}
+		x_close(x, "body timeout");
+		return;
+	}
+	x_close(x, w == EXCH_WAIT_SEND ? "send timeout" : "idle timeout");
 }
 
 void
@@ -720,6 +766,7 @@ exchange_end(struct exchange *x)
 	if (x->rec.open && x->rec.status == 0)
 		x->rec.status = 499;	/* no response was sent */
 	x_record(x);
+	x_stream_end(x);
 	x->dead = 1;
 	x_up_drop(x);
 	sbuf_release(&x->rq.in);

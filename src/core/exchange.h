@@ -91,6 +91,12 @@ struct exchange_io {
 	void	(*record)(void *arg, const struct exchange *x);
 	/* Monotonic microseconds, for the record's duration. */
 	uint64_t (*now_us)(void);
+	/* A stream or hijack is about to be forwarded: may it open?  0
+	 * counts it (stream_close is called once when it ends), -1 refuses
+	 * it with a 429 whose message the transport wrote to
+	 * msg[0..msglen).  NULL: streams are not counted. */
+	int	(*stream_open)(void *arg, char *msg, size_t msglen);
+	void	(*stream_close)(void *arg);
 };
 
 /* The access record of the current exchange. */
@@ -141,6 +147,11 @@ struct exchange {
 	int		 cli_gone;	/* client EOF while a body streamed */
 	int		 bulk;		/* a stream without length is bulk */
 	int		 peek_stuck;	/* framing ahead needs a copying read */
+	int		 streaming;	/* a stream or hijack is counted open
+					   (io->stream_open granted it) */
+	const char	*revoked;	/* the client is no longer admitted:
+					   the next request gets 403 with this
+					   message (borrowed), or NULL */
 
 	int		 dead;		/* the connection must end now */
 	const char	*why;		/* why, or NULL (a normal end) */
@@ -229,9 +240,12 @@ uint64_t exchange_splice_peek(const struct exchange *x, const char *ahead,
 void	exchange_spliced(struct exchange *x, const char *ahead, size_t peeked,
 	    size_t n);
 
-/* The header timeout fired: x queues a 408 in rs.head for the transport
- * to try once, and is dead. */
-void	exchange_timeout(struct exchange *x);
+/*
+ * The deadline of wait w (exchange_wait) passed.  Header, or a body
+ * before any answer: x queues a 408 in rs.head for the transport to try
+ * once.  In every case x is dead (the transport closes).
+ */
+void	exchange_timeout(struct exchange *x, int w);
 
 /*
  * Should the transport read h's source now?  Not past EOF, not into a full
@@ -257,13 +271,22 @@ exchange_want_read(const struct exchange *x, const struct exchange_half *h,
 }
 
 /*
- * The deadline x waits under (exchange_wait): only a connection waiting
- * for a request head has one (a new one gets the header timeout for its
- * first request); once a request is in flight (streams, hijacks) nothing
- * times it out.  The transport keeps one timer list per kind.
+ * The deadline x waits under (exchange_wait), most urgent first:
+ *  - SEND: bytes are queued for the client and it does not take them
+ *    (pipelined answers never read, a stream whose reader stopped); the
+ *    transport restarts the deadline whenever bytes move to the client;
+ *  - BODY: a request body is owed by the client and nothing of it is
+ *    queued for the upstream; restarted whenever body bytes arrive;
+ *  - HEADER / IDLE: waiting for a request head (a new connection gets
+ *    the header timeout for its first request); never restarted, so a
+ *    slow head cannot stretch it.
+ * A stream or hijack with nothing queued has no deadline: it is never
+ * cut while data flows, nor while it is quiet.  The transport keeps one
+ * timer list per kind.
  */
 enum exchange_wait {
-	EXCH_WAIT_NONE = 0, EXCH_WAIT_HEADER, EXCH_WAIT_IDLE, EXCH_WAIT_COUNT
+	EXCH_WAIT_NONE = 0, EXCH_WAIT_HEADER, EXCH_WAIT_IDLE, EXCH_WAIT_BODY,
+	EXCH_WAIT_SEND, EXCH_WAIT_COUNT
 };
 
 /* Waiting for a request, with none begun (idle or between requests). */
@@ -276,8 +299,14 @@ exchange_idle(const struct exchange *x)
 static inline enum exchange_wait
 exchange_wait(const struct exchange *x)
 {
-	if (!exchange_idle(x))
+	if (exchange_pending(&x->rs))
+		return EXCH_WAIT_SEND;
+	if (!exchange_idle(x)) {
+		if (x->rq.phase == EXCH_BODY && !x->rq.body_done &&
+		    !x->rq.eof && !exchange_pending(&x->rq))
+			return EXCH_WAIT_BODY;
 		return EXCH_WAIT_NONE;
+	}
 	if (sbuf_len(&x->rq.in) == 0 && x->served)
 		return EXCH_WAIT_IDLE;
 	return EXCH_WAIT_HEADER;

@@ -95,6 +95,31 @@ const struct set_def set_table[SET_N] = {
 	    1, 86400, NULL, "60", "60", 0, 0,
 	    "timer lists stay in order only with one fixed timeout",
 	    "seconds before an idle keep-alive connection is closed" },
+	{ SET_BODY_TIMEOUT, "body-timeout", "--body-timeout",
+	    "SOCKWARD_BODY_TIMEOUT", "body-timeout", NULL, SET_T_INT, NULL,
+	    1, 86400, NULL, "60", "60", 0, 0,
+	    "timer lists stay in order only with one fixed timeout",
+	    "seconds a request body may stall before 408" },
+	{ SET_SEND_TIMEOUT, "send-timeout", "--send-timeout",
+	    "SOCKWARD_SEND_TIMEOUT", "send-timeout", NULL, SET_T_INT, NULL,
+	    1, 86400, NULL, "60", "60", 0, 0,
+	    "timer lists stay in order only with one fixed timeout",
+	    "seconds a client may leave answers unread (streams too)" },
+	{ SET_CLIENT_CONNS, "client-conns", "--client-conns",
+	    "SOCKWARD_CLIENT_CONNS", "client-conns", NULL, SET_T_INT, NULL,
+	    0, 1000000, NULL, "256", "256", 0, 1,
+	    "applies to connections accepted after the reload",
+	    "connections one client address or unix uid may hold; 0: no cap" },
+	{ SET_CLIENT_STREAMS, "client-streams", "--client-streams",
+	    "SOCKWARD_CLIENT_STREAMS", "client-streams", NULL, SET_T_INT, NULL,
+	    0, 1000000, NULL, "128", "128", 0, 1,
+	    "applies to streams opened after the reload",
+	    "streams and hijacks one client may hold open; 0: no cap" },
+	{ SET_STREAMS, "streams", "--streams", "SOCKWARD_STREAMS", "streams",
+	    NULL, SET_T_INT, NULL, 0, 1000000, NULL, "1024", "1024", 0, 1,
+	    "applies to streams opened after the reload",
+	    "streams and hijacks all clients together may hold open; 0: no "
+	    "cap" },
 	{ SET_USER, "user", "--user", "SOCKWARD_USER", NULL, NULL, SET_T_INT,
 	    NULL, 0, 4294967294L, NULL, NULL, "65534", 0, 0,
 	    "privileges are dropped once, at start",
@@ -109,6 +134,13 @@ const struct set_def set_table[SET_N] = {
 	    "Tecnativa compatibility (case-insensitive); without a config "
 	    "file only" },
 };
+
+/* A SET_T_INT row counts seconds (the timeouts), not things (the caps). */
+static int
+set_is_seconds(const struct set_def *d)
+{
+	return strstr(d->name, "-timeout") != NULL;
+}
 
 int
 set_args_add(struct set_args *args, enum set_id id, const char *text)
@@ -522,8 +554,9 @@ set_check(struct set_ctx *x, const struct set_def *d, struct set_value *v)
 				return set_fail(x, "%s must be a numeric uid "
 				    "from 0 to %ld, not '%s'", v->origin,
 				    d->max, v->text);
-			return set_fail(x, "%s must be whole seconds from %ld "
-			    "to %ld, not '%s'", v->origin, d->min, d->max,
+			return set_fail(x, "%s must be %s from %ld to %ld, "
+			    "not '%s'", v->origin, set_is_seconds(d) ?
+			    "whole seconds" : "a number", d->min, d->max,
 			    v->text);
 		}
 		v->num = n;
@@ -587,6 +620,23 @@ set_from_cfg(const struct cfg *c, enum set_id id, char *buf, size_t len)
 		if (c->idle_timeout_s <= 0)
 			return NULL;
 		snprintf(buf, len, "%d", c->idle_timeout_s);
+		return buf;
+	case SET_BODY_TIMEOUT:
+		if (c->body_timeout_s <= 0)
+			return NULL;
+		snprintf(buf, len, "%d", c->body_timeout_s);
+		return buf;
+	case SET_SEND_TIMEOUT:
+		if (c->send_timeout_s <= 0)
+			return NULL;
+		snprintf(buf, len, "%d", c->send_timeout_s);
+		return buf;
+	case SET_CLIENT_CONNS:
+	case SET_CLIENT_STREAMS:
+	case SET_STREAMS:
+		if (c->caps[id - SET_CLIENT_CONNS] < 0)
+			return NULL;
+		snprintf(buf, len, "%ld", c->caps[id - SET_CLIENT_CONNS]);
 		return buf;
 	default:
 		return NULL;
@@ -777,8 +827,8 @@ set_type_doc(const struct set_def *d, char *buf, size_t len)
 	case SET_T_INT:
 		if (d->id == SET_USER)
 			return "numeric uid";
-		snprintf(buf, len, "whole seconds from %ld to %ld", d->min,
-		    d->max);
+		snprintf(buf, len, "%s from %ld to %ld", set_is_seconds(d) ?
+		    "whole seconds" : "a number", d->min, d->max);
 		return buf;
 	}
 	return "";

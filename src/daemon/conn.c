@@ -18,17 +18,20 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "admit.h"
+#include "climit.h"
 #include "config.h"
 #include "conn.h"
 #include "ev.h"
 #include "exchange.h"
 #include "log.h"
+#include "ratelim.h"
 #include "sbuf.h"
 #include "spipe.h"
 #include "timer.h"
@@ -41,6 +44,18 @@
 static const char *const conn_timeout_why[EXCH_WAIT_COUNT] = {
 	[EXCH_WAIT_HEADER] = "header timeout",
 	[EXCH_WAIT_IDLE] = "idle timeout",
+	[EXCH_WAIT_BODY] = "body timeout",
+	[EXCH_WAIT_SEND] = "send timeout",
+};
+
+/* Warnings a client can cause once per connection, each limited to one
+ * line a second (a flood must not flood the log). */
+enum conn_warn_kind { CONN_WARN_ADMIT, CONN_WARN_CONNS, CONN_WARN_STREAMS,
+	CONN_WARN_N };
+static const char *const conn_warn_what[CONN_WARN_N] = {
+	"refusals of clients not admitted",
+	"connections refused over a cap",
+	"streams refused over a cap",
 };
 
 struct conn {
@@ -52,6 +67,14 @@ struct conn {
 	int		 more;		/* conn_progress stopped with work left */
 	struct listener	*lst;		/* where it came in: whose policy */
 	char		 peer[64];
+	struct sockaddr_storage ss;	/* TCP peer address */
+	struct ucred	 cred;		/* unix peer, when cred_ok */
+	int		 cred_ok;
+	struct climit_key key;		/* counted in conn_climit */
+	int		 sent;		/* bytes went to the client since the
+					   last conn_update */
+	int		 got;		/* bytes came from the client since */
+	char		 revoked[200];	/* the 403 message once revoked */
 	/* Zero copy: bulk response bytes go upstream -> upipe -> client by
 	 * splice(2).  upipe.len == x.rs.piped: the exchange counts them and
 	 * keeps them behind nothing, and no read goes into x.rs.in while
@@ -71,6 +94,8 @@ static size_t		 conn_nlisteners;
 static int		 conn_accept_paused;
 static uint64_t		 conn_accept_resume;
 static int		 conn_draining;
+static struct climit	 conn_climit;
+static struct ratelim	 conn_warn_rl[CONN_WARN_N];
 
 static void	conn_cli_cb(struct ev_io *, unsigned);
 static void	conn_up_cb(struct ev_io *, unsigned);
@@ -84,9 +109,46 @@ static const struct exchange_io conn_x_io;
 void
 conn_setup(const struct conn_config *cfg)
 {
+	int	i;
+
 	conn_cfg = cfg;
 	conn_timers[EXCH_WAIT_HEADER].ms = (uint64_t)cfg->header_timeout_ms;
 	conn_timers[EXCH_WAIT_IDLE].ms = (uint64_t)cfg->idle_timeout_ms;
+	conn_timers[EXCH_WAIT_BODY].ms = (uint64_t)cfg->body_timeout_ms;
+	conn_timers[EXCH_WAIT_SEND].ms = (uint64_t)cfg->send_timeout_ms;
+	climit_init(&conn_climit, &cfg->limits);
+	for (i = 0; i < CONN_WARN_N; i++)
+		ratelim_init(&conn_warn_rl[i], 1000);
+}
+
+void
+conn_set_limits(const struct climit_limits *lim)
+{
+	climit_set_limits(&conn_climit, lim);
+}
+
+/*
+ * A warning of kind k: logged if the kind had no line this second, with
+ * how many were held back before it; else only counted (conn_expire
+ * reports the count when the second is over).
+ */
+static void __attribute__((format(printf, 2, 3)))
+conn_warn(enum conn_warn_kind k, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[600];
+	unsigned long sup;
+
+	if (!ratelim_pass(&conn_warn_rl[k], ev_now_ms(), &sup))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (sup > 0)
+		log_msg(LOG_WARN, "%s (%lu more %s suppressed)", line, sup,
+		    conn_warn_what[k]);
+	else
+		log_msg(LOG_WARN, "%s", line);
 }
 
 size_t
@@ -192,27 +254,20 @@ conn_peer_name(char *dst, size_t len, const struct sockaddr_storage *ss,
 }
 
 /*
- * Is the peer on fd admitted by listener l's policy?  TCP peers by source
- * network, unix peers by SO_PEERCRED.  Unknown credentials are refused.
+ * Is the peer admitted by listener l's policy as it is now?  TCP peers by
+ * source network (ss), unix peers by their credentials (cred, cred_ok 0
+ * when they could not be read: refused wherever credentials count).
  */
 static int
-conn_admitted(const struct listener *l, int fd,
-    const struct sockaddr_storage *ss, char *who, size_t wholen)
+conn_admitted(const struct listener *l, const struct sockaddr_storage *ss,
+    const struct ucred *cred, int cred_ok)
 {
 	const struct admit *a = &l->pol->admit;
-	struct ucred	 cr;
-	socklen_t	 crlen = sizeof(cr);
 
 	if (l->is_unix) {
 		if (a->nuids == 0 && a->ngids == 0)
 			return 1;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) == -1) {
-			snprintf(who, wholen, "unix peer (credentials unknown)");
-			return 0;
-		}
-		snprintf(who, wholen, "unix peer uid %u gid %u",
-		    (unsigned)cr.uid, (unsigned)cr.gid);
-		return admit_unix(a, cr.uid, cr.gid);
+		return cred_ok && admit_unix(a, cred->uid, cred->gid);
 	}
 	if (a->nnets == 0)
 		return 1;
@@ -221,6 +276,40 @@ conn_admitted(const struct listener *l, int fd,
 		    &((const struct sockaddr_in *)(const void *)ss)->sin_addr);
 	return admit_tcp(a, 6, (const uint8_t *)
 	    &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr);
+}
+
+/* Who the peer is for a log line: "unix peer uid U gid G" or the
+ * address.  Only refusals need it. */
+static void
+conn_who(const struct listener *l, const struct sockaddr_storage *ss,
+    const struct ucred *cred, int cred_ok, char *who, size_t wholen)
+{
+	if (!l->is_unix)
+		conn_peer_name(who, wholen, ss, 0);
+	else if (cred_ok)
+		snprintf(who, wholen, "unix peer uid %u gid %u",
+		    (unsigned)cred->uid, (unsigned)cred->gid);
+	else
+		snprintf(who, wholen, "unix peer (credentials unknown)");
+}
+
+/* The peer's climit key: its address (IPv6 by /64), a unix peer by uid. */
+static void
+conn_key(const struct listener *l, const struct sockaddr_storage *ss,
+    const struct ucred *cred, int cred_ok, struct climit_key *key)
+{
+	if (l->is_unix) {
+		/* Unknown credentials share one key: never a way around
+		 * the cap. */
+		*key = climit_key_uid(cred_ok ? cred->uid : UINT32_MAX);
+		return;
+	}
+	if (ss->ss_family == AF_INET)
+		*key = climit_key_ipv4((const uint8_t *)
+		    &((const struct sockaddr_in *)(const void *)ss)->sin_addr);
+	else
+		*key = climit_key_ipv6((const uint8_t *)
+		    &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr);
 }
 
 /* Refuse a client at the door: one 403, one log line, nothing more. */
@@ -240,8 +329,8 @@ conn_refuse(const struct listener *l, int fd, const char *who)
 	if (n > 0 && (size_t)n < sizeof(resp))
 		w = write(fd, resp, (size_t)n);
 	(void)w;
-	log_msg(LOG_WARN, "refused client %s on listener %s (%s): not "
-	    "admitted", who, l->pol->name, l->name);
+	conn_warn(CONN_WARN_ADMIT, "refused client %s on listener %s (%s): "
+	    "not admitted", who, l->pol->name, l->name);
 	close(fd);
 }
 
@@ -252,9 +341,13 @@ conn_accept_cb(struct ev_io *io, unsigned revents)
 	struct sockaddr_storage ss;
 	socklen_t	 sslen;
 	struct conn	*c;
-	char		 who[80];
+	struct ucred	 cred;
+	socklen_t	 crlen;
+	struct climit_key key;
+	enum climit_verdict v;
+	char		 who[80], kbuf[64];
 	size_t		 room = conn_accept_room();
-	int		 fd, i, one = 1;
+	int		 fd, i, one = 1, cred_ok;
 
 	(void)revents;
 	for (i = 0; i < CONN_ACCEPT_BATCH; i++) {
@@ -278,17 +371,46 @@ conn_accept_cb(struct ev_io *io, unsigned revents)
 			}
 			return;
 		}
-		if (!conn_admitted(l, fd, &ss, who, sizeof(who))) {
-			if (!l->is_unix)
-				conn_peer_name(who, sizeof(who), &ss, 0);
+		cred_ok = 0;
+		memset(&cred, 0, sizeof(cred));
+		crlen = sizeof(cred);
+		if (l->is_unix && getsockopt(fd, SOL_SOCKET, SO_PEERCRED,
+		    &cred, &crlen) == 0)
+			cred_ok = 1;
+		if (!conn_admitted(l, &ss, &cred, cred_ok)) {
+			conn_who(l, &ss, &cred, cred_ok, who, sizeof(who));
 			conn_refuse(l, fd, who);
+			room++;		/* its descriptor is free again */
+			continue;
+		}
+		conn_key(l, &ss, &cred, cred_ok, &key);
+		if ((v = climit_conn_open(&conn_climit, &key)) != CLIMIT_OK) {
+			/* Over its cap: closed at once, nothing read. */
+			close(fd);
+			if (v == CLIMIT_NOMEM) {
+				conn_accept_pause(1);
+				return;
+			}
+			conn_warn(CONN_WARN_CONNS, "refused a connection of "
+			    "client %s on listener %s: it holds %u "
+			    "connections (client-conns)",
+			    climit_key_str(&key, kbuf, sizeof(kbuf)),
+			    l->pol->name, conn_climit.lim.conns);
+			/* Its descriptor is free again: a client at its
+			 * cap must not pause accept for the others. */
+			room++;
 			continue;
 		}
 		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			climit_conn_close(&conn_climit, &key);
 			close(fd);
 			conn_accept_pause(1);
 			return;
 		}
+		c->ss = ss;
+		c->cred = cred;
+		c->cred_ok = cred_ok;
+		c->key = key;
 		if (!l->is_unix)
 			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY,
 			    &one, sizeof(one));
@@ -406,7 +528,43 @@ conn_x_finished(void *arg)
 	spipe_give(&c->upipe);
 }
 
+/* A stream or hijack wants to open: within the client's cap and the
+ * global one? */
+static int
+conn_x_stream_open(void *arg, char *msg, size_t msglen)
+{
+	struct conn *c = arg;
+	enum climit_verdict v;
+	char	 kbuf[64];
+
+	if ((v = climit_stream_open(&conn_climit, &c->key)) == CLIMIT_OK)
+		return 0;
+	climit_key_str(&c->key, kbuf, sizeof(kbuf));
+	if (v == CLIMIT_CLIENT_FULL)
+		snprintf(msg, msglen, "sockward: client %s has %u streams "
+		    "open, the most allowed (client-streams)", kbuf,
+		    conn_climit.lim.streams);
+	else
+		snprintf(msg, msglen, "sockward: %lu streams are open, the "
+		    "most allowed (streams)", conn_climit.streams_total);
+	conn_warn(CONN_WARN_STREAMS, "refused a stream of client %s on "
+	    "listener %s: %s", kbuf, c->lst->pol->name,
+	    v == CLIMIT_CLIENT_FULL ? "client-streams reached" :
+	    "streams reached");
+	return -1;
+}
+
+static void
+conn_x_stream_close(void *arg)
+{
+	struct conn *c = arg;
+
+	climit_stream_close(&conn_climit, &c->key);
+}
+
 static const struct exchange_io conn_x_io = {
+	.stream_open = conn_x_stream_open,
+	.stream_close = conn_x_stream_close,
 	.finished = conn_x_finished,
 	.up_open = conn_x_up_open,
 	.up_close = conn_x_up_close,
@@ -437,6 +595,8 @@ conn_close(struct conn *c, const char *why)
 	close(c->cli.fd);
 	c->cli.fd = -1;
 	spipe_give(&c->upipe);
+	/* exchange_end closed its stream first, as climit wants. */
+	climit_conn_close(&conn_climit, &c->key);
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -490,6 +650,8 @@ conn_read(struct conn *c, int fd, struct exchange_half *h)
 	n = read(fd, h->in.data + h->in.end, room);
 	if (n == -1)
 		return conn_io_again() ? 0 : -1;
+	if (n > 0 && h == &c->x.rq)
+		c->got = 1;
 	h->in.end += (size_t)n;
 	exchange_got(&c->x, h, (size_t)n);
 	return 0;
@@ -546,8 +708,11 @@ conn_write(struct conn *c, int fd, struct exchange_half *h)
 		}
 		n = iovcnt > 0 ? writev(fd, iov, iovcnt) : 0;
 	}
-	if (n > 0)
+	if (n > 0) {
 		exchange_sent(&c->x, h, (size_t)n);
+		if (h == &c->x.rs)
+			c->sent = 1;
+	}
 	if (n == -1 && conn_io_again())
 		return 0;
 	return n < 0 ? -1 : n;
@@ -562,6 +727,7 @@ conn_update(struct conn *c)
 	struct exchange	*x = &c->x;
 	int	 room = spipe_room(&c->upipe) > 0, held = c->upipe.rfd != -1;
 	unsigned cm = 0, um = 0;
+	enum exchange_wait w;
 
 	if (exchange_want_read(x, &x->rq, room, held))
 		cm |= EV_READ;
@@ -584,7 +750,13 @@ conn_update(struct conn *c)
 		conn_close(c, "epoll");
 		return;
 	}
-	conn_timer(c, exchange_wait(x));
+	w = exchange_wait(x);
+	/* Body and send deadlines count inactivity: bytes moving the way
+	 * they wait for start them again. */
+	if ((w == EXCH_WAIT_SEND && c->sent) || (w == EXCH_WAIT_BODY && c->got))
+		timer_stop(&c->timer);
+	c->sent = c->got = 0;
+	conn_timer(c, w);
 }
 
 /*
@@ -670,6 +842,9 @@ conn_next_timeout(uint64_t now)
 	for (w = EXCH_WAIT_NONE + 1; w < EXCH_WAIT_COUNT; w++)
 		if ((t = timer_next(&conn_timers[w])) < next)
 			next = t;
+	for (w = 0; w < CONN_WARN_N; w++)
+		if ((t = ratelim_due(&conn_warn_rl[w])) < next)
+			next = t;
 	if (conn_accept_paused && !conn_draining && conn_accept_resume < next)
 		next = conn_accept_resume;
 	if (next == UINT64_MAX)
@@ -682,20 +857,25 @@ conn_expire(uint64_t now)
 {
 	struct timer *t;
 	struct conn *c;
+	unsigned long sup;
 	int	 w;
 
 	for (w = EXCH_WAIT_NONE + 1; w < EXCH_WAIT_COUNT; w++) {
 		while ((t = timer_due(&conn_timers[w], now)) != NULL) {
 			c = CONN_OF(t, timer);
-			if (w == EXCH_WAIT_HEADER) {
-				/* Slow header: one best-effort 408, then
-				 * cut. */
-				exchange_timeout(&c->x);
+			/* Slow header or body: one best-effort 408, then
+			 * cut.  A client that reads nothing gets nothing
+			 * more. */
+			exchange_timeout(&c->x, w);
+			if (w != EXCH_WAIT_SEND)
 				(void)conn_write(c, c->cli.fd, &c->x.rs);
-			}
 			conn_close(c, conn_timeout_why[w]);
 		}
 	}
+	for (w = 0; w < CONN_WARN_N; w++)
+		if ((sup = ratelim_flush(&conn_warn_rl[w], now)) > 0)
+			log_msg(LOG_WARN, "%lu more %s suppressed", sup,
+			    conn_warn_what[w]);
 	if (conn_accept_paused && !conn_draining && conn_accept_resume <= now)
 		conn_accept_pause(0);
 }
@@ -718,4 +898,35 @@ conn_drain(void)
 			conn_close(c, "draining");
 	}
 	return conn_n;
+}
+
+size_t
+conn_revalidate(void)
+{
+	struct conn *c, *next;
+	char	 who[80];
+	size_t	 n = 0;
+
+	for (c = conn_list; c != NULL; c = next) {
+		next = c->next;
+		if (c->x.revoked != NULL ||
+		    conn_admitted(c->lst, &c->ss, &c->cred, c->cred_ok))
+			continue;
+		n++;
+		conn_who(c->lst, &c->ss, &c->cred, c->cred_ok, who,
+		    sizeof(who));
+		snprintf(c->revoked, sizeof(c->revoked), "sockward: client %s "
+		    "is no longer admitted on listener %s", who,
+		    c->lst->pol->name);
+		c->x.revoked = c->revoked;
+		log_msg(LOG_INFO, "reload: %s (%s) no longer admitted on "
+		    "listener %s%s", c->peer, who, c->lst->pol->name,
+		    c->x.streaming || c->x.rs.phase == EXCH_HIJACK ?
+		    ": its stream is closed" : "");
+		if (c->x.streaming || c->x.rs.phase == EXCH_HIJACK)
+			conn_close(c, "no longer admitted");
+		else
+			conn_progress(c);
+	}
+	return n;
 }

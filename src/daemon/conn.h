@@ -11,12 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "climit.h"
 #include "listen.h"
 
 struct conn_config {
 	const char		*upstream;	/* unix socket path of dockerd */
 	int			 header_timeout_ms;
 	int			 idle_timeout_ms;
+	int			 body_timeout_ms;	/* a request body stalls */
+	int			 send_timeout_ms;	/* the client reads nothing */
+	struct climit_limits	 limits;	/* per client and in all */
 };
 
 /* Use cfg (borrowed for the life of the process) for every connection. */
@@ -46,5 +50,17 @@ size_t	conn_drain(void);
 
 /* Number of open client connections. */
 size_t	conn_count(void);
+
+/* New caps for what opens next (SIGHUP); what is open stays open. */
+void	conn_set_limits(const struct climit_limits *lim);
+
+/*
+ * Judge every open connection again against its listener's admission
+ * rules as they are now (after a reload attached a new policy).  A
+ * connection no longer admitted answers its next request with 403 and
+ * closes; its open stream or hijack is closed now.  Returns how many
+ * were revoked.
+ */
+size_t	conn_revalidate(void);
 
 #endif

@@ -49,6 +49,9 @@ struct main_state {
 	enum log_level	 log_level;
 	int		 header_timeout_s;
 	int		 idle_timeout_s;
+	int		 body_timeout_s;
+	int		 send_timeout_s;
+	struct climit_limits limits;
 	long		 uid;		/* --user, -1: the default */
 	int		 sandbox;	/* 0: SOCKWARD_SANDBOX=0 */
 };
@@ -90,7 +93,17 @@ static const char main_usage[] =
 "  --log-level LEVEL      debug, info (default), warn or error\n"
 "  --header-timeout SECS  time allowed to send a request head (default 10)\n"
 "  --idle-timeout SECS    idle keep-alive connections are closed after\n"
-"                         SECS (default 60); streams are never cut\n"
+"                         SECS (default 60); quiet streams are not cut\n"
+"  --body-timeout SECS    a request body that stalls this long gets 408\n"
+"                         (default 60)\n"
+"  --send-timeout SECS    a client that reads nothing of what is queued\n"
+"                         for it this long is closed, streams too\n"
+"                         (default 60)\n"
+"  --client-conns N       connections per client address or unix uid\n"
+"                         (default 256; 0: no cap)\n"
+"  --client-streams N     open streams and hijacks per client (default\n"
+"                         128; over it: 429)\n"
+"  --streams N            open streams and hijacks in all (default 1024)\n"
 "  --user UID             started as root, switch to this numeric uid\n"
 "                         (default 65534) with the Docker socket's group;\n"
 "                         0 stays root (not recommended); also SOCKWARD_USER\n"
@@ -252,6 +265,15 @@ main_add_rules(struct main_build *b, const struct set_value *v,
 	}
 }
 
+/* The caps as resolved (0: no cap). */
+static void
+main_limits(const struct set_res *res, struct climit_limits *lim)
+{
+	lim->conns = (unsigned)res->v[SET_CLIENT_CONNS].num;
+	lim->streams = (unsigned)res->v[SET_CLIENT_STREAMS].num;
+	lim->streams_total = (unsigned)res->v[SET_STREAMS].num;
+}
+
 /*
  * One listener named "default" from the resolved flags and environment:
  * --deny and SOCKWARD_DENY rules first, then the profiles, then
@@ -268,6 +290,7 @@ main_cfg_from_flags(const struct set_res *res, struct cfg *cfg, int quiet)
 	size_t		 i;
 
 	cfg->nlisteners = 1;
+	cfg->caps[0] = cfg->caps[1] = cfg->caps[2] = -1;
 	snprintf(l->name, sizeof(l->name), "default");
 	l->sock_mode = -1;
 	l->sock_uid = l->sock_gid = -1;
@@ -357,6 +380,9 @@ main_prepare(struct main_state *st, const char *file, int quiet)
 		fatal("log settings out of step with the settings table");
 	st->header_timeout_s = (int)st->res->v[SET_HEADER_TIMEOUT].num;
 	st->idle_timeout_s = (int)st->res->v[SET_IDLE_TIMEOUT].num;
+	st->body_timeout_s = (int)st->res->v[SET_BODY_TIMEOUT].num;
+	st->send_timeout_s = (int)st->res->v[SET_SEND_TIMEOUT].num;
+	main_limits(st->res, &st->limits);
 	st->uid = st->res->v[SET_USER].num;
 	st->sandbox = strcmp(st->res->v[SET_SANDBOX].text, "0") != 0;
 }
@@ -733,6 +759,11 @@ main_reload_settings(const struct set_res *nres, const struct cfg *ncfg)
 				    nv->text);
 			continue;
 		}
+		if ((i == SET_CLIENT_CONNS || i == SET_CLIENT_STREAMS ||
+		    i == SET_STREAMS) && strcmp(cv->text, nv->text) != 0)
+			log_msg(LOG_INFO, "reload: %s changed from %s to %s "
+			    "(for what opens next)", set_table[i].name,
+			    cv->text, nv->text);
 		if (i == SET_LOG_LEVEL && strcmp(cv->text, nv->text) != 0 &&
 		    log_level_parse(nv->text, &lv) == 0) {
 			main_st.log_level = lv;
@@ -764,8 +795,9 @@ main_reload_settings(const struct set_res *nres, const struct cfg *ncfg)
 
 /*
  * SIGHUP: re-read the file and resolve the settings again, with the same
- * flags and environment.  Open connections keep going; each new request
- * is judged by the new policy.  Anything invalid keeps the old one.
+ * flags and environment.  Open connections keep going, each new request
+ * judged by the new policy, unless the new admission rules refuse them
+ * (conn_revalidate).  Anything invalid keeps the old one.
  */
 static void
 main_reload(void)
@@ -801,6 +833,10 @@ main_reload(void)
 	}
 	main_reload_settings(nres, ncfg);
 	main_attach_policies(ncfg);
+	main_limits(nres, &main_st.limits);
+	conn_set_limits(&main_st.limits);
+	/* Admission is judged again: a narrowed clients list revokes. */
+	(void)conn_revalidate();
 	if (main_st.cfg != main_boot_cfg) {
 		cfg_free(main_st.cfg);
 		free(main_st.cfg);
@@ -974,6 +1010,9 @@ main(int argc, char **argv)
 	cc.upstream = main_st.upstream;
 	cc.header_timeout_ms = main_st.header_timeout_s * 1000;
 	cc.idle_timeout_ms = main_st.idle_timeout_s * 1000;
+	cc.body_timeout_ms = main_st.body_timeout_s * 1000;
+	cc.send_timeout_ms = main_st.send_timeout_s * 1000;
+	cc.limits = main_st.limits;
 	conn_setup(&cc);
 
 	log_msg(LOG_INFO, "sockward %s starting%s%s", SOCKWARD_VERSION,

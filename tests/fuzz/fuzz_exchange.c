@@ -271,7 +271,33 @@ fx_now(void)
 	return ++fx_clock;
 }
 
+/* Streams counted open; data[0] & 8 refuses them (429). */
+static int	 fx_streams, fx_refuse_streams;
+
+static int
+fx_stream_open(void *arg, char *msg, size_t msglen)
+{
+	(void)arg;
+	if (fx_refuse_streams) {
+		snprintf(msg, msglen, "sockward: too many streams");
+		return -1;
+	}
+	FUZZ_CHECK(fx_streams == 0, "a second stream on one connection");
+	fx_streams++;
+	return 0;
+}
+
+static void
+fx_stream_close(void *arg)
+{
+	(void)arg;
+	FUZZ_CHECK(fx_streams == 1, "stream closed %d times", 1 - fx_streams);
+	fx_streams--;
+}
+
 static const struct exchange_io fx_io = {
+	.stream_open = fx_stream_open,
+	.stream_close = fx_stream_close,
 	.up_open = fx_up_open,
 	.up_close = fx_up_close,
 	.shut = fx_shut,
@@ -413,6 +439,8 @@ fx_invariants(void)
 	FUZZ_CHECK(rs->piped == 0 || (sbuf_len(&rs->head) == 0 &&
 	    sbuf_len(&rs->in) == 0), "bytes queued ahead of the pipe");
 	FUZZ_CHECK(rq->piped == 0, "request bytes piped");
+	FUZZ_CHECK(fx.streaming == fx_streams, "streaming %d, counted %d",
+	    fx.streaming, fx_streams);
 }
 
 int
@@ -436,6 +464,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fx_up_raw = 0;
 	fx_hijacked = 0;
 	fx_pipe_held = 0;
+	fx_streams = 0;
+	fx_refuse_streams = (data[0] & 8) != 0;
 	exchange_init(&fx);
 	fx.io = &fx_io;
 	fx.pol = &fx_polp;
@@ -466,8 +496,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (op == 7 && (n & 1) == 0) {
 			fx.draining = 1;
 			fx.keep_alive = 0;
-		} else if (op == 7 && exchange_wait(&fx) == EXCH_WAIT_HEADER) {
-			exchange_timeout(&fx);
+		} else if (op == 7 && exchange_wait(&fx) != EXCH_WAIT_NONE) {
+			exchange_timeout(&fx, (int)exchange_wait(&fx));
 			FUZZ_CHECK(fx.dead, "alive after a timeout");
 			fx_write(&fx.rs, &fx_cli, SBUF_SIZE);
 		}
@@ -482,6 +512,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	exchange_end(&fx);
+	FUZZ_CHECK(fx_streams == 0, "a stream left counted at the end");
 	fx_check_upstream();
 	fx_check_client();
 	return 0;

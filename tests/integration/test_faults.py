@@ -472,7 +472,9 @@ def test_10k_idle_connections(sockward):
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     socks = []
     try:
-        sw = sockward("--header-timeout", "2")
+        # One address opening 10 000 connections is what --client-conns
+        # exists to stop; this test measures the cost of connections.
+        sw = sockward("--header-timeout", "2", "--client-conns", "0")
         base_fds = warm_up(sw)
         rss0 = rss_kb(sw.proc.pid)
         t0 = time.monotonic()
@@ -942,3 +944,337 @@ def test_sigterm_drain(sockward, tmpdir_short, with_stream):
                 c.close()
     finally:
         up.close()
+
+
+# --------------------------------------------------------------------------
+# 9. One client must not hold others up: send timeout, caps, fairness
+# --------------------------------------------------------------------------
+
+def stream_events_fast(c, head):
+    """An /events stream that produces as fast as it may send."""
+    c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n")
+    ev = b'{"status":"tick","pad":"' + b"x" * 4000 + b'"}\n'
+    while True:
+        c.sendall(b"%x\r\n%s\r\n" % (len(ev), ev))
+
+
+def _events_head(conn):
+    conn.send(b"GET /v1.41/events HTTP/1.1\r\n" + H + b"\r\n")
+    return conn.read_head()
+
+
+def _conn_from(addr, src, timeout=5.0, rcvbuf=None):
+    """A Conn whose socket is bound to source address src first."""
+    c = Conn.__new__(Conn)
+    c.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf is not None:
+        c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    c.sock.bind((src, 0))
+    c.sock.settimeout(timeout)
+    c.sock.connect(addr)
+    c.timeout = timeout
+    c.buf = b""
+    return c
+
+
+def _served_conn(sw, src="127.0.0.1", timeout=3.0):
+    """A connection from src that got a /_ping answer: retried while the
+    start-up probe's connection still counts against a small cap."""
+    deadline = time.monotonic() + timeout
+    while True:
+        c = _conn_from(sw.addr, src)
+        try:
+            c.send(get("/_ping"))
+            if c.read_response().status == 200:
+                return c
+        except (OSError, EOFError):
+            pass
+        c.close()
+        assert time.monotonic() < deadline, "never served:\n" + sw.log()[-2000:]
+        time.sleep(0.05)
+
+
+def test_stream_reader_stops_send_timeout(sockward, tmpdir_short):
+    """Pass: a /events stream whose client stops reading while events keep
+    coming is closed by --send-timeout 1 (and the upstream side let go),
+    while a stream whose client keeps reading is not cut, nor a quiet
+    stream, nor a hijack quiet in both directions."""
+    up = StreamUpstream(os.path.join(tmpdir_short, "up.sock"),
+                        [(b"/events?fast", stream_events_fast),
+                         (b"/events", stream_events_forever),
+                         (b"/containers/silent/attach", hijack_silent)])
+    try:
+        sw = sockward("--send-timeout", "1", "--body-timeout", "1",
+                      "--idle-timeout", "1", "--log-level", "debug",
+                      "--allow", "POST /containers/{id}/attach", upstream=up.path)
+        base = warm_up(sw)
+        stalled = _conn_from(sw.addr, "127.0.0.1", rcvbuf=4096)
+        stalled.send(b"GET /v1.41/events?fast=1 HTTP/1.1\r\n" + H + b"\r\n")
+        assert stalled.read_head().status == 200
+        reading = sw.conn(timeout=5)
+        assert _events_head(reading).status == 200
+        hij = sw.conn(timeout=5)
+        hij.send(b"POST /v1.41/containers/silent/attach?stream=1&stdin=1 HTTP/1.1\r\n" + H +
+                 b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+        assert hij.read_head().status == 101
+        t0 = time.monotonic()
+        # the stalled reader is cut: kernel buffers fill, then 1 s
+        assert sw.wait_log("send timeout", timeout=8), sw.log()[-2000:]
+        print("\nstalled stream reader closed after %.1f s" % (time.monotonic() - t0))
+        deadline = time.monotonic() + 5
+        while b"GET /v1.41/events?fast=1 HTTP/1.1" not in up.ended:
+            assert time.monotonic() < deadline, "the upstream side was kept"
+            time.sleep(0.05)
+        # the reader kept reading for as long: never cut
+        end = time.monotonic() + 2.5
+        while time.monotonic() < end:
+            assert reading.read_chunk()
+        # the hijack had nothing to move either way for > 3 timeouts
+        hij.assert_open()
+        hij.sock.shutdown(socket.SHUT_WR)
+        assert hij.read_until_eof() == b""
+        reading.close()
+        stalled.close()
+        assert settle_fds(sw, base) <= base
+    finally:
+        up.close()
+
+
+def test_send_timeout_pipelined_never_read(sockward, tmpdir_short):
+    """Pass: a client pipelines requests for 256 KiB answers and never
+    reads: --send-timeout 1 closes it and lets its upstream go; a client
+    that reads is served meanwhile."""
+    def big(c, head):
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (256 * 1024)
+                  + b"x" * (256 * 1024))
+        d = c.recv(65536)       # the next pipelined request, or the end
+        while d:
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (256 * 1024)
+                      + b"x" * (256 * 1024))
+            d = c.recv(65536)
+
+    up = StreamUpstream(os.path.join(tmpdir_short, "up.sock"),
+                        [(b"/containers/big/json", big)])
+    try:
+        sw = sockward("--send-timeout", "1", "--log-level", "debug", upstream=up.path)
+        base = warm_up(sw)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(sw.addr)
+        s.sendall(get("/v1.41/containers/big/json") * 20)
+        t0 = time.monotonic()
+        for _ in range(5):
+            assert ping_ms(sw) < 500
+        assert sw.wait_log("send timeout", timeout=6), sw.log()[-2000:]
+        print("\npipelining client that never reads closed after %.1f s"
+              % (time.monotonic() - t0))
+        assert settle_fds(sw, base) <= base
+        s.close()
+    finally:
+        up.close()
+
+
+def test_client_stream_cap_429(sockward, tmpdir_short):
+    """Pass: with --client-streams 2 a third /events of the same client
+    gets 429 with a JSON message before anything is forwarded, and its
+    connection still serves a plain request; another client address still
+    opens streams; a closed stream frees its place."""
+    up = StreamUpstream(os.path.join(tmpdir_short, "up.sock"),
+                        [(b"/events", stream_events_forever)])
+    try:
+        sw = sockward("--client-streams", "2", upstream=up.path)
+        s1, s2 = sw.conn(), sw.conn()
+        assert _events_head(s1).status == 200
+        assert _events_head(s2).status == 200
+        third = sw.conn()
+        third.send(b"GET /v1.41/events HTTP/1.1\r\n" + H + b"\r\n")
+        r = third.read_response()
+        assert_sockward_error(r, 429)
+        assert "client-streams" in r.json()["message"], r.body
+        third.send(get("/_ping"))
+        assert third.read_response().status == 200
+        other = _conn_from(sw.addr, "127.0.0.2")
+        assert _events_head(other).status == 200
+        s1.close()
+        deadline = time.monotonic() + 3
+        while True:
+            third.send(b"GET /v1.41/events HTTP/1.1\r\n" + H + b"\r\n")
+            r = third.read_head()
+            if r.status == 200:
+                break
+            third.read_exact(int(r.header("Content-Length")))
+            assert time.monotonic() < deadline, "a closed stream kept its place"
+            time.sleep(0.1)
+        assert "refused a stream of client 127.0.0.1" in sw.log()
+        for c in (s2, third, other):
+            c.close()
+    finally:
+        up.close()
+
+
+def test_global_stream_cap_429(sockward, tmpdir_short):
+    """Pass: --streams 2 refuses a third stream from a different client."""
+    up = StreamUpstream(os.path.join(tmpdir_short, "up.sock"),
+                        [(b"/events", stream_events_forever)])
+    try:
+        sw = sockward("--streams", "2", "--client-streams", "0", upstream=up.path)
+        s1, s2 = sw.conn(), sw.conn()
+        assert _events_head(s1).status == 200
+        assert _events_head(s2).status == 200
+        other = _conn_from(sw.addr, "127.0.0.2")
+        other.send(b"GET /v1.41/events HTTP/1.1\r\n" + H + b"\r\n")
+        r = other.read_response()
+        assert_sockward_error(r, 429)
+        assert "(streams)" in r.json()["message"], r.body
+        for c in (s1, s2, other):
+            c.close()
+    finally:
+        up.close()
+
+
+def test_client_conn_cap_refuses(sockward):
+    """Pass: with --client-conns 3 the fourth connection of 127.0.0.1 is
+    closed at once, unanswered; 127.0.0.2 is served; one closed connection
+    frees a place."""
+    sw = sockward("--client-conns", "3")
+    held = [_served_conn(sw) for _ in range(3)]
+    extra = sw.conn()
+    extra.send(get("/_ping"))
+    assert extra.is_closed(2.0)
+    other = _conn_from(sw.addr, "127.0.0.2")
+    other.send(get("/_ping"))
+    assert other.read_response().status == 200
+    assert "refused a connection of client 127.0.0.1" in sw.log()
+    held.pop().close()
+    deadline = time.monotonic() + 3
+    while True:
+        try:
+            if sw.get("/_ping").status == 200:
+                break
+        except (OSError, EOFError):
+            pass
+        assert time.monotonic() < deadline, "the closed connection kept its place"
+        time.sleep(0.05)
+    for c in held + [other, extra]:
+        c.close()
+
+
+def test_unix_client_conn_cap_by_uid(sockward, tmpdir_short):
+    """Pass: on a unix listener the cap counts by peer uid: with
+    --client-conns 2 a third connection of this uid is closed unanswered,
+    and the warning names the uid."""
+    sw = sockward("--client-conns", "2", listen="unix://" + os.path.join(tmpdir_short, "sw.sock"))
+    held = []
+    deadline = time.monotonic() + 3
+    while len(held) < 2:
+        c = Conn(sw.addr)
+        try:
+            c.send(get("/_ping"))
+            if c.read_response().status == 200:
+                held.append(c)
+                continue
+        except (OSError, EOFError):
+            pass
+        c.close()
+        assert time.monotonic() < deadline, sw.log()[-2000:]
+        time.sleep(0.05)
+    extra = Conn(sw.addr)
+    try:
+        extra.send(get("/_ping"))
+    except BrokenPipeError:
+        pass                # closed before the request was written
+    assert extra.is_closed(2.0)
+    assert sw.wait_log("refused a connection of client uid %d" % os.getuid()), sw.log()[-2000:]
+    for c in held + [extra]:
+        c.close()
+
+
+def test_two_clients_fairness(sockward, tmpdir_short):
+    """Pass: with RLIMIT_NOFILE 128, 127.0.0.1 opening 300 connections and
+    every stream it may (its caps: --client-conns 32, --client-streams 8)
+    does not pause accept for anyone: 127.0.0.2 gets 20 /_ping answers,
+    each within a second (a few ms unloaded), and opens its own stream.  Without the caps the
+    first client takes every descriptor and the second waits."""
+    up = StreamUpstream(os.path.join(tmpdir_short, "up.sock"),
+                        [(b"/events", stream_events_forever)])
+    socks, streams = [], []
+    try:
+        sw = sockward("--header-timeout", "30", "--client-conns", "32",
+                      "--client-streams", "8", upstream=up.path)
+        subprocess.run(["prlimit", "--pid", str(sw.proc.pid), "--nofile=128:128"], check=True)
+        for _ in range(8):
+            c = _conn_from(sw.addr, "127.0.0.1")
+            assert _events_head(c).status == 200
+            streams.append(c)
+        c = _conn_from(sw.addr, "127.0.0.1")
+        r = (c.send(b"GET /v1.41/events HTTP/1.1\r\n" + H + b"\r\n"), c.read_response())[1]
+        assert r.status == 429, r
+        streams.append(c)
+        # Stopped while they connect, sockward then meets them in full
+        # accept batches: refusals must not count against the room
+        # kept for descriptors.
+        os.kill(sw.proc.pid, signal.SIGSTOP)
+        try:
+            for _ in range(300):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.bind(("127.0.0.1", 0))
+                s.settimeout(5)
+                s.connect(sw.addr)
+                socks.append(s)
+        finally:
+            os.kill(sw.proc.pid, signal.SIGCONT)
+        worst = 0.0
+        for _ in range(20):
+            t0 = time.monotonic()
+            o = _conn_from(sw.addr, "127.0.0.2", timeout=2)
+            o.send(get("/_ping"))
+            assert o.read_response().status == 200
+            o.close()
+            worst = max(worst, time.monotonic() - t0)
+        o = _conn_from(sw.addr, "127.0.0.2", timeout=2)
+        assert _events_head(o).status == 200
+        o.close()
+        print("\nfairness: 127.0.0.2 served within %.0f ms while 127.0.0.1 is at its caps"
+              % (worst * 1000))
+        assert worst < 1.0     # without the caps: no answer at all
+        assert "pausing new connections" not in sw.log()
+        assert sw.alive()
+    finally:
+        for s in socks:
+            s.close()
+        for c in streams:
+            c.close()
+        up.close()
+
+
+def test_refusal_warnings_rate_limited(sockward):
+    """Pass: 300 connections refused over --client-conns 1 within about a
+    second give at most 2 warning lines per second, and the count of the
+    others is reported."""
+    sw = sockward("--client-conns", "1")
+    keep = _served_conn(sw)
+    time.sleep(1.1)     # refusals while the probe still counted are done
+    before = sw.log().count("refused a connection")
+    t0 = time.monotonic()
+    for _ in range(300):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.connect(sw.addr)
+        s.close()
+    assert sw.wait_log("suppressed", timeout=3), sw.log()[-2000:]
+    deadline = time.monotonic() + 4
+    while True:
+        elapsed = time.monotonic() - t0
+        lines = [l for l in sw.log().splitlines()
+                 if "refused a connection" in l or "connections refused over a cap" in l]
+        # each "refused" line is one refusal; "(N more ... suppressed)" counts others
+        logged = len([l for l in lines if "refused a connection" in l]) - before
+        sup = sum(int(l.split(" more ")[0].split()[-1].lstrip("("))
+                  for l in lines if "suppressed" in l)
+        if logged + sup == 300 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    print("\nrefusal warnings: %d lines for 300 refusals in %.1f s" % (len(lines), elapsed))
+    assert logged + sup == 300, (logged, sup, lines)
+    assert len(lines) <= 2 * (int(elapsed) + 1), lines
+    keep.close()

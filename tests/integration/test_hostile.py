@@ -9,6 +9,8 @@ dockerd before its fix, and each test fails without it.
 """
 
 import json
+import os
+import socket
 import time
 import urllib.parse
 
@@ -233,3 +235,49 @@ def test_body_content_type_allowlist_per_route(sockward, running_container, dcli
     bad = ok.replace(b"application/json", b"application/x-tar")
     r = sw.request(bad)
     assert r.status == 415 and "reads no request body" in r.json()["message"], r
+
+
+# ---- issue 11: in-flight requests time out ----------------------------------
+
+def _fds(sw):
+    return len(os.listdir("/proc/%d/fd" % sw.proc.pid))
+
+
+def _settle(sw, limit, timeout=5.0):
+    deadline = time.time() + timeout
+    while _fds(sw) > limit and time.time() < deadline:
+        time.sleep(0.05)
+    return _fds(sw)
+
+
+def test_body_timeout_408_releases_upstream(sockward):
+    """A client announces Content-Length: 10, sends 3 bytes and stops:
+    --body-timeout 1 answers 408 and closes, and the upstream connection
+    to the real dockerd is released (descriptors back)."""
+    sw = sockward("--body-timeout", "1", "--allow", "POST /containers/create")
+    assert sw.get("/_ping").status == 200
+    base = _settle(sw, 0, timeout=0.5)
+    c = sw.conn(timeout=6)
+    c.send(b"POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\n"
+           b"Content-Type: application/json\r\nContent-Length: 10\r\n\r\n{\"I")
+    time.sleep(0.3)
+    assert _fds(sw) >= base + 2      # the client and its upstream
+    t0 = time.monotonic()
+    r = c.read_response()
+    waited = time.monotonic() - t0
+    assert r.status == 408, r
+    assert "request body" in r.json()["message"]
+    assert c.is_closed(2.0)
+    assert 0.5 < waited < 4, waited
+    assert _settle(sw, base) <= base
+    # a body that keeps coming, slower than the timeout in total, is fine
+    c = sw.conn(timeout=6)
+    c.send(b"POST /v1.41/containers/create HTTP/1.1\r\nHost: d\r\n"
+           b"Content-Type: application/json\r\nContent-Length: 19\r\n\r\n")
+    for piece in (b'{"Image"', b':"none-', b'x"}\n'):
+        time.sleep(0.6)
+        c.send(piece)
+    r = c.read_response()
+    assert r.status in (400, 404), r     # dockerd's answer, not ours
+    assert "sockward" not in r.body.decode(), r.body
+    c.close()

@@ -603,3 +603,61 @@ def test_settings_command_lists_every_setting():
     r = subprocess.run([SOCKWARD_BIN, "settings", "bogus"],
                        capture_output=True, timeout=5)
     assert r.returncode == 2
+
+
+def test_reload_revokes_narrowed_clients(daemon, tmp_path):
+    """Issue 11: a SIGHUP that narrows `clients` revokes what the old
+    policy admitted: an open /events stream from 127.0.0.1 is closed at
+    once; a keep-alive connection's next request gets 403 (no longer
+    admitted) and the connection closes; a client still admitted keeps
+    its stream."""
+    p = free_port()
+    base = """
+listener "t" {
+	listen "tcp://127.0.0.1:%d"
+	profile traefik
+	clients %s
+}
+"""
+    conf = write_conf(tmp_path, base % (p, "127.0.0.0/8"))
+    d = daemon("--config", conf, wait=[("127.0.0.1", p)])
+    addr = ("127.0.0.1", p)
+    stream = Conn(addr, timeout=10)
+    stream.send(get("/events"))
+    assert stream.read_head().status == 200
+    keep = Conn(addr, timeout=10)
+    keep.send(get("/_ping"))
+    assert keep.read_response().status == 200
+    # 127.0.0.2 stays admitted
+    s2 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s2.bind(("127.0.0.2", 0))
+    s2.settimeout(10)
+    s2.connect(addr)
+    other = Conn.__new__(Conn)
+    other.sock, other.timeout, other.buf = s2, 10, b""
+    other.send(get("/events"))
+    assert other.read_head().status == 200
+    write_conf(tmp_path, base % (p, "127.0.0.2/32"))
+    d.proc.send_signal(signal.SIGHUP)
+    assert d.wait_log("reloaded %s" % conf)
+    # the stream ends now (events that were under way may come first)
+    deadline = time.time() + 3
+    closed = False
+    while time.time() < deadline and not closed:
+        try:
+            stream.sock.settimeout(deadline - time.time())
+            closed = stream.sock.recv(65536) == b""
+        except ConnectionResetError:
+            closed = True
+        except socket.timeout:
+            break
+    assert closed, "the revoked stream was kept"
+    keep.send(get("/_ping"))
+    r = keep.read_response()
+    assert r.status == 403, r
+    assert "no longer admitted" in r.json()["message"], r.body
+    assert keep.is_closed(2.0)
+    assert request(addr, get("/_ping")).status == 403      # new: refused at the door
+    assert_stream_open(other)
+    other.close()
+    assert "no longer admitted" in d.log()

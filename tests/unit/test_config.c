@@ -545,6 +545,44 @@ test_dump_round_trip(void **state)
 	same_policy(&c, &c2);
 }
 
+/* Issue 11: the in-flight timeouts and the caps, parsed and dumped. */
+static void
+test_limits_keywords(void **state)
+{
+	static const char conf[] =
+	    "body-timeout 5\nsend-timeout 7\nclient-conns 0\n"
+	    "client-streams 16\nstreams 1000000\n"
+	    "listener a {\n\tlisten \"tcp://127.0.0.1:2375\"\n"
+	    "\tprofile traefik\n}\n";
+
+	(void)state;
+	assert_int_equal(parse(conf, &c), 0);
+	assert_int_equal(c.body_timeout_s, 5);
+	assert_int_equal(c.send_timeout_s, 7);
+	assert_int_equal(c.caps[0], 0);
+	assert_int_equal(c.caps[1], 16);
+	assert_int_equal(c.caps[2], 1000000);
+	memset(&sink1, 0, sizeof(sink1));
+	cfg_dump(&c, sink_out, &sink1);
+	assert_non_null(strstr(sink1.buf, "body-timeout 5\nsend-timeout 7\n"
+	    "client-conns 0\nclient-streams 16\nstreams 1000000\n"));
+	cfg_free(&c);
+	/* Not set: -1, and nothing dumped. */
+	assert_int_equal(parse("listener a {\n\tlisten \"tcp://127.0.0.1:2375\""
+	    "\n\tprofile traefik\n}\n", &c), 0);
+	assert_int_equal(c.caps[0], -1);
+	memset(&sink1, 0, sizeof(sink1));
+	cfg_dump(&c, sink_out, &sink1);
+	assert_null(strstr(sink1.buf, "client-conns"));
+	cfg_free(&c);
+	assert_int_equal(parse("streams 1000001\n", &c), -1);
+	assert_non_null(strstr(err, "streams must be a number from 0"));
+	assert_int_equal(parse("client-conns -1\n", &c), -1);
+	assert_int_equal(parse("client-conns 3\nclient-conns 4\n", &c), -1);
+	assert_non_null(strstr(err, "duplicate client-conns"));
+	assert_int_equal(parse("send-timeout 0\n", &c), -1);
+}
+
 /* The exact dump of a small configuration (gmid-style golden text). */
 static void
 test_dump_golden(void **state)
@@ -686,6 +724,7 @@ main(void)
 		cmocka_unit_test_teardown(test_full, teardown),
 		cmocka_unit_test_teardown(test_small, teardown),
 		cmocka_unit_test_teardown(test_bad, teardown),
+		cmocka_unit_test_teardown(test_limits_keywords, teardown),
 		cmocka_unit_test_teardown(test_limits, teardown),
 		cmocka_unit_test_teardown(test_dump_round_trip, teardown),
 		cmocka_unit_test_teardown(test_dump_golden, teardown),

@@ -4,7 +4,8 @@
  * Covers what used to be testable only over real sockets: pipelining,
  * 100-continue, HEAD, interim responses, hijack with half-close, chunked
  * bodies both ways, de-chunking for HTTP/1.0, upstream EOF before and
- * inside a response, denials with and without a body.
+ * inside a response, denials with and without a body; the waits that
+ * time a connection out, stream counting (429) and revoked clients (403).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +31,9 @@ struct fake {
 	size_t		 clilen;
 	int		 opens, closes, shut_up, shut_cli, records;
 	int		 fail_open;	/* up_open fails */
+	int		 streams;	/* counted open by stream_open */
+	int		 refuse_streams;	/* stream_open says no */
+	int		 cli_stalled;	/* the client reads nothing */
 	int		 last_status;
 	const char	*last_verdict;
 };
@@ -82,7 +86,28 @@ f_now(void)
 	return 0;
 }
 
+static int
+f_stream_open(void *arg, char *msg, size_t msglen)
+{
+	struct fake *f = arg;
+
+	if (f->refuse_streams) {
+		snprintf(msg, msglen, "sockward: too many streams");
+		return -1;
+	}
+	f->streams++;
+	return 0;
+}
+
+static void
+f_stream_close(void *arg)
+{
+	((struct fake *)arg)->streams--;
+}
+
 static const struct exchange_io f_io = {
+	.stream_open = f_stream_open,
+	.stream_close = f_stream_close,
 	.up_open = f_up_open,
 	.up_close = f_up_close,
 	.shut = f_shut,
@@ -98,6 +123,7 @@ setup(void **state)
 		"allow POST /containers/create",
 		"allow POST /containers/{id}/attach",
 		"allow HEAD /_ping",
+		"allow GET /events",
 	};
 	struct rule	 r;
 	const char	*why;
@@ -164,7 +190,9 @@ pump(void)
 		moved = 0;
 		if (F.x.up_open)
 			moved |= flush(&F.x.rq, F.up, &F.uplen, sizeof(F.up));
-		moved |= flush(&F.x.rs, F.cli, &F.clilen, sizeof(F.cli));
+		if (!F.cli_stalled)
+			moved |= flush(&F.x.rs, F.cli, &F.clilen,
+			    sizeof(F.cli));
 	}
 }
 
@@ -457,6 +485,126 @@ test_bytes_past_response(void **state)
 	assert_false(F.x.up_open);
 }
 
+static const char EVENTS[] = "GET /events HTTP/1.1\r\nHost: d\r\n\r\n";
+static const char CHUNKED_OK[] = "HTTP/1.1 200 OK\r\n"
+    "Transfer-Encoding: chunked\r\n\r\n";
+
+static void
+test_stream_counted_once(void **state)
+{
+	(void)state;
+	CLI(EVENTS);
+	assert_int_equal(F.streams, 1);
+	UP(CHUNKED_OK);
+	UP("3\r\nabc\r\n");
+	/* A quiet stream waits under no deadline. */
+	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_NONE);
+	UP("0\r\n\r\n");
+	assert_int_equal(F.streams, 0);
+	assert_false(F.x.dead);
+	/* A plain request is not a stream. */
+	CLI(PING);
+	assert_int_equal(F.streams, 0);
+	UP(OK2);
+	/* A stream cut short is uncounted by exchange_end. */
+	CLI(EVENTS);
+	assert_int_equal(F.streams, 1);
+	exchange_end(&F.x);
+	assert_int_equal(F.streams, 0);
+}
+
+static void
+test_stream_refused_429(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	F.refuse_streams = 1;
+	CLI(EVENTS);
+	cli = GOT_CLI();
+	assert_non_null(strstr(cli, "HTTP/1.1 429 Too Many Requests"));
+	assert_non_null(strstr(cli, "{\"message\":\"sockward: too many "
+	    "streams\"}"));
+	assert_non_null(strstr(cli, "Connection: keep-alive"));
+	assert_int_equal(F.opens, 0);	/* nothing went upstream */
+	assert_int_equal(F.uplen, 0);
+	assert_string_equal(F.last_verdict, "limit");
+	/* Without a body the connection goes on. */
+	CLI(PING);
+	assert_int_equal(F.opens, 1);
+	assert_int_equal(F.streams, 0);
+}
+
+static void
+test_hijack_counted(void **state)
+{
+	(void)state;
+	CLI("POST /containers/abc/attach?stream=1&stdin=1 HTTP/1.1\r\n"
+	    "Host: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+	assert_int_equal(F.streams, 1);
+	UP("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\n"
+	    "Upgrade: tcp\r\n\r\n");
+	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_NONE);
+	CLI(NULL);
+	UP(NULL);
+	assert_true(F.x.dead);
+	exchange_end(&F.x);
+	assert_int_equal(F.streams, 0);
+}
+
+static void
+test_revoked_403(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	CLI(PING);
+	UP(OK2);
+	(void)GOT_CLI();
+	F.x.revoked = "sockward: client 127.0.0.1 is no longer admitted";
+	CLI(PING);
+	cli = GOT_CLI();
+	assert_non_null(strstr(cli, "HTTP/1.1 403 Forbidden"));
+	assert_non_null(strstr(cli, "no longer admitted"));
+	assert_non_null(strstr(cli, "Connection: close"));
+	assert_true(F.x.dead);
+	assert_int_equal(F.uplen, strlen(PING));	/* only the first */
+}
+
+static void
+test_waits(void **state)
+{
+	(void)state;
+	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_HEADER);
+	CLI("POST /containers/create HTTP/1.1\r\nHost: d\r\n"
+	    "Content-Length: 10\r\n\r\n{\"I");
+	/* The body is owed by the client. */
+	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_BODY);
+	exchange_timeout(&F.x, EXCH_WAIT_BODY);
+	assert_true(F.x.dead);
+	assert_int_equal(F.closes, 1);	/* the upstream is let go */
+	assert_non_null(strstr(F.x.rs.head.data + F.x.rs.head.start,
+	    "HTTP/1.1 408 Request Timeout"));
+	assert_non_null(strstr(F.x.rs.head.data + F.x.rs.head.start,
+	    "timed out reading the request body"));
+}
+
+static void
+test_wait_send(void **state)
+{
+	(void)state;
+	CLI(PING);
+	F.cli_stalled = 1;
+	UP(OK2);
+	/* An answer the client does not take. */
+	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_SEND);
+	F.cli_stalled = 0;
+	pump();
+	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_IDLE);
+	exchange_timeout(&F.x, EXCH_WAIT_IDLE);
+	assert_true(F.x.dead);
+}
+
 int
 main(void)
 {
@@ -477,6 +625,12 @@ main(void)
 		T(test_deny_with_body_closes),
 		T(test_deny_without_body_keeps_alive),
 		T(test_bytes_past_response),
+		T(test_stream_counted_once),
+		T(test_stream_refused_429),
+		T(test_hijack_counted),
+		T(test_revoked_403),
+		T(test_waits),
+		T(test_wait_send),
 #undef T
 	};
 
