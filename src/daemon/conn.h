@@ -1,6 +1,7 @@
 /*
- * conn.h - client connections: accept, the request/response state machine
- * that judges and relays each request, timeouts and teardown.
+ * conn.h - client connections past the door (door.h): their descriptors,
+ * epoll interest, reads and writes for the exchange (core/exchange.h),
+ * timeouts and teardown.
  *
  * Abbreviations: cli = the client side, up = the upstream (dockerd) side,
  * req = request, resp = response, hdr = header.
@@ -26,9 +27,15 @@ struct conn_config {
 /* Use cfg (borrowed for the life of the process) for every connection. */
 void	conn_setup(const struct conn_config *cfg);
 
-/* Start accepting on l (the listener must stay alive while watched).
- * Each request is judged by l->pol as it is at that moment. */
-int	conn_listen(struct listener *l);
+struct door_peer;
+
+/*
+ * A client the door admitted and counted: make fd (accepted on l, non-
+ * blocking) a connection and start reading.  Each request is judged by
+ * l->pol as it is at that moment.  Returns 0, or -1 when out of memory
+ * (the caller closes fd and uncounts who).
+ */
+int	conn_open(struct listener *l, int fd, const struct door_peer *who);
 
 /*
  * Milliseconds until the next connection deadline (header, idle or accept
@@ -48,11 +55,9 @@ void	conn_reap(void);
  */
 size_t	conn_drain(void);
 
-/* Number of open client connections. */
+/* Number of open client connections, and of their upstream ones. */
 size_t	conn_count(void);
-
-/* New caps for what opens next (SIGHUP); what is open stays open. */
-void	conn_set_limits(const struct climit_limits *lim);
+size_t	conn_upstreams(void);
 
 /*
  * Judge every open connection again against its listener's admission

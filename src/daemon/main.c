@@ -23,6 +23,7 @@
 #include "canon.h"
 #include "config.h"
 #include "conn.h"
+#include "door.h"
 #include "ev.h"
 #include "health.h"
 #include "http_req.h"
@@ -834,7 +835,7 @@ main_reload(void)
 	main_reload_settings(nres, ncfg);
 	main_attach_policies(ncfg);
 	main_limits(nres, &main_st.limits);
-	conn_set_limits(&main_st.limits);
+	door_set_limits(&main_st.limits);
 	/* Admission is judged again: a narrowed clients list revokes. */
 	(void)conn_revalidate();
 	if (main_st.cfg != main_boot_cfg) {
@@ -910,7 +911,7 @@ main_open_listeners(void)
 	}
 	main_attach_policies(main_st.cfg);
 	for (i = 0; i < main_nlisteners; i++)
-		if (conn_listen(&main_listeners[i]) == -1)
+		if (door_listen(&main_listeners[i]) == -1)
 			fatal("epoll: %s", strerror(errno));
 }
 
