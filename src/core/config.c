@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,43 +280,39 @@ cfg_log_level(struct cfg_parser *p, struct cfg_line *ln)
 	return 0;
 }
 
+/* The timeouts: keyword, where the parser notes its line, its value. */
+static const struct {
+	const char	*kw;
+	size_t		 line_off;	/* in struct cfg_parser */
+	size_t		 val_off;	/* in struct cfg */
+} cfg_timeouts[] = {
+	{ "header-timeout", offsetof(struct cfg_parser, header_timeout_line),
+	    offsetof(struct cfg, header_timeout_s) },
+	{ "idle-timeout", offsetof(struct cfg_parser, idle_timeout_line),
+	    offsetof(struct cfg, idle_timeout_s) },
+	{ "body-timeout", offsetof(struct cfg_parser, body_timeout_line),
+	    offsetof(struct cfg, body_timeout_s) },
+	{ "send-timeout", offsetof(struct cfg_parser, send_timeout_line),
+	    offsetof(struct cfg, send_timeout_s) },
+};
+
 static int
-cfg_timeout(struct cfg_parser *p, struct cfg_line *ln, int *where, int *val)
+cfg_timeout(struct cfg_parser *p, struct cfg_line *ln)
 {
-	if (cfg_once(p, where, ln->word[0]) == -1)
+	size_t	 k;
+
+	for (k = 0; k < sizeof(cfg_timeouts) / sizeof(cfg_timeouts[0]); k++)
+		if (strcmp(ln->word[0], cfg_timeouts[k].kw) == 0)
+			break;
+	if (k == sizeof(cfg_timeouts) / sizeof(cfg_timeouts[0]) ||
+	    cfg_once(p, (int *)(void *)((char *)p +
+	    cfg_timeouts[k].line_off), ln->word[0]) == -1)
 		return -1;
-	if (cfg_seconds(ln->word[1], val) == -1)
+	if (cfg_seconds(ln->word[1], (int *)(void *)((char *)p->c +
+	    cfg_timeouts[k].val_off)) == -1)
 		return cfg_errf(p, p->line, "%s must be whole seconds from 1 "
 		    "to 86400", ln->word[0]);
 	return 0;
-}
-
-static int
-cfg_header_timeout(struct cfg_parser *p, struct cfg_line *ln)
-{
-	return cfg_timeout(p, ln, &p->header_timeout_line,
-	    &p->c->header_timeout_s);
-}
-
-static int
-cfg_idle_timeout(struct cfg_parser *p, struct cfg_line *ln)
-{
-	return cfg_timeout(p, ln, &p->idle_timeout_line,
-	    &p->c->idle_timeout_s);
-}
-
-static int
-cfg_body_timeout(struct cfg_parser *p, struct cfg_line *ln)
-{
-	return cfg_timeout(p, ln, &p->body_timeout_line,
-	    &p->c->body_timeout_s);
-}
-
-static int
-cfg_send_timeout(struct cfg_parser *p, struct cfg_line *ln)
-{
-	return cfg_timeout(p, ln, &p->send_timeout_line,
-	    &p->c->send_timeout_s);
 }
 
 /* The caps, in the order of cfg.caps. */
@@ -681,10 +678,10 @@ static const struct cfg_stmt cfg_stmts[] = {
 	{ "log-level",	    0, 1, 1, "log-level debug|info|warn|error",
 	    cfg_log_level },
 	{ "header-timeout", 0, 1, 1, "header-timeout SECS",
-	    cfg_header_timeout },
-	{ "idle-timeout",   0, 1, 1, "idle-timeout SECS", cfg_idle_timeout },
-	{ "body-timeout",   0, 1, 1, "body-timeout SECS", cfg_body_timeout },
-	{ "send-timeout",   0, 1, 1, "send-timeout SECS", cfg_send_timeout },
+	    cfg_timeout },
+	{ "idle-timeout",   0, 1, 1, "idle-timeout SECS", cfg_timeout },
+	{ "body-timeout",   0, 1, 1, "body-timeout SECS", cfg_timeout },
+	{ "send-timeout",   0, 1, 1, "send-timeout SECS", cfg_timeout },
 	{ "client-conns",   0, 1, 1, "client-conns N", cfg_cap },
 	{ "client-streams", 0, 1, 1, "client-streams N", cfg_cap },
 	{ "streams",	    0, 1, 1, "streams N", cfg_cap },
@@ -934,24 +931,13 @@ cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
 		snprintf(line, sizeof(line), "log-level %s", c->log_level);
 		out(arg, line);
 	}
-	if (c->header_timeout_s > 0) {
-		snprintf(line, sizeof(line), "header-timeout %d",
-		    c->header_timeout_s);
-		out(arg, line);
-	}
-	if (c->idle_timeout_s > 0) {
-		snprintf(line, sizeof(line), "idle-timeout %d",
-		    c->idle_timeout_s);
-		out(arg, line);
-	}
-	if (c->body_timeout_s > 0) {
-		snprintf(line, sizeof(line), "body-timeout %d",
-		    c->body_timeout_s);
-		out(arg, line);
-	}
-	if (c->send_timeout_s > 0) {
-		snprintf(line, sizeof(line), "send-timeout %d",
-		    c->send_timeout_s);
+	for (i = 0; i < sizeof(cfg_timeouts) / sizeof(cfg_timeouts[0]); i++) {
+		int v = *(const int *)(const void *)((const char *)c +
+		    cfg_timeouts[i].val_off);
+
+		if (v <= 0)
+			continue;
+		snprintf(line, sizeof(line), "%s %d", cfg_timeouts[i].kw, v);
 		out(arg, line);
 	}
 	for (i = 0; i < 3; i++) {
