@@ -7,7 +7,7 @@
 #   make fuzz-replay   replay tests/fuzz/corpus + tests/fuzz/regress
 #                      through every target; no fuzzing (seconds)
 #   make fuzz-ci       replay, then fuzz each target $(FUZZ_CI_TIME) s
-#                      (default $(FUZZ_TIME)): ~8.5 min with 8 targets
+#                      (default $(FUZZ_TIME)): ~9.5 min with 9 targets
 #   make fuzz-build    just build $(FUZZ_BUILD)/fuzz_<target>
 #   make fuzz-<target> / fuzz-replay-<target>   one target only
 #
