@@ -393,12 +393,8 @@ cfg_listener_open(struct cfg_parser *p, struct cfg_line *ln)
 		return cfg_errf(p, p->line, "too many listeners (at most %d)",
 		    CFG_MAX_LISTENERS);
 	l = &c->listeners[c->nlisteners++];
-	memset(l, 0, sizeof(*l));
+	cfg_listener_defaults(l);
 	snprintf(l->name, sizeof(l->name), "%s", ln->word[1]);
-	l->mode = CFG_ENFORCE;
-	l->sock_mode = -1;
-	l->sock_uid = -1;
-	l->sock_gid = -1;
 	l->line = p->line;
 	memset(&p->blk, 0, sizeof(p->blk));
 	p->blk.l = l;
@@ -758,11 +754,22 @@ cfg_init(struct cfg *c)
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < 3; i++)
 		c->caps[i] = -1;
-	for (i = 0; i < CFG_MAX_LISTENERS; i++) {
-		c->listeners[i].sock_mode = -1;
-		c->listeners[i].sock_uid = -1;
-		c->listeners[i].sock_gid = -1;
-	}
+	c->body_max = -1;
+	for (i = 0; i < CFG_MAX_LISTENERS; i++)
+		cfg_listener_defaults(&c->listeners[i]);
+}
+
+void
+cfg_listener_defaults(struct cfg_listener *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->mode = CFG_ENFORCE;
+	l->sock_mode = -1;
+	l->sock_uid = -1;
+	l->sock_gid = -1;
+	body_policy_init(&l->body[0], "no-host-escape");
+	l->nbody = 1;
+	l->body_max = BODY_DEFAULT_MAX;
 }
 
 int

@@ -27,11 +27,14 @@
 #include <stddef.h>
 
 #include "admit.h"
+#include "body_policy.h"
 #include "rule.h"
 
 #define CFG_MAX_LISTENERS 16
 #define CFG_MAX_ADDRS     4
 #define CFG_MAX_ALL_ADDRS 16	/* listen addresses in all listeners */
+#define CFG_MAX_BODY      8	/* body policies per listener, and named
+				   ones in a file */
 
 enum cfg_mode { CFG_ENFORCE = 0, CFG_AUDIT };
 
@@ -46,6 +49,12 @@ struct cfg_listener {
 	long		 sock_uid;	/* unix socket owner, -1: unchanged */
 	long		 sock_gid;
 	int		 line;		/* where the block starts */
+	/* Body policies (body_policy.h) the rules use: [0] is the
+	 * listener's default ("body-policy", else no-host-escape), the
+	 * others those named by a rule's "body NAME" (rule.body_idx). */
+	struct body_policy body[CFG_MAX_BODY];
+	size_t		 nbody;
+	size_t		 body_max;	/* bytes of a judged body (body-max) */
 };
 
 struct cfg {
@@ -58,9 +67,18 @@ struct cfg {
 	int		 send_timeout_s;
 	long		 caps[3];	/* client-conns, client-streams,
 					   streams; -1 when not set */
+	long		 body_max;	/* -1 when not set */
 	struct cfg_listener listeners[CFG_MAX_LISTENERS];
 	size_t		 nlisteners;
+	/* "body-policy NAME { ... }" blocks, for rules and listeners. */
+	struct body_policy policies[CFG_MAX_BODY];
+	size_t		 npolicies;
 };
+
+/* Give l the defaults of a new listener (zeroed first): enforce mode,
+ * socket mode and owner unset, body policy no-host-escape, body-max
+ * 1 MiB. */
+void	cfg_listener_defaults(struct cfg_listener *l);
 
 /*
  * Parse text[0..len) (fname is used in messages only) into *out, which is

@@ -230,6 +230,138 @@ judge_deny_message(struct judge_result *res, enum req_method m,
 	    (int)plen, path, cut ? "..." : "", pol->rules.name, why);
 }
 
+/* Is there a query constraint on key in rule r? */
+static int
+judge_rule_names_key(const struct rule *r, const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < r->nquery; i++)
+		if (strcmp(r->query[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* A deny by the body policy (an allow turned into a deny, or a would-deny
+ * in audit mode); why follows the policy name in the message. */
+static enum judge_verdict
+judge_body_deny(const struct cfg_listener *pol, struct judge_result *res,
+    const char *what, const char *why)
+{
+	size_t	n = strlen(res->label);
+
+	if (pol->mode == CFG_AUDIT)
+		res->verdict = JUDGE_WOULD_DENY;
+	else {
+		res->verdict = JUDGE_DENY;
+		res->status = 403;
+		res->head_len = 0;
+	}
+	if (res->body != NULL && strcmp(res->body->name, "no-host-escape"))
+		snprintf(res->message, sizeof(res->message), "sockward: %s is "
+		    "not allowed (policy %s, body %s)%s%s", what,
+		    pol->rules.name, res->body->name, why[0] ? ": " : "", why);
+	else
+		snprintf(res->message, sizeof(res->message), "sockward: %s is "
+		    "not allowed (policy %s)%s%s", what, pol->rules.name,
+		    why[0] ? ": " : "", why);
+	snprintf(res->label + n, sizeof(res->label) - n, "; body %s: %s",
+	    res->body != NULL ? res->body->name : "-", what);
+	return res->verdict;
+}
+
+/*
+ * Step 5: which body policy applies, whether the body must be read, and
+ * the routes the policy refuses outright unless the deciding rule names
+ * them (its pattern has that route's shape, not a wildcard over it; for
+ * an image import, a constraint on fromSrc).  Returns JUDGE_DENY when the
+ * request is refused here.
+ */
+static enum judge_verdict
+judge_body_route(const struct cfg_listener *pol, const struct req_head *h,
+    const struct rule *r, struct judge_result *res)
+{
+	const struct body_policy *bp;
+	enum body_kind k = body_kind_of(res->route);
+	size_t	 vlen;
+	char	 what[300];
+	int	 names;
+
+	if (k == BODY_K_NONE)
+		return res->verdict;
+	bp = &pol->body[r != NULL && r->action == RULE_ALLOW &&
+	    r->body_idx > 0 && (size_t)r->body_idx < pol->nbody ?
+	    r->body_idx : 0];
+	if (bp->off)
+		return res->verdict;
+	res->body = bp;
+	res->body_kind = k;
+	names = r != NULL && r->action == RULE_ALLOW && r->route == res->route;
+	snprintf(what, sizeof(what), "%s %s", req_method_name(h->method),
+	    res->target.path);
+	if (k == BODY_K_OUTRIGHT && !names)
+		return judge_body_deny(pol, res, what, "the body policy "
+		    "refuses this endpoint unless a rule names it");
+	if (k == BODY_K_IMAGE_CREATE && (query_first(res->target.query,
+	    res->target.query_len, "fromImage", &vlen) != 1 || vlen == 0) &&
+	    !(names && judge_rule_names_key(r, "fromSrc"))) {
+		/* dockerd imports whenever fromImage is empty. */
+		snprintf(what, sizeof(what), "%s %s without fromImage (an "
+		    "image import)", req_method_name(h->method),
+		    res->target.path);
+		return judge_body_deny(pol, res, what, "the body policy "
+		    "refuses imports unless a rule names fromSrc");
+	}
+	if (k != BODY_K_OUTRIGHT && k != BODY_K_IMAGE_CREATE &&
+	    h->body != REQ_BODY_NONE &&
+	    !(h->body == REQ_BODY_LENGTH && h->content_length == 0))
+		res->body_collect = 1;
+	return res->verdict;
+}
+
+enum judge_verdict
+judge_body(const struct cfg_listener *pol, const char *body, size_t len,
+    struct judge_result *res)
+{
+	struct body_verdict v;
+	size_t	n;
+
+	if (!res->body_collect || res->body == NULL ||
+	    (res->verdict != JUDGE_ALLOW && res->verdict != JUDGE_WOULD_DENY))
+		return res->verdict;
+	if (body_judge(res->body, res->body_kind, body, len, &v) == 0)
+		return res->verdict;
+	if (v.status == 400) {
+		n = strlen(res->label);
+		snprintf(res->label + n, sizeof(res->label) - n,
+		    "; body refused: %s", v.field[0] ? v.field : "malformed");
+		res->verdict = JUDGE_REJECT;
+		res->status = 400;
+		res->head_len = 0;
+		snprintf(res->message, sizeof(res->message), "sockward: "
+		    "request body refused: %s", v.message);
+		return JUDGE_REJECT;
+	}
+	return judge_body_deny(pol, res, v.message, v.reason);
+}
+
+long
+judge_frame_length(char *head, size_t len, size_t cap,
+    unsigned long long body_len)
+{
+	char	 num[32];
+	int	 k;
+
+	if (len < 4 || memcmp(head + len - 4, "\r\n\r\n", 4) != 0)
+		return -1;
+	k = snprintf(num, sizeof(num), "Content-Length: %llu\r\n\r\n",
+	    body_len);
+	if (k < 0 || len - 2 + (size_t)k > cap)
+		return -1;
+	memcpy(head + len - 2, num, (size_t)k);
+	return (long)(len - 2 + (size_t)k);
+}
+
 enum judge_verdict
 judge_request(const struct cfg_listener *pol, const struct req_head *h,
     char *head_out, size_t head_cap, struct judge_result *res)
@@ -248,6 +380,9 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	res->hijack = 0;
 	res->stream = 0;
 	res->head_len = 0;
+	res->body = NULL;
+	res->body_kind = BODY_K_NONE;
+	res->body_collect = 0;
 
 	if (canon_target(h->target, h->target_len, &res->target, &why) == -1)
 		return judge_reject(res, 400, "bad request target: ", why);
@@ -285,6 +420,8 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 		snprintf(what, sizeof(what), "%s %s", method, res->route->tmpl);
 		return judge_reject(res, 415, what, why);
 	}
+	if (judge_body_route(pol, h, r, res) == JUDGE_DENY)
+		return JUDGE_DENY;
 	tlen = canon_serialize(&res->target, ctarget, sizeof(ctarget));
 	if (tlen < 0)
 		return judge_reject(res, 414, "request target too long", "");
@@ -293,8 +430,17 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	 * Host field is added to a head without one). */
 	if (h->host == NULL && h->nhdrs >= REQ_MAX_HEADERS)
 		return judge_reject(res, 431, "request head too large", "");
-	hlen = req_serialize(h, ctarget, (size_t)tlen, res->hijack, head_out,
-	    head_cap < REQ_MAX_HEAD ? head_cap : REQ_MAX_HEAD);
+	if (res->body_collect) {
+		/* Framed later with the length of the body judged. */
+		struct req_head unframed = *h;
+
+		unframed.body = REQ_BODY_NONE;
+		hlen = req_serialize(&unframed, ctarget, (size_t)tlen,
+		    res->hijack, head_out, head_cap < REQ_MAX_HEAD ?
+		    head_cap : REQ_MAX_HEAD);
+	} else
+		hlen = req_serialize(h, ctarget, (size_t)tlen, res->hijack,
+		    head_out, head_cap < REQ_MAX_HEAD ? head_cap : REQ_MAX_HEAD);
 	if (hlen < 0)
 		return judge_reject(res, 431, "request head too large", "");
 	res->head_len = (size_t)hlen;

@@ -17,15 +17,23 @@
  *   4. the route dockerd dispatches to (engine_api.h): a body where the
  *      handler reads none, or a JSON route's body with another
  *      Content-Type                                 reject 415
- *   5. serialise the canonical head                 reject 414 / 431
+ *   5. the body policy (body_policy.h) of the deciding rule: routes it
+ *      refuses outright unless the rule names them (build, plugins,
+ *      swarm, image import)                         deny 403 / would_deny
+ *   6. serialise the canonical head                 reject 414 / 431
  *      (431 also when that head would break sockward's own parser limits,
  *      REQ_MAX_HEAD and REQ_MAX_HEADERS: what is forwarded is canonical)
+ * and, for a route whose body is judged, once the whole body is read:
+ *   7. judge_body: the body under the rule's body policy
+ *                    ambiguous or malformed         reject 400
+ *                    a field the policy refuses     deny 403 / would_deny
  */
 #ifndef SOCKWARD_JUDGE_H
 #define SOCKWARD_JUDGE_H
 
 #include <stddef.h>
 
+#include "body_policy.h"
 #include "canon.h"
 #include "config.h"
 #include "engine_api.h"
@@ -58,6 +66,15 @@ struct judge_result {
 	const struct engine_api_route *route;
 	int		 hijack;	/* dockerd may hijack the connection */
 	int		 stream;	/* the response may last indefinitely */
+	/* The body policy the request's body is judged by (the deciding
+	 * rule's, else the listener's default), and how; NULL and
+	 * BODY_K_NONE when the body is not judged. */
+	const struct body_policy *body;
+	enum body_kind	 body_kind;
+	/* The body must be read whole (at most pol->body_max bytes) and
+	 * passed to judge_body before anything is forwarded; head_out then
+	 * ends without a framing header: judge_frame_length adds it. */
+	int		 body_collect;
 	/* The canonical target; valid unless a reject at step 1. */
 	struct canon_target target;
 	size_t		 head_len;	/* canonical head in head_out, or 0 */
@@ -73,6 +90,26 @@ struct judge_result {
 enum judge_verdict judge_request(const struct cfg_listener *pol,
 	    const struct req_head *h, char *head_out, size_t head_cap,
 	    struct judge_result *res);
+
+/*
+ * Step 7: judge the whole request body body[0..len) of a request that
+ * judge_request let through with res->body_collect set (pol is the same
+ * listener).  On a refusal res->verdict, status, message and label are
+ * updated ("sockward: HostConfig.Privileged=true is not allowed (policy
+ * deploy)"; 400 for an ambiguous or malformed body, in audit mode too; a
+ * policy refusal is a would_deny in audit mode) and res->head_len is 0
+ * unless the request is still forwarded.  Returns res->verdict.
+ */
+enum judge_verdict judge_body(const struct cfg_listener *pol,
+	    const char *body, size_t len, struct judge_result *res);
+
+/*
+ * Finish a canonical head written without framing (res->body_collect):
+ * head[0..len) ends in "\r\n\r\n"; insert "Content-Length: body_len".
+ * Returns the new length, or -1 when cap is too small.
+ */
+long	judge_frame_length(char *head, size_t len, size_t cap,
+	    unsigned long long body_len);
 
 /* "allow", "deny", "would_deny" or "reject": the access log's words. */
 const char *judge_verdict_name(enum judge_verdict v);

@@ -448,3 +448,26 @@ query_cond_str(const struct query_cond *c, char *dst, size_t cap)
 	snprintf(dst, cap, "%s %s=%s", query_kw[c->kind], c->key, c->values);
 	return dst;
 }
+
+int
+query_first(const char *q, size_t len, const char *key, size_t *vlen)
+{
+	struct query_pair p;
+	char	 k[QUERY_MAX_KEY];
+	size_t	 pos = 0, klen;
+	int	 r;
+
+	*vlen = 0;
+	if (q == NULL)
+		return 0;
+	while ((r = query_next(q, len, &pos, &p)) == 1) {
+		if (query_unescape(p.k, p.klen, k, sizeof(k), &klen) == -1)
+			return -1;
+		if (klen >= sizeof(k) || !query_eq(k, klen, key))
+			continue;
+		if (query_unescape(p.v, p.vlen, NULL, 0, vlen) == -1)
+			return -1;
+		return 1;
+	}
+	return r;
+}

@@ -57,6 +57,14 @@ int	query_cond_parse(enum query_kind kind, const char *arg,
  */
 int	query_cond_match(const struct query_cond *c, const char *q, size_t len);
 
+/*
+ * The first value of key in the raw query (q, len; NULL when none), as
+ * Go's url.Values.Get reads it: returns 1 with *vlen the decoded length of
+ * that value, 0 when key is absent, -1 when the query is malformed (Go's
+ * ParseForm fails, dockerd answers 400).
+ */
+int	query_first(const char *q, size_t len, const char *key, size_t *vlen);
+
 /* Write the constraint as rule text ("query all=1|true") to dst[0..cap).
  * Returns dst. */
 char	*query_cond_str(const struct query_cond *c, char *dst, size_t cap);

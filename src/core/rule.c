@@ -236,6 +236,21 @@ rule_parse_tail(const char *text, size_t n, size_t i, struct rule *r)
 		klen = (size_t)(text + i - kw);
 		while (i < n && rule_isblank(text[i]))
 			i++;
+		if (klen == 4 && memcmp(kw, "body", 4) == 0) {
+			/* "body NAME": the body policy of an allow rule. */
+			alen = 0;
+			while (i < n && !rule_isblank(text[i]) &&
+			    alen + 1 < sizeof(r->body))
+				r->body[alen++] = text[i++];
+			r->body[alen] = '\0';
+			if (i < n && !rule_isblank(text[i]))
+				return "body policy name too long";
+			if (alen == 0)
+				return "missing body policy name";
+			if (r->action != RULE_ALLOW)
+				return "only an allow rule takes a body policy";
+			continue;
+		}
 		if (klen == 6 && memcmp(kw, "reason", 6) == 0) {
 			if (r->reason[0] != '\0')
 				return "more than one reason";
@@ -253,7 +268,7 @@ rule_parse_tail(const char *text, size_t n, size_t i, struct rule *r)
 				break;
 		if (k == sizeof(kws) / sizeof(kws[0]))
 			return "unexpected text after pattern (want query, "
-			    "require, filter or reason)";
+			    "require, filter, body or reason)";
 		if (r->nquery == RULE_MAX_QUERY)
 			return "too many query constraints";
 		alen = 0;
@@ -290,6 +305,11 @@ rule_make_text(struct rule *r, const char *ps, size_t plen)
 		    strlen(buf)) == -1)
 			return "rule text too long";
 	}
+	if (r->body[0] != '\0' &&
+	    (rule_text_put(r->text, &w, sizeof(r->text), " body ", 6) == -1 ||
+	    rule_text_put(r->text, &w, sizeof(r->text), r->body,
+	    strlen(r->body)) == -1))
+		return "rule text too long";
 	if (r->reason[0] != '\0') {
 		if (rule_text_put(r->text, &w, sizeof(r->text), " reason \"",
 		    9) == -1)

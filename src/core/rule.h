@@ -5,7 +5,7 @@
  * Pure.  A rule is
  *
  *	METHODS PATTERN [query K=V|V]... [require K=V|V]...
- *	    [filter NAME=VALUE]... [reason "TEXT"]
+ *	    [filter NAME=VALUE]... [body POLICY] [reason "TEXT"]
  *
  * METHODS is "*" or a comma-separated list of GET, HEAD, POST, PUT,
  * DELETE, PATCH, OPTIONS; PATTERN is an absolute path of segments, each a
@@ -70,6 +70,12 @@ struct rule {
 	struct query_cond query[RULE_MAX_QUERY];
 	size_t		 nquery;
 	char		 reason[RULE_MAX_REASON];	/* "" when none */
+	/* "body NAME" of an allow rule: the body policy (body_policy.h) its
+	 * requests' bodies are judged by, "" for the listener's default;
+	 * body_idx is its index in the listener's policies (config.c sets
+	 * it; 0 is the default). */
+	char		 body[32];
+	int		 body_idx;
 	char		 text[RULE_MAX_TEXT];	/* normalised rule text */
 	char		 origin[48];	/* "profile traefik", "--allow" */
 	int		 index;		/* 1-based position within origin */

@@ -292,9 +292,9 @@ main_cfg_from_flags(const struct set_res *res, struct cfg *cfg, int quiet)
 
 	cfg->nlisteners = 1;
 	cfg->caps[0] = cfg->caps[1] = cfg->caps[2] = -1;
+	cfg->body_max = -1;
+	cfg_listener_defaults(l);
 	snprintf(l->name, sizeof(l->name), "default");
-	l->sock_mode = -1;
-	l->sock_uid = l->sock_gid = -1;
 	v = &res->v[SET_LISTEN];
 	for (i = 0; i < v->nitems; i++)
 		snprintf(l->addrs[l->naddrs++], sizeof(l->addrs[0]), "%s",

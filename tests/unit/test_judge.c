@@ -163,6 +163,8 @@ test_deny_long_path(void **state)
 static void
 test_audit_would_deny(void **state)
 {
+	long	n;
+
 	(void)state;
 	pol.mode = CFG_AUDIT;
 	assert_int_equal(judge_text("POST /containers/create HTTP/1.1\r\n"
@@ -170,7 +172,15 @@ test_audit_would_deny(void **state)
 	assert_int_equal(res.status, 0);
 	assert_string_equal(res.label, "default deny");
 	assert_true(res.head_len > 0);
+	/* A create body is judged: read whole first, framed after. */
+	assert_true(res.body_collect);
 	head[res.head_len] = '\0';
+	assert_string_equal(head, "POST /containers/create HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n");
+	assert_int_equal(judge_body(&pol, "{}", 2, &res), JUDGE_WOULD_DENY);
+	n = judge_frame_length(head, res.head_len, sizeof(head), 2);
+	assert_true(n > 0);
+	head[n] = '\0';
 	assert_string_equal(head, "POST /containers/create HTTP/1.1\r\n"
 	    "Host: d\r\nContent-Length: 2\r\n\r\n");
 	assert_string_equal(judge_verdict_name(res.verdict), "would_deny");
