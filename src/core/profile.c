@@ -193,6 +193,50 @@ static const char *const profile_watchtower_ro_lines[] = {
 	NULL
 };
 
+/*
+ * deploy: the docker CLI's run, create, start, stop, rm, exec, logs and
+ * pull, and docker-compose's up -d, ps, logs, pull, stop and down -v, for
+ * stacks of containers, named volumes and user networks.  Seen through
+ * audit mode (docs/PROFILES.md); every create, exec and volume body is
+ * judged by the listener's body policy ("no host escape" by default).
+ */
+static const char *const profile_deploy_lines[] = {
+	PROFILE_PING_VERSION,
+	/* compose up: engine facts before it creates anything */
+	"allow GET /info",
+	"allow GET /containers/json " PROFILE_NO_SIZE,
+	"allow GET /containers/{id}/json",
+	PROFILE_IMAGE_RULES("allow", "GET", "json"),
+	/* pull by name only: fromSrc imports a tarball or a URL */
+	"allow POST /images/create require fromImage=* query fromSrc=",
+	"allow POST /containers/create",
+	"allow POST /containers/{id}/start",
+	"allow POST /containers/{id}/stop",
+	/* docker run forwards the signals it gets (--sig-proxy) */
+	"allow POST /containers/{id}/kill",
+	/* compose up -d renames a container it recreates */
+	"allow POST /containers/{id}/rename",
+	"allow DELETE /containers/{id}",
+	/* run and start -a: the container's stdio, its size, its end */
+	"allow POST /containers/{id}/attach",
+	"allow POST /containers/{id}/resize",
+	"allow POST /containers/{id}/wait",
+	"allow GET /containers/{id}/logs",
+	/* compose logs follows the project's events */
+	"allow GET /events",
+	"allow POST /containers/{id}/exec",
+	"allow POST /exec/{id}/start",
+	"allow POST /exec/{id}/resize",
+	"allow GET /exec/{id}/json",
+	"allow POST /networks/create",
+	"allow GET,DELETE /networks/{id}",
+	"allow POST /networks/{id}/connect",
+	"allow POST /networks/{id}/disconnect",
+	"allow POST /volumes/create",
+	"allow GET,DELETE /volumes/{name}",
+	NULL
+};
+
 /* crazy-max/diun docker and swarm providers. */
 static const char *const profile_diun_lines[] = {
 	PROFILE_PING_VERSION,
@@ -314,6 +358,12 @@ static const struct profile profile_watchtower_ro = {
 	profile_watchtower_ro_lines
 };
 
+static const struct profile profile_deploy = {
+	"deploy",
+	"docker run/exec and compose up/down: containers, volumes, networks",
+	profile_deploy_lines
+};
+
 static const struct profile profile_diun = {
 	"diun",
 	"Diun: list containers and services, inspect their images",
@@ -371,6 +421,7 @@ static const struct profile *const profile_list[] = {
 	&profile_dozzle,
 	&profile_watchtower,
 	&profile_watchtower_ro,
+	&profile_deploy,
 	&profile_diun,
 	&profile_autoheal,
 	&profile_uptime_kuma,

@@ -483,6 +483,124 @@ static const struct call watchtower_ro_bad[] = {
 	WATCHTOWER_NEVER, WATCHTOWER_WRITES, WRITES,
 };
 
+/* ---- deploy ---- */
+
+/* docker-compose 1.29 (docker-py) filter, as it encodes it. */
+#define F_COMPOSE	"filters=%7B%22label%22%3A+%5B%22com.docker.compose." \
+	    "project%3Dhp%22%2C+%22com.docker.compose.oneoff%3DFalse%22%5D%7D"
+
+/* What the docker CLI 28.2 and docker-compose 1.29.2 sent through audit
+ * mode for run, create, start, stop, rm, exec (-it), logs (-f), pull and
+ * compose up -d (also recreating), ps, logs -f, pull, stop, down -v. */
+static const struct call deploy_ok[] = {
+	PING_VERSION, SIZE_OK,
+	{ "GET", "/info" },
+	{ "GET", "/containers/json" },
+	{ "GET", "/containers/json?all=1" },
+	{ "GET", "/containers/json?limit=-1&all=1&size=0&trunc_cmd=0&"
+	    F_COMPOSE },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/containers/" CNAME "/json" },
+	{ "GET", "/images/sockward-testbox:test/json" },
+	{ "GET", "/images/ghcr.io/org/app:1/json" },
+	{ "POST", "/images/create?fromImage=docker.io%2Flibrary%2Falpine&"
+	    "tag=3" },
+	{ "POST", "/images/create?tag=test&fromImage=sockward-testbox" },
+	{ "POST", "/containers/create" },
+	{ "POST", "/containers/create?name=hp_web_1" },
+	{ "POST", "/containers/" CID "/start" },
+	{ "POST", "/containers/" CNAME "/start" },
+	{ "POST", "/containers/" CID "/stop?t=10" },
+	{ "POST", "/containers/" CID "/kill?signal=INT" },
+	{ "POST", "/containers/" CID "/rename?name=4f66ad9a0b2e_hp_web_1" },
+	{ "DELETE", "/containers/" CID "?force=1" },
+	{ "DELETE", "/containers/" CID "?v=True&link=False&force=False" },
+	{ "POST", "/containers/" CID "/attach?stderr=1&stdin=1&stdout=1&"
+	    "stream=1" },
+	{ "POST", "/containers/" CID "/resize?h=40&w=120" },
+	{ "POST", "/containers/" CID "/wait?condition=removed" },
+	{ "POST", "/containers/" CID "/wait?condition=next-exit" },
+	{ "GET", "/containers/" CID "/logs?stderr=1&stdout=1&tail=all" },
+	{ "GET", "/containers/" CID "/logs?follow=1&stderr=1&stdout=1&"
+	    "tail=all" },
+	{ "GET", "/events?" F_COMPOSE },
+	{ "POST", "/containers/" CNAME "/exec" },
+	{ "POST", "/exec/" EXECID "/start" },
+	{ "POST", "/exec/" EXECID "/resize?h=40&w=120" },
+	{ "GET", "/exec/" EXECID "/json" },
+	{ "POST", "/networks/create" },
+	{ "GET", "/networks/hp_back" },
+	{ "DELETE", "/networks/hp_back" },
+	{ "POST", "/networks/hp_back/connect" },
+	{ "POST", "/networks/hp_back/disconnect" },
+	{ "POST", "/volumes/create" },
+	{ "GET", "/volumes/hp_data" },
+	{ "DELETE", "/volumes/hp_data" },
+};
+
+/* No build, image import/load/push/tag, plugins, swarm, prunes, file
+ * copies or exports, and nothing compose and run do not call. */
+static const struct call deploy_bad[] = {
+	SIZE_BAD,
+	{ "POST", "/build" },
+	{ "POST", "/build?t=x&dockerfile=Dockerfile" },
+	{ "POST", "/build/prune" },
+	{ "POST", "/session" },
+	{ "POST", "/grpc" },
+	{ "POST", "/images/create?fromSrc=http%3A%2F%2F10.0.0.1%2Fx.tar" },
+	{ "POST", "/images/create?fromImage=alpine&fromSrc=-" },
+	{ "POST", "/images/create" },
+	{ "POST", "/images/load" },
+	{ "POST", "/images/alpine/push" },
+	{ "POST", "/images/alpine/tag?repo=x" },
+	{ "DELETE", "/images/" IMGID },
+	{ "GET", "/images/get?names=alpine" },
+	{ "GET", "/images/alpine/get" },
+	{ "GET", "/images/json" },
+	{ "GET", "/images/a/b/c/d/e/f/g/json" },	/* deeper than 6 */
+	{ "POST", "/commit?container=" CID },
+	{ "GET", "/plugins" },
+	{ "GET", "/plugins/privileges?remote=x" },
+	{ "POST", "/plugins/pull?remote=x" },
+	{ "POST", "/plugins/x/enable" },
+	{ "POST", "/plugins/x/upgrade" },
+	{ "POST", "/plugins/create" },
+	{ "POST", "/swarm/init" },
+	{ "POST", "/swarm/join" },
+	{ "GET", "/swarm" },
+	{ "GET", "/swarm/unlockkey" },
+	{ "POST", "/services/create" },
+	{ "POST", "/services/" SID "/update" },
+	{ "POST", "/secrets/create" },
+	{ "POST", "/configs/create" },
+	{ "POST", "/nodes/" NID "/update" },
+	{ "POST", "/containers/prune" },
+	{ "POST", "/images/prune" },
+	{ "POST", "/volumes/prune" },
+	{ "POST", "/networks/prune" },
+	{ "GET", "/system/df" },
+	{ "GET", "/containers/" CID "/export" },
+	{ "GET", "/containers/" CID "/archive?path=/etc/shadow" },
+	{ "HEAD", "/containers/" CID "/archive?path=/etc/shadow" },
+	{ "PUT", "/containers/" CID "/archive?path=/" },
+	{ "GET", "/containers/" CID "/attach/ws?stream=1" },
+	{ "POST", "/containers/" CID "/update" },
+	{ "POST", "/containers/" CID "/copy" },
+	{ "GET", "/containers/" CID "/top" },
+	{ "GET", "/containers/" CID "/changes" },
+	{ "GET", "/containers/" CID "/stats" },
+	{ "POST", "/containers/" CID "/pause" },
+	{ "POST", "/containers/" CID "/restart" },
+	{ "POST", "/auth" },
+	{ "GET", "/volumes" },
+	{ "PUT", "/volumes/hp_data" },
+	{ "GET", "/networks" },
+	{ "GET", "/services" },
+	{ "GET", "/secrets" },
+	{ "GET", "/debug/vars" },
+	{ "OPTIONS", "/containers/json" },
+};
+
 /* ---- diun ---- */
 
 static const struct call diun_ok[] = {
@@ -671,6 +789,7 @@ static const struct pcase cases[] = {
 	PCASE("dozzle", dozzle_ok, dozzle_bad),
 	PCASE("watchtower", watchtower_ok, watchtower_bad),
 	PCASE("watchtower-readonly", watchtower_ro_ok, watchtower_ro_bad),
+	PCASE("deploy", deploy_ok, deploy_bad),
 	PCASE("diun", diun_ok, diun_bad),
 	PCASE("autoheal", autoheal_ok, autoheal_bad),
 	PCASE("uptime-kuma", uptime_kuma_ok, uptime_kuma_bad),
