@@ -352,7 +352,7 @@ def test_profiles_command():
     r = subprocess.run([SOCKWARD_BIN, "profiles"], capture_output=True)
     names = [l.split()[0] for l in r.stdout.decode().splitlines()]
     for n in ("traefik", "readonly", "homepage", "portainer-readonly", "dozzle",
-              "watchtower", "diun", "autoheal", "uptime-kuma", "prometheus",
+              "watchtower", "deploy", "diun", "autoheal", "uptime-kuma", "prometheus",
               "crowdsec", "netdata", "cadvisor"):
         assert n in names
     r = subprocess.run([SOCKWARD_BIN, "profiles", "traefik"], capture_output=True)

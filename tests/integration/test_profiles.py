@@ -97,6 +97,19 @@ READS = {
         ("GET", "/v1.25/images/{image}/json"),
         ("GET", "/v1.25/images/sockward-test/nonexistent:1/json"),
     ],
+    # docker CLI 28.2 and docker-compose 1.29.2 (test_deploy.py has the
+    # writes, with the real clients)
+    "deploy": [
+        ("HEAD", "/_ping"), ("GET", "/version"), ("GET", "/v1.41/info"),
+        ("GET", "/v1.41/containers/json?limit=-1&all=1&size=0&trunc_cmd=0&" +
+         enc_filters({"label": ["com.docker.compose.project=sockward-test-none"]})),
+        ("GET", "/v1.41/containers/{cid}/json"),
+        ("GET", "/v1.41/containers/{cname}/json"),
+        ("GET", "/v1.41/images/{image}/json"),
+        ("GET", "/v1.41/containers/{cid}/logs?stderr=1&stdout=1&tail=all"),
+        ("GET", "/v1.41/networks/sockward-test-none_back"),
+        ("GET", "/v1.41/volumes/sockward-test-none_data"),
+    ],
     "diun": [
         ("HEAD", "/_ping"), ("GET", "/v1.41/version"),
         ("GET", "/v1.41/containers/json?" + GO_RUNNING),
