@@ -103,10 +103,28 @@ def accesses(sw, since=0):
             for m in ACCESS.finditer(sw.log_bytes()[since:].decode("utf-8", "replace"))]
 
 
+def settled(sw, since=0, want=None, timeout=5.0):
+    """accesses(sw, since) once the log has caught up: sockward writes an
+    access line when the exchange ends, which may be after the client has
+    exited.  Waits until want(lines) holds, or (without want) until no new
+    line came for 0.3 s."""
+    deadline = time.time() + timeout
+    seen = accesses(sw, since)
+    while time.time() < deadline:
+        if want is not None and want(seen):
+            break
+        time.sleep(0.3)
+        again = accesses(sw, since)
+        if want is None and again == seen:
+            break
+        seen = again
+    return seen
+
+
 def assert_all_allowed(sw, since, what):
     """Every request the client sent since the offset was allowed by a
     rule (none refused, none merely tolerated); returns them."""
-    seen = accesses(sw, since)
+    seen = settled(sw, since)
     assert seen, (what, sw.log()[since:])
     bad = [a for a in seen if a[4] != "allow" or a[3] == 403]
     assert not bad, (what, bad)
@@ -176,20 +194,23 @@ def test_compose_stack_up_and_down(dproxy, dclient, testbox_image, tmp_path):
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
         try:
+            out = b""
             deadline = time.time() + 15
-            while time.time() < deadline and p.poll() is None:
-                follows = [a for a in accesses(dproxy, mark)
-                           if "follow=1" in a[1] and a[2].endswith("/logs")]
-                if len(follows) == 2:
-                    break
-                time.sleep(0.1)
+            while b"Attaching to" not in out and time.time() < deadline:
+                if select.select([p.stdout], [], [], 0.2)[0]:
+                    chunk = os.read(p.stdout.fileno(), 4096)
+                    if not chunk:
+                        break
+                    out += chunk
+            assert b"Attaching to" in out, (out, p.poll())
+            time.sleep(1.5)
             assert p.poll() is None, p.communicate()
         finally:
             p.terminate()
             p.communicate(timeout=10)
         # the follows are logged when they end, with the stream's status
-        assert dproxy.wait_log("follow=1", 5)
-        seen = accesses(dproxy, mark)
+        seen = settled(dproxy, mark, lambda seen: sum(
+            1 for a in seen if "follow=1" in a[1] and a[3] == 200) == 2)
         assert sum(1 for a in seen if "follow=1" in a[1] and a[3] == 200) == 2, seen
         assert ("GET", "/events") in paths(seen), seen
 
@@ -384,7 +405,7 @@ def test_run_host_escape_refused(dproxy, dclient, victim, tmp_path, flags, field
     assert_refused(r, field, before, dclient)
     with pytest.raises(docker.errors.NotFound):
         dclient.containers.get(name)
-    creates = [a for a in accesses(dproxy, since) if a[2] == "/containers/create"]
+    creates = [a for a in settled(dproxy, since) if a[2] == "/containers/create"]
     assert [(a[3], a[4]) for a in creates] == [(403, "deny")], creates
     # docker create is the same request
     r = cli(dproxy, tmp_path, "create", "--name", name, *LABELS, *flags, TEST_IMAGE)
@@ -457,8 +478,17 @@ def test_not_in_deploy(dproxy, dclient, testbox_image, tmp_path, argv, env, call
                        capture_output=True, timeout=30)
     err = r.stderr.decode()
     assert r.returncode != 0, r
-    assert "sockward: %s is not allowed (policy deploy)" % call in err, err
-    assert any(a[3] == 403 and a[4] == "deny" for a in accesses(dproxy, since))
+    msg = "sockward: %s is not allowed (policy deploy)" % call
+    if argv(tmp_path)[0] in ("build", "import", "load"):
+        # These send a body, which sockward does not read after its 403
+        # (Connection: close): now and then the CLI is still writing it
+        # and reports the broken pipe or reset instead of the message.
+        # The 403 itself is checked in the log below.
+        assert msg in err or "broken pipe" in err or "connection reset" in err, err
+    else:
+        assert msg in err, err
+    seen = settled(dproxy, since, lambda seen: any(a[3] == 403 for a in seen))
+    assert [a for a in seen if a[3] == 403 and a[4] == "deny"], seen
     assert daemon_state(dclient) == before
     assert dclient.info()["Swarm"]["LocalNodeState"] == "inactive"
 
