@@ -95,9 +95,11 @@ int	body_policy_add_driver(struct body_policy *p, const char *driver,
 
 /*
  * p's clauses as config lines ("host-path "/srv" ro", "cap-add NET_ADMIN",
- * "volume-driver "x""), one call of out(arg, line) per line.
+ * "volume-driver "x""), one call of out(arg, line) per line; with base
+ * (the policy p was copied from, or NULL), only what p adds to it.
  */
 void	body_policy_dump(const struct body_policy *p,
+	    const struct body_policy *base,
 	    void (*out)(void *arg, const char *line), void *arg);
 
 struct body_verdict {

@@ -51,6 +51,8 @@ struct cfg_block {
 	int		 sock_mode_line, sock_owner_line;
 	char		 profiles[64];	/* "traefik+dozzle" */
 	int		 nprofiles;
+	int		 body_policy_line;	/* "body-policy NAME" */
+	int		 widen_line;	/* first host-path, cap-add, ... */
 };
 
 struct cfg_parser {
@@ -66,6 +68,8 @@ struct cfg_parser {
 	int		 header_timeout_line, idle_timeout_line;
 	int		 body_timeout_line, send_timeout_line;
 	int		 caps_line[3];
+	int		 body_max_line;
+	struct body_policy *bp;		/* inside "body-policy NAME {" */
 };
 
 struct cfg_stmt {
@@ -76,6 +80,7 @@ struct cfg_stmt {
 	int		(*fn)(struct cfg_parser *, struct cfg_line *);
 };
 
+static int cfg_rule_policy(struct cfg_parser *, struct rule *);
 static int cfg_errf(struct cfg_parser *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -561,6 +566,8 @@ cfg_rule(struct cfg_parser *p, struct cfg_line *ln)
 	if (rule_parse(text, ln->word[0][0] == 'a' ? RULE_ALLOW : RULE_DENY,
 	    &r, &why) == -1)
 		return cfg_errf(p, p->line, "bad rule: %s", why);
+	if (cfg_rule_policy(p, &r) == -1)
+		return -1;
 	snprintf(origin, sizeof(origin), "%s:%d", p->origin_base, p->line);
 	if (rule_set_add(&p->blk.l->rules, &r, origin) == -1)
 		return cfg_errf(p, p->line, "too many rules (at most %d per "
@@ -668,6 +675,174 @@ cfg_socket_owner(struct cfg_parser *p, struct cfg_line *ln)
 	return cfg_sock_note(p, "socket-owner");
 }
 
+
+/* Body policies. */
+
+/* "body-max BYTES", with an optional K or M suffix (KiB, MiB). */
+static int
+cfg_body_max(struct cfg_parser *p, struct cfg_line *ln)
+{
+	const char *s = ln->word[1];
+	long	 v = 0;
+	size_t	 i;
+
+	if (cfg_once(p, &p->body_max_line, "body-max") == -1)
+		return -1;
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 9; i++)
+		v = v * 10 + (s[i] - '0');
+	if (i > 0 && (s[i] == 'K' || s[i] == 'k') && s[i + 1] == '\0')
+		v *= 1024;
+	else if (i > 0 && (s[i] == 'M' || s[i] == 'm') && s[i + 1] == '\0')
+		v *= 1024 * 1024;
+	else if (i == 0 || s[i] != '\0')
+		v = -1;
+	if (v < 1024 || v > 64L * 1024 * 1024)
+		return cfg_errf(p, p->line, "body-max must be bytes from 1024 "
+		    "to 64M (a K or M suffix allowed), not \"%s\"", s);
+	p->c->body_max = v;
+	return 0;
+}
+
+/* The policy named name: built-in or a block before this line. */
+static int
+cfg_policy_find(struct cfg_parser *p, const char *name,
+    struct body_policy *out)
+{
+	size_t	i;
+
+	if (strcmp(name, "no-host-escape") == 0) {
+		body_policy_init(out, name);
+		return 0;
+	}
+	if (strcmp(name, "off") == 0) {
+		body_policy_init_off(out);
+		return 0;
+	}
+	for (i = 0; i < p->c->npolicies; i++)
+		if (strcmp(p->c->policies[i].name, name) == 0) {
+			*out = p->c->policies[i];
+			return 0;
+		}
+	return cfg_errf(p, p->line, "no body policy \"%s\" (built-in: "
+	    "no-host-escape, off; a body-policy block must come first)", name);
+}
+
+/* "body-policy NAME {" at the top level. */
+static int
+cfg_policy_open(struct cfg_parser *p, struct cfg_line *ln)
+{
+	struct body_policy *bp;
+	size_t	i;
+
+	if (ln->nwords != 3 || !cfg_bare(ln, 2, "{"))
+		return cfg_errf(p, p->line, "usage: body-policy NAME { (at the "
+		    "top level), or body-policy NAME inside a listener");
+	if (!cfg_name_ok(ln->word[1]) || strcmp(ln->word[1], "off") == 0 ||
+	    strcmp(ln->word[1], "no-host-escape") == 0)
+		return cfg_errf(p, p->line, "bad body policy name \"%s\": 1 to "
+		    "31 of A-Z a-z 0-9 _ . -, not a built-in name", ln->word[1]);
+	for (i = 0; i < p->c->npolicies; i++)
+		if (strcmp(p->c->policies[i].name, ln->word[1]) == 0)
+			return cfg_errf(p, p->line, "duplicate body policy "
+			    "\"%s\" (first defined on line %d)", ln->word[1],
+			    p->c->policies[i].line);
+	if (p->c->npolicies == CFG_MAX_BODY)
+		return cfg_errf(p, p->line, "too many body policies (at most "
+		    "%d)", CFG_MAX_BODY);
+	bp = &p->c->policies[p->c->npolicies++];
+	body_policy_init(bp, ln->word[1]);
+	bp->line = p->line;
+	p->bp = bp;
+	return 0;
+}
+
+/* The policy a widening statement applies to: the open block's, or the
+ * listener's default. */
+static struct body_policy *
+cfg_widen_target(struct cfg_parser *p)
+{
+	if (p->bp != NULL)
+		return p->bp;
+	if (p->blk.widen_line == 0)
+		p->blk.widen_line = p->line;
+	return &p->blk.l->body[0];
+}
+
+/* "host-path PATH [ro|rw]", "cap-add CAP...", "volume-driver NAME...". */
+static int
+cfg_widen(struct cfg_parser *p, struct cfg_line *ln)
+{
+	struct body_policy *bp = cfg_widen_target(p);
+	char	 spec[BODY_MAX_PATH + 8];
+	const char *why;
+	size_t	 i;
+
+	if (bp->off)
+		return cfg_errf(p, p->line, "%s has no effect under body-policy "
+		    "off", ln->word[0]);
+	if (strcmp(ln->word[0], "host-path") == 0) {
+		if (ln->nwords == 3 && !cfg_bare(ln, 2, "ro") &&
+		    !cfg_bare(ln, 2, "rw"))
+			return cfg_errf(p, p->line, "usage: host-path PATH "
+			    "[ro|rw]");
+		snprintf(spec, sizeof(spec), "%s:%s", ln->word[1],
+		    ln->nwords == 3 ? ln->word[2] : "ro");
+		if (strchr(ln->word[1], ':') != NULL ||
+		    body_policy_add_host_path(bp, spec, &why) == -1)
+			return cfg_errf(p, p->line, "host-path \"%s\": %s",
+			    ln->word[1], strchr(ln->word[1], ':') != NULL ?
+			    "':' is not allowed in a host path" : why);
+		return 0;
+	}
+	for (i = 1; i < ln->nwords; i++) {
+		if (strcmp(ln->word[0], "cap-add") == 0 ?
+		    body_policy_add_cap(bp, ln->word[i], &why) :
+		    body_policy_add_driver(bp, ln->word[i], &why))
+			return cfg_errf(p, p->line, "%s \"%s\": %s",
+			    ln->word[0], ln->word[i], why);
+	}
+	return 0;
+}
+
+/* "body-policy NAME" inside a listener: its default body policy. */
+static int
+cfg_listener_policy(struct cfg_parser *p, struct cfg_line *ln)
+{
+	struct cfg_listener *l = p->blk.l;
+
+	if (cfg_once(p, &p->blk.body_policy_line, "body-policy") == -1)
+		return -1;
+	if (p->blk.widen_line != 0)
+		return cfg_errf(p, p->line, "body-policy must come before the "
+		    "host-path, cap-add and volume-driver of line %d",
+		    p->blk.widen_line);
+	return cfg_policy_find(p, ln->word[1], &l->body[0]);
+}
+
+/* A rule's "body NAME": its index among the listener's policies. */
+static int
+cfg_rule_policy(struct cfg_parser *p, struct rule *r)
+{
+	struct cfg_listener *l = p->blk.l;
+	size_t	 i;
+
+	r->body_idx = 0;
+	if (r->body[0] == '\0')
+		return 0;
+	for (i = 1; i < l->nbody; i++)
+		if (strcmp(l->body[i].name, r->body) == 0) {
+			r->body_idx = (int)i;
+			return 0;
+		}
+	if (l->nbody == CFG_MAX_BODY)
+		return cfg_errf(p, p->line, "too many body policies in one "
+		    "listener (at most %d)", CFG_MAX_BODY - 1);
+	if (cfg_policy_find(p, r->body, &l->body[l->nbody]) == -1)
+		return -1;
+	r->body_idx = (int)l->nbody++;
+	return 0;
+}
+
 static const struct cfg_stmt cfg_stmts[] = {
 	{ "upstream",	    0, 1, 1, "upstream PATH", cfg_upstream },
 	{ "log-format",	    0, 1, 1, "log-format text|json", cfg_log_format },
@@ -681,6 +856,7 @@ static const struct cfg_stmt cfg_stmts[] = {
 	{ "client-conns",   0, 1, 1, "client-conns N", cfg_cap },
 	{ "client-streams", 0, 1, 1, "client-streams N", cfg_cap },
 	{ "streams",	    0, 1, 1, "streams N", cfg_cap },
+	{ "body-max",	    0, 1, 1, "body-max BYTES", cfg_body_max },
 	{ "listen",	    1, 1, 1, "listen tcp://HOST:PORT|unix:///PATH",
 	    cfg_listen },
 	{ "profile",	    1, 1, 1, "profile NAME[,NAME...]", cfg_profile },
@@ -693,6 +869,10 @@ static const struct cfg_stmt cfg_stmts[] = {
 	{ "socket-mode",    1, 1, 1, "socket-mode OCTAL", cfg_socket_mode },
 	{ "socket-owner",   1, 1, 1, "socket-owner UID[:GID]",
 	    cfg_socket_owner },
+	{ "body-policy",    1, 1, 1, "body-policy NAME", cfg_listener_policy },
+	{ "host-path",	    1, 1, 2, "host-path PATH [ro|rw]", cfg_widen },
+	{ "cap-add",	    1, 1, -1, "cap-add CAP...", cfg_widen },
+	{ "volume-driver",  1, 1, -1, "volume-driver NAME...", cfg_widen },
 	{ NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -704,6 +884,31 @@ cfg_statement(struct cfg_parser *p, struct cfg_line *ln)
 
 	if (ln->nwords == 0)
 		return 0;
+	if (p->bp != NULL) {
+		/* Inside "body-policy NAME {": only the widening clauses. */
+		if (cfg_bare(ln, 0, "}")) {
+			if (ln->nwords != 1)
+				return cfg_errf(p, p->line, "'}' must stand on "
+				    "its own line");
+			p->bp = NULL;
+			return 0;
+		}
+		if (!cfg_bare(ln, 0, "host-path") &&
+		    !cfg_bare(ln, 0, "cap-add") &&
+		    !cfg_bare(ln, 0, "volume-driver"))
+			return cfg_errf(p, p->line, "a body-policy block takes "
+			    "host-path, cap-add and volume-driver, not \"%s\"",
+			    ln->word[0]);
+		if (ln->nwords < 2 || (cfg_bare(ln, 0, "host-path") &&
+		    ln->nwords > 3))
+			return cfg_errf(p, p->line, "usage: %s", cfg_bare(ln, 0,
+			    "host-path") ? "host-path PATH [ro|rw]" :
+			    cfg_bare(ln, 0, "cap-add") ? "cap-add CAP..." :
+			    "volume-driver NAME...");
+		return cfg_widen(p, ln);
+	}
+	if (cfg_bare(ln, 0, "body-policy") && p->blk.l == NULL)
+		return cfg_policy_open(p, ln);
 	if (cfg_bare(ln, 0, "}")) {
 		if (p->blk.l == NULL)
 			return cfg_errf(p, p->line, "'}' without a listener "
@@ -820,6 +1025,11 @@ cfg_parse(const char *text, size_t len, const char *fname, struct cfg *out,
 		    "missing '}'", p.blk.l->name);
 		goto fail;
 	}
+	if (p.bp != NULL) {
+		cfg_errf(&p, p.bp->line, "body-policy \"%s\" is not closed: "
+		    "missing '}'", p.bp->name);
+		goto fail;
+	}
 	if (out->nlisteners == 0) {
 		cfg_errf(&p, p.line > 0 ? p.line : 1, "no listener block: "
 		    "nothing to serve");
@@ -907,6 +1117,22 @@ cfg_quote(const char *s, char *dst, size_t cap)
 	dst[o] = '\0';
 }
 
+/* A line of a block, indented by one tab. */
+struct cfg_dump_indent {
+	void	(*out)(void *, const char *);
+	void	*arg;
+};
+
+static void
+cfg_dump_indented(void *arg, const char *line)
+{
+	struct cfg_dump_indent *ind = arg;
+	char	buf[RULE_MAX_TEXT + 256];
+
+	snprintf(buf, sizeof(buf), "\t%s", line);
+	ind->out(ind->arg, buf);
+}
+
 void
 cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
     void *arg)
@@ -954,7 +1180,24 @@ cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
 		    c->caps[i]);
 		out(arg, line);
 	}
-	any = c->upstream[0] != '\0' || c->log_format[0] != '\0' ||
+	if (c->body_max >= 0) {
+		snprintf(line, sizeof(line), "body-max %ld", c->body_max);
+		out(arg, line);
+	}
+	for (i = 0; i < c->npolicies; i++) {
+		struct cfg_dump_indent ind = { out, arg };
+
+		if (i > 0 || c->upstream[0] != '\0' || c->body_max >= 0)
+			out(arg, "");
+		snprintf(line, sizeof(line), "body-policy %s {",
+		    c->policies[i].name);
+		out(arg, line);
+		body_policy_dump(&c->policies[i], NULL, cfg_dump_indented,
+		    &ind);
+		out(arg, "}");
+	}
+	any = c->npolicies > 0 || c->body_max >= 0 ||
+	    c->upstream[0] != '\0' || c->log_format[0] != '\0' ||
 	    c->log_level[0] != '\0' || c->header_timeout_s > 0 ||
 	    c->idle_timeout_s > 0 || c->body_timeout_s > 0 ||
 	    c->send_timeout_s > 0 || c->caps[0] >= 0 || c->caps[1] >= 0 ||
@@ -995,6 +1238,22 @@ cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
 				snprintf(line, sizeof(line), "\tsocket-owner "
 				    "%ld", l->sock_uid);
 			out(arg, line);
+		}
+		if (strcmp(l->body[0].name, "no-host-escape") != 0) {
+			snprintf(line, sizeof(line), "\tbody-policy %s",
+			    l->body[0].name);
+			out(arg, line);
+		}
+		{
+			struct cfg_dump_indent ind = { out, arg };
+			const struct body_policy *base = NULL;
+
+			for (j = 0; j < c->npolicies; j++)
+				if (strcmp(c->policies[j].name,
+				    l->body[0].name) == 0)
+					base = &c->policies[j];
+			body_policy_dump(&l->body[0], base, cfg_dump_indented,
+			    &ind);
 		}
 		snprintf(line, sizeof(line), "\t# policy %s: %zu rule%s, first "
 		    "match decides, no match denies", l->rules.name,

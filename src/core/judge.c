@@ -331,6 +331,7 @@ judge_body(const struct cfg_listener *pol, const char *body, size_t len,
 		return res->verdict;
 	if (body_judge(res->body, res->body_kind, body, len, &v) == 0)
 		return res->verdict;
+	snprintf(res->body_field, sizeof(res->body_field), "%s", v.field);
 	if (v.status == 400) {
 		n = strlen(res->label);
 		snprintf(res->label + n, sizeof(res->label) - n,
@@ -383,6 +384,7 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	res->body = NULL;
 	res->body_kind = BODY_K_NONE;
 	res->body_collect = 0;
+	res->body_field[0] = '\0';
 
 	if (canon_target(h->target, h->target_len, &res->target, &why) == -1)
 		return judge_reject(res, 400, "bad request target: ", why);

@@ -75,6 +75,9 @@ struct judge_result {
 	 * passed to judge_body before anything is forwarded; head_out then
 	 * ends without a framing header: judge_frame_length adds it. */
 	int		 body_collect;
+	/* judge_body: the field that decided ("HostConfig.Privileged"),
+	 * "" when none did. */
+	char		 body_field[128];
 	/* The canonical target; valid unless a reject at step 1. */
 	struct canon_target target;
 	size_t		 head_len;	/* canonical head in head_out, or 0 */

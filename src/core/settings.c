@@ -120,6 +120,32 @@ const struct set_def set_table[SET_N] = {
 	    "applies to streams opened after the reload",
 	    "streams and hijacks all clients together may hold open; 0: no "
 	    "cap" },
+	{ SET_BODY_MAX, "body-max", "--body-max", "SOCKWARD_BODY_MAX",
+	    "body-max", NULL, SET_T_INT, NULL, 1024, 67108864, NULL,
+	    "1048576", "1048576 (1 MiB)", 0, 1,
+	    "applies to requests read after the reload",
+	    "bytes of a request body the body policy reads whole; 413 "
+	    "beyond" },
+	{ SET_BODY_POLICY, "body-policy", "--body-policy",
+	    "SOCKWARD_BODY_POLICY", "body-policy", NULL, SET_T_ENUM,
+	    "no-host-escape|off", 0, 0, NULL, "no-host-escape",
+	    "no-host-escape", 1, 1, "judged per request",
+	    "how request bodies that can reach the host are judged; a config "
+	    "file may name its own body-policy blocks" },
+	{ SET_HOST_PATH, "host-path", "--host-path", "SOCKWARD_HOST_PATHS",
+	    "host-path", NULL, SET_T_LIST, NULL, 0, 0, ", \t\n", NULL,
+	    "none", 1, 1, "judged per request",
+	    "host paths bind mounts may use: PATH[:ro|:rw] (read-only by "
+	    "default)" },
+	{ SET_CAP_ADD, "cap-add", "--cap-add", "SOCKWARD_CAP_ADD", "cap-add",
+	    NULL, SET_T_LIST, NULL, 0, 0, ", \t\n", NULL, "none", 1, 1,
+	    "judged per request",
+	    "capabilities CapAdd may name (NET_ADMIN or CAP_NET_ADMIN)" },
+	{ SET_VOLUME_DRIVER, "volume-driver", "--volume-driver",
+	    "SOCKWARD_VOLUME_DRIVERS", "volume-driver", NULL, SET_T_LIST,
+	    NULL, 0, 0, ", \t\n", NULL, "local only", 1, 1,
+	    "judged per request",
+	    "volume drivers other than local that volumes may use" },
 	{ SET_USER, "user", "--user", "SOCKWARD_USER", NULL, NULL, SET_T_INT,
 	    NULL, 0, 4294967294L, NULL, NULL, "65534", 0, 0,
 	    "privileges are dropped once, at start",
@@ -638,6 +664,11 @@ set_from_cfg(const struct cfg *c, enum set_id id, char *buf, size_t len)
 			return NULL;
 		snprintf(buf, len, "%ld", c->caps[id - SET_CLIENT_CONNS]);
 		return buf;
+	case SET_BODY_MAX:
+		if (c->body_max < 0)
+			return NULL;
+		snprintf(buf, len, "%ld", c->body_max);
+		return buf;
 	default:
 		return NULL;
 	}
@@ -664,7 +695,7 @@ set_is_list(const struct set_def *d)
 {
 	return d->type == SET_T_ADDRS || d->type == SET_T_NAMES ||
 	    d->type == SET_T_RULES || d->type == SET_T_NETS ||
-	    d->type == SET_T_IDS;
+	    d->type == SET_T_IDS || d->type == SET_T_LIST;
 }
 
 static int
@@ -824,6 +855,8 @@ set_type_doc(const struct set_def *d, char *buf, size_t len)
 		return "octal mode";
 	case SET_T_OWNER:
 		return "UID[:GID]";
+	case SET_T_LIST:
+		return "list";
 	case SET_T_INT:
 		if (d->id == SET_USER)
 			return "numeric uid";

@@ -32,7 +32,9 @@ enum set_id {
 	SET_MODE, SET_CLIENTS, SET_PEER_UID, SET_PEER_GID, SET_SOCKET_MODE,
 	SET_SOCKET_OWNER, SET_LOG_FORMAT, SET_LOG_LEVEL, SET_HEADER_TIMEOUT,
 	SET_IDLE_TIMEOUT, SET_BODY_TIMEOUT, SET_SEND_TIMEOUT,
-	SET_CLIENT_CONNS, SET_CLIENT_STREAMS, SET_STREAMS, SET_USER, SET_SANDBOX, SET_COMPAT, SET_N
+	SET_CLIENT_CONNS, SET_CLIENT_STREAMS, SET_STREAMS, SET_BODY_MAX,
+	SET_BODY_POLICY, SET_HOST_PATH, SET_CAP_ADD, SET_VOLUME_DRIVER,
+	SET_USER, SET_SANDBOX, SET_COMPAT, SET_N
 };
 
 enum set_type {
@@ -45,7 +47,9 @@ enum set_type {
 	SET_T_IDS,		/* numeric uids or gids */
 	SET_T_OCTAL,		/* file mode */
 	SET_T_OWNER,		/* UID[:GID] */
-	SET_T_INT		/* integer from set_def.min to set_def.max */
+	SET_T_INT,		/* integer from set_def.min to set_def.max */
+	SET_T_LIST		/* words (host paths, capabilities, drivers),
+				   checked where they are used */
 };
 
 enum set_src { SET_SRC_DEFAULT, SET_SRC_FLAG, SET_SRC_ENV, SET_SRC_TEC,

@@ -61,10 +61,12 @@ static struct listener	main_listeners[LISTEN_MAX];
 static size_t		main_nlisteners;
 static struct set_args	main_args;	/* the flags, kept for reload */
 static const char	*main_listener;	/* explain --listener */
+static const char	*main_body;	/* explain --body FILE */
 
 static const char main_usage[] =
 "usage: sockward [options]\n"
-"       sockward explain [--listener NAME] [options] METHOD TARGET\n"
+"       sockward explain [--listener NAME] [--body FILE] [options] METHOD "
+"TARGET\n"
 "       sockward check [FILE]\n"
 "       sockward profiles [NAME]\n"
 "       sockward health [ADDR]\n"
@@ -112,7 +114,9 @@ static const char main_usage[] =
 "  --help                 print this help and exit\n"
 "\n"
 "explain prints the verdict for METHOD TARGET and the rule that decided\n"
-"it; exit status 0 means allowed, 1 denied or rejected, 2 a usage error.\n"
+"it; with --body FILE ('-': standard input) the request carries that body\n"
+"and the body policy's verdict and deciding field are printed too; exit\n"
+"status 0 means allowed, 1 denied or rejected, 2 a usage error.\n"
 "check validates a config (FILE, or the one flags and environment make)\n"
 "exactly as start-up would, short of binding, and prints the settings\n"
 "with where each came from and the effective policy of every listener;\n"
@@ -122,7 +126,7 @@ static const char main_usage[] =
 "Signals: SIGTERM/SIGINT drain and exit, SIGHUP reloads the config file,\n"
 "SIGUSR1 logs the rules that audit mode has seen.\n";
 
-enum { OPT_SET = 256, OPT_LISTENER = OPT_SET + SET_N, OPT_VERSION,
+enum { OPT_SET = 256, OPT_LISTENER = OPT_SET + SET_N, OPT_BODY, OPT_VERSION,
 	OPT_HELP };
 
 static void
@@ -151,7 +155,7 @@ main_config_exit(const char *fmt, const char *a, const char *b)
 static int
 main_parse_opts(int argc, char **argv)
 {
-	struct option	 opts[SET_N + 4];
+	struct option	 opts[SET_N + 5];
 	size_t		 i, n = 0;
 	int		 ch;
 
@@ -165,6 +169,8 @@ main_parse_opts(int argc, char **argv)
 	}
 	opts[n++] = (struct option){ "listener", required_argument, NULL,
 	    OPT_LISTENER };
+	opts[n++] = (struct option){ "body", required_argument, NULL,
+	    OPT_BODY };
 	opts[n++] = (struct option){ "version", no_argument, NULL,
 	    OPT_VERSION };
 	opts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
@@ -180,6 +186,9 @@ main_parse_opts(int argc, char **argv)
 		switch (ch) {
 		case OPT_LISTENER:
 			main_listener = optarg;
+			break;
+		case OPT_BODY:
+			main_body = optarg;
 			break;
 		case OPT_VERSION:
 			printf("sockward %s\n", SOCKWARD_VERSION);
@@ -275,6 +284,47 @@ main_limits(const struct set_res *res, struct climit_limits *lim)
 	lim->streams_total = (unsigned)res->v[SET_STREAMS].num;
 }
 
+/* Every listener reads judged bodies up to body-max bytes. */
+static void
+main_body_max(const struct set_res *res, struct cfg *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nlisteners; i++)
+		cfg->listeners[i].body_max = (size_t)res->v[SET_BODY_MAX].num;
+}
+
+/* The default listener's body policy from --body-policy, --host-path,
+ * --cap-add and --volume-driver (and their variables). */
+static void
+main_body_from_flags(const struct set_res *res, struct cfg_listener *l)
+{
+	const struct set_value *v;
+	struct body_policy *bp = &l->body[0];
+	const char	*why;
+	size_t		 i, k;
+	static const enum set_id widen[] = { SET_HOST_PATH, SET_CAP_ADD,
+	    SET_VOLUME_DRIVER };
+
+	if (strcmp(res->v[SET_BODY_POLICY].text, "off") == 0)
+		body_policy_init_off(bp);
+	for (k = 0; k < sizeof(widen) / sizeof(widen[0]); k++) {
+		v = &res->v[widen[k]];
+		if (v->nitems > 0 && bp->off)
+			main_config_exit("%s has no effect with body-policy "
+			    "off%s", v->item_origin[0], "");
+		for (i = 0; i < v->nitems; i++) {
+			if ((widen[k] == SET_HOST_PATH ?
+			    body_policy_add_host_path(bp, v->item[i], &why) :
+			    widen[k] == SET_CAP_ADD ?
+			    body_policy_add_cap(bp, v->item[i], &why) :
+			    body_policy_add_driver(bp, v->item[i], &why)) == -1)
+				main_config_exit("%s: %s", v->item_origin[i],
+				    why);
+		}
+	}
+}
+
 /*
  * One listener named "default" from the resolved flags and environment:
  * --deny and SOCKWARD_DENY rules first, then the profiles, then
@@ -320,6 +370,7 @@ main_cfg_from_flags(const struct set_res *res, struct cfg *cfg, int quiet)
 	    b.names[0] != '\0' ? b.names : "custom");
 	if (strcmp(res->v[SET_MODE].text, "audit") == 0)
 		l->mode = CFG_AUDIT;
+	main_body_from_flags(res, l);
 	v = &res->v[SET_CLIENTS];
 	for (i = 0; i < v->nitems; i++)
 		if (admit_add_net(&l->admit, v->item[i], &why) == -1)
@@ -371,6 +422,7 @@ main_prepare(struct main_state *st, const char *file, int quiet)
 		    st->cfg_path, st->res->ignored);
 	if (st->cfg_path == NULL)
 		main_cfg_from_flags(st->res, st->cfg, quiet);
+	main_body_max(st->res, st->cfg);
 
 	snprintf(st->upstream, sizeof(st->upstream), "%s",
 	    st->res->v[SET_UPSTREAM].text);
@@ -397,6 +449,36 @@ main_print_line(void *arg, const char *line)
 	puts(line);
 }
 
+/*
+ * Read the body for `explain --body FILE` ("-": standard input), at most
+ * max bytes.  Returns 0 with a malloc'd *out (never NULL) and *len, or -1
+ * when it is larger; exits when it cannot be read.
+ */
+static int
+main_read_body(const char *file, size_t max, char **out, size_t *len)
+{
+	FILE	*f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+	char	*buf;
+	size_t	 n;
+
+	if (f == NULL)
+		main_usage_exit("explain --body: cannot open the file");
+	if ((buf = malloc(max + 1)) == NULL)
+		fatal("out of memory");
+	n = fread(buf, 1, max + 1, f);
+	if (ferror(f))
+		main_usage_exit("explain --body: cannot read the file");
+	if (f != stdin)
+		fclose(f);
+	if (n > max) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
 /* `sockward explain METHOD TARGET`: judge one request, no network. */
 static int
 main_explain(const struct main_state *st, const char *listener, int argc,
@@ -406,7 +488,8 @@ main_explain(const struct main_state *st, const char *listener, int argc,
 	static struct judge_result res;	/* large: off the stack */
 	static char	 head[REQ_MAX_HEAD + 3 * REQ_MAX_TARGET];
 	struct req_head	 h;
-	size_t		 i;
+	size_t		 i, blen = 0;
+	char		*body = NULL;
 
 	if (argc != 2)
 		main_usage_exit("explain needs METHOD and TARGET");
@@ -429,8 +512,23 @@ main_explain(const struct main_state *st, const char *listener, int argc,
 		    "methods are case-sensitive)\n", argv[0], argv[1]);
 		return 1;
 	}
+	if (main_body != NULL) {
+		if (main_read_body(main_body, l->body_max, &body, &blen) == -1) {
+			printf("reject %s %s\n  status: 413\n  message: "
+			    "sockward: request body larger than %zu bytes "
+			    "(body-max)\n", argv[0], argv[1], l->body_max);
+			return 1;
+		}
+		h.body = REQ_BODY_LENGTH;
+		h.content_length = blen;
+	}
 	judge_request(l, &h, head, sizeof(head), &res);
-	if (res.verdict == JUDGE_REJECT && res.status == 400) {
+	if (res.body_collect)
+		judge_body(l, body, blen, &res);
+	free(body);
+	if (res.verdict == JUDGE_REJECT && res.status == 400 &&
+	    res.body_field[0] == '\0' && strncmp(res.message,
+	    "sockward: bad request target: ", 30) == 0) {
 		printf("reject %s %s\n  status: 400 (%s)\n", argv[0], argv[1],
 		    res.message + strlen("sockward: bad request target: "));
 		return 1;
@@ -444,6 +542,14 @@ main_explain(const struct main_state *st, const char *listener, int argc,
 		printf("  rule: %s\n", res.label);
 	else if (res.verdict != JUDGE_ALLOW)
 		printf("  rule: none matched (default deny)\n");
+	if (res.body != NULL && main_body != NULL)
+		printf("  body: %zu bytes judged by body policy %s%s%s\n", blen,
+		    res.body->name, res.body_field[0] != '\0' ? "; decided by "
+		    : "", res.body_field);
+	else if (res.body != NULL && res.body_kind != BODY_K_OUTRIGHT &&
+	    res.body_kind != BODY_K_IMAGE_CREATE)
+		printf("  body: judged by body policy %s (give it with "
+		    "--body FILE)\n", res.body->name);
 	if (res.verdict == JUDGE_WOULD_DENY)
 		printf("  audit mode: forwarded anyway and logged as "
 		    "would_deny\n");
@@ -833,6 +939,7 @@ main_reload(void)
 		goto drop_cfg;
 	}
 	main_reload_settings(nres, ncfg);
+	main_body_max(nres, ncfg);
 	main_attach_policies(ncfg);
 	main_limits(nres, &main_st.limits);
 	door_set_limits(&main_st.limits);
