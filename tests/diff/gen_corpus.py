@@ -13,8 +13,11 @@ is sent to); EXPECT is what sockward must do with it under the built-in
 applies).  TAGS, comma-separated: huge (over 1 MiB: only for the framing
 test, explain and the Go decoder are not asked).
 
-Deterministic: the same files every run (no randomness, sorted keys where
-Python builds the JSON).  Run: /usr/bin/python3 tests/diff/gen_corpus.py
+Deterministic: the same files every run (no randomness; dicts keep their
+insertion order).  Run: /usr/bin/python3 tests/diff/gen_corpus.py [DIR]
+(DIR defaults to tests/fixtures/bodies; `make body-corpus` does this), and
+commit the result: test_body_diff.py checks that the committed files are
+what this script writes.
 """
 import json
 import os
@@ -748,11 +751,12 @@ add("create-huge-escape-after-padding", "create",
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
+    out = sys.argv[1] if len(sys.argv) > 1 else OUT
+    os.makedirs(out, exist_ok=True)
     names = set()
-    for f in os.listdir(OUT):
+    for f in os.listdir(out):
         if f.endswith(".json") or f == "MANIFEST":
-            os.unlink(os.path.join(OUT, f))
+            os.unlink(os.path.join(out, f))
     lines = [
         "# Differential body corpus, written by tests/diff/gen_corpus.py: do not edit.",
         "# FILE KIND EXPECT [TAGS]   (expect: allow | refuse | either; tags: huge)",
@@ -761,12 +765,12 @@ def main():
         assert name not in names, name
         names.add(name)
         fname = "%03d-%s.json" % (i, name)
-        with open(os.path.join(OUT, fname), "wb") as f:
+        with open(os.path.join(out, fname), "wb") as f:
             f.write(body)
         lines.append(" ".join(x for x in (fname, kind, expect, tags) if x))
-    with open(os.path.join(OUT, "MANIFEST"), "w") as f:
+    with open(os.path.join(out, "MANIFEST"), "w") as f:
         f.write("\n".join(lines) + "\n")
-    print("%d bodies in %s" % (len(corpus), os.path.relpath(OUT)), file=sys.stderr)
+    print("%d bodies in %s" % (len(corpus), os.path.relpath(out)), file=sys.stderr)
 
 
 if __name__ == "__main__":
