@@ -337,6 +337,15 @@ def collection_active(tmp_path_factory, policy_args):
 NNP = ("no-new-privileges", "no-new-privileges:true", "no-new-privileges=true")
 
 
+def local_opts_escape(opts):
+    """Options of the local volume driver that mount a host path or device."""
+    if any(o.strip().lower() in ("bind", "rbind") for o in opts.get("o", "").split(",")):
+        return True
+    if opts.get("type", "").lower() in ("tmpfs", "nfs", "nfs4", "cifs", "smb3"):
+        return False
+    return opts.get("device", "").startswith("/")
+
+
 def escape_in_inspect(a, baseline):
     """What `docker inspect` shows that reaches the host; [] when nothing.
     baseline is the HostConfig of a container created with no options: a
@@ -371,8 +380,14 @@ def escape_in_inspect(a, baseline):
         bad.append("CgroupParent=%s" % hc["CgroupParent"])
     if hc.get("Runtime") not in (None, "", "runc"):
         bad.append("Runtime=%s" % hc["Runtime"])
-    if hc.get("MaskedPaths") == [] or hc.get("ReadonlyPaths") == []:
-        bad.append("MaskedPaths/ReadonlyPaths emptied")
+    for k in ("MaskedPaths", "ReadonlyPaths"):
+        # dockerd fills in its defaults when the body sends none.
+        if hc.get(k) != baseline.get(k):
+            bad.append("%s=%s (default %s)" % (k, hc.get(k), baseline.get(k)))
+    for i, m in enumerate(hc.get("Mounts") or []):
+        dc = ((m.get("VolumeOptions") or {}).get("DriverConfig") or {})
+        if dc.get("Name") in (None, "", "local") and local_opts_escape(dc.get("Options") or {}):
+            bad.append("Mounts[%d] volume driver options %s" % (i, dc.get("Options")))
     for k in hc.get("Sysctls") or {}:
         kk = k.replace("/", ".")
         if not (kk.startswith(("kernel.msg", "kernel.shm", "fs.mqueue.", "net."))
@@ -445,6 +460,69 @@ def test_allowed_creates_on_real_dockerd(dclient, testbox_image, verdicts, polic
     assert not problems, "\n".join(problems)
     assert not dclient.containers.list(all=True, filters={"name": TEST_NAME_PREFIX + "diff-",
                                                           "label": TEST_LABEL + "=1"})
+
+
+def test_oracle_reading_matches_dockerd(dclient, testbox_image, oracle, verdicts):
+    """The oracle's 20.10 reading against the dockerd 20.10 on this machine:
+    every create body of the corpus (those sockward refuses too) is sent
+    straight to the socket; no container is started, each is inspected and
+    removed at once.  A container dockerd made with a host escape that the
+    Go reading did not see fails the test (the oracle would be blind);
+    the reverse (the oracle stricter than the daemon) is only reported."""
+    info = dclient.version()
+    if not info.get("Version", "").startswith("20.10"):
+        pytest.fail("this check is written for dockerd 20.10, found %s" % info.get("Version"))
+    blind, stricter, vanished = [], [], []
+    base_ct = dclient.api.create_container(
+        testbox_image, ["/testbox"], labels={TEST_LABEL: "1"},
+        name="%sdiff-obase" % TEST_NAME_PREFIX)["Id"]
+    made = [base_ct]
+    try:
+        baseline = dclient.api.inspect_container(base_ct)["HostConfig"]
+        bodies = [m for m in JUDGED if m["kind"] == "create"]
+        for i, m in enumerate(bodies):
+            r = http_request(DOCKER_SOCK, "POST", "%s/containers/create?name=%sdiff-o%03d" % (
+                API, TEST_NAME_PREFIX, i), m["body"])
+            bad = []
+            if r.status == 201:
+                cid = r.json()["Id"]
+                made.append(cid)
+                try:
+                    bad = escape_in_inspect(dclient.api.inspect_container(cid), baseline)
+                except docker.errors.NotFound:
+                    vanished.append(m["file"])
+                    continue
+                dclient.api.remove_container(cid, force=True, v=True)
+            v20 = oracle[m["file"]]["readings"]["v20"]
+            go_esc = v20["decoded"] and v20["escape"]
+            if bad and not go_esc:
+                blind.append("%s: dockerd made %s; Go 20.10 reading: %s" % (
+                    m["file"], bad, v20))
+            elif go_esc and not bad:
+                stricter.append("%s: Go 20.10 reading %s; dockerd: %s" % (
+                    m["file"], "; ".join(v20["why"]),
+                    "created, no escape" if r.status == 201 else "%d %s" % (
+                        r.status, r.body[:100].decode(errors="replace").strip())))
+            if bad and verdicts[m["file"]]["allow"]:
+                blind.append("%s: sockward allows what dockerd made into %s" % (
+                    m["file"], bad))
+    finally:
+        for cid in made:
+            try:
+                dclient.api.remove_container(cid, force=True, v=True)
+            except docker.errors.APIError:
+                pass
+        for vol in dclient.volumes.list():
+            if vol.name.startswith(TEST_NAME_PREFIX + "diffvol"):
+                try:
+                    vol.remove(force=True)
+                except docker.errors.APIError:
+                    pass
+    print("\noracle vs dockerd 20.10: %d create bodies, oracle blind: %d, oracle stricter: "
+          "%d, removed by another run before inspection: %d\n  %s" % (
+              len(bodies), len(blind), len(stricter), len(vanished),
+              "\n  ".join(["(stricter) " + x for x in stricter])))
+    assert not blind, "\n".join(blind)
 
 
 # ---------------------------------------------------------------------------
