@@ -652,7 +652,12 @@ bp_refuse(struct bp_ctx *c, size_t plen, const char *val, size_t vn,
 	c->v->status = 403;
 	snprintf(c->v->field, sizeof(c->v->field), "%.*s", (int)plen,
 	    c->path);
-	if (val == NULL)
+	if (plen == 0) {
+		/* The whole body is refused (a start request's). */
+		snprintf(c->v->field, sizeof(c->v->field), "body");
+		snprintf(c->v->message, sizeof(c->v->message),
+		    "a request body");
+	} else if (val == NULL)
 		snprintf(c->v->message, sizeof(c->v->message), "%s",
 		    c->v->field);
 	else {

@@ -5,6 +5,7 @@
  * through the halves' buffers and everything else goes through x->io.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -33,6 +34,25 @@ x_close(struct exchange *x, const char *why)
 	x->why = why;
 }
 
+/* Free the judged body still owed to the upstream, if any. */
+static void
+x_held_free(struct exchange_half *h)
+{
+	free(h->held);
+	h->held = NULL;
+	h->held_start = h->held_end = 0;
+}
+
+/* Free a body being collected, if any. */
+static void
+x_col_free(struct exchange *x)
+{
+	free(x->col);
+	x->col = NULL;
+	x->col_head = x->col_len = x->col_cap = 0;
+	x->col_fail = 0;
+}
+
 /* Close the upstream connection, with what it had sent or was owed. */
 static void
 x_up_drop(struct exchange *x)
@@ -45,6 +65,7 @@ x_up_drop(struct exchange *x)
 	x->rq.shut = 0;
 	sbuf_release(&x->rs.in);
 	sbuf_release(&x->rq.head);
+	x_held_free(&x->rq);
 }
 
 /* The counted stream or hijack of x, if any, is over. */
@@ -110,6 +131,15 @@ x_copy(char *dst, size_t cap, const char *src)
 
 /* ---- local responses ---- */
 
+/* The reason phrase of a status sockward answers itself.  413 is the
+ * exchange's own (a body over body-max), not the judge's. */
+static const char *
+x_reason(int status)
+{
+	return status == 413 ? "Payload Too Large" :
+	    judge_status_reason(status);
+}
+
 /*
  * Queue a complete response with a JSON {"message": ...} body, as dockerd
  * writes its errors, so the docker CLI and SDKs show it.  close_after: the
@@ -134,7 +164,7 @@ x_local_response(struct exchange *x, int status, const char *message,
 	n = snprintf(out->data + out->end, SBUF_SIZE - out->end,
 	    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
 	    "Content-Length: %d\r\nConnection: %s\r\n\r\n%s",
-	    status, judge_status_reason(status), blen,
+	    status, x_reason(status), blen,
 	    close_after ? "close" : "keep-alive",
 	    x->is_head ? "" : body);
 	if (n < 0 || (size_t)n >= SBUF_SIZE - out->end) {
@@ -195,6 +225,268 @@ x_answer_unsent(struct exchange *x, const struct req_head *h, size_t hlen,
 	x->rq.phase = EXCH_DONE;
 	x_local_response(x, status, message,
 	    h->body != REQ_BODY_NONE || !x->keep_alive);
+}
+
+/* ---- judged bodies, read whole before anything is forwarded ---- */
+
+/* Bytes of a collected body allocated at first: most create bodies fit. */
+#define X_COL_FIRST	8192
+
+/* Answer 413 for a body over max bytes and close: the rest of it is
+ * never read. */
+static void
+x_too_large(struct exchange *x, size_t max)
+{
+	char	msg[120];
+
+	x_col_free(x);
+	snprintf(msg, sizeof(msg), "sockward: request body larger than %zu "
+	    "bytes (body-max)", max);
+	x_reject_msg(x, 413, msg);
+}
+
+/*
+ * Append p[0..n) to the collected body, within body-max (of the policy
+ * in force now).  want: the bytes still to come, these n included, when
+ * known (a Content-Length), else 0; the buffer grows no further.
+ * Returns 0, or -1 with x->col_fail set: 413 (too large) or -2 (out of
+ * memory).
+ */
+static int
+x_col_put(struct exchange *x, const char *p, size_t n, uint64_t want)
+{
+	size_t	max = (*x->pol)->body_max, used = x->col_len - x->col_head;
+	size_t	cap;
+	char	*b;
+
+	if (x->col_fail)
+		return -1;
+	if (used > max || n > max - used) {
+		x->col_fail = 413;
+		return -1;
+	}
+	if (n > x->col_cap - x->col_len) {
+		cap = x->col_cap * 2;
+		if (cap < x->col_len + n)
+			cap = x->col_len + n;
+		if (want > 0 && cap > x->col_len + want)
+			cap = x->col_len + (size_t)want;
+		if (cap > x->col_head + max)
+			cap = x->col_head + max;
+		if ((b = realloc(x->col, cap)) == NULL) {
+			x->col_fail = -2;
+			return -1;
+		}
+		x->col = b;
+		x->col_cap = cap;
+	}
+	memcpy(x->col + x->col_len, p, n);
+	x->col_len += n;
+	return 0;
+}
+
+/* De-chunking callback: payload goes straight into the collected body. */
+static void
+x_col_chunk_data(void *arg, const char *p, size_t n)
+{
+	(void)x_col_put(arg, p, n, 0);
+}
+
+/*
+ * Start reading the body of request h (head of hlen bytes at the front
+ * of rq.in) whole: judge_request set body_collect.  A Content-Length
+ * over body-max is refused before a byte of the body is read (and
+ * before any 100 Continue).
+ */
+static void
+x_collect_start(struct exchange *x, const struct req_head *h, size_t hlen)
+{
+	struct exchange_half *rq = &x->rq;
+	size_t	max = (*x->pol)->body_max, cap;
+
+	if (h->body == REQ_BODY_LENGTH && h->content_length > max) {
+		x_too_large(x, max);
+		return;
+	}
+	cap = X_COL_FIRST;
+	if (h->body == REQ_BODY_LENGTH && h->content_length < cap)
+		cap = (size_t)h->content_length;
+	if ((x->col = malloc(hlen + cap)) == NULL) {
+		x_close(x, "out of memory");
+		return;
+	}
+	memcpy(x->col, rq->in.data + rq->in.start, hlen);
+	x->col_head = x->col_len = hlen;
+	x->col_cap = hlen + cap;
+	x->col_fail = 0;
+	sbuf_consume(&rq->in, hlen);
+	rq->frame = h->body == REQ_BODY_LENGTH ? RESP_FRAME_LENGTH :
+	    RESP_FRAME_CHUNKED;
+	rq->remain = h->body == REQ_BODY_LENGTH ? h->content_length : 0;
+	if (h->body == REQ_BODY_CHUNKED)
+		chunk_init(&rq->chunk, 1);
+	rq->body_done = 0;
+	rq->ready = 0;
+	rq->phase = EXCH_COLLECT;
+	/* rs stays EXCH_IDLE: nothing is asked of the upstream yet. */
+	if (h->expect_continue && sbuf_reserve(&x->rs.head) == 0) {
+		static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+		memcpy(x->rs.head.data + x->rs.head.end, cont,
+		    sizeof(cont) - 1);
+		x->rs.head.end += sizeof(cont) - 1;
+	}
+}
+
+/*
+ * The body is complete: judge the request as it will be forwarded (its
+ * head with "Content-Length: N" for the N bytes read, under the policy in
+ * force now, then judge_body on those bytes) and either answer locally or
+ * dial the upstream and queue the canonical head and exactly the bytes
+ * judged.  Either way the connection may go on: the body was read whole.
+ */
+static void
+x_collect_done(struct exchange *x)
+{
+	struct exchange_half *rq = &x->rq;
+	const struct cfg_listener *pol = *x->pol;
+	struct req_head	 h;
+	struct req_error err;
+	struct judge_result res;
+	size_t		 blen = x->col_len - x->col_head;
+	char		 msg[600], why[400];
+	long		 hl;
+
+	rq->phase = EXCH_DONE;
+	rq->frame = RESP_FRAME_NONE;
+	rq->body_done = 1;
+	if (req_parse(x->col, x->col_head, &h, &err) != (int)x->col_head) {
+		/* The same bytes parsed before: cannot happen. */
+		x_col_free(x);
+		x_reject(x, 400, "request head changed");
+		return;
+	}
+	if (x->revoked != NULL) {
+		x_col_free(x);
+		x->rec.verdict = "deny";
+		x->keep_alive = 0;
+		x_local_response(x, 403, x->revoked, 1);
+		return;
+	}
+	if (sbuf_reserve(&rq->head) == -1) {
+		x_close(x, "out of memory");
+		return;
+	}
+	h.body = REQ_BODY_LENGTH;
+	h.content_length = blen;
+	judge_request(pol, &h, rq->head.data, SBUF_SIZE, &res);
+	if (res.body_collect)
+		(void)judge_body(pol, x->col + x->col_head, blen, &res);
+	x_copy(x->rec.rule, sizeof(x->rec.rule), res.label);
+	x->rec.verdict = judge_verdict_name(res.verdict);
+	hl = (long)res.head_len;
+	if (res.verdict == JUDGE_DENY || res.verdict == JUDGE_REJECT) {
+		sbuf_release(&rq->head);
+		x_col_free(x);
+		x_local_response(x, res.status, res.message, !x->keep_alive);
+		return;
+	}
+	/* Framed with the length of the bytes judged, within the limits of
+	 * sockward's own parser (the head stays canonical). */
+	if (res.body_collect && (hl = judge_frame_length(rq->head.data,
+	    res.head_len, REQ_MAX_HEAD, blen)) < 0) {
+		sbuf_release(&rq->head);
+		x_col_free(x);
+		x->rec.verdict = "reject";
+		x_local_response(x, 431, "sockward: request head too large",
+		    !x->keep_alive);
+		return;
+	}
+	x->hijack_ok = res.hijack;
+	if ((res.stream || res.hijack) && x->io->stream_open != NULL) {
+		if (x->io->stream_open(x->arg, msg, sizeof(msg)) == -1) {
+			sbuf_release(&rq->head);
+			x_col_free(x);
+			x->rec.verdict = "limit";
+			x_local_response(x, 429, msg, !x->keep_alive);
+			return;
+		}
+		x->streaming = 1;
+	}
+	rq->head.start = 0;
+	rq->head.end = (size_t)hl;
+	if (!x->up_open) {
+		if (x->io->up_open(x->arg, why, sizeof(why)) == -1) {
+			sbuf_release(&rq->head);
+			x_col_free(x);
+			snprintf(msg, sizeof(msg), "sockward: cannot reach the "
+			    "Docker daemon at %s", why);
+			x->rec.verdict = "error";
+			x_local_response(x, 502, msg, !x->keep_alive);
+			return;
+		}
+		x->up_open = 1;
+		x->rs.eof = 0;
+		rq->shut = 0;
+	}
+	if (x->io->forwarding != NULL)
+		x->io->forwarding(x->arg, x);
+	/* The bytes judged go out from the buffer they were read into. */
+	if (blen > 0) {
+		rq->held = x->col;
+		rq->held_start = x->col_head;
+		rq->held_end = x->col_len;
+		x->col = NULL;
+	}
+	x_col_free(x);
+	rq->ready = 0;
+	x->rs.phase = EXCH_HEAD;
+	x->up_reusable = 1;
+}
+
+/* Read what arrived of a body being collected; judge it once whole. */
+static void
+x_collect(struct exchange *x)
+{
+	struct exchange_half *rq = &x->rq;
+	size_t	avail = sbuf_len(&rq->in), take;
+	long	k;
+
+	if (avail > 0 && rq->frame == RESP_FRAME_LENGTH) {
+		take = avail < rq->remain ? avail : (size_t)rq->remain;
+		if (x_col_put(x, rq->in.data + rq->in.start, take,
+		    rq->remain) == 0) {
+			sbuf_consume(&rq->in, take);
+			rq->remain -= take;
+			rq->body_done = rq->remain == 0;
+		}
+	} else if (avail > 0) {
+		k = chunk_feed(&rq->chunk, rq->in.data + rq->in.start, avail,
+		    x_col_chunk_data, x);
+		if (k == CHUNK_ERROR) {
+			x_col_free(x);
+			x_reject(x, 400, "malformed chunked request body");
+			return;
+		}
+		if (!x->col_fail) {
+			/* Bytes past the body (a pipelined request) stay. */
+			sbuf_consume(&rq->in, (size_t)k);
+			rq->body_done = rq->chunk.done;
+		}
+	}
+	if (x->col_fail == 413) {
+		x_too_large(x, (*x->pol)->body_max);
+		return;
+	}
+	if (x->col_fail) {
+		x_close(x, "out of memory");
+		return;
+	}
+	if (rq->body_done) {
+		x_collect_done(x);
+		return;
+	}
+	if (rq->eof && sbuf_len(&rq->in) == 0)
+		x_close(x, "client closed inside a request body");
 }
 
 /* ---- starting an exchange ---- */
@@ -260,6 +552,12 @@ x_start_request(struct exchange *x)
 		(void)learn_add(*x->learn, h.method, res.target.path);
 	if (res.verdict == JUDGE_DENY) {
 		x_answer_unsent(x, &h, (size_t)n, res.status, res.message);
+		return;
+	}
+	if (res.body_collect) {
+		/* Nothing is dialled or sent before the body is judged. */
+		sbuf_release(&rq->head);
+		x_collect_start(x, &h, (size_t)n);
 		return;
 	}
 	x->hijack_ok = res.hijack;
@@ -568,6 +866,11 @@ exchange_advance(struct exchange *x)
 			if (x->dead || exchange_idle(x))
 				return;
 		}
+		if (rq->phase == EXCH_COLLECT) {
+			x_collect(x);
+			if (x->dead || rq->phase == EXCH_COLLECT)
+				return;
+		}
 		x_req_body_advance(x);
 		if (x->dead)
 			return;
@@ -742,6 +1045,17 @@ exchange_timeout(struct exchange *x, int w)
 		x_close(x, "header timeout");
 		return;
 	}
+	if (w == EXCH_WAIT_COLLECT) {
+		/* Fail closed: nothing of the request went anywhere. */
+		x_col_free(x);
+		x->rec.verdict = "reject";
+		x_drop_body(x);
+		x->rq.phase = EXCH_DONE;
+		x_local_response(x, 408, "sockward: timed out reading the "
+		    "request body", 1);
+		x_close(x, "body timeout");
+		return;
+	}
 	if (w == EXCH_WAIT_BODY) {
 		/* The upstream has part of a request it will never get
 		 * whole: drop it (and the descriptor it holds). */
@@ -769,6 +1083,8 @@ exchange_end(struct exchange *x)
 	x_stream_end(x);
 	x->dead = 1;
 	x_up_drop(x);
+	x_col_free(x);
+	x_held_free(&x->rq);
 	sbuf_release(&x->rq.in);
 	sbuf_release(&x->rq.head);
 	sbuf_release(&x->rs.in);

@@ -6,14 +6,19 @@
  * or a test or fuzzer with fake descriptors) reads source bytes into a
  * half's `in`, tells the exchange with exchange_got, calls exchange_advance,
  * writes what exchange_pending says is ready (the half's `head`, then the
- * first `ready` bytes of `in`) and reports it with exchange_sent.  The
+ * bytes `held` has, then the first `ready` bytes of `in`) and reports it
+ * with exchange_sent.  The
  * exchange parses, judges, frames and validates; it asks the transport for
  * the few things it cannot do itself (dial or drop the upstream, half-close
  * a side, log a record) through struct exchange_io, and marks itself dead
  * when the connection must end.
  *
  * Request phases:  EXCH_HEAD (waiting for a head) -> EXCH_BODY -> EXCH_DONE,
- *                  or EXCH_HIJACK.
+ *                  or EXCH_HIJACK; for a body that is judged
+ *                  (judge_result.body_collect): EXCH_HEAD -> EXCH_COLLECT
+ *                  (the body is read whole, nothing goes upstream) ->
+ *                  EXCH_DONE (judged: forwarded from `held`, or answered
+ *                  locally).
  * Response phases: EXCH_IDLE (nothing asked) -> EXCH_HEAD (waiting for the
  *                  upstream's head) -> EXCH_BODY, or EXCH_LOCAL (sockward
  *                  answers itself), or EXCH_HIJACK.
@@ -25,6 +30,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "chunk.h"
 #include "http_resp.h"
@@ -39,14 +45,18 @@ struct exchange;
 struct learn;
 
 enum exchange_phase {
-	EXCH_IDLE = 0, EXCH_HEAD, EXCH_BODY, EXCH_DONE, EXCH_LOCAL, EXCH_HIJACK
+	EXCH_IDLE = 0, EXCH_HEAD, EXCH_BODY, EXCH_DONE, EXCH_LOCAL, EXCH_HIJACK,
+	EXCH_COLLECT
 };
 
 /*
  * One direction.  Invariants:
  *  - ready <= sbuf_len(&in): only validated bytes are ever sent, and they
  *    are at the front of `in`;
- *  - head is sent before any byte of in (and before piped bytes);
+ *  - head is sent before any byte of held, held before any byte of in
+ *    (and head before piped bytes);
+ *  - held[held_start..held_end) is only ever set on the request half: the
+ *    judged body, exactly the bytes judged (malloc'd; NULL when none);
  *  - piped > 0 only while head and in are empty (the response half's
  *    splice: bytes in the transport's pipe, in order behind nothing);
  *  - frame/remain/chunk describe the body of the current message only
@@ -57,6 +67,9 @@ struct exchange_half {
 	struct sbuf	 head;	/* bytes sockward wrote for the destination:
 				   canonical request head; response head,
 				   100 Continue or local answer */
+	char		*held;	/* a judged request body: sent after head,
+				   before in; malloc'd, NULL when none */
+	size_t		 held_start, held_end;	/* what is left to send */
 	struct sbuf	 in;	/* bytes from the source not yet sent */
 	size_t		 ready;	/* validated bytes at the front of in */
 	uint64_t	 piped;	/* response bytes in the transport's pipe */
@@ -118,9 +131,13 @@ struct exchange_rec {
  *  - rq.phase is EXCH_HIJACK exactly when rs.phase is; then both halves
  *    pass every byte (ready == sbuf_len(&in)) and keep_alive is 0;
  *  - rs.phase is EXCH_IDLE only while rq.phase is EXCH_HEAD (no request in
- *    flight); bytes from the upstream then mean it is out of step;
- *  - up_open == 0 implies rs.in and rq.head are released and rs.eof,
- *    rq.shut are 0 (what belonged to that upstream went with it);
+ *    flight) or EXCH_COLLECT (nothing asked of the upstream yet); bytes
+ *    from the upstream then mean it is out of step;
+ *  - rq.phase is EXCH_COLLECT exactly when col is not NULL; then nothing
+ *    of the request is pending for the upstream (rq.head and rq.held
+ *    empty, rq.ready 0);
+ *  - up_open == 0 implies rs.in, rq.head and rq.held are released and
+ *    rs.eof, rq.shut are 0 (what belonged to that upstream went with it);
  *  - rec.open from the first byte of a parsed (or refused) head until the
  *    record is handed to io->record, once;
  *  - once dead, only exchange_end may be called.
@@ -153,6 +170,17 @@ struct exchange {
 					   the next request gets 403 with this
 					   message (borrowed), or NULL */
 
+	/* A judged body being read whole (rq.phase EXCH_COLLECT):
+	 * col[0..col_head) is the client's head as it came, judged again
+	 * with the body once that is complete (the policy may have been
+	 * reloaded meanwhile, and no pointer into it is kept across
+	 * events); col[col_head..col_len) is the body so far, de-chunked.
+	 * malloc'd, col_cap bytes; it becomes rq.held when the body is
+	 * forwarded, so the body is never copied again. */
+	char		*col;
+	size_t		 col_head, col_len, col_cap;
+	int		 col_fail;	/* de-chunking: 413 or out of memory */
+
 	int		 dead;		/* the connection must end now */
 	const char	*why;		/* why, or NULL (a normal end) */
 	struct exchange_rec	 rec;
@@ -175,21 +203,23 @@ void	exchange_got(struct exchange *x, struct exchange_half *h, size_t n);
  */
 void	exchange_advance(struct exchange *x);
 
-/* Bytes h has for its destination (head, ready body, pipe). */
+/* Bytes h has for its destination (head, held body, ready body, pipe). */
 static inline int
 exchange_pending(const struct exchange_half *h)
 {
-	return sbuf_len(&h->head) > 0 || h->ready > 0 || h->piped > 0;
+	return sbuf_len(&h->head) > 0 || h->held_end > h->held_start ||
+	    h->ready > 0 || h->piped > 0;
 }
 
 /*
  * n bytes of h were written to its destination: from the pipe when
- * h->piped > 0, else from head first, then from in.
+ * h->piped > 0, else from head first, then from held (freed once sent),
+ * then from in.
  */
 static inline void
 exchange_sent(struct exchange *x, struct exchange_half *h, size_t n)
 {
-	size_t	hlen = sbuf_len(&h->head);
+	size_t	hlen = sbuf_len(&h->head), k;
 
 	if (h == &x->rs)
 		x->rec.bytes += n;
@@ -205,8 +235,22 @@ exchange_sent(struct exchange *x, struct exchange_half *h, size_t n)
 	}
 	if (hlen > 0)
 		sbuf_consume(&h->head, hlen);
-	sbuf_consume(&h->in, n - hlen);
-	h->ready -= n - hlen;
+	n -= hlen;
+	if (h->held_end > h->held_start) {
+		k = h->held_end - h->held_start;
+		if (k > n)
+			k = n;
+		h->held_start += k;
+		n -= k;
+		if (h->held_start == h->held_end) {
+			/* It may be large: not kept while the answer runs. */
+			free(h->held);
+			h->held = NULL;
+			h->held_start = h->held_end = 0;
+		}
+	}
+	sbuf_consume(&h->in, n);
+	h->ready -= n;
 }
 
 /* Writing to the upstream failed: answer 502 if nothing was answered
@@ -241,9 +285,10 @@ void	exchange_spliced(struct exchange *x, const char *ahead, size_t peeked,
 	    size_t n);
 
 /*
- * The deadline of wait w (exchange_wait) passed.  Header, or a body
- * before any answer: x queues a 408 in rs.head for the transport to try
- * once.  In every case x is dead (the transport closes).
+ * The deadline of wait w (exchange_wait) passed.  Header, a body being
+ * collected, or a body before any answer: x queues a 408 in rs.head for
+ * the transport to try once.  In every case x is dead (the transport
+ * closes).
  */
 void	exchange_timeout(struct exchange *x, int w);
 
@@ -272,6 +317,10 @@ exchange_want_read(const struct exchange *x, const struct exchange_half *h,
 
 /*
  * The deadline x waits under (exchange_wait), most urgent first:
+ *  - COLLECT: a judged request body is being read whole; the deadline
+ *    (the body timeout) counts from the end of the head and the transport
+ *    never restarts it, so a body fed byte by byte cannot stretch it
+ *    (a 100 Continue the client does not read does not change the wait);
  *  - SEND: bytes are queued for the client and it does not take them
  *    (pipelined answers never read, a stream whose reader stopped); the
  *    transport restarts the deadline whenever bytes move to the client;
@@ -286,7 +335,7 @@ exchange_want_read(const struct exchange *x, const struct exchange_half *h,
  */
 enum exchange_wait {
 	EXCH_WAIT_NONE = 0, EXCH_WAIT_HEADER, EXCH_WAIT_IDLE, EXCH_WAIT_BODY,
-	EXCH_WAIT_SEND, EXCH_WAIT_COUNT
+	EXCH_WAIT_COLLECT, EXCH_WAIT_SEND, EXCH_WAIT_COUNT
 };
 
 /* Waiting for a request, with none begun (idle or between requests). */
@@ -299,6 +348,8 @@ exchange_idle(const struct exchange *x)
 static inline enum exchange_wait
 exchange_wait(const struct exchange *x)
 {
+	if (x->rq.phase == EXCH_COLLECT)
+		return EXCH_WAIT_COLLECT;
 	if (exchange_pending(&x->rs))
 		return EXCH_WAIT_SEND;
 	if (!exchange_idle(x)) {
@@ -314,7 +365,7 @@ exchange_wait(const struct exchange *x)
 
 /*
  * End x: record an unanswered exchange (status 499), close the upstream,
- * release every buffer.  The transport calls it once, when it closes the
+ * release every buffer (a collected or held body too).  The transport calls it once, when it closes the
  * client; x may be re-initialised after.
  */
 void	exchange_end(struct exchange *x);

@@ -37,6 +37,7 @@ static const char *const conn_timeout_why[EXCH_WAIT_COUNT] = {
 	[EXCH_WAIT_HEADER] = "header timeout",
 	[EXCH_WAIT_IDLE] = "idle timeout",
 	[EXCH_WAIT_BODY] = "body timeout",
+	[EXCH_WAIT_COLLECT] = "body timeout",
 	[EXCH_WAIT_SEND] = "send timeout",
 };
 
@@ -85,6 +86,9 @@ conn_setup(const struct conn_config *cfg)
 	conn_timers[EXCH_WAIT_HEADER].ms = (uint64_t)cfg->header_timeout_ms;
 	conn_timers[EXCH_WAIT_IDLE].ms = (uint64_t)cfg->idle_timeout_ms;
 	conn_timers[EXCH_WAIT_BODY].ms = (uint64_t)cfg->body_timeout_ms;
+	/* A judged body must arrive whole within the same time, counted
+	 * from the end of its head. */
+	conn_timers[EXCH_WAIT_COLLECT].ms = (uint64_t)cfg->body_timeout_ms;
 	conn_timers[EXCH_WAIT_SEND].ms = (uint64_t)cfg->send_timeout_ms;
 	door_set_limits(&cfg->limits);
 }
@@ -381,13 +385,13 @@ conn_up_read(struct conn *c)
 
 /*
  * Write what half h has ready to fd: spliced bytes from the pipe, else its
- * head then its ready body bytes with one writev.  Returns the bytes
- * written, 0 if none (would block), -1 on an error.
+ * head, its held (judged) body and its ready body bytes with one writev.
+ * Returns the bytes written, 0 if none (would block), -1 on an error.
  */
 static ssize_t
 conn_write(struct conn *c, int fd, struct exchange_half *h)
 {
-	struct iovec	iov[2];
+	struct iovec	iov[3];
 	int		iovcnt = 0;
 	ssize_t		n;
 
@@ -397,6 +401,10 @@ conn_write(struct conn *c, int fd, struct exchange_half *h)
 		if (sbuf_len(&h->head) > 0) {
 			iov[iovcnt].iov_base = h->head.data + h->head.start;
 			iov[iovcnt++].iov_len = sbuf_len(&h->head);
+		}
+		if (h->held_end > h->held_start) {
+			iov[iovcnt].iov_base = h->held + h->held_start;
+			iov[iovcnt++].iov_len = h->held_end - h->held_start;
 		}
 		if (h->ready > 0) {
 			iov[iovcnt].iov_base = h->in.data + h->in.start;
@@ -448,7 +456,8 @@ conn_update(struct conn *c)
 	}
 	w = exchange_wait(x);
 	/* Body and send deadlines count inactivity: bytes moving the way
-	 * they wait for start them again. */
+	 * they wait for start them again.  A collected body's deadline is
+	 * never restarted: it bounds the whole body. */
 	if ((w == EXCH_WAIT_SEND && c->sent) || (w == EXCH_WAIT_BODY && c->got))
 		timer_stop(&c->timer);
 	c->sent = c->got = 0;

@@ -34,7 +34,7 @@ FUZZ_HARDEN   = $(HARDEN_CFLAGS)
 FUZZ_LDHARDEN = $(HARDEN_LDFLAGS)
 
 FUZZ_TARGETS  = http_req canon rule config chunk http_resp query judge \
-		exchange
+		exchange body
 FUZZ_CORE_SRC = $(sort $(wildcard src/core/*.c))
 FUZZ_CORE_OBJ = $(FUZZ_CORE_SRC:src/core/%.c=$(FUZZ_BUILD)/core/%.o)
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
@@ -50,6 +50,7 @@ FUZZ_MAX_LEN_chunk     = 4096
 FUZZ_MAX_LEN_query     = 8192
 FUZZ_MAX_LEN_judge     = 20000
 FUZZ_MAX_LEN_exchange  = 8192
+FUZZ_MAX_LEN_body      = 16384
 FUZZ_DICT_http_req     = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_http_resp    = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_canon        = $(FUZZ_DIR)/dict/http.dict
@@ -59,6 +60,7 @@ FUZZ_DICT_config       = $(FUZZ_DIR)/dict/policy.dict
 FUZZ_DICT_query        = $(FUZZ_DIR)/dict/policy.dict
 FUZZ_DICT_judge        = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_exchange     = $(FUZZ_DIR)/dict/http.dict
+FUZZ_DICT_body         = $(FUZZ_DIR)/dict/body.dict
 
 FUZZ_ENV = SOCKWARD_FUZZ_KNOWN='$(FUZZ_KNOWN)' FUZZ_DIR=$(FUZZ_DIR) FUZZ_BUILD=$(FUZZ_BUILD) \
 	   FUZZ_SCRATCH=$(FUZZ_SCRATCH) FUZZ_ARGS='$(FUZZ_ARGS)' \

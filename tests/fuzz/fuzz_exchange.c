@@ -3,7 +3,8 @@
  * through a fake transport, under the traefik profile.
  *
  * Input: one flags byte (bit 0: audit mode; bit 1: the client may be
- * spliced to; bit 2: the upstream cannot be dialled), then operations of
+ * spliced to; bit 2: the upstream cannot be dialled; bit 3: streams are
+ * refused; bit 4: body-max is 64 bytes), then operations of
  * two bytes, OP and N (1..256), the sending ones followed by N data bytes:
  *
  *   0 client sends    1 upstream sends    2 client EOF    3 upstream EOF
@@ -18,6 +19,9 @@
  *  - each upstream connection receives canonical heads that the judge
  *    allows (or, in audit mode, would deny) again, each followed only by
  *    body bytes valid for its framing; raw bytes only after a hijack;
+ *    a body the policy judges (POST /containers/create) arrives with a
+ *    Content-Length, within body-max, and judge_body allows it (or would
+ *    deny it) too;
  *  - the client receives a valid sequence of responses (heads that parse,
  *    bodies that match their framing, HEAD answers without a body);
  *  - the invariants written in exchange.h hold between calls.
@@ -106,6 +110,23 @@ fx_check_upstream(void)
 		    "upstream got a request judged %s: %.*s",
 		    judge_verdict_name(res.verdict), n, b + pos);
 		pos += (size_t)n;
+		if (res.body_collect) {
+			/* Only whole judged bodies, framed by length. */
+			FUZZ_CHECK(h.body == REQ_BODY_LENGTH &&
+			    h.content_length <= fx_pol.body_max,
+			    "a judged body forwarded unframed or too large");
+			/* The upstream may be dropped while it is sent. */
+			if (h.content_length > len - pos) {
+				pos = len;
+				continue;
+			}
+			judge_body(&fx_pol, b + pos, (size_t)h.content_length,
+			    &res);
+			FUZZ_CHECK(res.verdict == JUDGE_ALLOW ||
+			    res.verdict == JUDGE_WOULD_DENY,
+			    "upstream got a body judged %s",
+			    judge_verdict_name(res.verdict));
+		}
 		if (h.body == REQ_BODY_LENGTH) {
 			if (h.content_length > len - pos)
 				pos = len;	/* cut short */
@@ -320,6 +341,7 @@ fx_setup(void)
 	const char	*why;
 	size_t		 i;
 
+	cfg_listener_defaults(&fx_pol);
 	snprintf(fx_pol.name, sizeof(fx_pol.name), "fuzz");
 	if (profile_load(profile_find("traefik"), &fx_pol.rules) != 0)
 		abort();
@@ -360,7 +382,8 @@ fx_read(struct exchange_half *h, const char *p, size_t n)
 static void
 fx_write(struct exchange_half *h, struct fx_stream *to, size_t max)
 {
-	size_t	hl = sbuf_len(&h->head), n, from_head;
+	size_t	hl = sbuf_len(&h->head), n, from_head, from_held;
+	size_t	bl = h->held_end - h->held_start;
 
 	if (h->piped > 0) {
 		FUZZ_CHECK(hl == 0 && sbuf_len(&h->in) == 0,
@@ -374,16 +397,20 @@ fx_write(struct exchange_half *h, struct fx_stream *to, size_t max)
 	}
 	FUZZ_CHECK(h->ready <= sbuf_len(&h->in), "ready %zu > %zu buffered",
 	    h->ready, sbuf_len(&h->in));
-	n = hl + h->ready;
+	FUZZ_CHECK(bl == 0 || h == &fx.rq, "held bytes on the response");
+	n = hl + bl + h->ready;
 	if (n > max)
 		n = max;
 	if (n == 0)
 		return;
 	from_head = n < hl ? n : hl;
+	from_held = n - from_head < bl ? n - from_head : bl;
 	if (from_head > 0)
 		fx_put(to, h->head.data + h->head.start, from_head);
-	if (n > from_head)
-		fx_put(to, h->in.data + h->in.start, n - from_head);
+	if (from_held > 0)
+		fx_put(to, h->held + h->held_start, from_held);
+	if (n > from_head + from_held)
+		fx_put(to, h->in.data + h->in.start, n - from_head - from_held);
 	exchange_sent(&fx, h, n);
 }
 
@@ -427,12 +454,24 @@ fx_invariants(void)
 
 	FUZZ_CHECK((rq->phase == EXCH_HIJACK) == (rs->phase == EXCH_HIJACK),
 	    "phases %d/%d", rq->phase, rs->phase);
-	FUZZ_CHECK(rs->phase != EXCH_IDLE || rq->phase == EXCH_HEAD,
+	FUZZ_CHECK(rs->phase != EXCH_IDLE || rq->phase == EXCH_HEAD ||
+	    rq->phase == EXCH_COLLECT,
 	    "response idle, request phase %d", rq->phase);
+	FUZZ_CHECK((rq->phase == EXCH_COLLECT) == (fx.col != NULL),
+	    "collecting %d, buffer %p", rq->phase == EXCH_COLLECT,
+	    (void *)fx.col);
+	FUZZ_CHECK(rq->phase != EXCH_COLLECT || (!exchange_pending(rq) &&
+	    rq->held == NULL && rs->phase == EXCH_IDLE),
+	    "request bytes pending while its body is collected");
+	FUZZ_CHECK(fx.col == NULL || fx.col_len - fx.col_head <=
+	    fx_pol.body_max, "collected past body-max");
+	FUZZ_CHECK((rq->held == NULL) == (rq->held_end == rq->held_start),
+	    "held buffer without bytes");
 	FUZZ_CHECK(rq->phase != EXCH_HIJACK || !fx.keep_alive,
 	    "hijacked and keep-alive");
 	FUZZ_CHECK(fx.up_open || (rs->in.data == NULL &&
-	    rq->head.data == NULL && !rs->eof && !rq->shut),
+	    rq->head.data == NULL && rq->held == NULL && !rs->eof &&
+	    !rq->shut),
 	    "upstream state without an upstream");
 	FUZZ_CHECK(rq->ready <= sbuf_len(&rq->in) &&
 	    rs->ready <= sbuf_len(&rs->in), "ready past the buffer");
@@ -466,6 +505,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fx_pipe_held = 0;
 	fx_streams = 0;
 	fx_refuse_streams = (data[0] & 8) != 0;
+	fx_pol.body_max = (data[0] & 16) ? 64 : BODY_DEFAULT_MAX;
 	exchange_init(&fx);
 	fx.io = &fx_io;
 	fx.pol = &fx_polp;

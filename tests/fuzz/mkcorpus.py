@@ -361,6 +361,15 @@ def exchange_seeds():
                b"5\r\nhello\r\n" + b"4000\r\n" + b"x" * 0x4000 +
                b"\r\n0\r\n\r\n")
     big = b"HTTP/1.1 200 OK\r\nContent-Length: 40000\r\n\r\n" + b"y" * 40000
+    body = b'{"Image":"alpine","Cmd":["true"]}'
+    priv = b'{"Image":"alpine","HostConfig":{"Privileged":true}}'
+
+    def cl(b):
+        return b"Content-Length: %d\r\n\r\n" % len(b)
+
+    def chunk(b):
+        return (b"Transfer-Encoding: chunked\r\n\r\n%x\r\n" % 5 + b[:5] +
+                b"\r\n%x\r\n" % (len(b) - 5) + b[5:] + b"\r\n0\r\n\r\n")
     return {
         "ping": b"\0" + xop(0, ping) + rd + xop(1, ok) + rd,
         "pipelined": b"\0" + xop(0, ping * 3) + rd + xop(1, ok) + rd +
@@ -395,6 +404,25 @@ def exchange_seeds():
                           rd + xop(6, chunked[60:]) + rd * 80,
         "drain": b"\0" + xop(0, ping) + xop(7, n=2) + rd + xop(1, ok) + rd,
         "header_timeout": b"\0" + xop(0, ping[:10]) + rd + xop(7, n=1),
+        # Judged create bodies, read whole before anything goes upstream.
+        "collect_refused_then_ping": b"\0" + xop(0, create + cl(priv) + priv +
+                                                 ping) + rd + xop(1, ok) + rd,
+        "collect_allowed_split": b"\0" + xop(0, create + cl(body)) + rd +
+                                 xop(0, body[:7]) + rd + xop(0, body[7:]) +
+                                 rd + xop(1, ok) + rd,
+        "collect_malformed": b"\0" + xop(0, create + cl(b"nope") + b"nope") +
+                             rd + xop(0, ping) + rd + xop(1, ok) + rd,
+        "collect_chunked_pipelined": b"\0" + xop(0, create + chunk(body) +
+                                                 ping) + rd + xop(1, ok) + rd +
+                                     xop(1, ok) + rd,
+        "collect_413_length": b"\x10" + xop(0, create + b"Expect: 100-continue"
+                                            b"\r\n" + cl(b"x" * 65)) + rd,
+        "collect_413_chunked": b"\x10" + xop(0, create + chunk(b"{" + b" " * 70 +
+                                                           b"}")) + rd,
+        "collect_timeout": b"\0" + xop(0, create + cl(body) + body[:5]) + rd +
+                           xop(7, n=1),
+        "collect_audit": b"\1" + xop(0, create + cl(priv) + priv) + rd +
+                         xop(1, ok) + rd,
     }
 
 

@@ -5,13 +5,18 @@
  * 100-continue, HEAD, interim responses, hijack with half-close, chunked
  * bodies both ways, de-chunking for HTTP/1.0, upstream EOF before and
  * inside a response, denials with and without a body; the waits that
- * time a connection out, stream counting (429) and revoked clients (403).
+ * time a connection out, stream counting (429) and revoked clients (403);
+ * judged bodies read whole (Content-Length or chunked) and forwarded
+ * exactly, refused, too large (413) or too slow (408).  Until the real
+ * body policy lands, body_judge refuses '"Privileged":true' (403) and a
+ * body that is not {...} (400).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -36,6 +41,7 @@ struct fake {
 	int		 cli_stalled;	/* the client reads nothing */
 	int		 last_status;
 	const char	*last_verdict;
+	char		 last_rule[200];
 };
 
 static struct fake	F;
@@ -78,6 +84,7 @@ f_record(void *arg, const struct exchange *x)
 	f->records++;
 	f->last_status = x->rec.status;
 	f->last_verdict = x->rec.verdict;
+	snprintf(f->last_rule, sizeof(f->last_rule), "%s", x->rec.rule);
 }
 
 static uint64_t
@@ -121,6 +128,7 @@ setup(void **state)
 {
 	static const char *const extra[] = {
 		"allow POST /containers/create",
+		"allow POST /networks/create",
 		"allow POST /containers/{id}/attach",
 		"allow HEAD /_ping",
 		"allow GET /events",
@@ -131,6 +139,7 @@ setup(void **state)
 
 	(void)state;
 	memset(&F, 0, sizeof(F));
+	cfg_listener_defaults(&F.pol);
 	snprintf(F.pol.name, sizeof(F.pol.name), "test");
 	assert_int_equal(profile_load(profile_find("traefik"), &F.pol.rules),
 	    0);
@@ -161,17 +170,21 @@ teardown(void **state)
 static int
 flush(struct exchange_half *h, char *dst, size_t *len, size_t cap)
 {
-	size_t	n, hl;
+	size_t	n, hl, bl;
 
 	if (!exchange_pending(h))
 		return 0;
 	hl = sbuf_len(&h->head);
-	n = hl + h->ready;
+	bl = h->held_end - h->held_start;
+	n = hl + bl + h->ready;
 	assert_true(*len + n <= cap);
 	if (hl > 0)
 		memcpy(dst + *len, h->head.data + h->head.start, hl);
+	if (bl > 0)
+		memcpy(dst + *len + hl, h->held + h->held_start, bl);
 	if (h->ready > 0)
-		memcpy(dst + *len + hl, h->in.data + h->in.start, h->ready);
+		memcpy(dst + *len + hl + bl, h->in.data + h->in.start,
+		    h->ready);
 	*len += n;
 	exchange_sent(&F.x, h, n);
 	return 1;
@@ -267,12 +280,12 @@ test_expect_continue(void **state)
 	const char *up;
 
 	(void)state;
-	CLI("POST /containers/create HTTP/1.1\r\nHost: d\r\n"
+	CLI("POST /networks/create HTTP/1.1\r\nHost: d\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Expect: 100-continue\r\nContent-Length: 2\r\n\r\n");
 	assert_string_equal(GOT_CLI(), "HTTP/1.1 100 Continue\r\n\r\n");
 	up = GOT_UP();
-	assert_non_null(strstr(up, "POST /containers/create"));
+	assert_non_null(strstr(up, "POST /networks/create"));
 	assert_null(strstr(up, "Expect"));
 	CLI("{}");
 	assert_string_equal(GOT_UP(), "{}");
@@ -341,7 +354,7 @@ test_chunked_request_passes_validated(void **state)
 	const char *up;
 
 	(void)state;
-	CLI("POST /containers/create HTTP/1.1\r\nHost: d\r\n"
+	CLI("POST /networks/create HTTP/1.1\r\nHost: d\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
 	up = GOT_UP();
@@ -353,7 +366,7 @@ static void
 test_chunked_request_malformed(void **state)
 {
 	(void)state;
-	CLI("POST /containers/create HTTP/1.1\r\nHost: d\r\n"
+	CLI("POST /networks/create HTTP/1.1\r\nHost: d\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Transfer-Encoding: chunked\r\n\r\n");
 	(void)GOT_UP();
@@ -576,7 +589,7 @@ test_waits(void **state)
 {
 	(void)state;
 	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_HEADER);
-	CLI("POST /containers/create HTTP/1.1\r\nHost: d\r\n"
+	CLI("POST /networks/create HTTP/1.1\r\nHost: d\r\n"
 	    "Content-Length: 10\r\n\r\n{\"I");
 	/* The body is owed by the client. */
 	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_BODY);
@@ -605,6 +618,353 @@ test_wait_send(void **state)
 	assert_true(F.x.dead);
 }
 
+
+/* ---- judged bodies (POST /containers/create) ---- */
+
+static const char CREATE_CL[] = "POST /containers/create?name=a HTTP/1.1\r\n"
+    "Host: d\r\nContent-Type: application/json\r\n";
+static const char BODY[] = "{\"Image\":\"alpine\",\"Cmd\":[\"true\"]}";
+static const char PRIV[] = "{\"Image\":\"alpine\",\"HostConfig\":"
+    "{\"Privileged\":true}}";
+
+/* A create head announcing n body bytes, with extra header lines. */
+static const char *
+create_head(size_t n, const char *extra)
+{
+	static char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s%sContent-Length: %zu\r\n\r\n",
+	    CREATE_CL, extra, n);
+	return buf;
+}
+
+/* The upstream got exactly one request: a head framed with
+ * Content-Length: strlen(body) and no Transfer-Encoding, then body. */
+static void
+assert_forwarded(const char *body)
+{
+	const char *up = GOT_UP(), *end;
+	char	cl[64];
+
+	end = strstr(up, "\r\n\r\n");
+	assert_non_null(end);
+	assert_non_null(strstr(up, "POST /containers/create?name=a "
+	    "HTTP/1.1\r\n"));
+	snprintf(cl, sizeof(cl), "\r\nContent-Length: %zu\r\n", strlen(body));
+	assert_non_null(strstr(up, cl));
+	assert_null(strstr(up, "Transfer-Encoding"));
+	assert_null(strstr(up, "Expect"));
+	assert_string_equal(end + 4, body);
+}
+
+static void
+test_collect_length_allowed(void **state)
+{
+	(void)state;
+	CLI(create_head(strlen(BODY), ""));
+	/* Nothing dialled, nothing sent, until the whole body is judged. */
+	assert_int_equal(F.x.rq.phase, EXCH_COLLECT);
+	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_COLLECT);
+	assert_int_equal(F.opens, 0);
+	send_to(&F.x.rq, BODY, 10);
+	assert_int_equal(F.opens, 0);
+	assert_int_equal(F.uplen, 0);
+	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_COLLECT);
+	CLI(BODY + 10);
+	assert_int_equal(F.opens, 1);
+	assert_forwarded(BODY);
+	assert_null(F.x.rq.held);	/* freed once sent */
+	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_NONE);
+	UP("HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}");
+	assert_non_null(strstr(GOT_CLI(), "201 Created"));
+	assert_int_equal(F.last_status, 201);
+	assert_string_equal(F.last_verdict, "allow");
+	assert_true(exchange_idle(&F.x));
+}
+
+static void
+test_collect_chunked_allowed(void **state)
+{
+	(void)state;
+	CLI(CREATE_CL);
+	CLI("Transfer-Encoding: chunked\r\n\r\n5\r\n{\"Ima\r\n");
+	assert_int_equal(F.opens, 0);
+	CLI("1b\r\nge\":\"alpine\",\"Cmd\":[\"true\"]\r\n");
+	CLI("1\r\n}\r\n0\r\n");
+	assert_int_equal(F.uplen, 0);
+	CLI("\r\n");
+	assert_forwarded(BODY);
+	UP(OK2);
+	assert_string_equal(F.last_verdict, "allow");
+	assert_false(F.x.dead);
+}
+
+static void
+test_collect_refused_403(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	CLI(create_head(strlen(PRIV), ""));
+	CLI(PRIV);
+	cli = GOT_CLI();
+	assert_non_null(strstr(cli, "HTTP/1.1 403 Forbidden\r\n"));
+	assert_non_null(strstr(cli, "HostConfig.Privileged=true is not "
+	    "allowed"));
+	assert_non_null(strstr(cli, "Connection: keep-alive"));
+	assert_int_equal(F.opens, 0);
+	assert_int_equal(F.uplen, 0);
+	assert_int_equal(F.last_status, 403);
+	assert_string_equal(F.last_verdict, "deny");
+	assert_non_null(strstr(F.last_rule, "body"));
+	/* The body was read whole: the connection goes on. */
+	assert_false(F.x.dead);
+	CLI(PING);
+	assert_int_equal(F.opens, 1);
+	assert_string_equal(GOT_UP(), PING);
+}
+
+static void
+test_collect_malformed_400(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	CLI(create_head(5, ""));
+	CLI("nope!");
+	cli = GOT_CLI();
+	assert_non_null(strstr(cli, "HTTP/1.1 400 Bad Request\r\n"));
+	assert_non_null(strstr(cli, "request body refused"));
+	assert_int_equal(F.opens, 0);
+	assert_string_equal(F.last_verdict, "reject");
+	assert_non_null(strstr(F.last_rule, "body"));
+	assert_false(F.x.dead);
+}
+
+static void
+test_collect_refused_keeps_alive_pipelined(void **state)
+{
+	char	buf[1024];
+	size_t	n;
+
+	(void)state;
+	/* Refused create, then an allowed one, then a ping, in one read. */
+	n = (size_t)snprintf(buf, sizeof(buf), "%s%s",
+	    create_head(strlen(PRIV), ""), PRIV);
+	snprintf(buf + n, sizeof(buf) - n, "%s%s%s",
+	    create_head(strlen(BODY), ""), BODY, PING);
+	CLI(buf);
+	assert_non_null(strstr(GOT_CLI(), "403 Forbidden"));
+	assert_int_equal(F.records, 1);
+	assert_forwarded(BODY);
+	UP(OK2);
+	assert_int_equal(F.records, 2);
+	/* The bytes after the second body were the next request. */
+	assert_string_equal(GOT_UP(), PING);
+	UP(OK2);
+	assert_int_equal(F.records, 3);
+	assert_int_equal(F.opens, 1);
+	assert_true(exchange_idle(&F.x));
+}
+
+static void
+test_collect_chunked_pipelined(void **state)
+{
+	char	buf[1024];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), "%sTransfer-Encoding: chunked\r\n\r\n"
+	    "%zx\r\n%s\r\n0\r\n\r\n%s", CREATE_CL, strlen(BODY), BODY, PING);
+	CLI(buf);
+	assert_forwarded(BODY);
+	UP(OK2);
+	assert_string_equal(GOT_UP(), PING);
+}
+
+static void
+test_collect_413_length(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	F.pol.body_max = 16;
+	CLI(create_head(17, "Expect: 100-continue\r\n"));
+	cli = GOT_CLI();
+	assert_null(strstr(cli, "100 Continue"));
+	assert_non_null(strstr(cli, "HTTP/1.1 413 Payload Too Large\r\n"));
+	assert_non_null(strstr(cli, "sockward: request body larger than 16 "
+	    "bytes (body-max)"));
+	assert_non_null(strstr(cli, "Connection: close"));
+	assert_true(F.x.dead);
+	assert_int_equal(F.opens, 0);
+	assert_int_equal(F.last_status, 413);
+}
+
+static void
+test_collect_exactly_body_max(void **state)
+{
+	(void)state;
+	F.pol.body_max = strlen(BODY);
+	CLI(create_head(strlen(BODY), ""));
+	CLI(BODY);
+	assert_forwarded(BODY);
+}
+
+static void
+test_collect_413_chunked(void **state)
+{
+	(void)state;
+	F.pol.body_max = 16;
+	CLI(CREATE_CL);
+	CLI("Transfer-Encoding: chunked\r\n\r\n9\r\n{\"Image\":\r\n");
+	assert_int_equal(F.clilen, 0);
+	CLI("8\r\n\"alpine\"\r\n");
+	assert_non_null(strstr(GOT_CLI(), "HTTP/1.1 413 "));
+	assert_true(F.x.dead);
+	assert_int_equal(F.opens, 0);
+	assert_int_equal(F.uplen, 0);
+}
+
+static void
+test_collect_chunked_malformed(void **state)
+{
+	(void)state;
+	CLI(CREATE_CL);
+	CLI("Transfer-Encoding: chunked\r\n\r\n2\r\n{}zz");
+	assert_non_null(strstr(GOT_CLI(), "HTTP/1.1 400 "));
+	assert_true(F.x.dead);
+	assert_int_equal(F.opens, 0);
+}
+
+static void
+test_collect_expect_continue(void **state)
+{
+	(void)state;
+	CLI(create_head(strlen(BODY), "Expect: 100-continue\r\n"));
+	assert_string_equal(GOT_CLI(), "HTTP/1.1 100 Continue\r\n\r\n");
+	assert_int_equal(F.opens, 0);
+	CLI(BODY);
+	assert_forwarded(BODY);
+	UP(OK2);
+	assert_non_null(strstr(GOT_CLI(), "200 OK"));
+}
+
+static void
+test_collect_timeout_408(void **state)
+{
+	const char *rs;
+
+	(void)state;
+	CLI(PING);
+	UP(OK2);
+	(void)GOT_CLI();
+	(void)GOT_UP();
+	/* An idle upstream stays open meanwhile but gets nothing. */
+	CLI(create_head(strlen(BODY), ""));
+	CLI("{");
+	assert_int_equal(exchange_wait(&F.x), EXCH_WAIT_COLLECT);
+	exchange_timeout(&F.x, EXCH_WAIT_COLLECT);
+	assert_true(F.x.dead);
+	rs = F.x.rs.head.data + F.x.rs.head.start;
+	assert_non_null(strstr(rs, "HTTP/1.1 408 Request Timeout"));
+	assert_non_null(strstr(rs, "timed out reading the request body"));
+	assert_int_equal(F.uplen, 0);
+	assert_null(F.x.col);
+}
+
+static void
+test_collect_client_eof(void **state)
+{
+	(void)state;
+	CLI(create_head(strlen(BODY), ""));
+	CLI("{\"Im");
+	CLI(NULL);
+	assert_true(F.x.dead);
+	assert_int_equal(F.opens, 0);
+	assert_int_equal(F.uplen, 0);
+}
+
+static void
+test_collect_audit_forwards(void **state)
+{
+	(void)state;
+	F.pol.mode = CFG_AUDIT;
+	CLI(create_head(strlen(PRIV), ""));
+	CLI(PRIV);
+	assert_int_equal(F.opens, 1);
+	{
+		const char *up = GOT_UP();
+
+		assert_string_equal(strstr(up, "\r\n\r\n") + 4, PRIV);
+	}
+	UP(OK2);
+	assert_string_equal(F.last_verdict, "would_deny");
+	assert_non_null(strstr(F.last_rule, "body"));
+}
+
+static void
+test_collect_upstream_unreachable(void **state)
+{
+	(void)state;
+	F.fail_open = 1;
+	CLI(create_head(strlen(BODY), ""));
+	CLI(BODY);
+	assert_non_null(strstr(GOT_CLI(), "HTTP/1.1 502 "));
+	assert_string_equal(F.last_verdict, "error");
+	assert_false(F.x.dead);
+	assert_null(F.x.rq.held);
+}
+
+/* A policy reloaded while the body is read decides: the request is
+ * judged again under it, never under the one that was freed. */
+static void
+test_collect_policy_reloaded(void **state)
+{
+	struct cfg_listener *np;
+	const char *why;
+	struct rule r;
+
+	(void)state;
+	np = calloc(1, sizeof(*np));
+	assert_non_null(np);
+	cfg_listener_defaults(np);
+	snprintf(np->name, sizeof(np->name), "new");
+	assert_int_equal(rule_parse_line("allow GET /_ping", &r, &why), 0);
+	assert_int_equal(rule_set_add(&np->rules, &r, "new"), 0);
+	CLI(create_head(strlen(BODY), ""));
+	F.polp = np;
+	CLI(BODY);
+	assert_non_null(strstr(GOT_CLI(), "403 Forbidden"));
+	assert_int_equal(F.opens, 0);
+	assert_string_equal(F.last_verdict, "deny");
+	F.polp = &F.pol;
+	rule_set_free(&np->rules);
+	free(np);
+}
+
+/* The buffer grows past its first allocation and keeps every byte. */
+static void
+test_collect_large(void **state)
+{
+	static char body[40000];
+	const char *up;
+	size_t	i, n = sizeof(body) - 1;
+
+	(void)state;
+	memcpy(body, "{\"x\":\"", 6);
+	for (i = 6; i < n - 2; i++)
+		body[i] = (char)('a' + i % 26);
+	memcpy(body + n - 2, "\"}", 2);
+	CLI(create_head(n, ""));
+	for (i = 0; i < n; i += 1000)
+		send_to(&F.x.rq, body + i, n - i < 1000 ? n - i : 1000);
+	up = GOT_UP();
+	assert_non_null(strstr(up, "Content-Length: 39999\r\n"));
+	up = strstr(up, "\r\n\r\n") + 4;
+	assert_memory_equal(up, body, n);
+	assert_int_equal(strlen(up), n);
+}
+
 int
 main(void)
 {
@@ -631,6 +991,23 @@ main(void)
 		T(test_revoked_403),
 		T(test_waits),
 		T(test_wait_send),
+		T(test_collect_length_allowed),
+		T(test_collect_chunked_allowed),
+		T(test_collect_refused_403),
+		T(test_collect_malformed_400),
+		T(test_collect_refused_keeps_alive_pipelined),
+		T(test_collect_chunked_pipelined),
+		T(test_collect_413_length),
+		T(test_collect_exactly_body_max),
+		T(test_collect_413_chunked),
+		T(test_collect_chunked_malformed),
+		T(test_collect_expect_continue),
+		T(test_collect_timeout_408),
+		T(test_collect_client_eof),
+		T(test_collect_audit_forwards),
+		T(test_collect_upstream_unreachable),
+		T(test_collect_policy_reloaded),
+		T(test_collect_large),
 #undef T
 	};
 
