@@ -6,7 +6,9 @@
 #                     build, unit tests (also ASan+UBSan), the static
 #                     build and the hardening check, fuzz corpus replay,
 #                     six quick integration files (CHECK_TESTS)
-#   make test         unit and integration tests
+#   make test         unit and integration tests (test_body_diff.py
+#                     needs Go: go or /usr/local/go/bin/go)
+#   make body-corpus  rewrite tests/fixtures/bodies from tests/diff
 #   make SANITIZE=1   ASan+UBSan build in build/san (unit, integration)
 #   make static       ./sockward-static (musl, static PIE, stripped)
 #   make analyze      GCC's static analyzer;  make fuzz: the fuzzers
@@ -136,6 +138,14 @@ integration: $(BUILD)/sockward
 	SOCKWARD_BIN=$(CURDIR)/$(BUILD)/sockward $(PYTEST) -v tests/integration
 
 test: unit integration
+
+# Rewrite the differential body corpus (tests/fixtures/bodies) from
+# tests/diff/gen_corpus.py; test_body_diff.py fails while it is stale.  That
+# test also builds tests/diff/moby (moby's own decoders, from the Go module
+# proxy) and fails without a Go toolchain.
+.PHONY: body-corpus
+body-corpus:
+	/usr/bin/python3 tests/diff/gen_corpus.py
 
 # Rewrite the generated route table in docs/PROFILES.md from
 # src/core/engine_api.c (test_engine_api fails while it is stale).

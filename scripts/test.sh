@@ -24,6 +24,12 @@ if ! command -v docker >/dev/null 2>&1 || ! docker -H unix:///var/run/docker.soc
 fi
 unset DOCKER_HOST
 
+# test_body_diff.py builds tests/diff/moby (moby's decoders) with Go and
+# fails without it: say so before the long run, not after.
+if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
+	echo "no Go toolchain (go or /usr/local/go/bin/go): test_body_diff.py will fail" >&2
+fi
+
 make -s
 echo "== static build, hardening of both binaries, Dockerfile lint"
 make -s static

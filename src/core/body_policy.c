@@ -250,7 +250,7 @@ enum bp_id {
 	ID_MOUNT_RONR, ID_MOUNT_PROPAGATION, ID_MOUNT_DRIVER, ID_MOUNT_OPTS,
 	ID_MOUNT_OPT, ID_VOLUME, ID_VOL_DRIVER, ID_VOL_OPTS, ID_VOL_OPT,
 	ID_SELINUX_DISABLE, ID_SELINUX_TYPE, ID_SECCOMP_MODE,
-	ID_APPARMOR_MODE, ID_TASK_RUNTIME, ID_NET_TARGET
+	ID_APPARMOR_MODE, ID_TASK_RUNTIME, ID_NET_TARGET, ID_SUBPATH
 };
 
 struct bp_field;
@@ -339,9 +339,17 @@ static const struct bp_field f_driver_config[] = {
 };
 static const struct bp_node n_driver_config = { BP_STRUCT, ID_NONE,
     NF(f_driver_config), NULL, NULL };
+/* A volume's or image's subpath: inside it, never out of it. */
+LEAF(n_subpath, BP_STRING, ID_SUBPATH, NULL);
 static const struct bp_field f_volume_options[] = {
 	{ "DriverConfig", &n_driver_config },
+	{ "Subpath", &n_subpath },
 };
+static const struct bp_field f_image_options[] = {
+	{ "Subpath", &n_subpath },
+};
+static const struct bp_node n_image_options = { BP_STRUCT, ID_NONE,
+    NF(f_image_options), NULL, NULL };
 static const struct bp_node n_volume_options = { BP_STRUCT, ID_NONE,
     NF(f_volume_options), NULL, NULL };
 static const struct bp_field f_mount[] = {
@@ -350,6 +358,7 @@ static const struct bp_field f_mount[] = {
 	{ "ReadOnly", &n_mount_ro },
 	{ "BindOptions", &n_bind_options },
 	{ "VolumeOptions", &n_volume_options },
+	{ "ImageOptions", &n_image_options },
 };
 static const struct bp_node n_mount = { BP_STRUCT, ID_MOUNT, NF(f_mount),
     NULL, NULL };
@@ -985,6 +994,17 @@ bp_string(struct bp_ctx *c, const struct bp_node *nd, const char *s,
 	case ID_TASK_RUNTIME:
 		return bp_ieq(s, n, "plugin") ? bp_refuse(c, c->path_len, s, n,
 		    1, "a plugin runs with the privileges it asks for") : 0;
+	case ID_SUBPATH:
+		/* dockerd checks this too; a slip there would leave the
+		 * volume for the host's files. */
+		for (i = 0; i < n; i++)
+			if (s[i] == '.' && i + 1 < n && s[i + 1] == '.' &&
+			    (i == 0 || s[i - 1] == '/') && (i + 2 == n ||
+			    s[i + 2] == '/'))
+				break;
+		return (n > 0 && s[0] == '/') || i < n ? bp_refuse(c,
+		    c->path_len, s, n, 1, "a subpath must stay inside its "
+		    "volume or image") : 0;
 	case ID_NET_TARGET:
 		return bp_ieq(s, n, "host") ? bp_refuse(c, c->path_len, s, n, 1,
 		    "the host's network namespace") : 0;

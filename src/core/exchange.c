@@ -131,15 +131,6 @@ x_copy(char *dst, size_t cap, const char *src)
 
 /* ---- local responses ---- */
 
-/* The reason phrase of a status sockward answers itself.  413 is the
- * exchange's own (a body over body-max), not the judge's. */
-static const char *
-x_reason(int status)
-{
-	return status == 413 ? "Payload Too Large" :
-	    judge_status_reason(status);
-}
-
 /*
  * Queue a complete response with a JSON {"message": ...} body, as dockerd
  * writes its errors, so the docker CLI and SDKs show it.  close_after: the
@@ -164,7 +155,7 @@ x_local_response(struct exchange *x, int status, const char *message,
 	n = snprintf(out->data + out->end, SBUF_SIZE - out->end,
 	    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
 	    "Content-Length: %d\r\nConnection: %s\r\n\r\n%s",
-	    status, x_reason(status), blen,
+	    status, judge_status_reason(status), blen,
 	    close_after ? "close" : "keep-alive",
 	    x->is_head ? "" : body);
 	if (n < 0 || (size_t)n >= SBUF_SIZE - out->end) {

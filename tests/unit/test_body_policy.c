@@ -201,6 +201,15 @@ static const struct bcase cases[] = {
 	    "\"VolumeOptions\":{\"DriverConfig\":{\"Options\":"
 	    "{\"type\":\"tmpfs\",\"device\":\"tmpfs\",\"o\":\"size=1m\"}}}}]}}",
 	    0, NULL),
+	C(CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\","
+	    "\"Source\":\"v\",\"VolumeOptions\":{\"Subpath\":\"a/b\"}}]}}", 0,
+	    NULL),
+	C(CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\","
+	    "\"Source\":\"v\",\"VolumeOptions\":{\"Subpath\":\"a/../../x\"}}]}}",
+	    403, "HostConfig.Mounts[0].VolumeOptions.Subpath"),
+	C(CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"image\","
+	    "\"Source\":\"i\",\"ImageOptions\":{\"Subpath\":\"/etc\"}}]}}",
+	    403, "HostConfig.Mounts[0].ImageOptions.Subpath"),
 	C(CREATE, "{\"HostConfig\":{\"VolumesFrom\":[\"other\"]}}", 403,
 	    "HostConfig.VolumesFrom"),
 	C(CREATE, "{\"HostConfig\":{\"VolumeDriver\":\"rexray\"}}", 403,
