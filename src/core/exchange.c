@@ -175,6 +175,7 @@ x_drop_body(struct exchange *x)
 {
 	sbuf_release(&x->rq.in);
 	x->rq.ready = 0;
+	x->linger = 1;
 }
 
 /* Refuse a request sockward could not take: answer message (the JSON

@@ -182,6 +182,10 @@ struct exchange {
 	int		 col_fail;	/* de-chunking: 413 or out of memory */
 
 	int		 dead;		/* the connection must end now */
+	int		 linger;	/* a request body was left unread: the
+					   client may still be sending it, so
+					   the transport closes gently (its
+					   bytes drained, not reset) */
 	const char	*why;		/* why, or NULL (a normal end) */
 	struct exchange_rec	 rec;
 };

@@ -276,6 +276,100 @@ conn_open(struct listener *l, int fd, const struct door_peer *who)
 	return 0;
 }
 
+/* ---- lingering close ---- */
+
+/*
+ * A client answered before sockward read its whole request body (a denied
+ * build context or image upload, a 413) may still be sending it.  A close
+ * with unread bytes makes the kernel answer them with a reset, which can
+ * destroy the answer before the client reads it: the docker CLI then shows
+ * "broken pipe" instead of sockward's message.  So such a descriptor is
+ * half-closed after the answer and what arrives is read and discarded,
+ * for at most CONN_LINGER_MS and CONN_LINGER_BYTES, before it is closed;
+ * at most CONN_LINGER_MAX at once (beyond that, closed at once).
+ */
+#define CONN_LINGER_MS		2000
+#define CONN_LINGER_BYTES	(8u * 1024 * 1024)
+#define CONN_LINGER_MAX		64
+
+struct conn_linger {
+	struct ev_io	 io;
+	struct timer	 timer;
+	size_t		 bytes;
+	struct conn_linger *next, *prev;
+};
+
+#define LINGER_OF(ptr, member) ((struct conn_linger *)(void *)	\
+	((char *)(ptr) - offsetof(struct conn_linger, member)))
+
+static struct timer_list conn_linger_timers = { NULL, NULL, CONN_LINGER_MS };
+static int	conn_io_again(void);
+static struct conn_linger *conn_lingering;
+static size_t		 conn_nlinger;
+
+static void
+conn_linger_end(struct conn_linger *l)
+{
+	ev_io_stop(&l->io);
+	close(l->io.fd);
+	timer_stop(&l->timer);
+	if (l->prev != NULL)
+		l->prev->next = l->next;
+	else
+		conn_lingering = l->next;
+	if (l->next != NULL)
+		l->next->prev = l->prev;
+	conn_nlinger--;
+	free(l);
+}
+
+static void
+conn_linger_cb(struct ev_io *io, unsigned revents)
+{
+	struct conn_linger *l = LINGER_OF(io, io);
+	static char	 sink[16384];
+	ssize_t		 n;
+
+	(void)revents;
+	for (;;) {
+		n = read(io->fd, sink, sizeof(sink));
+		if (n > 0) {
+			l->bytes += (size_t)n;
+			if (l->bytes < CONN_LINGER_BYTES)
+				continue;
+		} else if (n == -1 && conn_io_again())
+			return;
+		conn_linger_end(l);	/* EOF, error or enough */
+		return;
+	}
+}
+
+/* Close client descriptor fd gently (see above). */
+static void
+conn_linger(int fd)
+{
+	struct conn_linger *l;
+
+	if (conn_nlinger >= CONN_LINGER_MAX || conn_draining ||
+	    shutdown(fd, SHUT_WR) == -1 ||
+	    (l = calloc(1, sizeof(*l))) == NULL) {
+		close(fd);
+		return;
+	}
+	ev_io_init(&l->io, fd, conn_linger_cb);
+	if (ev_io_set(&l->io, EV_READ) == -1) {
+		free(l);
+		close(fd);
+		return;
+	}
+	timer_set(&l->timer, &conn_linger_timers, ev_now_ms());
+	l->next = conn_lingering;
+	if (conn_lingering != NULL)
+		conn_lingering->prev = l;
+	conn_lingering = l;
+	conn_nlinger++;
+}
+
 /* ---- teardown ---- */
 
 /*
@@ -294,7 +388,10 @@ conn_close(struct conn *c, const char *why)
 	c->dead = 1;
 	timer_stop(&c->timer);
 	ev_io_stop(&c->cli);
-	close(c->cli.fd);
+	if (c->x.linger)
+		conn_linger(c->cli.fd);
+	else
+		close(c->cli.fd);
 	c->cli.fd = -1;
 	spipe_give(&c->upipe);
 	/* exchange_end closed its stream first, as the door wants. */
@@ -547,6 +644,8 @@ conn_next_timeout(uint64_t now)
 	for (w = EXCH_WAIT_NONE + 1; w < EXCH_WAIT_COUNT; w++)
 		if ((t = timer_next(&conn_timers[w])) < next)
 			next = t;
+	if ((t = timer_next(&conn_linger_timers)) < next)
+		next = t;
 	if ((t = door_next_deadline()) < next)
 		next = t;
 	if (next == UINT64_MAX)
@@ -573,6 +672,8 @@ conn_expire(uint64_t now)
 			conn_close(c, conn_timeout_why[w]);
 		}
 	}
+	while ((t = timer_due(&conn_linger_timers, now)) != NULL)
+		conn_linger_end(LINGER_OF(t, timer));
 	door_expire(now);
 }
 
@@ -583,6 +684,8 @@ conn_drain(void)
 
 	conn_draining = 1;
 	door_close();
+	while (conn_lingering != NULL)
+		conn_linger_end(conn_lingering);
 	for (c = conn_list; c != NULL; c = next) {
 		next = c->next;
 		c->x.keep_alive = 0;

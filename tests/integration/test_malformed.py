@@ -497,3 +497,56 @@ def test_log_injection(sockward, recorder, fmt):
     else:
         n = len([ln for ln in raw.split(b"\n") if b"status=" in ln])
         assert n >= len(INJECT) - 2, raw
+
+
+
+def _upload_then_read(addr, path, total):
+    """Send a POST head announcing `total` body bytes and keep sending the
+    body from a thread while reading the answer until EOF.  Returns (answer
+    bytes, read error, bytes the writer sent, write error)."""
+    import threading
+    s = socket.create_connection(addr, timeout=10)
+    s.sendall(("POST %s HTTP/1.1\r\nHost: d\r\nContent-Type: "
+               "application/x-tar\r\nContent-Length: %d\r\n\r\n"
+               % (path, total)).encode())
+    state = {"sent": 0, "err": None}
+
+    def pump():
+        chunk = b"x" * 65536
+        try:
+            while state["sent"] < total:
+                s.sendall(chunk)
+                state["sent"] += len(chunk)
+        except OSError as e:
+            state["err"] = e
+    t = threading.Thread(target=pump, daemon=True)
+    t.start()
+    got, err = b"", None
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+    except OSError as e:
+        err = e
+    t.join(10)
+    s.close()
+    return got, err, state["sent"], state["err"]
+
+
+def test_denied_upload_is_drained_not_reset(proxy):
+    """A denied request whose client keeps sending its body (docker build
+    sending its context, docker load an image): after the 403 sockward
+    half-closes and reads the rest for a while instead of resetting the
+    connection, so a client that writes before it reads (Go's transport
+    reports "broken pipe" when its write fails first) gets the answer.
+    Here 4 MiB of body after the answer are taken without an error, and
+    the answer ends with a clean EOF."""
+    total = 4 * 1024 * 1024
+    got, err, sent, werr = _upload_then_read(proxy.addr, "/v1.41/build",
+                                             total)
+    assert b" 403 " in got.split(b"\r\n", 1)[0], (got[:200], err)
+    assert b"sockward: POST /build is not allowed" in got, got
+    assert err is None, err
+    assert werr is None and sent >= total, (sent, werr)
