@@ -52,6 +52,7 @@ TOOLS = os.path.join(ROOT, "build", "bench")
 LOADGEN = os.path.join(TOOLS, "loadgen")
 FAKED = os.path.join(TOOLS, "fakedockerd")
 NULLRELAY = os.path.join(TOOLS, "nullrelay")
+JUDGEBENCH = os.path.join(TOOLS, "judgebench")
 SOCKWARD = os.path.join(ROOT, "sockward")
 SOCKWARD_STATIC = os.path.join(ROOT, "sockward-static")
 REAL_SOCK = "/var/run/docker.sock"
@@ -612,6 +613,7 @@ class Run:
                 "cpu_us": median(cpu) if cpu else None}
         out["added"] = out["judged"]["p50"] - out["unjudged"]["p50"]
         out["ir"] = body_instructions(self.fake_sock, self.tmp, self.quick)
+        out["alone"] = judge_alone(self.quick)
         self.body = out
 
     def idle_static(self):
@@ -867,6 +869,25 @@ def body_instructions(fake_sock, tmp, quick):
     return out
 
 
+def judge_alone(quick):
+    """bench/judgebench on the server side's CPU: body_judge on the body
+    in a loop, no sockets; {"min_us", "median_us"} over its batches, or
+    None."""
+    if not os.access(JUDGEBENCH, os.X_OK):
+        log("bench: %s is missing: no judge-alone figure" % JUDGEBENCH)
+        return None
+    r = subprocess.run(["taskset", "-c", CPU_PROXY, JUDGEBENCH, BODY_FILE,
+                        "5" if quick else "21"], capture_output=True,
+                       text=True, timeout=120)
+    out = dict(t.split("=", 1) for t in r.stdout.split() if "=" in t)
+    if r.returncode != 0 or "min_us" not in out:
+        failures.append("judgebench: exit %d %s" % (r.returncode,
+                                                    r.stdout.strip()))
+        return None
+    return {"min_us": float(out["min_us"]),
+            "median_us": float(out["median_us"])}
+
+
 def body_table(b):
     """The body cell as its own table (--only body), judged and
     unjudged side by side."""
@@ -896,6 +917,11 @@ def body_table(b):
     rows.append("| c=%d req/s of each round | %s | %s | |" % (
         BODY_CONNS, " · ".join(fmt_int(x) for x in j["runs_rps"]),
         " · ".join(fmt_int(x) for x in u["runs_rps"])))
+    if b.get("alone"):
+        rows.append("| body_judge alone (`bench/judgebench`, no sockets), "
+                    "fastest / median batch | %s / %s µs | — | |"
+                    % (fmt_us(b["alone"]["min_us"]),
+                       fmt_us(b["alone"]["median_us"])))
     if b.get("ir"):
         rows.append("| instructions per request (callgrind) | %s | %s | "
                     "%s |" % (fmt_int(b["ir"]["judged"]),
@@ -1105,6 +1131,11 @@ def build_table(run, sizes, img):
              lambda b: "%s / %s µs" % tuple(
                  "n/a" if b[n]["cpu_us"] is None else fmt_us(b[n]["cpu_us"])
                  for n in ("judged", "unjudged")))
+    if run.body is None or run.body.get("alone"):
+        body_row("body_judge alone (`bench/judgebench`, no sockets), "
+                 "fastest / median batch",
+                 lambda b: "%s / %s µs" % (fmt_us(b["alone"]["min_us"]),
+                                           fmt_us(b["alone"]["median_us"])))
     if run.body is None or run.body.get("ir"):
         body_row("instructions per request (callgrind), judged / unjudged",
                  lambda b: "%s / %s" % (fmt_int(b["ir"]["judged"]),
@@ -1618,9 +1649,14 @@ def report(run, info, table, command, elapsed, svg_ok):
       "prove the judged listener refuses it and the other forwards it. "
       "CPU per request is sockward's utime + stime over the cell; "
       "instructions per request come from callgrind (the difference "
-      "between two runs of different lengths, so start-up cancels out). "
+      "between two runs of different lengths, so start-up cancels out; "
+      "callgrind counts every iteration of a `rep` string instruction). "
+      "*body_judge alone* is `bench/judgebench`: the same core objects as "
+      "`./sockward`, judging the body in a loop on CPU %s, batches of about "
+      "20 ms, the fastest and the median batch: the judging cost without "
+      "the scheduling noise. "
       "`python3 bench/bench.py --only body` runs just this cell."
-      % (BODY_PATH, run.body_rounds, run.body_dur, BODY_CONNS))
+      % (BODY_PATH, run.body_rounds, run.body_dur, BODY_CONNS, CPU_PROXY))
     w("- **Pinning.** On this 2-core machine the load generator runs on "
       "CPU 0 (`taskset -c 0`) and the server side on CPU 1 (`taskset -c "
       "1`): the proxy and the fake upstream (%s). So every column, *direct* "
