@@ -1,6 +1,6 @@
 # bench/bench.mk - included by the top Makefile.
 #
-#   make bench        full run (~13 min): prints the table and writes
+#   make bench        full run (~14 min): prints the table and writes
 #                     docs/BENCHMARKS.md and docs/benchmarks.svg
 #   make bench-quick  the same code paths with tiny durations (~1.5 min,
 #                     CI); the report goes to a temporary directory
