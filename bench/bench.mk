@@ -1,10 +1,11 @@
 # bench/bench.mk - included by the top Makefile.
 #
-#   make bench        full run (~13 min): prints the table and writes
+#   make bench        full run (~14 min): prints the table and writes
 #                     docs/BENCHMARKS.md and docs/benchmarks.svg
 #   make bench-quick  the same code paths with tiny durations (~1.5 min,
 #                     CI); the report goes to a temporary directory
-#   make bench-tools  just build build/bench/{fakedockerd,loadgen,nullrelay}
+#   make bench-tools  just build build/bench/{fakedockerd,loadgen,nullrelay,
+#                     judgebench}
 #
 # Both install missing Debian packages first (bench/deps.sh: haproxy,
 # gnuplot-nox, musl-tools) and build ./sockward and, if musl-gcc is there,
@@ -17,7 +18,7 @@ BENCH_CFLAGS = -O2 -g -std=c11 -Wall -Wextra -Wshadow -Werror
 # sockward pays (stack protector, fortify, PIE, RELRO + BIND_NOW).
 BENCH_HARDEN = $(HARDEN_CPPFLAGS) $(HARDEN_CFLAGS) $(HARDEN_LDFLAGS)
 BENCH_TOOLS  = $(BENCH_BUILD)/fakedockerd $(BENCH_BUILD)/loadgen \
-	       $(BENCH_BUILD)/nullrelay
+	       $(BENCH_BUILD)/nullrelay $(BENCH_BUILD)/judgebench
 
 .PHONY: bench bench-quick bench-tools bench-deps bench-static
 
@@ -34,6 +35,13 @@ $(BENCH_BUILD)/loadgen: bench/loadgen.c
 $(BENCH_BUILD)/nullrelay: bench/nullrelay.c
 	@mkdir -p $(BENCH_BUILD)
 	$(CC) $(BENCH_CFLAGS) $(BENCH_HARDEN) -o $@ $<
+
+# The body policy alone, linked with the same core objects as ./sockward
+# (the top Makefile's flags), so its figure is the daemon's judging cost.
+$(BENCH_BUILD)/judgebench: bench/judgebench.c $(CORE_OBJ) $(BUILD)/flags
+	@mkdir -p $(BENCH_BUILD)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    $(CORE_OBJ) $(LDLIBS)
 
 bench-deps:
 	@./bench/deps.sh

@@ -22,6 +22,11 @@ Contenders
   haproxy tecnativa  haproxy -f bench/haproxy-tecnativa.cfg
   haproxy seed       haproxy -f bench/haproxy-seed.cfg
 
+Body cell (issue 12): sockward tcp with --profile watchtower twice, the
+body policy on (judged) and off (--body-policy off, unjudged), POST
+/v1.41/containers/create carrying bench/create-4k.json to fakedockerd;
+the two alternate over several rounds; `--only body` runs just that.
+
 CPU pinning (2-core machine): the load generator runs on CPU 0, the
 server side (proxy and fake upstream) on CPU 1, so every column has one
 cross-core hop, client to server side.  BENCH_FAKE_CPU=0 puts the fake
@@ -47,6 +52,7 @@ TOOLS = os.path.join(ROOT, "build", "bench")
 LOADGEN = os.path.join(TOOLS, "loadgen")
 FAKED = os.path.join(TOOLS, "fakedockerd")
 NULLRELAY = os.path.join(TOOLS, "nullrelay")
+JUDGEBENCH = os.path.join(TOOLS, "judgebench")
 SOCKWARD = os.path.join(ROOT, "sockward")
 SOCKWARD_STATIC = os.path.join(ROOT, "sockward-static")
 REAL_SOCK = "/var/run/docker.sock"
@@ -90,6 +96,21 @@ REAL_N = 20
 REAL_ROUNDS = 3
 REAL_LABEL = "org.sockward.bench"
 REAL_IMAGE = "sockward-bench/testbox:local"
+
+# Issue 12's body cell: a compose-like create body (bench/create-4k.json,
+# ~4 KB, allowed by the built-in policy) POSTed to sockward tcp with the
+# body judged and with it forwarded unjudged; BODY_ROUNDS rounds, each
+# measuring both at c=1 (latency) and c=BODY_CONNS (throughput), in an
+# order that alternates from round to round.
+BODY_FILE = os.path.join(BENCH, "create-4k.json")
+BODY_PATH = "/v1.41/containers/create"
+BODY_CONNS = 4
+BODY_ROUNDS = 5
+BODY_DURATION = 2.0
+BODY_TARGET_US = 20.0
+BODY_CONFIGS = (("judged", ["--profile", "watchtower"]),
+                ("unjudged", ["--profile", "watchtower",
+                              "--body-policy", "off"]))
 
 # What each policy forbids among the benchmarked calls (skipped, shown as
 # "403 by policy"): the seed allows only seven GET /v1.24 paths.
@@ -286,6 +307,9 @@ class Run:
         self.fake_sock = os.path.join(tmp, "fakedockerd.sock")
         self.fake = None
         self.real_ncont = None
+        self.body = None        # body_cell's result
+        self.body_rounds = 2 if q else BODY_ROUNDS
+        self.body_dur = 0.5 if q else BODY_DURATION
 
     # -- contenders
     def start_contender(self, name, upstream):
@@ -492,6 +516,111 @@ class Run:
             for proc, _ in started.values():
                 stop(proc)
 
+    def body_cell(self):
+        """Issue 12's cell: sockward tcp judging the create body and
+        forwarding it unjudged, both started at once against the fake
+        upstream (which must be running); self.body_rounds rounds, each
+        running both configurations at c=1 and c=BODY_CONNS, the order
+        swapped every round.  Sets self.body: per configuration the
+        loadgen results of every round (with CPU per request), the
+        medians, and the callgrind instruction counts when valgrind is
+        there."""
+        started = {}
+        res = {name: {1: [], BODY_CONNS: []} for name, _ in BODY_CONFIGS}
+        bad = os.path.join(self.tmp, "create-privileged.json")
+        with open(BODY_FILE) as f:
+            body = f.read()
+        with open(bad, "w") as f:
+            f.write(body.replace('"Privileged":false', '"Privileged":true'))
+        try:
+            for name, args in BODY_CONFIGS:
+                addr = "tcp://127.0.0.1:%d" % free_port()
+                p = start([SOCKWARD, "--listen", addr, "--upstream",
+                           self.fake_sock] + args, addr=addr,
+                          name="sockward " + name)
+                started[name] = (p, addr)
+            # The judged instance must refuse a privileged body and the
+            # unjudged one forward it, or the cell measures nothing.
+            for name, want in (("judged", "s4xx"), ("unjudged", "s2xx")):
+                r = loadgen(started[name][1], paths=[BODY_PATH],
+                            duration=0, warmup=0,
+                            extra=["--method", "POST", "--requests", "1",
+                                   "--body", bad])
+                if not r.get(want):
+                    failures.append("body cell: sockward %s answered a "
+                                    "privileged create body with %s" %
+                                    (name, "2xx" if want == "s4xx" else
+                                     "no 2xx"))
+                    return
+            log("== body cell: sockward tcp judged / unjudged, POST %s "
+                "with %s (%s B), c=1 and c=%d, %d rounds x %.1f s"
+                % (BODY_PATH, os.path.basename(BODY_FILE),
+                   fmt_int(len(body)), BODY_CONNS, self.body_rounds,
+                   self.body_dur))
+            names = [n for n, _ in BODY_CONFIGS]
+            for i in range(self.body_rounds):
+                for name in names[i % 2:] + names[:i % 2]:
+                    proc, addr = started[name]
+                    for c in (1, BODY_CONNS):
+                        c0 = proc_cpu(proc.pid)
+                        r = loadgen(addr, paths=[BODY_PATH], conns=c,
+                                    duration=self.body_dur,
+                                    warmup=self.warm,
+                                    extra=["--method", "POST", "--body",
+                                           BODY_FILE])
+                        total = sum(r.get(k, 0) for k in
+                                    ("s1xx", "s2xx", "s3xx", "s4xx",
+                                     "s5xx"))
+                        c1 = proc_cpu(proc.pid)
+                        if c0 is not None and c1 is not None and total:
+                            r["cpu_us"] = (c1 - c0) / total * 1e6
+                        if "error" not in r and (not r.get("s2xx") or
+                                                 r.get("s4xx")):
+                            r["error"] = "not every create answered 2xx"
+                        if "error" in r:
+                            failures.append("body cell %s c=%d: %s"
+                                            % (name, c, r["error"]))
+                            continue
+                        res[name][c].append(r)
+                        log("  round %d %-8s c=%-2d %8.0f req/s  p50 %6.1f "
+                            "us  p99 %7.1f us%s"
+                            % (i + 1, name, c, r["rps"], r["p50_us"],
+                               r["p99_us"], "  cpu %.1f us/req"
+                               % r["cpu_us"] if "cpu_us" in r else ""))
+                if proc.poll() is not None:
+                    failures.append("sockward %s exited during the body "
+                                    "cell (status %s)" % (name,
+                                                          proc.returncode))
+                    return
+        finally:
+            for proc, _ in started.values():
+                stop(proc)
+        out = {"bytes": len(body), "rounds": self.body_rounds}
+        for name in res:
+            lat, thr = res[name][1], res[name][BODY_CONNS]
+            if not lat or not thr:
+                return
+            cpu = [r["cpu_us"] for r in lat + thr if "cpu_us" in r]
+            out[name] = {
+                "p50": median([r["p50_us"] for r in lat]),
+                "p99": median([r["p99_us"] for r in lat]),
+                "rps1": median([r["rps"] for r in lat]),
+                "rps": median([r["rps"] for r in thr]),
+                "p50_c": median([r["p50_us"] for r in thr]),
+                "p99_c": median([r["p99_us"] for r in thr]),
+                "runs_p50": [r["p50_us"] for r in lat],
+                "runs_rps": [r["rps"] for r in thr],
+                "cpu_us": median(cpu) if cpu else None}
+        out["added"] = out["judged"]["p50"] - out["unjudged"]["p50"]
+        # The same, round by round (both ran back to back in each round,
+        # so a slow stretch of the machine hits both): a check on the
+        # figure above, not a second target.
+        out["paired"] = median([j - u for j, u in zip(
+            out["judged"]["runs_p50"], out["unjudged"]["runs_p50"])])
+        out["ir"] = body_instructions(self.fake_sock, self.tmp, self.quick)
+        out["alone"] = judge_alone(self.quick)
+        self.body = out
+
     def idle_static(self):
         if not os.path.exists(SOCKWARD_STATIC):
             return None
@@ -514,6 +643,10 @@ class Run:
                     self.fake_scenarios(c)
                 except RuntimeError as e:
                     failures.append(str(e))
+            try:
+                self.body_cell()
+            except RuntimeError as e:
+                failures.append("body cell: %s" % e)
             self.static_idle = self.idle_static()
         finally:
             stop(self.fake)
@@ -692,6 +825,166 @@ def real_cell_main(a):
     return 0
 
 
+# ---------------------------------------------------------------- body cell
+
+def body_instructions(fake_sock, tmp, quick):
+    """Instructions sockward executes per create request, judged and
+    unjudged, counted by callgrind (None without valgrind): each
+    configuration runs twice, with n1 and n2 requests, and the difference
+    over n2 - n1 drops start-up and exit.  The sandbox is off (valgrind
+    cannot run under seccomp) and sockward stays root (--user 0) so that
+    callgrind can write its file; neither is on the request path."""
+    vg = shutil.which("valgrind")
+    if vg is None:
+        return None
+    n1, n2 = (50, 250) if quick else (200, 1200)
+    out = {}
+    for name, args in BODY_CONFIGS:
+        ir = []
+        for n in (n1, n2):
+            addr = "tcp://127.0.0.1:%d" % free_port()
+            cg = os.path.join(tmp, "callgrind.%s.%d" % (name, n))
+            env = dict(os.environ, SOCKWARD_SANDBOX="0")
+            try:
+                p = start([vg, "--tool=callgrind", "--callgrind-out-file="
+                           + cg, SOCKWARD, "--listen", addr, "--upstream",
+                           fake_sock, "--user", "0"] + args, env=env,
+                          addr=addr, name="sockward under callgrind")
+            except RuntimeError as e:
+                log("bench: %s" % e)
+                return None
+            r = loadgen(addr, paths=[BODY_PATH], duration=0, warmup=0,
+                        extra=["--method", "POST", "--requests", str(n),
+                               "--body", BODY_FILE])
+            stop(p)
+            tot = None
+            try:
+                with open(cg) as f:
+                    for line in f:
+                        if line.startswith("totals:"):
+                            tot = int(line.split()[1])
+            except OSError:
+                pass
+            if tot is None or r.get("s2xx") != n:
+                log("bench: callgrind run %s n=%d failed: %s"
+                    % (name, n, r.get("error", "no totals")))
+                return None
+            ir.append(tot)
+        out[name] = (ir[1] - ir[0]) / (n2 - n1)
+    return out
+
+
+def judge_alone(quick):
+    """bench/judgebench on the server side's CPU: body_judge on the body
+    in a loop, no sockets; {"min_us", "median_us"} over its batches, or
+    None."""
+    if not os.access(JUDGEBENCH, os.X_OK):
+        log("bench: %s is missing: no judge-alone figure" % JUDGEBENCH)
+        return None
+    r = subprocess.run(["taskset", "-c", CPU_PROXY, JUDGEBENCH, BODY_FILE,
+                        "5" if quick else "21"], capture_output=True,
+                       text=True, timeout=120)
+    out = dict(t.split("=", 1) for t in r.stdout.split() if "=" in t)
+    if r.returncode != 0 or "min_us" not in out:
+        failures.append("judgebench: exit %d %s" % (r.returncode,
+                                                    r.stdout.strip()))
+        return None
+    return {"min_us": float(out["min_us"]),
+            "median_us": float(out["median_us"])}
+
+
+def body_table(b):
+    """The body cell as its own table (--only body), judged and
+    unjudged side by side."""
+    rows = ["| sockward tcp, `--profile watchtower` | judged (body "
+            "policy no-host-escape) | unjudged (`--body-policy off`) | "
+            "difference |", "|---|---|---|---|"]
+    j, u = b["judged"], b["unjudged"]
+
+    def r(label, key, unit, fmt=fmt_us):
+        d = ""
+        if j.get(key) is not None and u.get(key) is not None:
+            x = j[key] - u[key]
+            d = "%s%s%s (%+.0f %%)" % ("+" if x >= 0 else "-", fmt(abs(x)),
+                                       unit, 100 * x / u[key])
+        rows.append("| %s | %s | %s | %s |" % (
+            label, "n/a" if j.get(key) is None else fmt(j[key]) + unit,
+            "n/a" if u.get(key) is None else fmt(u[key]) + unit, d))
+    r("c=1 latency p50 (median of the rounds)", "p50", " µs")
+    r("c=1 latency p99 (median of the rounds)", "p99", " µs")
+    r("c=1 requests/s", "rps1", "/s", fmt_int)
+    r("c=%d requests/s" % BODY_CONNS, "rps", "/s", fmt_int)
+    r("c=%d latency p50" % BODY_CONNS, "p50_c", " µs")
+    r("CPU per request (sockward's utime + stime)", "cpu_us", " µs")
+    rows.append("| c=1 p50 of each round | %s | %s | median of the "
+                "per-round differences %+.1f µs |" % (
+                    " · ".join(fmt_us(x) for x in j["runs_p50"]),
+                    " · ".join(fmt_us(x) for x in u["runs_p50"]),
+                    b["paired"]))
+    rows.append("| c=%d req/s of each round | %s | %s | |" % (
+        BODY_CONNS, " · ".join(fmt_int(x) for x in j["runs_rps"]),
+        " · ".join(fmt_int(x) for x in u["runs_rps"])))
+    if b.get("alone"):
+        rows.append("| body_judge alone (`bench/judgebench`, no sockets), "
+                    "fastest / median batch | %s / %s µs | — | |"
+                    % (fmt_us(b["alone"]["min_us"]),
+                       fmt_us(b["alone"]["median_us"])))
+    if b.get("ir"):
+        rows.append("| instructions per request (callgrind) | %s | %s | "
+                    "%s |" % (fmt_int(b["ir"]["judged"]),
+                              fmt_int(b["ir"]["unjudged"]),
+                              "+" + fmt_int(b["ir"]["judged"] -
+                                            b["ir"]["unjudged"])))
+    return "\n".join(rows)
+
+
+def body_target(b):
+    """The issue's target as one line of text, or None."""
+    if not b:
+        return None
+    return ("+%.1f µs %s" % (b["added"], mark(b["added"] <= BODY_TARGET_US))
+            if b["added"] >= 0 else "%.1f µs %s"
+            % (b["added"], mark(True)))
+
+
+def body_cell_main(a):
+    """--only body: fakedockerd, then Run.body_cell with a.runs rounds of
+    a.duration s; prints the cell's table and the target line."""
+    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    os.chmod(tmp, 0o711)
+    run = Run(False, tmp)
+    run.body_rounds, run.body_dur = a.runs, a.duration
+    run.warm = a.warmup
+    try:
+        run.fake = start([FAKED, run.fake_sock], cpu=CPU_FAKE,
+                         addr="unix://" + run.fake_sock, name="fakedockerd")
+        run.body_cell()
+    except RuntimeError as e:
+        failures.append(str(e))
+    finally:
+        for p in procs:
+            stop(p)
+        shutil.rmtree(tmp, ignore_errors=True)
+    if run.body:
+        b = run.body
+        print("POST %s, %s B body (%s), fakedockerd, %d rounds x %.1f s "
+              "alternating, loadgen on CPU %s, server side on CPU %s"
+              % (BODY_PATH, fmt_int(b["bytes"]),
+                 os.path.relpath(BODY_FILE, ROOT), b["rounds"], a.duration,
+                 CPU_LOAD, CPU_PROXY))
+        print()
+        print(body_table(b))
+        print()
+        print("target: judging a ~4 KB create body adds <= %.0f µs at the "
+              "median (c=1) over forwarding it unjudged: %s"
+              % (BODY_TARGET_US, body_target(b)))
+    if failures:
+        for f in failures:
+            log("  FAILED: " + f)
+        return 1
+    return 0
+
+
 # ---------------------------------------------------------------- sizes
 
 def binary_sizes():
@@ -818,6 +1111,45 @@ def build_table(run, sizes, img):
     else:
         row(label, ["no dockerd"] * len(cols))
 
+    sect("request bodies (issue 12): `POST %s` with a %s body "
+         "(`bench/create-4k.json`), `--profile watchtower`, fake upstream, "
+         "median of %d alternating rounds"
+         % (BODY_PATH, fmt_bytes(run.body["bytes"]) if run.body else "~4 KB",
+            run.body_rounds))
+
+    def body_row(label, fn):
+        vals = [""] * len(cols)
+        vals[cols.index("sockward-tcp")] = fn(run.body) if run.body \
+            else "error"
+        row(label, vals)
+    for name, what in (("judged", "judged (body policy no-host-escape)"),
+                       ("unjudged", "unjudged (`--body-policy off`)")):
+        body_row("%s c=1" % what, lambda b, n=name: "%s/s · %s / %s µs" % (
+            fmt_int(b[n]["rps1"]), fmt_us(b[n]["p50"]), fmt_us(b[n]["p99"])))
+        body_row("%s c=%d" % (what, BODY_CONNS),
+                 lambda b, n=name: "%s/s · %s / %s µs" % (
+                     fmt_int(b[n]["rps"]), fmt_us(b[n]["p50_c"]),
+                     fmt_us(b[n]["p99_c"])))
+    body_row("… c=1 p50 of each round",
+             lambda b: "judged %s; unjudged %s µs; median of the "
+             "per-round differences %+.1f µs" % (
+                 " · ".join(fmt_us(x) for x in b["judged"]["runs_p50"]),
+                 " · ".join(fmt_us(x) for x in b["unjudged"]["runs_p50"]),
+                 b["paired"]))
+    body_row("CPU per request, judged / unjudged",
+             lambda b: "%s / %s µs" % tuple(
+                 "n/a" if b[n]["cpu_us"] is None else fmt_us(b[n]["cpu_us"])
+                 for n in ("judged", "unjudged")))
+    if run.body is None or run.body.get("alone"):
+        body_row("body_judge alone (`bench/judgebench`, no sockets), "
+                 "fastest / median batch",
+                 lambda b: "%s / %s µs" % (fmt_us(b["alone"]["min_us"]),
+                                           fmt_us(b["alone"]["median_us"])))
+    if run.body is None or run.body.get("ir"):
+        body_row("instructions per request (callgrind), judged / unjudged",
+                 lambda b: "%s / %s" % (fmt_int(b["ir"]["judged"]),
+                                        fmt_int(b["ir"]["unjudged"])))
+
     sect("cost")
     for scen, label in (("small c=16", "`/_ping` c=16"),
                         ("medium c=16", "1.8 KB c=16")):
@@ -905,6 +1237,9 @@ def build_table(run, sizes, img):
         x = a["p50_us"] - d["p50_us"]
         return "+%.1f µs %s" % (x, mark(x <= 30))
     target("added median latency `/_ping` c=1 ≤ 30 µs over direct", added)
+    one("judging a ~4 KB create body adds ≤ %.0f µs at the median (c=1) "
+        "over forwarding it unjudged" % BODY_TARGET_US, "sockward-tcp",
+        body_target(run.body) or "error")
     target("100 MB stream ≥ 0.8× direct throughput",
            lambda k: rat(k, "direct", "stream", 0.8, "body_mb_s"))
     target("100 MB stream: null relay ÷ direct",
@@ -1092,14 +1427,21 @@ def main():
                     "--quick)")
     ap.add_argument("--command", default=None,
                     help="the command to record in the report")
-    ap.add_argument("--only", choices=["real"], help="real: just the "
-                    "real-dockerd cell of issue 10 (GET /v1.41/containers/"
-                    "json, c=8, 20 containers, medians of 3 interleaved "
-                    "runs), printed, no report written")
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--only", choices=["real", "body"], help="real: just "
+                    "the real-dockerd cell of issue 10 (GET /v1.41/"
+                    "containers/json, c=8, 20 containers, medians of 3 "
+                    "interleaved runs); body: just issue 12's body cell "
+                    "(POST /v1.41/containers/create with bench/create-4k."
+                    "json, judged and unjudged, %d alternating rounds of "
+                    "%.0f s at c=1 and c=%d); printed, no report written"
+                    % (BODY_ROUNDS, BODY_DURATION, BODY_CONNS))
+    ap.add_argument("--runs", type=int, default=None,
+                    help="rounds (real: 3, body: %d)" % BODY_ROUNDS)
     ap.add_argument("--conns", type=int, default=8)
     ap.add_argument("--containers", type=int, default=20)
-    ap.add_argument("--duration", type=float, default=5.0)
+    ap.add_argument("--duration", type=float, default=None,
+                    help="seconds per run (real: 5, body: %.0f)"
+                    % BODY_DURATION)
     ap.add_argument("--warmup", type=float, default=0.5)
     ap.add_argument("--contenders", default="direct,socat,floor-tcp,"
                     "sockward-tcp,sockward-unix",
@@ -1108,6 +1450,10 @@ def main():
     ap.add_argument("--keep", action="store_true",
                     help="real cell: leave the containers it started")
     a = ap.parse_args()
+    if a.runs is None:
+        a.runs = BODY_ROUNDS if a.only == "body" else 3
+    if a.duration is None:
+        a.duration = BODY_DURATION if a.only == "body" else 5.0
     for f in (LOADGEN, FAKED, NULLRELAY, SOCKWARD):
         if not os.access(f, os.X_OK):
             log("bench: %s is missing: run through make" % f)
@@ -1115,7 +1461,7 @@ def main():
     if "libasan" in sh("ldd " + SOCKWARD):
         log("bench: %s is a sanitizer build; run make sockward" % SOCKWARD)
         return 1
-    if shutil.which("haproxy") is None:
+    if shutil.which("haproxy") is None and a.only != "body":
         log("bench: haproxy is not installed")
         return 1
     if os.cpu_count() < 2:
@@ -1124,6 +1470,8 @@ def main():
         return 1
     if a.only == "real":
         return real_cell_main(a)
+    if a.only == "body":
+        return body_cell_main(a)
     try:
         import resource
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -1190,7 +1538,7 @@ def report(run, info, table, command, elapsed, svg_ok):
     w("Generated by `%s` on %s in %.0f s. Every number below comes from "
       "that one run: the contenders were measured side by side, one after "
       "the other, on the same machine. Regenerate with `make bench` "
-      "(about 13 minutes); `make bench-quick` (CI) runs the same code paths "
+      "(about 14 minutes); `make bench-quick` (CI) runs the same code paths "
       "with tiny durations and writes its report to a temporary directory."
       % (command, run.when, elapsed))
     w("")
@@ -1295,6 +1643,29 @@ def report(run, info, table, command, elapsed, svg_ok):
       "generator parsing the line."
       % (run.warm, run.dur, run.stream_dur, run.hijack_dur, run.nstreams,
          run.nevents))
+    w("- **Request bodies (issue 12).** Two sockward tcp listeners, both "
+      "`--profile watchtower` against the fake upstream, one judging bodies "
+      "with the built-in policy and one with `--body-policy off` (the body "
+      "forwarded as it streams, unjudged); the load generator POSTs "
+      "`%s` with `bench/create-4k.json` (a compose-like create body: 20 "
+      "env entries, compose and traefik labels, named-volume binds and "
+      "mounts, a health check, one network endpoint; the policy allows it) "
+      "and a `Content-Length`; the fake answers `201` once it has read the "
+      "whole body, as dockerd does. Both run %d rounds of %.1f s at c=1 and "
+      "at c=%d, judged first in odd rounds and unjudged first in even ones; "
+      "a cell is the median over the rounds, and the target compares the "
+      "c=1 median p50s. A privileged variant of the body is sent first to "
+      "prove the judged listener refuses it and the other forwards it. "
+      "CPU per request is sockward's utime + stime over the cell; "
+      "instructions per request come from callgrind (the difference "
+      "between two runs of different lengths, so start-up cancels out; "
+      "callgrind counts every iteration of a `rep` string instruction). "
+      "*body_judge alone* is `bench/judgebench`: the same core objects as "
+      "`./sockward`, judging the body in a loop on CPU %s, batches of about "
+      "20 ms, the fastest and the median batch: the judging cost without "
+      "the scheduling noise. "
+      "`python3 bench/bench.py --only body` runs just this cell."
+      % (BODY_PATH, run.body_rounds, run.body_dur, BODY_CONNS, CPU_PROXY))
     w("- **Pinning.** On this 2-core machine the load generator runs on "
       "CPU 0 (`taskset -c 0`) and the server side on CPU 1 (`taskset -c "
       "1`): the proxy and the fake upstream (%s). So every column, *direct* "

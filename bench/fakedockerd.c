@@ -9,6 +9,10 @@
  *   GET /containers/json              ~2 KB JSON (one container)
  *   GET /containers/json?all=1        ~200 KB JSON (108 containers)
  *   GET /containers/{id}/json         ~2 KB JSON
+ *   POST /containers/create           201 {"Id":"...","Warnings":[]}, sent
+ *                                     once the whole body (Content-Length)
+ *                                     has been read, as dockerd decodes it
+ *                                     before it answers
  *   GET /containers/{id}/export       100 MB, chunked (32 KiB chunks, like
  *                                     dockerd's export; ?mb=N overrides)
  *   POST /containers/{id}/attach      101 UPGRADED, then echoes every byte
@@ -53,6 +57,8 @@ struct conn {
 	char		 in[INBUF];
 	size_t		 inlen;
 	size_t		 skip;		/* request body bytes still to discard */
+	const char	*held;		/* response sent once skip reaches 0 */
+	size_t		 heldlen;
 	char		*obuf;		/* dynamic output (events, echo, heads) */
 	size_t		 olen, ooff, ocap;
 	const char	*sptr;		/* static output after obuf */
@@ -70,6 +76,8 @@ static int		 epfd;
 static struct conn	*streams;
 static char		*r_ping, *r_version, *r_small, *r_large, *r_404;
 static size_t		 l_ping, l_version, l_small, l_large, l_404;
+static char		*r_created;
+static size_t		 l_created;
 static char		*big_frame;
 static size_t		 big_frame_len;
 static const char	 big_last[] = "0\r\n\r\n";
@@ -164,6 +172,10 @@ build_responses(void)
 	    &l_version);
 	r_404 = mkresp("404 Not Found", "application/json", nf, sizeof(nf) - 1,
 	    &l_404);
+	n = (size_t)snprintf(b, cap, "{\"Id\":\"%064x\",\"Warnings\":[]}\n",
+	    0xc0ffee);
+	r_created = mkresp("201 Created", "application/json", b, n, &l_created);
+	n = 0;
 	/* ~2 KB: one container. */
 	b[n++] = '[';
 	n += container_json(b + n, cap - n, 0);
@@ -446,6 +458,15 @@ handle(struct conn *c, const char *h, size_t hl)
 		int all = q && qlen >= 5 && memmem(q, qlen, "all=1", 5) != NULL;
 		c->sptr = all ? r_large : r_small;
 		c->slen = all ? l_large : l_small;
+	} else if (is_post && IS("/containers/create")) {
+		/* Answered when the body is in: the whole-body latency. */
+		if (c->skip) {
+			c->held = r_created;
+			c->heldlen = l_created;
+		} else {
+			c->sptr = r_created;
+			c->slen = l_created;
+		}
 	} else if (seg_match(path, plen, "/containers/", "/json")) {
 		/* inspect: the small list body will do */
 		c->sptr = r_small;
@@ -510,6 +531,14 @@ process(struct conn *c)
 			c->skip -= k;
 			if (c->skip)
 				return 0;
+			if (c->held) {
+				c->sptr = c->held;
+				c->slen = c->heldlen;
+				c->held = NULL;
+				if (flush(c) == -1)
+					return -1;
+				continue;
+			}
 		}
 		e = memmem(c->in, c->inlen, "\r\n\r\n", 4);
 		if (e == NULL) {

@@ -6,7 +6,11 @@
  *   rps     N connections, one request in flight on each; for a fixed
  *           duration (or a total request count).  Reports requests per
  *           second, latency percentiles (sorted samples) and response-body
- *           throughput (for the big streamed response).
+ *           throughput (for the big streamed response).  With --body FILE
+ *           every request carries FILE's bytes with a Content-Length and
+ *           a Content-Type (--content-type, default application/json);
+ *           a request's latency runs from its first byte written to the
+ *           last byte of its response read.
  *   events  open N GET /events streams, wait for every head, then push K
  *           events (SIGUSR1 to --trigger-pid) and measure each one's
  *           delivery latency against its "timeNano" (CLOCK_REALTIME).
@@ -17,13 +21,14 @@
  *
  * usage: loadgen --connect tcp://HOST:PORT|unix:///PATH [--mode M]
  *        [--path P]... [--method M] [-c N] [--duration S] [--warmup S]
- *        [--requests N] [--events K] [--interval-ms MS]
- *        [--trigger-pid PID] [--rss-pid PID]
+ *        [--requests N] [--body FILE [--content-type T]]
+ *        [--events K] [--interval-ms MS] [--trigger-pid PID] [--rss-pid PID]
  */
 #define _GNU_SOURCE
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -41,6 +46,8 @@
 
 #define MAXPATHS 16
 #define RBUF     (256 * 1024)
+#define HEADMAX  1024
+#define BODYMAX  (16 * 1024 * 1024)
 
 static const char *opt_connect;
 static const char *opt_mode = "rps";
@@ -52,6 +59,11 @@ static double	 opt_duration = 2.0, opt_warmup = 0.2;
 static long	 opt_requests;
 static int	 opt_events = 20, opt_interval_ms = 50;
 static pid_t	 opt_trigger, opt_rss;
+static const char *opt_body_file;
+static const char *opt_ctype = "application/json";
+
+static char	*reqbody;	/* --body FILE's bytes, or NULL */
+static size_t	 reqbodylen;
 
 static struct sockaddr_storage addr;
 static socklen_t addrlen;
@@ -151,6 +163,33 @@ rss_kb(pid_t pid, const char *key)
 		}
 	fclose(f);
 	return v;
+}
+
+/* Read --body FILE whole into reqbody/reqbodylen (at most BODYMAX bytes). */
+static void
+body_load(const char *path)
+{
+	struct stat st;
+	size_t	 off = 0;
+	int	 fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1 || fstat(fd, &st) == -1)
+		die("cannot read %s", path);
+	if (st.st_size > BODYMAX)
+		die("body file too large: %s", path);
+	reqbodylen = (size_t)st.st_size;
+	if ((reqbody = malloc(reqbodylen ? reqbodylen : 1)) == NULL)
+		die("%s", "out of memory");
+	while (off < reqbodylen) {
+		ssize_t n = read(fd, reqbody + off, reqbodylen - off);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("short read of %s", path);
+		off += (size_t)n;
+	}
+	close(fd);
 }
 
 /* ---- response parser ---- */
@@ -390,28 +429,78 @@ struct rconn {
 	int	 is_head;
 	uint64_t t_sent;
 	struct resp r;
+	/* The request being written: a body may not fit the socket
+	 * buffer, so what is left waits for EPOLLOUT. */
+	char	*req;		/* HEADMAX + reqbodylen bytes */
+	size_t	 reqlen, reqoff;
 };
 
 static long	 st_count[6];	/* 1xx..5xx, other */
 static long	 n_err, n_reconn;
 
+static void
+rconn_events(struct rconn *c, uint32_t events)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = events;
+	ev.data.ptr = c;
+	epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/*
+ * Write what is left of c's request; when the socket is full, wait for
+ * EPOLLOUT.  Returns 0, or -1 when the connection failed.
+ */
+static int
+rconn_flush(struct rconn *c)
+{
+	while (c->reqoff < c->reqlen) {
+		ssize_t n = write(c->fd, c->req + c->reqoff,
+		    c->reqlen - c->reqoff);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			rconn_events(c, EPOLLIN | EPOLLOUT | EPOLLRDHUP);
+			return 0;
+		}
+		if (n <= 0)
+			return -1;
+		if ((c->reqoff += (size_t)n) == c->reqlen)
+			rconn_events(c, EPOLLIN | EPOLLRDHUP);
+	}
+	return 0;
+}
+
 static int
 rconn_send(struct rconn *c)
 {
-	char	 req[1024];
 	const char *path = opt_paths[c->pi];
 	int	 n;
 
 	c->pi = (c->pi + 1) % opt_npaths;
-	n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: docker\r\n"
-	    "User-Agent: sockward-loadgen\r\n\r\n", opt_method, path);
+	if (reqbody)
+		n = snprintf(c->req, HEADMAX, "%s %s HTTP/1.1\r\n"
+		    "Host: docker\r\nUser-Agent: sockward-loadgen\r\n"
+		    "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+		    opt_method, path, opt_ctype, reqbodylen);
+	else
+		n = snprintf(c->req, HEADMAX, "%s %s HTTP/1.1\r\n"
+		    "Host: docker\r\nUser-Agent: sockward-loadgen\r\n\r\n",
+		    opt_method, path);
+	if (n < 0 || n >= HEADMAX)
+		die("%s", "request head too long");
+	if (reqbodylen)
+		memcpy(c->req + n, reqbody, reqbodylen);
+	c->reqlen = (size_t)n + reqbodylen;
+	c->reqoff = 0;
 	c->is_head = strcmp(opt_method, "HEAD") == 0;
 	resp_reset(&c->r);
 	c->t_sent = now_ns();
-	if (write(c->fd, req, (size_t)n) != n)
-		return -1;
 	c->busy = 1;
-	return 0;
+	return rconn_flush(c);
 }
 
 static int
@@ -422,6 +511,8 @@ rconn_open(struct rconn *c)
 	c->fd = dial();
 	if (c->fd == -1)
 		return -1;
+	if (c->req == NULL && (c->req = malloc(HEADMAX + reqbodylen)) == NULL)
+		die("%s", "out of memory");
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLRDHUP;
 	ev.data.ptr = c;
@@ -477,6 +568,13 @@ mode_rps(void)
 			struct rconn *c = evs[i].data.ptr;
 			int	 again = 1;
 
+			if ((evs[i].events & EPOLLOUT) && c->fd != -1 &&
+			    c->busy && rconn_flush(c) == -1) {
+				n_err++;
+				rconn_close(c);
+				inflight--;
+				continue;
+			}
 			while (again && c->fd != -1) {
 				ssize_t r = read(c->fd, rbuf, sizeof(rbuf));
 				ssize_t off = 0;
@@ -875,6 +973,10 @@ main(int argc, char **argv)
 			opt_trigger = atoi(v);
 		else if (!strcmp(a, "--rss-pid"))
 			opt_rss = atoi(v);
+		else if (!strcmp(a, "--body"))
+			opt_body_file = v;
+		else if (!strcmp(a, "--content-type"))
+			opt_ctype = v;
 		else
 			die("unknown option %s", a);
 	}
@@ -885,6 +987,11 @@ main(int argc, char **argv)
 	if (opt_conns < 1)
 		opt_conns = 1;
 	parse_addr(opt_connect);
+	if (opt_body_file != NULL) {
+		if (strcmp(opt_mode, "rps") != 0)
+			die("%s", "--body is for --mode rps");
+		body_load(opt_body_file);
+	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
