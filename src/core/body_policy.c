@@ -267,8 +267,11 @@ struct bp_node {
 
 struct bp_field {
 	const char		*name;
+	size_t			 len;		/* strlen(name) */
 	const struct bp_node	*node;
 };
+
+#define FLD(name, node)	{ name, sizeof(name) - 1, node }
 
 #define NF(f)	(f), sizeof(f) / sizeof((f)[0])
 
@@ -324,8 +327,8 @@ LEAF(n_mount_ro, BP_BOOL, ID_MOUNT_RO, NULL);
 LEAF(n_mount_ronr, BP_BOOL, ID_MOUNT_RONR, NULL);
 LEAF(n_mount_propagation, BP_STRING, ID_MOUNT_PROPAGATION, NULL);
 static const struct bp_field f_bind_options[] = {
-	{ "Propagation", &n_mount_propagation },
-	{ "ReadOnlyNonRecursive", &n_mount_ronr },
+	FLD("Propagation", &n_mount_propagation),
+	FLD("ReadOnlyNonRecursive", &n_mount_ronr),
 };
 static const struct bp_node n_bind_options = { BP_STRUCT, ID_NONE,
     NF(f_bind_options), NULL, NULL };
@@ -334,31 +337,31 @@ LEAF(n_mount_opt, BP_STRING, ID_MOUNT_OPT, NULL);
 static const struct bp_node n_mount_opts = { BP_MAP, ID_MOUNT_OPTS, NULL, 0,
     &n_mount_opt, NULL };
 static const struct bp_field f_driver_config[] = {
-	{ "Name", &n_mount_driver },
-	{ "Options", &n_mount_opts },
+	FLD("Name", &n_mount_driver),
+	FLD("Options", &n_mount_opts),
 };
 static const struct bp_node n_driver_config = { BP_STRUCT, ID_NONE,
     NF(f_driver_config), NULL, NULL };
 /* A volume's or image's subpath: inside it, never out of it. */
 LEAF(n_subpath, BP_STRING, ID_SUBPATH, NULL);
 static const struct bp_field f_volume_options[] = {
-	{ "DriverConfig", &n_driver_config },
-	{ "Subpath", &n_subpath },
+	FLD("DriverConfig", &n_driver_config),
+	FLD("Subpath", &n_subpath),
 };
 static const struct bp_field f_image_options[] = {
-	{ "Subpath", &n_subpath },
+	FLD("Subpath", &n_subpath),
 };
 static const struct bp_node n_image_options = { BP_STRUCT, ID_NONE,
     NF(f_image_options), NULL, NULL };
 static const struct bp_node n_volume_options = { BP_STRUCT, ID_NONE,
     NF(f_volume_options), NULL, NULL };
 static const struct bp_field f_mount[] = {
-	{ "Type", &n_mount_type },
-	{ "Source", &n_mount_source },
-	{ "ReadOnly", &n_mount_ro },
-	{ "BindOptions", &n_bind_options },
-	{ "VolumeOptions", &n_volume_options },
-	{ "ImageOptions", &n_image_options },
+	FLD("Type", &n_mount_type),
+	FLD("Source", &n_mount_source),
+	FLD("ReadOnly", &n_mount_ro),
+	FLD("BindOptions", &n_bind_options),
+	FLD("VolumeOptions", &n_volume_options),
+	FLD("ImageOptions", &n_image_options),
 };
 static const struct bp_node n_mount = { BP_STRUCT, ID_MOUNT, NF(f_mount),
     NULL, NULL };
@@ -367,28 +370,28 @@ static const struct bp_node n_mounts = { BP_ARRAY, ID_NONE, NULL, 0,
 
 /* container.HostConfig, with the container.Resources it embeds */
 static const struct bp_field f_host_config[] = {
-	{ "Privileged", &n_privileged },
-	{ "CapAdd", &n_capadd },
-	{ "Devices", &n_devices },
-	{ "DeviceRequests", &n_device_requests },
-	{ "DeviceCgroupRules", &n_device_cgroup_rules },
-	{ "NetworkMode", &n_netmode },
-	{ "PidMode", &n_pidmode },
-	{ "IpcMode", &n_ipcmode },
-	{ "UTSMode", &n_utsmode },
-	{ "UsernsMode", &n_usernsmode },
-	{ "CgroupnsMode", &n_cgroupnsmode },
-	{ "SecurityOpt", &n_secopt },
-	{ "MaskedPaths", &n_masked_paths },
-	{ "ReadonlyPaths", &n_readonly_paths },
-	{ "Binds", &n_binds },
-	{ "Mounts", &n_mounts },
-	{ "VolumesFrom", &n_volumes_from },
-	{ "CgroupParent", &n_cgroup_parent },
-	{ "Runtime", &n_runtime },
-	{ "Sysctls", &n_sysctls },
-	{ "Annotations", &n_annotations },
-	{ "VolumeDriver", &n_volume_driver },
+	FLD("Privileged", &n_privileged),
+	FLD("CapAdd", &n_capadd),
+	FLD("Devices", &n_devices),
+	FLD("DeviceRequests", &n_device_requests),
+	FLD("DeviceCgroupRules", &n_device_cgroup_rules),
+	FLD("NetworkMode", &n_netmode),
+	FLD("PidMode", &n_pidmode),
+	FLD("IpcMode", &n_ipcmode),
+	FLD("UTSMode", &n_utsmode),
+	FLD("UsernsMode", &n_usernsmode),
+	FLD("CgroupnsMode", &n_cgroupnsmode),
+	FLD("SecurityOpt", &n_secopt),
+	FLD("MaskedPaths", &n_masked_paths),
+	FLD("ReadonlyPaths", &n_readonly_paths),
+	FLD("Binds", &n_binds),
+	FLD("Mounts", &n_mounts),
+	FLD("VolumesFrom", &n_volumes_from),
+	FLD("CgroupParent", &n_cgroup_parent),
+	FLD("Runtime", &n_runtime),
+	FLD("Sysctls", &n_sysctls),
+	FLD("Annotations", &n_annotations),
+	FLD("VolumeDriver", &n_volume_driver),
 };
 static const struct bp_node n_host_config = { BP_STRUCT, ID_NONE,
     NF(f_host_config), NULL, NULL };
@@ -397,7 +400,7 @@ static const struct bp_node n_host_config = { BP_STRUCT, ID_NONE,
 static const struct bp_node n_endpoints = { BP_MAP, ID_ENDPOINTS, NULL, 0,
     &bp_skip, NULL };
 static const struct bp_field f_networking[] = {
-	{ "EndpointsConfig", &n_endpoints },
+	FLD("EndpointsConfig", &n_endpoints),
 };
 static const struct bp_node n_networking = { BP_STRUCT, ID_NONE,
     NF(f_networking), NULL, NULL };
@@ -408,37 +411,37 @@ static const struct bp_node n_networking = { BP_STRUCT, ID_NONE,
  * embedded a HostConfig: its fields count at the top level too.
  */
 static const struct bp_field f_create[] = {
-	{ "HostConfig", &n_host_config },
-	{ "NetworkingConfig", &n_networking },
-	{ "Privileged", &n_privileged },
-	{ "CapAdd", &n_capadd },
-	{ "Devices", &n_devices },
-	{ "DeviceRequests", &n_device_requests },
-	{ "DeviceCgroupRules", &n_device_cgroup_rules },
-	{ "NetworkMode", &n_netmode },
-	{ "PidMode", &n_pidmode },
-	{ "IpcMode", &n_ipcmode },
-	{ "UTSMode", &n_utsmode },
-	{ "UsernsMode", &n_usernsmode },
-	{ "CgroupnsMode", &n_cgroupnsmode },
-	{ "SecurityOpt", &n_secopt },
-	{ "MaskedPaths", &n_masked_paths },
-	{ "ReadonlyPaths", &n_readonly_paths },
-	{ "Binds", &n_binds },
-	{ "Mounts", &n_mounts },
-	{ "VolumesFrom", &n_volumes_from },
-	{ "CgroupParent", &n_cgroup_parent },
-	{ "Runtime", &n_runtime },
-	{ "Sysctls", &n_sysctls },
-	{ "Annotations", &n_annotations },
-	{ "VolumeDriver", &n_volume_driver },
+	FLD("HostConfig", &n_host_config),
+	FLD("NetworkingConfig", &n_networking),
+	FLD("Privileged", &n_privileged),
+	FLD("CapAdd", &n_capadd),
+	FLD("Devices", &n_devices),
+	FLD("DeviceRequests", &n_device_requests),
+	FLD("DeviceCgroupRules", &n_device_cgroup_rules),
+	FLD("NetworkMode", &n_netmode),
+	FLD("PidMode", &n_pidmode),
+	FLD("IpcMode", &n_ipcmode),
+	FLD("UTSMode", &n_utsmode),
+	FLD("UsernsMode", &n_usernsmode),
+	FLD("CgroupnsMode", &n_cgroupnsmode),
+	FLD("SecurityOpt", &n_secopt),
+	FLD("MaskedPaths", &n_masked_paths),
+	FLD("ReadonlyPaths", &n_readonly_paths),
+	FLD("Binds", &n_binds),
+	FLD("Mounts", &n_mounts),
+	FLD("VolumesFrom", &n_volumes_from),
+	FLD("CgroupParent", &n_cgroup_parent),
+	FLD("Runtime", &n_runtime),
+	FLD("Sysctls", &n_sysctls),
+	FLD("Annotations", &n_annotations),
+	FLD("VolumeDriver", &n_volume_driver),
 };
 static const struct bp_node n_create = { BP_STRUCT, ID_NONE, NF(f_create),
     NULL, NULL };
 
 /* POST /containers/{id}/exec: the exec config. */
 static const struct bp_field f_exec[] = {
-	{ "Privileged", &n_privileged },
+	FLD("Privileged", &n_privileged),
 };
 static const struct bp_node n_exec = { BP_STRUCT, ID_NONE, NF(f_exec), NULL,
     NULL };
@@ -455,9 +458,9 @@ static const struct bp_node n_vol_opts = { BP_MAP, ID_VOL_OPTS, NULL, 0,
 PRESENT(n_cluster_volume, "cluster volumes are mounted by a CSI plugin on "
     "the host");
 static const struct bp_field f_volume[] = {
-	{ "Driver", &n_vol_driver },
-	{ "DriverOpts", &n_vol_opts },
-	{ "ClusterVolumeSpec", &n_cluster_volume },
+	FLD("Driver", &n_vol_driver),
+	FLD("DriverOpts", &n_vol_opts),
+	FLD("ClusterVolumeSpec", &n_cluster_volume),
 };
 static const struct bp_node n_volume = { BP_STRUCT, ID_VOLUME, NF(f_volume),
     NULL, NULL };
@@ -467,36 +470,36 @@ LEAF(n_selinux_disable, BP_BOOL, ID_SELINUX_DISABLE,
     "SELinux confinement is turned off");
 LEAF(n_selinux_type, BP_STRING, ID_SELINUX_TYPE, NULL);
 static const struct bp_field f_selinux[] = {
-	{ "Disable", &n_selinux_disable },
-	{ "Type", &n_selinux_type },
+	FLD("Disable", &n_selinux_disable),
+	FLD("Type", &n_selinux_type),
 };
 static const struct bp_node n_selinux = { BP_STRUCT, ID_NONE, NF(f_selinux),
     NULL, NULL };
 LEAF(n_seccomp_mode, BP_STRING, ID_SECCOMP_MODE, NULL);
-static const struct bp_field f_seccomp[] = { { "Mode", &n_seccomp_mode } };
+static const struct bp_field f_seccomp[] = { FLD("Mode", &n_seccomp_mode) };
 static const struct bp_node n_seccomp = { BP_STRUCT, ID_NONE, NF(f_seccomp),
     NULL, NULL };
 LEAF(n_apparmor_mode, BP_STRING, ID_APPARMOR_MODE, NULL);
-static const struct bp_field f_apparmor[] = { { "Mode", &n_apparmor_mode } };
+static const struct bp_field f_apparmor[] = { FLD("Mode", &n_apparmor_mode) };
 static const struct bp_node n_apparmor = { BP_STRUCT, ID_NONE,
     NF(f_apparmor), NULL, NULL };
 static const struct bp_field f_privileges[] = {
-	{ "SELinuxContext", &n_selinux },
-	{ "Seccomp", &n_seccomp },
-	{ "AppArmor", &n_apparmor },
+	FLD("SELinuxContext", &n_selinux),
+	FLD("Seccomp", &n_seccomp),
+	FLD("AppArmor", &n_apparmor),
 };
 static const struct bp_node n_privileges = { BP_STRUCT, ID_NONE,
     NF(f_privileges), NULL, NULL };
 static const struct bp_field f_container_spec[] = {
-	{ "Mounts", &n_mounts },
-	{ "CapabilityAdd", &n_capadd_list },
-	{ "Sysctls", &n_sysctls },
-	{ "Privileges", &n_privileges },
+	FLD("Mounts", &n_mounts),
+	FLD("CapabilityAdd", &n_capadd_list),
+	FLD("Sysctls", &n_sysctls),
+	FLD("Privileges", &n_privileges),
 };
 static const struct bp_node n_container_spec = { BP_STRUCT, ID_NONE,
     NF(f_container_spec), NULL, NULL };
 LEAF(n_net_target, BP_STRING, ID_NET_TARGET, NULL);
-static const struct bp_field f_net_attach[] = { { "Target", &n_net_target } };
+static const struct bp_field f_net_attach[] = { FLD("Target", &n_net_target) };
 static const struct bp_node n_net_attach = { BP_STRUCT, ID_NONE,
     NF(f_net_attach), NULL, NULL };
 static const struct bp_node n_net_attachs = { BP_ARRAY, ID_NONE, NULL, 0,
@@ -504,16 +507,16 @@ static const struct bp_node n_net_attachs = { BP_ARRAY, ID_NONE, NULL, 0,
 PRESENT(n_plugin_spec, "a plugin runs with the privileges it asks for");
 LEAF(n_task_runtime, BP_STRING, ID_TASK_RUNTIME, NULL);
 static const struct bp_field f_task[] = {
-	{ "ContainerSpec", &n_container_spec },
-	{ "PluginSpec", &n_plugin_spec },
-	{ "Runtime", &n_task_runtime },
-	{ "Networks", &n_net_attachs },
+	FLD("ContainerSpec", &n_container_spec),
+	FLD("PluginSpec", &n_plugin_spec),
+	FLD("Runtime", &n_task_runtime),
+	FLD("Networks", &n_net_attachs),
 };
 static const struct bp_node n_task = { BP_STRUCT, ID_NONE, NF(f_task), NULL,
     NULL };
 static const struct bp_field f_service[] = {
-	{ "TaskTemplate", &n_task },
-	{ "Networks", &n_net_attachs },
+	FLD("TaskTemplate", &n_task),
+	FLD("Networks", &n_net_attachs),
 };
 static const struct bp_node n_service = { BP_STRUCT, ID_NONE, NF(f_service),
     NULL, NULL };
@@ -1101,10 +1104,30 @@ bp_lookup(const struct bp_node *st, const char *k, size_t n)
 	size_t	i;
 
 	for (i = 0; i < st->nfields; i++)
-		if (strlen(st->fields[i].name) == n &&
+		if (st->fields[i].len == n &&
+		    bp_lower((unsigned char)k[0]) ==
+		    bp_lower((unsigned char)st->fields[i].name[0]) &&
 		    strncasecmp(st->fields[i].name, k, n) == 0)
 			return &st->fields[i];
 	return NULL;
+}
+
+/* "[I]" into dst (at least 24 bytes); returns its length. */
+static size_t
+bp_index(char *dst, size_t i)
+{
+	char	 tmp[24];
+	size_t	 n = 0, w = 0;
+
+	do
+		tmp[n++] = (char)('0' + i % 10);
+	while ((i /= 10) > 0);
+	dst[w++] = '[';
+	while (n > 0)
+		dst[w++] = tmp[--n];
+	dst[w++] = ']';
+	dst[w] = '\0';
+	return w;
 }
 
 static int
@@ -1141,7 +1164,7 @@ bp_event(void *arg, enum gj_event ev, const char *s, size_t n)
 			}
 			if (c->path_len > 0)
 				bp_path_add(c, ".", 1);
-			bp_path_add(c, fld->name, strlen(fld->name));
+			bp_path_add(c, fld->name, fld->len);
 			c->pending = fld->node;
 			return 0;
 		case BP_MAP:
@@ -1177,10 +1200,13 @@ bp_event(void *arg, enum gj_event ev, const char *s, size_t n)
 		if (f->node->type == BP_NONEMPTY)
 			return bp_refuse(c, f->path_len, NULL, 0, 0,
 			    f->node->why);
-		bp_path_set(c, f->path_len);
-		snprintf(idx, sizeof(idx), "[%zu]", f->index++);
-		bp_path_add(c, idx, strlen(idx));
-		nd = f->node->type == BP_SKIP ? &bp_skip : f->node->elem;
+		if (f->node->type == BP_SKIP)
+			nd = &bp_skip;
+		else {
+			bp_path_set(c, f->path_len);
+			bp_path_add(c, idx, bp_index(idx, f->index++));
+			nd = f->node->elem;
+		}
 	} else
 		nd = c->pending;
 

@@ -12,10 +12,12 @@
 
 #include "gojson.h"
 
-/* A decoded key of an open object: bytes in the key arena. */
+/* A decoded key of an open object: bytes in the key arena, and a hash
+ * of its lower-cased bytes (keys that fold alike hash alike). */
 struct gj_key {
 	const char	*s;
 	size_t		 n;
+	uint32_t	 hash;
 };
 
 struct gj_reader {
@@ -32,6 +34,16 @@ struct gj_reader {
 	size_t		 keys_cap;
 	const char	*why;
 	size_t		 off;
+};
+
+/* Bytes a string may hold as they are: printable ASCII but '"' and '\\'. */
+static const unsigned char gj_plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
 static int
@@ -170,8 +182,13 @@ gj_string(struct gj_reader *r, char *dst)
 			continue;
 		}
 		if (c != '\\') {
-			dst[w++] = (char)c;
-			r->i++;
+			/* A run of plain printable ASCII, the common case. */
+			k = r->i + 1;
+			while (k < r->len && gj_plain[p[k]])
+				k++;
+			memcpy(dst + w, p + r->i, k - r->i);
+			w += k - r->i;
+			r->i = k;
 			continue;
 		}
 		if (r->i + 1 >= r->len)
@@ -262,33 +279,56 @@ gj_lower(int c)
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-/* Order of keys ignoring ASCII case (qsort). */
+/* Do two keys fold to the same name (equal ignoring ASCII case)? */
+static int
+gj_key_same(const struct gj_key *x, const struct gj_key *y)
+{
+	size_t	i;
+
+	if (x->hash != y->hash || x->n != y->n)
+		return 0;
+	for (i = 0; i < x->n; i++)
+		if (gj_lower((unsigned char)x->s[i]) !=
+		    gj_lower((unsigned char)y->s[i]))
+			return 0;
+	return 1;
+}
+
+/* Order of keys by hash, then length (qsort); equal ones are compared
+ * by gj_key_same. */
 static int
 gj_key_cmp(const void *a, const void *b)
 {
 	const struct gj_key *x = a, *y = b;
-	size_t	i, n = x->n < y->n ? x->n : y->n;
-	int	d;
 
-	for (i = 0; i < n; i++)
-		if ((d = gj_lower((unsigned char)x->s[i]) -
-		    gj_lower((unsigned char)y->s[i])) != 0)
-			return d;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
 	return x->n < y->n ? -1 : x->n > y->n;
 }
 
-/* Do keys[base..nkeys) hold two that fold to the same name? */
+/* Do keys[base..nkeys) hold two that fold to the same name?  Small
+ * objects pairwise (cheap with the hashes), large ones sorted. */
 static int
 gj_keys_collide(struct gj_reader *r, size_t base)
 {
-	size_t	 n = r->nkeys - base, i;
+	size_t	 n = r->nkeys - base, i, j;
 
 	if (n < 2)
 		return 0;
+	if (n <= 64) {
+		for (i = base; i < r->nkeys; i++)
+			for (j = i + 1; j < r->nkeys; j++)
+				if (r->keys[i].hash == r->keys[j].hash &&
+				    gj_key_same(&r->keys[i], &r->keys[j]))
+					return 1;
+		return 0;
+	}
 	qsort(r->keys + base, n, sizeof(r->keys[0]), gj_key_cmp);
-	for (i = base + 1; i < r->nkeys; i++)
-		if (gj_key_cmp(&r->keys[i - 1], &r->keys[i]) == 0)
-			return 1;
+	for (i = base; i < r->nkeys; i++)
+		for (j = i + 1; j < r->nkeys &&
+		    gj_key_cmp(&r->keys[i], &r->keys[j]) == 0; j++)
+			if (gj_key_same(&r->keys[i], &r->keys[j]))
+				return 1;
 	return 0;
 }
 
@@ -306,6 +346,7 @@ static int
 gj_object(struct gj_reader *r, int depth)
 {
 	size_t	 base = r->nkeys, kmark = r->kused, start = r->i, koff, i;
+	uint32_t h;
 	long	 n;
 	char	*k;
 
@@ -325,15 +366,18 @@ gj_object(struct gj_reader *r, int depth)
 		k = r->karena + r->kused;
 		if ((n = gj_string(r, k)) < 0)
 			return -1;
-		for (i = 0; i < (size_t)n; i++)
-			if ((unsigned char)k[i] < 0x20 ||
-			    (unsigned char)k[i] > 0x7e)
+		h = 2166136261u;
+		for (i = 0; i < (size_t)n; i++) {
+			if ((unsigned char)k[i] - 0x20u > 0x7eu - 0x20u)
 				return gj_fail(r, "object key is not "
 				    "printable ASCII", koff);
+			h = (h ^ ((unsigned char)k[i] | 0x20u)) * 16777619u;
+		}
 		if (r->nkeys == r->keys_cap)
 			return gj_fail(r, "too many keys", koff);
 		r->keys[r->nkeys].s = k;
 		r->keys[r->nkeys].n = (size_t)n;
+		r->keys[r->nkeys].hash = h;
 		r->nkeys++;
 		r->kused += (size_t)n + 1;
 		if (r->fn(r->arg, GJ_KEY, k, (size_t)n) == -1)
@@ -389,12 +433,10 @@ gj_array(struct gj_reader *r, int depth)
 	return gj_emit(r, GJ_ARRAY_END, r->i - 1);
 }
 
-/* A literal word w at the cursor. */
+/* A literal word w (n bytes) at the cursor. */
 static int
-gj_word(struct gj_reader *r, const char *w, enum gj_event ev)
+gj_word(struct gj_reader *r, const char *w, size_t n, enum gj_event ev)
 {
-	size_t	n = strlen(w);
-
 	if (r->len - r->i < n || memcmp(r->p + r->i, w, n) != 0)
 		return gj_fail(r, "invalid value", r->i);
 	r->i += n;
@@ -425,11 +467,11 @@ gj_value(struct gj_reader *r, int depth)
 			return gj_fail(r, "", off);
 		return 0;
 	case 't':
-		return gj_word(r, "true", GJ_TRUE);
+		return gj_word(r, "true", 4, GJ_TRUE);
 	case 'f':
-		return gj_word(r, "false", GJ_FALSE);
+		return gj_word(r, "false", 5, GJ_FALSE);
 	case 'n':
-		return gj_word(r, "null", GJ_NULL);
+		return gj_word(r, "null", 4, GJ_NULL);
 	default:
 		if (r->p[r->i] == '-' || (r->p[r->i] >= '0' &&
 		    r->p[r->i] <= '9'))
@@ -461,7 +503,7 @@ gj_read(const char *text, size_t len, gj_event_fn fn, void *arg,
 	r.keys_cap = len / 4 + 1;
 	r.val = malloc(len + 1);
 	r.karena = malloc(len + 1);
-	r.keys = calloc(r.keys_cap, sizeof(r.keys[0]));
+	r.keys = malloc(r.keys_cap * sizeof(r.keys[0]));
 	if (r.val == NULL || r.karena == NULL || r.keys == NULL) {
 		free(r.val);
 		free(r.karena);
