@@ -1153,6 +1153,11 @@ bp_event(void *arg, enum gj_event ev, const char *s, size_t n)
 	const struct bp_field *fld;
 	char	 idx[32];
 
+	/* Keys and ends come only inside a container (gojson's order);
+	 * anything else is refused rather than trusted. */
+	if (f == NULL && (ev == GJ_KEY || ev == GJ_OBJECT_END ||
+	    ev == GJ_ARRAY_END))
+		return bp_wrong_type(c, "one JSON value");
 	if (ev == GJ_KEY) {
 		bp_path_set(c, f->path_len);
 		switch (f->node->type) {

@@ -457,19 +457,27 @@ main_print_line(void *arg, const char *line)
 static int
 main_read_body(const char *file, size_t max, char **out, size_t *len)
 {
-	FILE	*f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+	int	 from_stdin = strcmp(file, "-") == 0;
+	FILE	*f = from_stdin ? stdin : fopen(file, "rb");
 	char	*buf;
 	size_t	 n;
+	int	 bad;
 
 	if (f == NULL)
 		main_usage_exit("explain --body: cannot open the file");
-	if ((buf = malloc(max + 1)) == NULL)
+	if ((buf = malloc(max + 1)) == NULL) {
+		if (!from_stdin)
+			fclose(f);
 		fatal("out of memory");
+	}
 	n = fread(buf, 1, max + 1, f);
-	if (ferror(f))
-		main_usage_exit("explain --body: cannot read the file");
-	if (f != stdin)
+	bad = ferror(f);
+	if (!from_stdin)
 		fclose(f);
+	if (bad) {
+		free(buf);
+		main_usage_exit("explain --body: cannot read the file");
+	}
 	if (n > max) {
 		free(buf);
 		return -1;
