@@ -250,13 +250,16 @@ judge_body_deny(const struct cfg_listener *pol, struct judge_result *res,
 {
 	size_t	n = strlen(res->label);
 
-	if (pol->mode == CFG_AUDIT)
+	snprintf(res->label + n, sizeof(res->label) - n, "; body %s: %s",
+	    res->body != NULL ? res->body->name : "-", what);
+	if (pol->mode == CFG_AUDIT) {
+		/* Forwarded: no message, the label says what was seen. */
 		res->verdict = JUDGE_WOULD_DENY;
-	else {
-		res->verdict = JUDGE_DENY;
-		res->status = 403;
-		res->head_len = 0;
+		return res->verdict;
 	}
+	res->verdict = JUDGE_DENY;
+	res->status = 403;
+	res->head_len = 0;
 	if (res->body != NULL && strcmp(res->body->name, "no-host-escape"))
 		snprintf(res->message, sizeof(res->message), "sockward: %s is "
 		    "not allowed (policy %s, body %s)%s%s", what,
@@ -265,8 +268,6 @@ judge_body_deny(const struct cfg_listener *pol, struct judge_result *res,
 		snprintf(res->message, sizeof(res->message), "sockward: %s is "
 		    "not allowed (policy %s)%s%s", what, pol->rules.name,
 		    why[0] ? ": " : "", why);
-	snprintf(res->label + n, sizeof(res->label) - n, "; body %s: %s",
-	    res->body != NULL ? res->body->name : "-", what);
 	return res->verdict;
 }
 
