@@ -30,6 +30,17 @@ if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
 	echo "no Go toolchain (go or /usr/local/go/bin/go): test_body_diff.py will fail" >&2
 fi
 
+# The end-to-end stage needs Traefik and whoami built from the Go module
+# proxy (about 25 minutes on a new machine, cached after).  Build them now,
+# niced, behind the other stages, which leave a core mostly idle (one
+# fuzzer at a time, integration tests waiting on dockerd); the e2e stage
+# waits for it, and builds whatever this did not.
+E2E_PREBUILD_LOG=$(mktemp /tmp/sockward-e2e-prebuild.XXXXXX)
+setsid nice -n 19 tests/e2e/images.sh prebuild >"$E2E_PREBUILD_LOG" 2>&1 &
+E2E_PREBUILD_PID=$!
+# A stage that fails ends the run: take the build (its process group) too.
+trap 'kill -- -"$E2E_PREBUILD_PID" 2>/dev/null || true' EXIT
+
 make -s
 echo "== static build, hardening of both binaries, Dockerfile lint"
 make -s static
@@ -50,7 +61,11 @@ make -s integration
 echo "== integration tests with sockward under valgrind memcheck"
 tests/valgrind/run.sh
 echo "== end to end: the Traefik template with real Traefik v3 and v2.11, compose and swarm"
-echo "   (the first run builds Traefik from the Go module proxy: ~25 min; cached after)"
+echo "   (Traefik and whoami were built in the background since the start; waiting for that)"
+wait "$E2E_PREBUILD_PID" || true
+trap - EXIT
+sed 's/^/prebuild: /' "$E2E_PREBUILD_LOG" | tail -n 20
+rm -f "$E2E_PREBUILD_LOG"
 tests/e2e/run.sh
 echo "== benchmark harness, quick mode (figures only, no pass/fail on timings)"
 make -s bench-quick

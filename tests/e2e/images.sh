@@ -6,6 +6,8 @@
 #   tests/e2e/images.sh traefik VERSION   -> sockward-e2e/traefik:VERSION
 #   tests/e2e/images.sh whoami            -> sockward-e2e/whoami:e2e
 #   tests/e2e/images.sh all               -> all of them (TRAEFIK_VERSIONS)
+#   tests/e2e/images.sh prebuild          -> all but sockward's (test.sh runs it
+#                                            in the background, niced)
 #
 # Builds are cached: an image whose label org.sockward.e2e.build already
 # names the same recipe is not rebuilt, and the Traefik binaries are kept in
@@ -177,13 +179,19 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	sockward) e2e_sockward_image ;;
 	traefik) e2e_traefik_image "${2:?traefik VERSION}" ;;
 	whoami) e2e_whoami_image ;;
+	prebuild)
+		# What scripts/test.sh builds in the background: everything but
+		# sockward's own image (which needs the tree's static build).
+		e2e_whoami_image
+		for v in $TRAEFIK_VERSIONS; do e2e_traefik_image "$v"; done
+		;;
 	all)
 		e2e_sockward_image
 		e2e_whoami_image
 		for v in $TRAEFIK_VERSIONS; do e2e_traefik_image "$v"; done
 		;;
 	*)
-		echo "usage: $0 [all|sockward|traefik VERSION|whoami]" >&2
+		echo "usage: $0 [all|prebuild|sockward|traefik VERSION|whoami]" >&2
 		exit 2
 		;;
 	esac
