@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gojson.h"
+#include "http_lex.h"
 
 /* A decoded key of an open object: bytes in the key arena, and a hash
  * of its lower-cased bytes (keys that fold alike hash alike). */
@@ -64,18 +65,6 @@ gj_blanks(struct gj_reader *r)
 		r->i++;
 }
 
-static int
-gj_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Four hex digits at p[i..]; -1 when malformed or short. */
 static long
 gj_u4(const struct gj_reader *r, size_t i)
@@ -86,7 +75,7 @@ gj_u4(const struct gj_reader *r, size_t i)
 	if (r->len - i < 4)
 		return -1;
 	for (k = 0; k < 4; k++) {
-		if ((d = gj_hex((unsigned char)r->p[i + k])) < 0)
+		if ((d = lex_hex((unsigned char)r->p[i + k])) < 0)
 			return -1;
 		v = v << 4 | d;
 	}
