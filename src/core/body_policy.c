@@ -369,29 +369,33 @@ static const struct bp_node n_mounts = { BP_ARRAY, ID_NONE, NULL, 0,
     &n_mount, NULL };
 
 /* container.HostConfig, with the container.Resources it embeds */
-static const struct bp_field f_host_config[] = {
-	FLD("Privileged", &n_privileged),
-	FLD("CapAdd", &n_capadd),
-	FLD("Devices", &n_devices),
-	FLD("DeviceRequests", &n_device_requests),
-	FLD("DeviceCgroupRules", &n_device_cgroup_rules),
-	FLD("NetworkMode", &n_netmode),
-	FLD("PidMode", &n_pidmode),
-	FLD("IpcMode", &n_ipcmode),
-	FLD("UTSMode", &n_utsmode),
-	FLD("UsernsMode", &n_usernsmode),
-	FLD("CgroupnsMode", &n_cgroupnsmode),
-	FLD("SecurityOpt", &n_secopt),
-	FLD("MaskedPaths", &n_masked_paths),
-	FLD("ReadonlyPaths", &n_readonly_paths),
-	FLD("Binds", &n_binds),
-	FLD("Mounts", &n_mounts),
-	FLD("VolumesFrom", &n_volumes_from),
-	FLD("CgroupParent", &n_cgroup_parent),
-	FLD("Runtime", &n_runtime),
-	FLD("Sysctls", &n_sysctls),
-	FLD("Annotations", &n_annotations),
+/* container.HostConfig's judged fields, in both tables below. */
+#define HOST_CONFIG_FIELDS \
+	FLD("Privileged", &n_privileged), \
+	FLD("CapAdd", &n_capadd), \
+	FLD("Devices", &n_devices), \
+	FLD("DeviceRequests", &n_device_requests), \
+	FLD("DeviceCgroupRules", &n_device_cgroup_rules), \
+	FLD("NetworkMode", &n_netmode), \
+	FLD("PidMode", &n_pidmode), \
+	FLD("IpcMode", &n_ipcmode), \
+	FLD("UTSMode", &n_utsmode), \
+	FLD("UsernsMode", &n_usernsmode), \
+	FLD("CgroupnsMode", &n_cgroupnsmode), \
+	FLD("SecurityOpt", &n_secopt), \
+	FLD("MaskedPaths", &n_masked_paths), \
+	FLD("ReadonlyPaths", &n_readonly_paths), \
+	FLD("Binds", &n_binds), \
+	FLD("Mounts", &n_mounts), \
+	FLD("VolumesFrom", &n_volumes_from), \
+	FLD("CgroupParent", &n_cgroup_parent), \
+	FLD("Runtime", &n_runtime), \
+	FLD("Sysctls", &n_sysctls), \
+	FLD("Annotations", &n_annotations), \
 	FLD("VolumeDriver", &n_volume_driver),
+
+static const struct bp_field f_host_config[] = {
+	HOST_CONFIG_FIELDS
 };
 static const struct bp_node n_host_config = { BP_STRUCT, ID_NONE,
     NF(f_host_config), NULL, NULL };
@@ -413,28 +417,7 @@ static const struct bp_node n_networking = { BP_STRUCT, ID_NONE,
 static const struct bp_field f_create[] = {
 	FLD("HostConfig", &n_host_config),
 	FLD("NetworkingConfig", &n_networking),
-	FLD("Privileged", &n_privileged),
-	FLD("CapAdd", &n_capadd),
-	FLD("Devices", &n_devices),
-	FLD("DeviceRequests", &n_device_requests),
-	FLD("DeviceCgroupRules", &n_device_cgroup_rules),
-	FLD("NetworkMode", &n_netmode),
-	FLD("PidMode", &n_pidmode),
-	FLD("IpcMode", &n_ipcmode),
-	FLD("UTSMode", &n_utsmode),
-	FLD("UsernsMode", &n_usernsmode),
-	FLD("CgroupnsMode", &n_cgroupnsmode),
-	FLD("SecurityOpt", &n_secopt),
-	FLD("MaskedPaths", &n_masked_paths),
-	FLD("ReadonlyPaths", &n_readonly_paths),
-	FLD("Binds", &n_binds),
-	FLD("Mounts", &n_mounts),
-	FLD("VolumesFrom", &n_volumes_from),
-	FLD("CgroupParent", &n_cgroup_parent),
-	FLD("Runtime", &n_runtime),
-	FLD("Sysctls", &n_sysctls),
-	FLD("Annotations", &n_annotations),
-	FLD("VolumeDriver", &n_volume_driver),
+	HOST_CONFIG_FIELDS
 };
 static const struct bp_node n_create = { BP_STRUCT, ID_NONE, NF(f_create),
     NULL, NULL };

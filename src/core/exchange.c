@@ -219,6 +219,28 @@ x_answer_unsent(struct exchange *x, const struct req_head *h, size_t hlen,
 	    h->body != REQ_BODY_NONE || !x->keep_alive);
 }
 
+/*
+ * Make sure an upstream connection is open, dialling one if needed.
+ * Returns 0, or -1 with the 502 message in msg[0..len).
+ */
+static int
+x_up_dial(struct exchange *x, char *msg, size_t len)
+{
+	char	why[400];
+
+	if (x->up_open)
+		return 0;
+	if (x->io->up_open(x->arg, why, sizeof(why)) == -1) {
+		snprintf(msg, len, "sockward: cannot reach the Docker daemon "
+		    "at %s", why);
+		return -1;
+	}
+	x->up_open = 1;
+	x->rs.eof = 0;
+	x->rq.shut = 0;
+	return 0;
+}
+
 /* ---- judged bodies, read whole before anything is forwarded ---- */
 
 /* Bytes of a collected body allocated at first: most create bodies fit. */
@@ -345,7 +367,7 @@ x_collect_done(struct exchange *x)
 	struct req_error err;
 	struct judge_result res;
 	size_t		 blen = x->col_len - x->col_head;
-	char		 msg[600], why[400];
+	char		 msg[600];
 	long		 hl;
 
 	rq->phase = EXCH_DONE;
@@ -406,19 +428,12 @@ x_collect_done(struct exchange *x)
 	}
 	rq->head.start = 0;
 	rq->head.end = (size_t)hl;
-	if (!x->up_open) {
-		if (x->io->up_open(x->arg, why, sizeof(why)) == -1) {
-			sbuf_release(&rq->head);
-			x_col_free(x);
-			snprintf(msg, sizeof(msg), "sockward: cannot reach the "
-			    "Docker daemon at %s", why);
-			x->rec.verdict = "error";
-			x_local_response(x, 502, msg, !x->keep_alive);
-			return;
-		}
-		x->up_open = 1;
-		x->rs.eof = 0;
-		rq->shut = 0;
+	if (x_up_dial(x, msg, sizeof(msg)) == -1) {
+		sbuf_release(&rq->head);
+		x_col_free(x);
+		x->rec.verdict = "error";
+		x_local_response(x, 502, msg, !x->keep_alive);
+		return;
 	}
 	if (x->io->forwarding != NULL)
 		x->io->forwarding(x->arg, x);
@@ -492,7 +507,7 @@ x_start_request(struct exchange *x)
 	struct req_head	 h;
 	struct req_error err;
 	struct judge_result res;
-	char		 msg[600], why[400];
+	char		 msg[600];
 	int		 n;
 
 	n = req_parse(rq->in.data + rq->in.start, sbuf_len(&rq->in), &h, &err);
@@ -565,17 +580,10 @@ x_start_request(struct exchange *x)
 	rq->head.start = 0;
 	rq->head.end = res.head_len;
 
-	if (!x->up_open) {
-		if (x->io->up_open(x->arg, why, sizeof(why)) == -1) {
-			snprintf(msg, sizeof(msg), "sockward: cannot reach the "
-			    "Docker daemon at %s", why);
-			x->rec.verdict = "error";
-			x_answer_unsent(x, &h, (size_t)n, 502, msg);
-			return;
-		}
-		x->up_open = 1;
-		x->rs.eof = 0;
-		rq->shut = 0;
+	if (x_up_dial(x, msg, sizeof(msg)) == -1) {
+		x->rec.verdict = "error";
+		x_answer_unsent(x, &h, (size_t)n, 502, msg);
+		return;
 	}
 	if (x->io->forwarding != NULL)
 		x->io->forwarding(x->arg, x);
