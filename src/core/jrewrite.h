@@ -1,0 +1,226 @@
+/*
+ * jrewrite.h - a streaming JSON rewriter for responses.
+ *
+ * Pure: no I/O.  It reads a response payload (the body with its HTTP
+ * framing already removed) in pieces of any size, as they arrive, and
+ * appends to a caller's buffer the same JSON with
+ *  - chosen values redacted: the value keeps its JSON type and shape, and
+ *    only its data goes (see "Redaction" below);
+ *  - chosen elements dropped: the elements of one array (a list
+ *    response), or the top-level values of a stream (/events, one JSON
+ *    value after another), each buffered whole (up to elem_max bytes)
+ *    until the caller's keep() decides from what the element held.
+ * Everything else passes through byte-exact, whitespace and escapes
+ * included: nothing is reordered or re-encoded.
+ *
+ * What to do is a plan (struct jrw_plan), compiled once from dotted
+ * paths: keys separated by '.', '*' standing for any key of an object or
+ * any element of an array.  A path is relative to each top-level value:
+ * "" is the value itself, "Config.Env" a member of a member,
+ * "*.Spec.Labels" the Spec.Labels of each element of a top-level array.
+ * Keys are matched byte for byte against the key as it is written in the
+ * response after unescaping.
+ *
+ * Memory: struct jrw is a fixed size (the depth stack is in it); the
+ * element buffer is malloc'd while an element is pending and released
+ * when the element is decided; the output buffer grows by what one feed
+ * produces (at most the input fed plus one element).  Nothing else is
+ * allocated.
+ *
+ * Redaction (JRW_N_REDACT) of a value v, recursively:
+ *  - object: {} (its members go, keys too: option maps such as a
+ *    volume's hold secrets in their values, and a map's keys can name
+ *    what a client should not see);
+ *  - array: every element kept, redacted;
+ *  - string: "" - except that a string that starts with an environment
+ *    name and '=' ([A-Za-z_][A-Za-z0-9_.-]*=, unescaped bytes only) keeps
+ *    that name and the '=': "DB_PASSWORD=hunter2" becomes "DB_PASSWORD=";
+ *  - number: 0;  true, false, null: unchanged.
+ * Whitespace inside a redacted value is not kept.  In an array whose
+ * elements are selected, jrewrite writes the ',' between kept elements
+ * itself and drops the whitespace between elements; after a dropped
+ * top-level value of a stream, the whitespace that follows it goes too.
+ * So the output is never longer than the input.
+ *
+ * Errors fail closed: the input is not valid JSON text (a sequence of
+ * values separated by whitespace), it nests deeper than JRW_MAX_DEPTH,
+ * or an element is over elem_max bytes.  Then jrw_feed returns -1 and
+ * w->err says why; nothing more may be fed.
+ */
+#ifndef SOCKWARD_JREWRITE_H
+#define SOCKWARD_JREWRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JRW_MAX_DEPTH	 256	/* containers open at once */
+#define JRW_MAX_NODES	 64	/* nodes of a plan's trie, root included */
+#define JRW_KEY_MAX	 48	/* bytes of one key of a plan path */
+#define JRW_MAX_CAPTURE	 2	/* captured strings per element */
+#define JRW_CAPTURE_MAX	 128	/* bytes kept of a captured string */
+#define JRW_LABEL_MAX	 128	/* bytes of a label key or value */
+#define JRW_MAX_LABELS	 16
+
+/* What a plan node marks. */
+#define JRW_N_REDACT	0x01u	/* redact the value here */
+#define JRW_N_SELECT	0x02u	/* the values here are elements, kept
+				   or dropped by keep() */
+#define JRW_N_LABELS	0x04u	/* an object of string labels, matched
+				   against the plan's label set (inside
+				   an element) */
+#define JRW_N_CAPTURE	0x08u	/* a value captured for keep() (inside
+				   an element); node.capture is its
+				   index */
+
+/* A label a visible element carries: key, and value unless any_value. */
+struct jrw_label {
+	char	key[JRW_LABEL_MAX + 1];
+	char	val[JRW_LABEL_MAX + 1];
+	int	any_value;
+};
+
+struct jrw_node {
+	char		key[JRW_KEY_MAX + 1];	/* "" for the root */
+	unsigned char	key_len;
+	unsigned char	wild;		/* '*': any key or index */
+	unsigned char	flags;		/* JRW_N_* */
+	unsigned char	capture;	/* JRW_N_CAPTURE: 0 .. JRW_MAX_CAPTURE-1 */
+	short		first_child;	/* node index, -1: none */
+	short		next_sibling;	/* node index, -1: none */
+};
+
+/* A compiled plan.  Plain data: it may be copied, and it is shared by
+ * every response it filters. */
+struct jrw_plan {
+	struct jrw_node	 node[JRW_MAX_NODES];	/* node[0]: the root */
+	size_t		 nnodes;
+	/* The label set JRW_N_LABELS matches against: borrowed (the
+	 * listener's), must outlive the plan; NULL/0 for none. */
+	const struct jrw_label *label;
+	size_t		 nlabels;
+};
+
+/* What keep() is told about one element, once it has been read whole. */
+struct jrw_elem {
+	int	labels_seen;	/* an object was found at the LABELS path */
+	int	label_match;	/* one of its members matched a plan label:
+				   key equal, and value equal unless the
+				   label has any_value (the member's value
+				   must be a string either way) */
+	int	present[JRW_MAX_CAPTURE];	/* a value was at capture i */
+	/* capture i's value if it was a string, unescaped, truncated to
+	 * JRW_CAPTURE_MAX bytes (truncated[i] set), NUL-terminated; "" for
+	 * other types. */
+	char	capture[JRW_MAX_CAPTURE][JRW_CAPTURE_MAX + 1];
+	size_t	capture_len[JRW_MAX_CAPTURE];
+	int	truncated[JRW_MAX_CAPTURE];
+};
+
+/* Growable output, owned by the caller: jrw_feed appends to
+ * data[len..), growing data with realloc (data may start NULL). */
+struct jrw_out {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+
+/* The rewriter's state for one response.  Fields are private to
+ * jrewrite.c except the counters and err. */
+struct jrw {
+	const struct jrw_plan *plan;
+	int	(*keep)(void *arg, const struct jrw_elem *e);
+	void	*keep_arg;
+	size_t	 elem_max;
+	uint64_t kept;		/* elements kept */
+	uint64_t dropped;	/* elements dropped */
+	uint64_t redacted;	/* values redacted (outermost only) */
+	const char *err;	/* why jrw_feed failed, static text */
+
+	/* private */
+	int	 state;
+	int	 failed;
+	size_t	 depth;
+	unsigned char type[JRW_MAX_DEPTH];	/* '{' or '[' per level */
+	short	 node[JRW_MAX_DEPTH + 1];	/* plan node at each level,
+						   -1: none can match */
+	size_t	 nitems[JRW_MAX_DEPTH];		/* members/elements seen */
+	char	 key[JRW_KEY_MAX + 2];		/* the key being read */
+	size_t	 key_len;
+	int	 key_long;
+	int	 esc;				/* string escape state */
+	uint32_t esc_code;
+	uint32_t esc_high;			/* a high surrogate seen */
+	size_t	 redact_depth;			/* >0: inside a redacted value */
+	size_t	 redact_str;			/* redacted string progress */
+	size_t	 sel_depth;			/* >0: inside an element */
+	size_t	 sel_kept;			/* elements kept in the array */
+	int	 sel_skip_ws;			/* after a dropped stream value */
+	size_t	 label_depth;			/* >0: inside the LABELS object */
+	char	 lkey[JRW_LABEL_MAX + 2];
+	size_t	 lkey_len;
+	char	 lval[JRW_LABEL_MAX + 2];
+	size_t	 lval_len;
+	int	 lwhat;				/* reading a label key or value */
+	int	 cap_idx;			/* capturing into elem, or -1 */
+	struct jrw_elem elem;
+	char	*ebuf;				/* the pending element */
+	size_t	 ebuf_len, ebuf_cap;
+};
+
+/* Make p an empty plan: a root node with nothing marked, no labels. */
+void	jrw_plan_init(struct jrw_plan *p);
+
+/*
+ * Mark path (dotted, '*' for any key or index; "" is the root) in p with
+ * flags (JRW_N_*; capture is the index for JRW_N_CAPTURE, else ignored).
+ * Rules: at most one node is JRW_N_SELECT; LABELS and CAPTURE nodes must
+ * lie strictly below the SELECT node; a REDACT node may lie anywhere
+ * (also inside an element).  Returns 0, or -1 with a message in
+ * err[0..errlen) (empty key, key over JRW_KEY_MAX, too many nodes, a rule
+ * broken).  Paths may be added in any order.
+ */
+int	jrw_plan_add(struct jrw_plan *p, const char *path, unsigned flags,
+	    int capture, char *err, size_t errlen);
+
+/*
+ * Parse a visible label spec ("KEY" for any value, "KEY=VALUE": split at
+ * the first '=') into *l.  Returns 0, or -1 with a message (empty key,
+ * key or value over JRW_LABEL_MAX bytes).
+ */
+int	jrw_label_parse(const char *spec, struct jrw_label *l, char *err,
+	    size_t errlen);
+
+/* Does plan p do anything (a node marked)? */
+int	jrw_plan_active(const struct jrw_plan *p);
+
+/*
+ * Start rewriting one response with plan (borrowed for w's life).
+ * keep(keep_arg, e) is called once per element when it has been read
+ * whole and returns 1 to keep it, 0 to drop it; keep may be NULL when the
+ * plan selects nothing.  elem_max bounds a pending element (bytes of its
+ * output).
+ */
+void	jrw_init(struct jrw *w, const struct jrw_plan *plan,
+	    int (*keep)(void *, const struct jrw_elem *), void *keep_arg,
+	    size_t elem_max);
+
+/*
+ * Rewrite in[0..n) (the next bytes of the payload; n may be 0) and append
+ * what can be emitted so far to out (out may be NULL: nothing is emitted
+ * and nothing is buffered, keep() is still called; used to read a
+ * response for its facts alone).  Returns 0, or -1 (w->err set; also
+ * when memory runs out).  Bytes of a pending element stay in w until the
+ * element is decided.
+ */
+int	jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out);
+
+/*
+ * The payload ended.  Returns 0 when it ended between top-level values,
+ * -1 (w->err set) when inside one.
+ */
+int	jrw_finish(struct jrw *w);
+
+/* Release what w holds (the pending element); w may be re-initialised. */
+void	jrw_free(struct jrw *w);
+
+#endif
