@@ -24,6 +24,8 @@ static void	x_flt_free(struct exchange *);
 /* Rewritten output waiting for the client beyond which the upstream is
  * not read on. */
 #define X_FLT_HIGH	(256 * 1024)
+/* Output buffer allocated at first. */
+#define X_FLT_FIRST	16384
 /* A pending element (a container of a list, an event) or a probed
  * object may be this large; beyond, the response fails closed. */
 #define X_FLT_ELEM_MAX	(4 * 1024 * 1024)
@@ -403,8 +405,6 @@ x_flt_body_start(struct exchange *x, const struct jrw_plan *plan, int probe)
 		jrw_init(&f->w, plan, rf_keep, &f->keep, X_FLT_ELEM_MAX);
 		f->w_live = 1;
 	}
-	if (!probe)
-		f->out.len = X_FLT_PREFIX;
 	/* The payload alone reaches the rewriter. */
 	x->rs.dechunk = x->rs.frame == RESP_FRAME_CHUNKED;
 }
@@ -418,7 +418,8 @@ x_flt_emit(struct exchange *x, int end)
 {
 	struct exchange_filter *f = x->flt;
 	struct exchange_half *rs = &x->rs;
-	size_t	 n = f->out.len - X_FLT_PREFIX, need, k;
+	size_t	 n = f->out.len > X_FLT_PREFIX ? f->out.len - X_FLT_PREFIX : 0;
+	size_t	 need, k;
 	char	 hex[X_FLT_PREFIX], *b;
 	static const char digits[] = "0123456789abcdef";
 
@@ -426,6 +427,8 @@ x_flt_emit(struct exchange *x, int end)
 		return 0;	/* the previous output is still going out */
 	if (n == 0 && (!end || x->http10))
 		return 1;
+	if (f->out.data == NULL)
+		f->out.len = X_FLT_PREFIX;
 	need = f->out.len + 2 + 5;
 	if (need > f->out.cap) {
 		if ((b = realloc(f->out.data, need)) == NULL)
@@ -475,8 +478,13 @@ x_flt_feed(struct exchange *x)
 
 	if (rs->ready > 0 && f->w_live) {
 		if (out != NULL && out->data == NULL) {
+			/* Room for the chunk size line in front. */
+			if ((out->data = malloc(X_FLT_FIRST)) == NULL) {
+				x_close(x, "out of memory");
+				return;
+			}
+			out->cap = X_FLT_FIRST;
 			out->len = X_FLT_PREFIX;
-			out->cap = 0;
 		}
 		r = jrw_feed(&f->w, rs->in.data + rs->in.start, rs->ready,
 		    out);
@@ -1572,6 +1580,7 @@ exchange_end(struct exchange *x)
 	x_col_free(x);
 	x_flt_free(x);
 	x_held_free(&x->rq);
+	x_held_free(&x->rs);
 	sbuf_release(&x->rq.in);
 	sbuf_release(&x->rq.head);
 	sbuf_release(&x->rs.in);
