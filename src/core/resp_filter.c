@@ -30,23 +30,31 @@ static const struct {
 /*
  * What is redacted, by kind: secrets a read-only client has no use for.
  * Container inspect: the environment (passwords, tokens), the options of
- * volumes a mount creates and of network endpoints.  Services and tasks:
- * the same in their specs (a service's previous spec too).  Volumes: the
- * driver options, which hold CIFS/NFS credentials (o=username=,password=).
+ * volumes a mount creates, of network endpoints and of the log driver
+ * (splunk-token, awslogs keys, a loki URL with credentials).  Services
+ * and tasks: the same in their specs (a service's previous spec too).
+ * Volumes: the driver options, which hold CIFS/NFS credentials
+ * (o=username=,password=).
  */
 #define RF_SVC_SECRETS(pre)						\
 	pre "Spec.TaskTemplate.ContainerSpec.Env",			\
 	pre "Spec.TaskTemplate.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options", \
 	pre "PreviousSpec.TaskTemplate.ContainerSpec.Env",		\
-	pre "PreviousSpec.TaskTemplate.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options"
+	pre "PreviousSpec.TaskTemplate.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options", \
+	pre "Spec.TaskTemplate.LogDriver.Options",			\
+	pre "PreviousSpec.TaskTemplate.LogDriver.Options"
 #define RF_TASK_SECRETS(pre)						\
 	pre "Spec.ContainerSpec.Env",					\
-	pre "Spec.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options"
+	pre "Spec.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options", \
+	pre "Spec.LogDriver.Options"
 
-static const char *const rf_redact_paths[RF_KIND_COUNT][6] = {
+#define RF_MAX_REDACT	8
+
+static const char *const rf_redact_paths[RF_KIND_COUNT][RF_MAX_REDACT] = {
 	[RF_CONTAINER_LIST] = { "*.NetworkSettings.Networks.*.DriverOpts" },
 	[RF_CONTAINER_INSPECT] = { "Config.Env",
 	    "HostConfig.Mounts.*.VolumeOptions.DriverConfig.Options",
+	    "HostConfig.LogConfig.Config",
 	    "NetworkSettings.Networks.*.DriverOpts" },
 	[RF_SERVICE_LIST] = { RF_SVC_SECRETS("*.") },
 	[RF_SERVICE_INSPECT] = { RF_SVC_SECRETS("") },
@@ -137,7 +145,7 @@ rf_build(const struct rf_policy *p, enum rf_kind k, int redact,
 	out->label = p->labels;
 	out->nlabels = p->nlabels;
 	if (redact)
-		for (i = 0; i < 6 && rf_redact_paths[k][i] != NULL; i++)
+		for (i = 0; i < RF_MAX_REDACT && rf_redact_paths[k][i] != NULL; i++)
 			if (jrw_plan_add(out, rf_redact_paths[k][i],
 			    JRW_N_REDACT, 0, err, errlen) == -1)
 				return -1;
@@ -315,13 +323,14 @@ rf_keep(void *arg, const struct jrw_elem *e)
 
 	switch (k->kind) {
 	case RF_EVENTS:
-		/* A container's events carry its labels; a network event
-		 * naming a container, and a service's (which carry no
-		 * labels), cannot be told apart from a hidden one's. */
+		/* A container's events carry its labels.  Another object's
+		 * event that names a container (a network connect, a volume
+		 * mount) and a service's (which carry no labels) cannot be
+		 * told apart from a hidden one's. */
 		if (strcmp(e->capture[0], "container") == 0)
 			return e->label_match;
-		if (strcmp(e->capture[0], "network") == 0)
-			return !e->present[1];
+		if (e->present[1])
+			return 0;
 		return strcmp(e->capture[0], "service") != 0;
 	case RF_TASK_LIST:
 		return !e->truncated[0] && rf_ids_has(k, e->capture[0]);
@@ -438,7 +447,7 @@ rf_explain(const struct rf_policy *p, const struct engine_api_route *r,
 		return;
 	n = (size_t)snprintf(line, sizeof(line), "response: redact ");
 	if (p->redact && !off)
-		for (i = 0; i < 6 && rf_redact_paths[k][i] != NULL &&
+		for (i = 0; i < RF_MAX_REDACT && rf_redact_paths[k][i] != NULL &&
 		    n < sizeof(line); i++, any++)
 			n += (size_t)snprintf(line + n, sizeof(line) - n,
 			    "%s%s", any ? ", " : "", rf_redact_paths[k][i]);
