@@ -428,7 +428,9 @@ def generated():
     docs["nonascii"] = ('[{"Labels":{"\u00e9":"\u65e5\u672c",'
                         '"sockward.jrw-visible":"yes"},"Id":"\u00e9\U0001F600",'
                         '"NetworkSettings":{"Networks":{"n":{"DriverOpts":'
-                        '{"\u00e9":"\u00e9"}}}}}]').encode()
+                        '{"\u00e9":"\u00e9"}}}}},'
+                        '{"Labels":{"emoji":"\\ud83d\\ude00"}},'
+                        '{"Labels":{"emoji":"\\ud83d\\ude01"}}]').encode()
     docs["whitespace"] = (' \n[ \t{ "Labels" : { "a" : "b" , '
                           '"sockward.jrw-visible" : "yes" } ,\r\n "Config"'
                           ' : { "Env" : [ "A=1" , "B" ] } } , { } , [ ] ,'
@@ -458,7 +460,8 @@ def generated():
 GEN_PLANS = {
     "list": {"select": "*", "labels": "*.Labels",
              "redact": ["*.NetworkSettings.Networks.*.DriverOpts"],
-             "label": [(VISIBLE, "yes"), ("\u00e9", "\u65e5\u672c")]},
+             "label": [(VISIBLE, "yes"), ("\u00e9", "\u65e5\u672c"),
+                       ("emoji", "\U0001F600")]},
     "list_all": {"select": "*", "labels": "*.Labels", "keep": "all",
                  "redact": ["*.NetworkSettings.Networks.*.DriverOpts",
                             "*.Config.Env"]},
