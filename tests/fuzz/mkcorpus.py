@@ -367,6 +367,14 @@ def exchange_seeds():
     def cl(b):
         return b"Content-Length: %d\r\n\r\n" % len(b)
 
+    def jl(b):
+        return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" +
+                cl(b) + b)
+    lst = (b'[{"Id":"a","Labels":{"a":"b"},"NetworkSettings":{"Networks":'
+           b'{"n":{"DriverOpts":{"k":"v"}}}}},{"Id":"b","Labels":{}}]')
+    ev = b'{"Type":"container","Actor":{"Attributes":{"a":"b"}}}\n'
+    insp = b'{"Id":"c1","Config":{"Env":["A=b"],"Labels":{"a":"b"}}}'
+
     def chunk(b):
         return (b"Transfer-Encoding: chunked\r\n\r\n%x\r\n" % 5 + b[:5] +
                 b"\r\n%x\r\n" % (len(b) - 5) + b[5:] + b"\r\n0\r\n\r\n")
@@ -423,6 +431,29 @@ def exchange_seeds():
                            xop(7, n=1),
         "collect_audit": b"\1" + xop(0, create + cl(priv) + priv) + rd +
                          xop(1, ok) + rd,
+        # Filtered responses and visibility probes (flags bit 5).
+        "filter_list": b"\x20" + xop(0, b"GET /containers/json HTTP/1.1\r\n"
+                                      b"Host: d\r\n\r\n" + ping) + rd +
+                       xop(1, jl(lst)) + rd + xop(1, ok) + rd,
+        "filter_events": b"\x20" + xop(0, b"GET /events HTTP/1.1\r\n"
+                                        b"Host: d\r\n\r\n") + rd +
+                         xop(1, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+                                b"chunked\r\n\r\n") + rd +
+                         xop(1, b"%x\r\n%s\r\n" % (len(ev), ev)) + rd +
+                         xop(1, b"0\r\n\r\n") + rd,
+        "filter_probe": b"\x20" + xop(0, b"GET /containers/web/json HTTP/1.1"
+                                       b"\r\nHost: d\r\n\r\n" + ping) + rd +
+                        xop(1, jl(insp)) + rd + xop(1, jl(insp)) + rd +
+                        xop(1, ok) + rd,
+        "filter_probe_exec": b"\x21" + xop(0, b"POST /exec/e1/start HTTP/1.1"
+                                            b"\r\nHost: d\r\nContent-Length:"
+                                            b" 2\r\n\r\n{}") + rd +
+                             xop(1, jl(b'{"ContainerID":"c1"}')) + rd +
+                             xop(1, jl(insp)) + rd + xop(1, ok) + rd,
+        "filter_tasks": b"\x20" + xop(0, b"GET /tasks HTTP/1.1\r\nHost: d"
+                                       b"\r\n\r\n") + rd +
+                        xop(1, jl(b'[{"ID":"s1","Spec":{"Labels":{"a":"b"}}}]'))
+                        + rd + xop(1, jl(b'[{"ID":"t","ServiceID":"s1"}]')) + rd,
     }
 
 
