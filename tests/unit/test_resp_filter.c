@@ -664,12 +664,12 @@ lines_out(void *arg, const char *line)
 
 static struct lines *
 explain(const struct rf_policy *p, enum req_method m, const char *path,
-    int ridx)
+    const char *clause)
 {
 	static struct lines l;
 
 	memset(&l, 0, sizeof(l));
-	rf_explain(p, route(m, path), ridx, lines_out, &l);
+	rf_explain(p, route(m, path), clause, lines_out, &l);
 	return &l;
 }
 
@@ -683,55 +683,59 @@ test_explain(void **state)
 	(void)state;
 	p = rf_policy_new(1, NULL, 0, err, sizeof(err));
 	assert_non_null(p);
-	l = explain(p, REQ_M_GET, "/containers/abc/json", 0);
+	l = explain(p, REQ_M_GET, "/containers/abc/json", NULL);
 	assert_int_equal(l->n, 1);
 	assert_string_equal(l->text[0], "response: redact Config.Env, "
 	    "HostConfig.Mounts.*.VolumeOptions.DriverConfig.Options, "
+	    "HostConfig.LogConfig.Config, "
 	    "NetworkSettings.Networks.*.DriverOpts");
-	l = explain(p, REQ_M_GET, "/volumes", 0);
+	l = explain(p, REQ_M_GET, "/volumes", NULL);
 	assert_int_equal(l->n, 1);
 	assert_string_equal(l->text[0], "response: redact Volumes.*.Options");
-	l = explain(p, REQ_M_GET, "/images/json", 0);
+	l = explain(p, REQ_M_GET, "/images/json", NULL);
 	assert_int_equal(l->n, 0);
-	l = explain(p, REQ_M_GET, "/events", 0);
+	l = explain(p, REQ_M_GET, "/events", NULL);
 	assert_int_equal(l->n, 0);
-	assert_int_equal(rf_policy_rule(p, RF_CONTAINER_INSPECT,
-	    "Config.Labels", err, sizeof(err)), 1);
-	l = explain(p, REQ_M_GET, "/containers/abc/json", 1);
-	assert_int_equal(l->n, 1);
-	assert_int_equal(strncmp(l->text[0], "response: (the rule's redact "
-	    "clause)", 36), 0);
-	l = explain(NULL, REQ_M_GET, "/containers/abc/json", 0);
+	/* A rule's clause: its paths after the defaults, or off. */
+	l = explain(p, REQ_M_GET, "/volumes", "Volumes.*.Labels");
+	assert_string_equal(l->text[0], "response: redact Volumes.*.Options, "
+	    "Volumes.*.Labels (the rule's redact)");
+	l = explain(p, REQ_M_GET, "/volumes", "off");
+	assert_string_equal(l->text[0], "response: nothing redacted (the "
+	    "rule's redact off)");
+	l = explain(NULL, REQ_M_GET, "/containers/abc/json", NULL);
 	assert_int_equal(l->n, 0);
 	rf_policy_unref(p);
 
 	p = rf_policy_new(0, lab, 2, err, sizeof(err));
 	assert_non_null(p);
-	l = explain(p, REQ_M_GET, "/containers/json", 0);
+	l = explain(p, REQ_M_GET, "/containers/json", NULL);
 	assert_int_equal(l->n, 2);
-	assert_string_equal(l->text[0], "response: drop the elements at '*' "
-	    "of hidden objects");
+	assert_string_equal(l->text[0], "response: nothing redacted "
+	    "(redact off)");
 	assert_string_equal(l->text[1], "visibility: only containers and "
-	    "services labelled app=web or team");
-	l = explain(p, REQ_M_GET, "/containers/web/db/json", 0);
-	assert_int_equal(l->n, 1);
-	assert_string_equal(l->text[0], "visibility: only containers and "
-	    "services labelled app=web or team; this route names a container: "
-	    "sockward asks dockerd for it first and a hidden one gets "
-	    "dockerd's 404");
-	l = explain(p, REQ_M_POST, "/exec/e1/start", 0);
+	    "services labelled app=web or team; the elements at '*' of "
+	    "others are dropped");
+	l = explain(p, REQ_M_GET, "/containers/web/db/json", NULL);
+	assert_int_equal(l->n, 2);
+	assert_string_equal(l->text[1], "visibility: only containers and "
+	    "services labelled app=web or team; this route names a "
+	    "container: sockward asks dockerd for it first, and a hidden one "
+	    "gets dockerd's own 404");
+	l = explain(p, REQ_M_POST, "/exec/e1/start", NULL);
 	assert_int_equal(l->n, 1);
 	assert_non_null(strstr(l->text[0], "; this route names an exec "
-	    "instance: "));
-	l = explain(p, REQ_M_GET, "/tasks", 0);
+	    "instance (judged by its container): "));
+	l = explain(p, REQ_M_GET, "/tasks", NULL);
 	assert_int_equal(l->n, 2);
-	assert_non_null(strstr(l->text[1], "; sockward lists the services "
-	    "first, tasks of hidden ones are dropped"));
-	l = explain(p, REQ_M_GET, "/networks/n1", 0);
+	assert_non_null(strstr(l->text[1], "(sockward lists the services "
+	    "first: a task is kept when its service is visible)"));
+	l = explain(p, REQ_M_GET, "/networks/n1", NULL);
 	assert_int_equal(l->n, 2);
-	assert_string_equal(l->text[0], "response: empty Containers");
+	assert_string_equal(l->text[0], "response: redact Containers "
+	    "(visible labels are set)");
 	/* Even a route with nothing to filter gets the visibility line. */
-	l = explain(p, REQ_M_GET, "/images/json", 0);
+	l = explain(p, REQ_M_GET, "/images/json", NULL);
 	assert_int_equal(l->n, 1);
 	assert_int_equal(strncmp(l->text[0], "visibility: ", 12), 0);
 	rf_policy_unref(p);
