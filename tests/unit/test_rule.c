@@ -1251,6 +1251,10 @@ test_redact_clause(void **state)
 	    "Config.Env", &r, &why), -1);
 	assert_string_equal(why, "only an allow rule takes redact");
 	assert_string_equal(r.redact, "");
+	/* One clause per rule: a second would silently win. */
+	assert_int_equal(rule_parse("GET /containers/json redact off redact "
+	    "Config.Env", RULE_ALLOW, &r, &why), -1);
+	assert_string_equal(why, "more than one redact");
 }
 
 /* Add n rules "GET /rK" (K = first .. first + n - 1) from origin "g". */
