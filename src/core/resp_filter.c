@@ -316,6 +316,21 @@ rf_ids_has(const struct rf_keeper *k, const char *id)
 	return 0;
 }
 
+/* An object ID as dockerd makes them: 1 to 128 letters and digits. */
+static int
+rf_is_id(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n > 128)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
 int
 rf_keep(void *arg, const struct jrw_elem *e)
 {
@@ -336,9 +351,10 @@ rf_keep(void *arg, const struct jrw_elem *e)
 		return !e->truncated[0] && rf_ids_has(k, e->capture[0]);
 	case RF_PROBE_EXEC:
 	case RF_PROBE_TASK:
-		/* The ID of the object that decides, probed next. */
+		/* The ID of the object that decides, probed next: dockerd's
+		 * IDs are letters and digits; anything else fails closed. */
 		k->visible = e->present[0] && !e->truncated[0] &&
-		    e->capture_len[0] > 0;
+		    rf_is_id(e->capture[0], e->capture_len[0]);
 		if (k->visible)
 			memcpy(k->next_id, e->capture[0],
 			    e->capture_len[0] + 1);
@@ -348,7 +364,8 @@ rf_keep(void *arg, const struct jrw_elem *e)
 		k->visible = e->label_match;
 		return k->visible;
 	case RF_PROBE_SERVICES:
-		if (e->label_match && !e->truncated[0])
+		if (e->label_match && !e->truncated[0] &&
+		    rf_is_id(e->capture[0], e->capture_len[0]))
 			rf_ids_add(k, e->capture[0], e->capture_len[0]);
 		return e->label_match;
 	default:
