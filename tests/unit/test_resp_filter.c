@@ -534,12 +534,15 @@ test_keep_tasks(void **state)
 	(void)state;
 	memset(&k, 0, sizeof(k));
 	k.kind = RF_PROBE_SERVICES;
-	e = elem(1, "svc-visible", NULL);
+	e = elem(1, "svcvisible", NULL);
 	assert_int_equal(rf_keep(&k, &e), 1);
-	e = elem(0, "svc-hidden", NULL);
+	e = elem(0, "svchidden", NULL);
 	assert_int_equal(rf_keep(&k, &e), 0);
+	/* What does not look like a dockerd ID is not recorded. */
+	e = elem(1, "svc-dash", NULL);
+	rf_keep(&k, &e);
 	/* A cut ID is not recorded: it would match a wrong task. */
-	e = elem(1, "svc-cut", NULL);
+	e = elem(1, "svccut", NULL);
 	e.truncated[0] = 1;
 	rf_keep(&k, &e);
 	/* Enough IDs to grow the set past its first allocation. */
@@ -552,15 +555,17 @@ test_keep_tasks(void **state)
 	assert_true(k.ids_cap > 1024);
 
 	k.kind = RF_TASK_LIST;
-	e = elem(0, "svc-visible", NULL);
+	e = elem(0, "svcvisible", NULL);
 	assert_int_equal(rf_keep(&k, &e), 1);
-	e = elem(0, "svc-hidden", NULL);
+	e = elem(0, "svchidden", NULL);
 	assert_int_equal(rf_keep(&k, &e), 0);
-	e = elem(0, "svc-cut", NULL);
+	e = elem(0, "svccut", NULL);
+	assert_int_equal(rf_keep(&k, &e), 0);
+	e = elem(0, "svc-dash", NULL);
 	assert_int_equal(rf_keep(&k, &e), 0);
 	e = elem(0, "svc", NULL);		/* a prefix is not the ID */
 	assert_int_equal(rf_keep(&k, &e), 0);
-	e = elem(0, "svc-visible", NULL);
+	e = elem(0, "svcvisible", NULL);
 	e.truncated[0] = 1;
 	assert_int_equal(rf_keep(&k, &e), 0);
 	e = elem(0, NULL, NULL);
@@ -575,7 +580,7 @@ test_keep_tasks(void **state)
 	/* An empty set keeps no task. */
 	memset(&k, 0, sizeof(k));
 	k.kind = RF_TASK_LIST;
-	e = elem(0, "svc-visible", NULL);
+	e = elem(0, "svcvisible", NULL);
 	assert_int_equal(rf_keep(&k, &e), 0);
 	rf_keeper_free(&k);
 }
