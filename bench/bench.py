@@ -1303,7 +1303,13 @@ def events_rss_cell(tmp, nstreams, nevents):
                 raise RuntimeError("events-rss %s: %s" % (
                     name, r.get("error", "%s of %d streams opened"
                                 % (r.get("open"), nstreams))))
-            if r.get("delivered") != want:
+            # Filtered: exactly the labelled events (one more is a hidden
+            # one let through).  Unfiltered: loadgen stops reading 50 ms
+            # after the last push, so a few of the last pair may be
+            # uncounted; at least one per push.
+            if (r.get("delivered", 0) > want or
+                    r.get("delivered", 0) < (want if per_push == 1 else
+                                             nstreams * nevents)):
                 raise RuntimeError("events-rss %s: %d events delivered, "
                                    "%d expected (%d per push per stream)"
                                    % (name, r.get("delivered", 0), want,
