@@ -1362,11 +1362,30 @@ def rewrite_cell():
         return None, ("make jrwbench failed (exit %d): %s"
                       % (r.returncode, (r.stderr or r.stdout).strip()[-300:]))
     lines = [ln for ln in r.stdout.splitlines()
-             if re.search(r"MB/s", ln)]
+             if re.search(r"MB/s|MBps", ln)]
     if not lines:
         return None, "make jrwbench printed no MB/s figure: %s" % (
             r.stdout.strip()[-300:])
     return lines, None
+
+
+def rewrite_table(lines):
+    """jrwbench's "NAME in=N out=N best_MBps=X median_MBps=Y" lines as a
+    table; any other line as it is."""
+    rows = ["| document | input | output | best MB/s | median MB/s |",
+            "|---|---|---|---|---|"]
+    other = []
+    for ln in lines:
+        kv = dict(t.split("=", 1) for t in ln.split() if "=" in t)
+        name = ln.split()[0] if ln.split() else "?"
+        if "best_MBps" in kv:
+            rows.append("| %s | %s B | %s B | %s | %s |" % (
+                name, fmt_int(float(kv.get("in", 0))),
+                fmt_int(float(kv.get("out", 0))), kv["best_MBps"],
+                kv.get("median_MBps", "")))
+        else:
+            other.append(ln.strip())
+    return "\n".join(rows + ([""] + other if other else []))
 
 
 def issue13_section(run):
@@ -1391,8 +1410,8 @@ def issue13_section(run):
                                       events_rss_target(run.events_rss)),
                 ""]
     if run.rewrite and run.rewrite[0]:
-        out += ["The rewriter alone (`make jrwbench`, no sockets):", ""]
-        out += ["    " + ln.strip() for ln in run.rewrite[0]]
+        out += ["The rewriter alone (`make jrwbench`, one core, no "
+                "sockets):", "", rewrite_table(run.rewrite[0])]
     elif run.rewrite:
         out.append("The rewriter alone: %s" % run.rewrite[1])
     return "\n".join(out)
@@ -1412,9 +1431,10 @@ def issue13_main(a):
         if err:
             log("bench: " + err)
             return 1
-        print("the rewriter alone (`make jrwbench`, bench/jrwbench.c):")
-        for ln in lines:
-            print("  " + ln.strip())
+        print("the rewriter alone (`make jrwbench`, bench/jrwbench.c, "
+              "one core, no sockets):")
+        print()
+        print(rewrite_table(lines))
         return 0
     tmp = tempfile.mkdtemp(prefix="sockward-bench.")
     os.chmod(tmp, 0o711)
