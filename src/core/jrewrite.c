@@ -741,7 +741,7 @@ int
 jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
 {
 	struct jrw_run r;
-	const char *p = in, *e = in + n;
+	const char *p, *e;
 	unsigned char c;
 	int	 k;
 
@@ -750,6 +750,10 @@ jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
 	if (w->state == JRW_ST_DONE)
 		return jrw_fail(w, "response fed after its end");
 	w->last_out = out;
+	if (n == 0)
+		return 0;	/* in may be NULL */
+	p = in;
+	e = in + n;
 	r.w = w;
 	r.out = out;
 	r.span = w->copying ? in : NULL;

@@ -30,23 +30,31 @@ static const struct {
 /*
  * What is redacted, by kind: secrets a read-only client has no use for.
  * Container inspect: the environment (passwords, tokens), the options of
- * volumes a mount creates and of network endpoints.  Services and tasks:
- * the same in their specs (a service's previous spec too).  Volumes: the
- * driver options, which hold CIFS/NFS credentials (o=username=,password=).
+ * volumes a mount creates, of network endpoints and of the log driver
+ * (splunk-token, awslogs keys, a loki URL with credentials).  Services
+ * and tasks: the same in their specs (a service's previous spec too).
+ * Volumes: the driver options, which hold CIFS/NFS credentials
+ * (o=username=,password=).
  */
 #define RF_SVC_SECRETS(pre)						\
 	pre "Spec.TaskTemplate.ContainerSpec.Env",			\
 	pre "Spec.TaskTemplate.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options", \
 	pre "PreviousSpec.TaskTemplate.ContainerSpec.Env",		\
-	pre "PreviousSpec.TaskTemplate.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options"
+	pre "PreviousSpec.TaskTemplate.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options", \
+	pre "Spec.TaskTemplate.LogDriver.Options",			\
+	pre "PreviousSpec.TaskTemplate.LogDriver.Options"
 #define RF_TASK_SECRETS(pre)						\
 	pre "Spec.ContainerSpec.Env",					\
-	pre "Spec.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options"
+	pre "Spec.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options", \
+	pre "Spec.LogDriver.Options"
 
-static const char *const rf_redact_paths[RF_KIND_COUNT][6] = {
+#define RF_MAX_REDACT	8
+
+static const char *const rf_redact_paths[RF_KIND_COUNT][RF_MAX_REDACT] = {
 	[RF_CONTAINER_LIST] = { "*.NetworkSettings.Networks.*.DriverOpts" },
 	[RF_CONTAINER_INSPECT] = { "Config.Env",
 	    "HostConfig.Mounts.*.VolumeOptions.DriverConfig.Options",
+	    "HostConfig.LogConfig.Config",
 	    "NetworkSettings.Networks.*.DriverOpts" },
 	[RF_SERVICE_LIST] = { RF_SVC_SECRETS("*.") },
 	[RF_SERVICE_INSPECT] = { RF_SVC_SECRETS("") },
@@ -137,7 +145,7 @@ rf_build(const struct rf_policy *p, enum rf_kind k, int redact,
 	out->label = p->labels;
 	out->nlabels = p->nlabels;
 	if (redact)
-		for (i = 0; i < 6 && rf_redact_paths[k][i] != NULL; i++)
+		for (i = 0; i < RF_MAX_REDACT && rf_redact_paths[k][i] != NULL; i++)
 			if (jrw_plan_add(out, rf_redact_paths[k][i],
 			    JRW_N_REDACT, 0, err, errlen) == -1)
 				return -1;
@@ -315,13 +323,14 @@ rf_keep(void *arg, const struct jrw_elem *e)
 
 	switch (k->kind) {
 	case RF_EVENTS:
-		/* A container's events carry its labels; a network event
-		 * naming a container, and a service's (which carry no
-		 * labels), cannot be told apart from a hidden one's. */
+		/* A container's events carry its labels.  Another object's
+		 * event that names a container (a network connect, a volume
+		 * mount) and a service's (which carry no labels) cannot be
+		 * told apart from a hidden one's. */
 		if (strcmp(e->capture[0], "container") == 0)
 			return e->label_match;
-		if (strcmp(e->capture[0], "network") == 0)
-			return !e->present[1];
+		if (e->present[1])
+			return 0;
 		return strcmp(e->capture[0], "service") != 0;
 	case RF_TASK_LIST:
 		return !e->truncated[0] && rf_ids_has(k, e->capture[0]);
@@ -425,71 +434,64 @@ rf_hidden_message(enum rf_object o, const char *name, size_t len, char *dst,
 
 void
 rf_explain(const struct rf_policy *p, const struct engine_api_route *r,
-    int ridx, void (*out)(void *arg, const char *line), void *arg)
+    const char *clause, void (*out)(void *arg, const char *line), void *arg)
 {
 	enum rf_kind	 k = rf_kind_of(r);
 	enum rf_object	 o = rf_object_of(r);
 	char		 line[1024];
-	size_t		 n = 0, i;
-	const struct jrw_plan *pl;
+	size_t		 n, i;
+	int		 off = clause != NULL && strcmp(clause, "off") == 0;
+	int		 any = 0;
 
 	if (p == NULL)
 		return;
-	pl = rf_plan(p, k, ridx);
-	if (pl != NULL) {
-		n = (size_t)snprintf(line, sizeof(line), "response: ");
-		if (ridx > 0 && (size_t)ridx <= p->nrule_plan)
+	n = (size_t)snprintf(line, sizeof(line), "response: redact ");
+	if (p->redact && !off)
+		for (i = 0; i < RF_MAX_REDACT && rf_redact_paths[k][i] != NULL &&
+		    n < sizeof(line); i++, any++)
 			n += (size_t)snprintf(line + n, sizeof(line) - n,
-			    "(the rule's redact clause) ");
-		if (p->redact || ridx > 0) {
-			int first = 1;
-			for (i = 0; i < 6 && rf_redact_paths[k][i] != NULL &&
-			    n < sizeof(line); i++) {
-				if (ridx > 0)
-					break;
-				n += (size_t)snprintf(line + n,
-				    sizeof(line) - n, "%s%s",
-				    first ? "redact " : ", ",
-				    rf_redact_paths[k][i]);
-				first = 0;
-			}
-			if (!first && n < sizeof(line))
-				n += (size_t)snprintf(line + n,
-				    sizeof(line) - n, "; ");
-		}
-		if (rf_hiding(p) && rf_hide_paths[k].select != NULL &&
-		    n < sizeof(line))
-			n += (size_t)snprintf(line + n, sizeof(line) - n,
-			    "drop the elements at '%s' of hidden objects; ",
-			    rf_hide_paths[k].select);
-		if (rf_hiding(p) && rf_hide_paths[k].redact != NULL &&
-		    n < sizeof(line))
-			n += (size_t)snprintf(line + n, sizeof(line) - n,
-			    "empty %s; ", rf_hide_paths[k].redact);
-		if (n >= 2 && n < sizeof(line) && line[n - 2] == ';')
-			line[n - 2] = '\0';
+			    "%s%s", any ? ", " : "", rf_redact_paths[k][i]);
+	if (clause != NULL && !off && n < sizeof(line)) {
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+		    "%s%s (the rule's redact)", any ? ", " : "", clause);
+		any = 1;
+	}
+	if (rf_hiding(p) && rf_hide_paths[k].redact != NULL &&
+	    n < sizeof(line)) {
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s "
+		    "(visible labels are set)", any ? ", " : "",
+		    rf_hide_paths[k].redact);
+		any = 1;
+	}
+	if (any)
+		out(arg, line);
+	else if (rf_redact_paths[k][0] != NULL) {
+		snprintf(line, sizeof(line), "response: nothing redacted "
+		    "(%s)", off ? "the rule's redact off" : "redact off");
 		out(arg, line);
 	}
-	if (rf_hiding(p)) {
-		n = (size_t)snprintf(line, sizeof(line), "visibility: only "
-		    "containers and services labelled ");
-		for (i = 0; i < p->nlabels && n < sizeof(line); i++)
-			n += (size_t)snprintf(line + n, sizeof(line) - n,
-			    "%s%s%s%s", i ? " or " : "", p->labels[i].key,
-			    p->labels[i].any_value ? "" : "=",
-			    p->labels[i].any_value ? "" : p->labels[i].val);
-		if (o != RF_OBJ_NONE && n < sizeof(line))
-			snprintf(line + n, sizeof(line) - n, "; this route "
-			    "names a%s %s: sockward asks dockerd for it first "
-			    "and a hidden one gets dockerd's 404",
-			    o == RF_OBJ_EXEC ? "n" : "",
-			    o == RF_OBJ_CONTAINER ? "container" :
-			    o == RF_OBJ_EXEC ? "exec instance" :
-			    o == RF_OBJ_SERVICE ? "service" : "task");
-		else if (k == RF_TASK_LIST && n < sizeof(line))
-			snprintf(line + n, sizeof(line) - n, "; sockward "
-			    "lists the services first, tasks of hidden ones "
-			    "are dropped");
-		out(arg, line);
-	}
+	if (!rf_hiding(p))
+		return;
+	n = (size_t)snprintf(line, sizeof(line), "visibility: only "
+	    "containers and services labelled ");
+	for (i = 0; i < p->nlabels && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s%s%s",
+		    i ? " or " : "", p->labels[i].key,
+		    p->labels[i].any_value ? "" : "=",
+		    p->labels[i].any_value ? "" : p->labels[i].val);
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (rf_hide_paths[k].select != NULL && k < RF_PROBE_CONTAINER)
+		snprintf(line + n, sizeof(line) - n, "; the elements at '%s' "
+		    "of others are dropped%s", rf_hide_paths[k].select,
+		    k == RF_TASK_LIST ? " (sockward lists the services first: "
+		    "a task is kept when its service is visible)" : "");
+	else if (o != RF_OBJ_NONE)
+		snprintf(line + n, sizeof(line) - n, "; this route names %s: "
+		    "sockward asks dockerd for it first, and a hidden one gets "
+		    "dockerd's own 404", o == RF_OBJ_CONTAINER ? "a container" :
+		    o == RF_OBJ_EXEC ? "an exec instance (judged by its "
+		    "container)" : o == RF_OBJ_SERVICE ? "a service" :
+		    "a task (judged by its service)");
+	out(arg, line);
 }
