@@ -583,7 +583,10 @@ x_probe_done(struct exchange *x)
 	f->active = 0;
 	rs->dechunk = 0;
 	rs->ready = 0;
-	if (!x->up_reusable || sbuf_len(&rs->in) > 0)
+	/* An upstream that answered before it had the whole probe, or
+	 * sent more than the answer, is out of step. */
+	if (!x->up_reusable || sbuf_len(&rs->in) > 0 ||
+	    exchange_pending(rq))
 		x_up_drop(x);
 	if (st == 200 && visible &&
 	    (f->probe == RF_PROBE_EXEC || f->probe == RF_PROBE_TASK)) {

@@ -1145,7 +1145,7 @@ jrw_label_parse(const char *spec, struct jrw_label *l, char *err,
 
 	memset(l, 0, sizeof(*l));
 	if (klen == 0)
-		return jrw_errf(err, errlen, "empty label key", spec);
+		return jrw_errf(err, errlen, "empty label key", NULL);
 	if (klen > JRW_LABEL_MAX)
 		return jrw_errf(err, errlen, "label key too long", NULL);
 	memcpy(l->key, spec, klen);

@@ -331,6 +331,17 @@ def config_seeds():
                                  b"\tlisten tcp://:1\n\tallow GET /\n}\n")
     seeds["nasty_host_bits"] = (b"listener a {\n\tlisten tcp://:1\n"
                                 b"\tclients 10.1.2.3/8\n\tallow GET /\n}\n")
+    # Issue 13: visible labels, redact, a rule's redact clause; auto
+    # redaction off by a profile (watchtower) must survive the dump.
+    seeds["responses"] = (
+        b"listener w {\n\tlisten tcp://127.0.0.1:2375\n"
+        b"\tprofile watchtower\n"
+        b'\tvisible-label com.example.vis=1 "team=web ops"\n}\n'
+        b"listener r {\n\tlisten unix:///run/sockward/r.sock\n"
+        b"\tredact on\n\tvisible-label app\n"
+        b"\tallow GET /containers/{name}/json require size=1 "
+        b"redact Config.Labels,HostConfig.Binds\n"
+        b"\tallow GET /volumes redact off\n\tprofile readonly\n}\n")
     return seeds
 
 
