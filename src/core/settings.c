@@ -15,8 +15,9 @@
 #include "settings.h"
 #include "tecnativa.h"
 
-#define SET_POLICY_CONFLICT "--listen, --profile, --allow, --deny and " \
-	"--mode go in the config file when one is used"
+#define SET_POLICY_CONFLICT "--listen, --profile, --allow, --deny, " \
+	"--mode and the other per-listener settings (sockward settings) go " \
+	"in the config file when one is used"
 
 /*
  * Reloadable or not, decided per row.  Restart-only settings are those
