@@ -193,12 +193,25 @@ rf_policy_new(int redact, const char *const *specs, size_t n, char *err,
 	}
 	p->refs = 1;
 	p->redact = redact != 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (jrw_label_parse(specs[i], &p->labels[i], err,
 		    errlen) == -1) {
 			free(p);
 			return NULL;
 		}
+		/* dockerd writes a container's name and image over labels
+		 * of those names in its events' attributes: such a label
+		 * would decide differently in /events than in lists. */
+		if (strcmp(p->labels[i].key, "name") == 0 ||
+		    strcmp(p->labels[i].key, "image") == 0) {
+			snprintf(err, errlen, "label \"%s\" cannot be told "
+			    "from the container's own %s in dockerd's events; "
+			    "use another label", p->labels[i].key,
+			    p->labels[i].key);
+			free(p);
+			return NULL;
+		}
+	}
 	p->nlabels = n;
 	for (i = 0; i < RF_KIND_COUNT; i++)
 		if (rf_build(p, (enum rf_kind)i, p->redact, NULL, 0,

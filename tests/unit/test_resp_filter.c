@@ -262,6 +262,16 @@ test_policy_bad_labels(void **state)
 	specs[0] = "";
 	assert_null(rf_policy_new(1, specs, 1, err, sizeof(err)));
 	assert_non_null(strstr(err, "empty label key"));
+	/* dockerd's own event attributes. */
+	specs[0] = "name=web";
+	assert_null(rf_policy_new(1, specs, 1, err, sizeof(err)));
+	assert_non_null(strstr(err, "own name in dockerd's events"));
+	specs[0] = "image";
+	assert_null(rf_policy_new(1, specs, 1, err, sizeof(err)));
+	assert_non_null(strstr(err, "own image"));
+	specs[0] = "names=web";
+	assert_non_null(p = rf_policy_new(1, specs, 1, err, sizeof(err)));
+	rf_policy_unref(p);
 
 	memset(longkey, 'k', sizeof(longkey) - 1);
 	longkey[sizeof(longkey) - 1] = '\0';
