@@ -46,7 +46,7 @@ struct exchange_filter {
 	/* The probe: what is asked, of which object the client named. */
 	enum rf_kind	 probe;		/* RF_NONE: none (now) */
 	enum rf_object	 obj;
-	char		 name[256];
+	char		*name;		/* malloc'd */
 	size_t		 name_len;
 	int		 probe_status;
 	char		*hidden;	/* the 404 a hidden object gets */
@@ -320,6 +320,7 @@ x_flt_free(struct exchange *x)
 	rf_policy_unref(f->pol);
 	free(f->out.data);
 	free(f->hidden);
+	free(f->name);
 	free(f->saved);
 	free(f->saved_body);
 	free(f);
@@ -333,7 +334,7 @@ x_probe_head(struct exchange *x, const char *id, size_t len)
 {
 	struct exchange_filter *f = x->flt;
 	struct sbuf *hb = &x->rq.head;
-	char	 path[700];
+	char	 path[3 * REQ_MAX_TARGET + 32];
 	int	 n;
 
 	if (rf_probe_path(f->probe, id, len, path, sizeof(path)) < 0 ||
@@ -374,9 +375,11 @@ x_flt_begin(struct exchange *x, const struct judge_result *res)
 		return 0;
 	f->keep.kind = f->probe;
 	f->obj = res->probe_obj;
-	f->name_len = res->probe_len < sizeof(f->name) ? res->probe_len :
-	    sizeof(f->name);
+	f->name_len = res->probe_len;
+	if ((f->name = malloc(f->name_len + 1)) == NULL)
+		return -1;
 	memcpy(f->name, res->target.path + res->probe_off, f->name_len);
+	f->name[f->name_len] = '\0';
 	f->saved_len = sbuf_len(&rq->head);
 	if ((f->saved = malloc(f->saved_len)) == NULL)
 		return -1;
@@ -529,7 +532,8 @@ static void
 x_probe_resp(struct exchange *x, const struct resp_head *h)
 {
 	struct exchange_filter *f = x->flt;
-	char	 msg[400], esc[900], body[1000], *b;
+	char	*msg, *esc, *b;
+	size_t	 cap = f->name_len + 64, ecap = 6 * cap;
 	int	 blen;
 	long	 n;
 
@@ -548,25 +552,29 @@ x_probe_resp(struct exchange *x, const struct resp_head *h)
 	    &f->pol->plan[f->probe] : NULL, 1);
 	if (h->status != 200 || f->hidden != NULL)
 		return;
-	rf_hidden_message(f->obj, f->name, f->name_len, msg, sizeof(msg));
-	esc_json(esc, sizeof(esc), msg, strlen(msg));
-	blen = snprintf(body, sizeof(body), "{\"message\":\"%s\"}\n", esc);
-	if (blen < 0 || (size_t)blen >= sizeof(body) ||
-	    (b = malloc(RESP_MAX_HEAD + sizeof(body))) == NULL)
-		return;		/* x_probe_done answers 502 */
+	/* Sized for the whole name: dockerd's message carries all of it. */
+	msg = malloc(cap);
+	esc = malloc(ecap);
+	b = malloc(RESP_MAX_HEAD + ecap + 32);
+	if (msg == NULL || esc == NULL || b == NULL)
+		goto out;	/* x_probe_done answers 502 */
+	rf_hidden_message(f->obj, f->name, f->name_len, msg, cap);
+	esc_json(esc, ecap, msg, strlen(msg));
+	blen = (int)strlen(esc) + 15;	/* {"message":"..."}\n */
 	n = resp_serialize_reframed(h, 404, "Not Found", 9, RESP_FRAME_LENGTH,
 	    (uint64_t)blen, x->keep_alive && f->saved_phase != EXCH_BODY, b,
 	    RESP_MAX_HEAD);
-	if (n < 0) {
-		free(b);
-		return;
-	}
-	if (!x->is_head) {
-		memcpy(b + n, body, (size_t)blen);
-		n += blen;
-	}
+	if (n < 0)
+		goto out;
+	if (!x->is_head)
+		n += sprintf(b + n, "{\"message\":\"%s\"}\n", esc);
 	f->hidden = b;
 	f->hidden_len = (size_t)n;
+	b = NULL;
+out:
+	free(msg);
+	free(esc);
+	free(b);
 }
 
 /* The probe is answered and read: answer 404, probe on, or let the
