@@ -361,6 +361,8 @@ x_flt_begin(struct exchange *x, const struct judge_result *res)
 	struct exchange_filter *f;
 	struct exchange_half *rq = &x->rq;
 	const struct cfg_listener *pol = *x->pol;
+	char	*name, *saved;
+	size_t	 nlen, slen;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
@@ -375,15 +377,22 @@ x_flt_begin(struct exchange *x, const struct judge_result *res)
 		return 0;
 	f->keep.kind = f->probe;
 	f->obj = res->probe_obj;
-	f->name_len = res->probe_len;
-	if ((f->name = malloc(f->name_len + 1)) == NULL)
+	nlen = res->probe_len;
+	slen = sbuf_len(&rq->head);
+	name = malloc(nlen + 1);
+	saved = malloc(slen);
+	if (name == NULL || saved == NULL) {
+		free(name);
+		free(saved);
 		return -1;
-	memcpy(f->name, res->target.path + res->probe_off, f->name_len);
-	f->name[f->name_len] = '\0';
-	f->saved_len = sbuf_len(&rq->head);
-	if ((f->saved = malloc(f->saved_len)) == NULL)
-		return -1;
-	memcpy(f->saved, rq->head.data + rq->head.start, f->saved_len);
+	}
+	memcpy(name, res->target.path + res->probe_off, nlen);
+	name[nlen] = '\0';
+	memcpy(saved, rq->head.data + rq->head.start, slen);
+	f->name = name;
+	f->name_len = nlen;
+	f->saved = saved;
+	f->saved_len = slen;
 	f->saved_body = rq->held;
 	f->saved_start = rq->held_start;
 	f->saved_end = rq->held_end;
