@@ -46,11 +46,13 @@ struct exchange_filter {
 	/* The probe: what is asked, of which object the client named. */
 	enum rf_kind	 probe;		/* RF_NONE: none (now) */
 	enum rf_object	 obj;
+	const struct engine_api_route *route;	/* the client's (static) */
 	char		*name;		/* malloc'd */
 	size_t		 name_len;
 	int		 probe_status;
 	char		*hidden;	/* the 404 a hidden object gets */
 	size_t		 hidden_len;
+	int		 hidden_close;	/* the connection ends after it */
 	/* The client's request, held back while the probe runs. */
 	char		*saved;		/* canonical head */
 	size_t		 saved_len;
@@ -377,6 +379,7 @@ x_flt_begin(struct exchange *x, const struct judge_result *res)
 		return 0;
 	f->keep.kind = f->probe;
 	f->obj = res->probe_obj;
+	f->route = res->route;
 	nlen = res->probe_len;
 	slen = sbuf_len(&rq->head);
 	name = malloc(nlen + 1);
@@ -516,6 +519,8 @@ x_flt_feed(struct exchange *x)
 			x_probe_done(x);
 			return;
 		}
+		x->rec.verdict = "error";
+		x->why_warn = 1;
 		x_close(x, f->w.err != NULL ? f->w.err :
 		    "response could not be filtered");
 		return;
@@ -567,7 +572,15 @@ x_probe_resp(struct exchange *x, const struct resp_head *h)
 	b = malloc(RESP_MAX_HEAD + ecap + 32);
 	if (msg == NULL || esc == NULL || b == NULL)
 		goto out;	/* x_probe_done answers 502 */
-	rf_hidden_message(f->obj, f->name, f->name_len, msg, cap);
+	rf_hidden_message(f->obj, f->route, f->name, f->name_len, msg, cap);
+	if (rf_hidden_raw(f->route)) {
+		/* As sockward relays dockerd's own: raw, closed after. */
+		n = snprintf(b, RESP_MAX_HEAD + ecap + 32, "HTTP/1.1 404 Not "
+		    "Found\r\nContent-Type: application/vnd.docker.raw-stream"
+		    "\r\nConnection: close\r\n\r\n%s\r\n", msg);
+		f->hidden_close = 1;
+		goto done;
+	}
 	esc_json(esc, ecap, msg, strlen(msg));
 	blen = (int)strlen(esc) + 15;	/* {"message":"..."}\n */
 	n = resp_serialize_reframed(h, 404, "Not Found", 9, RESP_FRAME_LENGTH,
@@ -577,6 +590,7 @@ x_probe_resp(struct exchange *x, const struct resp_head *h)
 		goto out;
 	if (!x->is_head)
 		n += sprintf(b + n, "{\"message\":\"%s\"}\n", esc);
+done:
 	f->hidden = b;
 	f->hidden_len = (size_t)n;
 	b = NULL;
@@ -631,6 +645,8 @@ x_probe_done(struct exchange *x)
 			x_drop_body(x);
 			x->keep_alive = 0;
 		}
+		if (f->hidden_close)
+			x->keep_alive = 0;
 		rq->phase = EXCH_DONE;
 		if (sbuf_reserve(&rs->head) == -1 ||
 		    f->hidden_len > SBUF_SIZE - rs->head.end) {

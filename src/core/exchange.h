@@ -212,6 +212,9 @@ struct exchange {
 					   the transport closes gently (its
 					   bytes drained, not reset) */
 	const char	*why;		/* why, or NULL (a normal end) */
+	int		 why_warn;	/* worth a warning, not a debug line
+					   (a response cut because it could
+					   not be filtered) */
 	struct exchange_rec	 rec;
 };
 

@@ -440,11 +440,12 @@ rf_probe_path(enum rf_kind probe, const char *id, size_t len, char *dst,
 }
 
 void
-rf_hidden_message(enum rf_object o, const char *name, size_t len, char *dst,
-    size_t cap)
+rf_hidden_message(enum rf_object o, const struct engine_api_route *r,
+    const char *name, size_t len, char *dst, size_t cap)
 {
-	/* dockerd's words: errNoSuchContainer, errExecNotFound, and the
-	 * cluster's "service %s not found" / "task %s not found". */
+	/* dockerd's words: errNoSuchContainer, errExecNotFound, the
+	 * cluster's "service %s not found" / "task %s not found"; kill
+	 * wraps the first ("Cannot kill container: %s: %w"). */
 	switch (o) {
 	case RF_OBJ_EXEC:
 		snprintf(dst, cap, "No such exec instance: %.*s", (int)len,
@@ -457,9 +458,25 @@ rf_hidden_message(enum rf_object o, const char *name, size_t len, char *dst,
 		snprintf(dst, cap, "task %.*s not found", (int)len, name);
 		break;
 	default:
-		snprintf(dst, cap, "No such container: %.*s", (int)len, name);
+		if (r != NULL && r->method == REQ_M_POST &&
+		    strcmp(r->tmpl, "/containers/{name:.*}/kill") == 0)
+			snprintf(dst, cap, "Cannot kill container: %.*s: No "
+			    "such container: %.*s", (int)len, name, (int)len,
+			    name);
+		else
+			snprintf(dst, cap, "No such container: %.*s", (int)len,
+			    name);
 		break;
 	}
+}
+
+int
+rf_hidden_raw(const struct engine_api_route *r)
+{
+	/* dockerd hijacks the connection before it looks the container
+	 * up, then writes a plain-text 404 on the raw stream and closes. */
+	return r != NULL && r->method == REQ_M_POST &&
+	    strcmp(r->tmpl, "/containers/{name:.*}/attach") == 0;
 }
 
 void

@@ -148,10 +148,15 @@ enum rf_kind rf_probe_kind(enum rf_object o);
 int	rf_probe_path(enum rf_kind probe, const char *id, size_t len,
 	    char *dst, size_t cap);
 
-/* dockerd's 404 message for a missing object o named name[0..len)
- * ("No such container: NAME"), in dst[0..cap), cut to fit. */
-void	rf_hidden_message(enum rf_object o, const char *name, size_t len,
-	    char *dst, size_t cap);
+/* dockerd's 404 message for a missing object o named name[0..len) on
+ * route r ("No such container: NAME"; kill's "Cannot kill container:
+ * NAME: No such container: NAME"), in dst[0..cap), cut to fit. */
+void	rf_hidden_message(enum rf_object o, const struct engine_api_route *r,
+	    const char *name, size_t len, char *dst, size_t cap);
+
+/* Does dockerd answer a missing object on route r with a plain-text 404
+ * on a hijacked stream (container attach), not a JSON error? */
+int	rf_hidden_raw(const struct engine_api_route *r);
 
 /*
  * Describe for `sockward explain` what p does to responses of route r

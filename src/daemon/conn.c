@@ -384,7 +384,9 @@ conn_close(struct conn *c, const char *why)
 		return;
 	exchange_end(&c->x);
 	if (why != NULL)
-		log_msg(LOG_DEBUG, "closing %s: %s", c->who.name, why);
+		log_msg(c->x.why_warn ? LOG_WARN : LOG_DEBUG, "closing %s: "
+		    "%s%s", c->who.name, c->x.why_warn ? "response cut, "
+		    "not filtered: " : "", why);
 	c->dead = 1;
 	timer_stop(&c->timer);
 	ev_io_stop(&c->cli);

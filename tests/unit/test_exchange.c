@@ -1160,6 +1160,9 @@ test_filter_invalid_fails_closed(void **state)
 	assert_null(strstr(cli, "a1"));
 	assert_null(strstr(cli, "0\r\n\r\n"));
 	assert_true(F.x.dead);
+	/* Said loudly: the transport warns, the record is an error. */
+	assert_true(F.x.why_warn);
+	assert_string_equal(F.x.rec.verdict, "error");
 }
 
 static const char INSPECT_VIS[] =

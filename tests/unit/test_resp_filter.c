@@ -650,16 +650,29 @@ test_hidden_message(void **state)
 	char	 dst[64];
 
 	(void)state;
-	rf_hidden_message(RF_OBJ_CONTAINER, "web/dbXX", 6, dst, sizeof(dst));
+	rf_hidden_message(RF_OBJ_CONTAINER, NULL, "web/dbXX", 6, dst, sizeof(dst));
 	assert_string_equal(dst, "No such container: web/db");
-	rf_hidden_message(RF_OBJ_EXEC, "e1", 2, dst, sizeof(dst));
+	rf_hidden_message(RF_OBJ_EXEC, NULL, "e1", 2, dst, sizeof(dst));
 	assert_string_equal(dst, "No such exec instance: e1");
-	rf_hidden_message(RF_OBJ_SERVICE, "s1", 2, dst, sizeof(dst));
+	rf_hidden_message(RF_OBJ_SERVICE, NULL, "s1", 2, dst, sizeof(dst));
 	assert_string_equal(dst, "service s1 not found");
-	rf_hidden_message(RF_OBJ_TASK, "t1", 2, dst, sizeof(dst));
+	rf_hidden_message(RF_OBJ_TASK, NULL, "t1", 2, dst, sizeof(dst));
 	assert_string_equal(dst, "task t1 not found");
-	rf_hidden_message(RF_OBJ_CONTAINER, "abc", 3, dst, 10);
+	rf_hidden_message(RF_OBJ_CONTAINER, NULL, "abc", 3, dst, 10);
 	assert_string_equal(dst, "No such c");
+	/* Kill wraps dockerd's error; attach answers on the raw stream. */
+	rf_hidden_message(RF_OBJ_CONTAINER, route(REQ_M_POST,
+	    "/containers/web/kill"), "web", 3, dst, sizeof(dst));
+	assert_string_equal(dst, "Cannot kill container: web: No such "
+	    "container: web");
+	rf_hidden_message(RF_OBJ_CONTAINER, route(REQ_M_POST,
+	    "/containers/web/stop"), "web", 3, dst, sizeof(dst));
+	assert_string_equal(dst, "No such container: web");
+	assert_true(rf_hidden_raw(route(REQ_M_POST, "/containers/web/attach")));
+	assert_false(rf_hidden_raw(route(REQ_M_GET,
+	    "/containers/web/attach/ws")));
+	assert_false(rf_hidden_raw(route(REQ_M_POST, "/containers/web/kill")));
+	assert_false(rf_hidden_raw(NULL));
 }
 
 struct lines {
