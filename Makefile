@@ -127,7 +127,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(BUILD)/flags
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes \
 	    $(DEPFLAGS) -MF $@.d -MT $@ $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ) -lcmocka
 
--include $(CORE_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(UNIT_BIN:=.d)
+# The rewriter's command-line driver, for tests/integration/test_jrewrite_diff.py.
+$(BUILD)/tests/jrw_tool: tests/diff/jrw_tool.c $(CORE_OBJ) $(BUILD)/flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ \
+	    $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJ)
+
+-include $(CORE_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(UNIT_BIN:=.d) \
+    $(BUILD)/tests/jrw_tool.d
 
 # Unit tests: the pure modules linked alone, no sockets.
 unit: $(UNIT_BIN)

@@ -53,6 +53,7 @@ struct cfg_block {
 	int		 nprofiles;
 	int		 body_policy_line;	/* "body-policy NAME" */
 	int		 widen_line;	/* first host-path, cap-add, ... */
+	int		 redact_line;
 };
 
 struct cfg_parser {
@@ -413,6 +414,7 @@ cfg_listener_close(struct cfg_parser *p)
 	struct cfg_listener *l = b->l;
 	int has_tcp = 0, has_unix = 0, nallow = 0;
 	size_t i;
+	char msg[300];
 
 	if (l->naddrs == 0)
 		return cfg_errf(p, l->line, "listener \"%s\" has no listen "
@@ -448,7 +450,50 @@ cfg_listener_close(struct cfg_parser *p)
 		    l->name);
 	snprintf(l->rules.name, sizeof(l->rules.name), "%s",
 	    b->nprofiles > 0 ? b->profiles : l->name);
+	if (cfg_listener_filters(l, msg, sizeof(msg)) == -1)
+		return cfg_errf(p, l->line, "listener \"%s\": %s", l->name,
+		    msg);
 	memset(b, 0, sizeof(*b));
+	return 0;
+}
+
+int
+cfg_listener_filters(struct cfg_listener *l, char *err, size_t errlen)
+{
+	const char	*specs[JRW_MAX_LABELS];
+	const struct profile *pr;
+	struct rule	*r;
+	char		 msg[200];
+	size_t		 i;
+	int		 redact = l->redact, k;
+
+	rf_policy_unref(l->rf);
+	l->rf = NULL;
+	for (i = 0; redact == -1 && i < l->rules.nrules; i++) {
+		r = &l->rules.rules[i];
+		if (strncmp(r->origin, "profile ", 8) == 0 &&
+		    (pr = profile_find(r->origin + 8)) != NULL &&
+		    pr->needs_secrets)
+			redact = 0;
+	}
+	for (i = 0; i < l->nvisible; i++)
+		specs[i] = l->visible[i];
+	if ((l->rf = rf_policy_new(redact != 0, specs, l->nvisible, err,
+	    errlen)) == NULL)
+		return -1;
+	for (i = 0; i < l->rules.nrules; i++) {
+		r = &l->rules.rules[i];
+		r->redact_idx = 0;
+		if (r->redact[0] == '\0')
+			continue;
+		if ((k = rf_policy_rule(l->rf, rf_kind_of(r->route),
+		    r->redact, msg, sizeof(msg))) == -1) {
+			snprintf(err, errlen, "%s #%d (%s): %s", r->origin,
+			    r->index, r->text, msg);
+			return -1;
+		}
+		r->redact_idx = k;
+	}
 	return 0;
 }
 
@@ -819,6 +864,41 @@ cfg_listener_policy(struct cfg_parser *p, struct cfg_line *ln)
 	return cfg_policy_find(p, ln->word[1], &l->body[0]);
 }
 
+/* "redact on|off": redaction of the listener's responses. */
+static int
+cfg_redact(struct cfg_parser *p, struct cfg_line *ln)
+{
+	if (cfg_once(p, &p->blk.redact_line, "redact") == -1)
+		return -1;
+	if (!cfg_bare(ln, 1, "on") && !cfg_bare(ln, 1, "off"))
+		return cfg_errf(p, p->line, "usage: redact on|off");
+	p->blk.l->redact = cfg_bare(ln, 1, "on");
+	return 0;
+}
+
+/* "visible-label KEY[=VALUE]...": the labels that make a container or
+ * service visible to the listener's clients (any one suffices). */
+static int
+cfg_visible_label(struct cfg_parser *p, struct cfg_line *ln)
+{
+	struct cfg_listener *l = p->blk.l;
+	struct jrw_label lab;
+	char	 msg[200];
+	size_t	 i;
+
+	for (i = 1; i < ln->nwords; i++) {
+		if (l->nvisible == JRW_MAX_LABELS)
+			return cfg_errf(p, p->line, "too many visible labels "
+			    "(at most %d)", JRW_MAX_LABELS);
+		if (jrw_label_parse(ln->word[i], &lab, msg, sizeof(msg)) == -1)
+			return cfg_errf(p, p->line, "visible-label \"%s\": %s",
+			    ln->word[i], msg);
+		snprintf(l->visible[l->nvisible++], sizeof(l->visible[0]),
+		    "%s", ln->word[i]);
+	}
+	return 0;
+}
+
 /* A rule's "body NAME": its index among the listener's policies. */
 static int
 cfg_rule_policy(struct cfg_parser *p, struct rule *r)
@@ -873,6 +953,9 @@ static const struct cfg_stmt cfg_stmts[] = {
 	{ "host-path",	    1, 1, 2, "host-path PATH [ro|rw]", cfg_widen },
 	{ "cap-add",	    1, 1, -1, "cap-add CAP...", cfg_widen },
 	{ "volume-driver",  1, 1, -1, "volume-driver NAME...", cfg_widen },
+	{ "redact",	    1, 1, 1, "redact on|off", cfg_redact },
+	{ "visible-label",  1, 1, -1, "visible-label KEY[=VALUE]...",
+	    cfg_visible_label },
 	{ NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -946,8 +1029,10 @@ cfg_free(struct cfg *c)
 
 	if (c == NULL)
 		return;
-	for (i = 0; i < CFG_MAX_LISTENERS; i++)
+	for (i = 0; i < CFG_MAX_LISTENERS; i++) {
 		rule_set_free(&c->listeners[i].rules);
+		rf_policy_unref(c->listeners[i].rf);
+	}
 	memset(c, 0, sizeof(*c));
 }
 
@@ -975,6 +1060,7 @@ cfg_listener_defaults(struct cfg_listener *l)
 	body_policy_init(&l->body[0], "no-host-escape");
 	l->nbody = 1;
 	l->body_max = BODY_DEFAULT_MAX;
+	l->redact = -1;
 }
 
 int
@@ -1254,6 +1340,18 @@ cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
 					base = &c->policies[j];
 			body_policy_dump(&l->body[0], base, cfg_dump_indented,
 			    &ind);
+		}
+		if (l->redact != -1) {
+			snprintf(line, sizeof(line), "\tredact %s",
+			    l->redact ? "on" : "off");
+			out(arg, line);
+		}
+		for (j = 0; j < l->nvisible; j++) {
+			char vq[2 * sizeof(l->visible[0]) + 3];
+
+			cfg_quote(l->visible[j], vq, sizeof(vq));
+			snprintf(line, sizeof(line), "\tvisible-label %s", vq);
+			out(arg, line);
 		}
 		snprintf(line, sizeof(line), "\t# policy %s: %zu rule%s, first "
 		    "match decides, no match denies", l->rules.name,

@@ -28,6 +28,7 @@
 
 #include "admit.h"
 #include "body_policy.h"
+#include "resp_filter.h"
 #include "rule.h"
 
 #define CFG_MAX_LISTENERS 16
@@ -55,6 +56,14 @@ struct cfg_listener {
 	struct body_policy body[CFG_MAX_BODY];
 	size_t		 nbody;
 	size_t		 body_max;	/* bytes of a judged body (body-max) */
+	/* Responses (resp_filter.h): redaction -1 auto (on unless a
+	 * profile of the listener needs the secrets), 0 off, 1 on; the
+	 * visible labels ("KEY" or "KEY=VALUE"); and the policy built from
+	 * them and the rules' redact clauses by cfg_listener_filters. */
+	int		 redact;
+	char		 visible[JRW_MAX_LABELS][2 * JRW_LABEL_MAX + 2];
+	size_t		 nvisible;
+	struct rf_policy *rf;
 };
 
 struct cfg {
@@ -77,8 +86,19 @@ struct cfg {
 
 /* Give l the defaults of a new listener (zeroed first): enforce mode,
  * socket mode and owner unset, body policy no-host-escape, body-max
- * 1 MiB. */
+ * 1 MiB, redaction auto, no visible labels. */
 void	cfg_listener_defaults(struct cfg_listener *l);
+
+/*
+ * Build l->rf (released first if set) from l->redact, l->visible and the
+ * redact clauses of l's rules (each rule's redact_idx is set).  auto
+ * redaction is on unless one of l's rules comes from a profile whose
+ * client needs the secrets (profile.h).  Returns 0, or -1 with a message
+ * in err[0..errlen).  cfg_parse calls it for every listener block; a
+ * listener built otherwise (from flags) must call it once its rules are
+ * in.
+ */
+int	cfg_listener_filters(struct cfg_listener *l, char *err, size_t errlen);
 
 /*
  * Parse text[0..len) (fname is used in messages only) into *out, which is

@@ -11,10 +11,54 @@
 #include "escape.h"
 #include "exchange.h"
 #include "http_req.h"
+#include "jrewrite.h"
 #include "judge.h"
 #include "learn.h"
+#include "resp_filter.h"
 
 static void	x_resp_start(struct exchange *);
+static void	x_flt_free(struct exchange *);
+
+/* Room kept in front of rewritten output for its chunk size line. */
+#define X_FLT_PREFIX	12
+/* Rewritten output waiting for the client beyond which the upstream is
+ * not read on. */
+#define X_FLT_HIGH	(256 * 1024)
+/* Output buffer allocated at first. */
+#define X_FLT_FIRST	16384
+/* A pending element (a container of a list, an event) or a probed
+ * object may be this large; beyond, the response fails closed. */
+#define X_FLT_ELEM_MAX	(4 * 1024 * 1024)
+
+struct exchange_filter {
+	struct rf_policy *pol;		/* referenced: outlives a reload */
+	const struct jrw_plan *plan;	/* of pol: the response's, or NULL */
+	struct jrw	 w;
+	int		 w_live;	/* w was initialised */
+	struct rf_keeper keep;
+	int		 active;	/* the body being read goes through w */
+	int		 finished;	/* jrw_finish was called */
+	int		 done;		/* all of it was rewritten and framed */
+	int		 used;		/* a response went through w */
+	enum rf_kind	 resp_kind;	/* of the client's request */
+	struct jrw_out	 out;		/* rewritten, not yet handed over */
+	uint64_t	 redacted, dropped;	/* over the whole exchange */
+	/* The probe: what is asked, of which object the client named. */
+	enum rf_kind	 probe;		/* RF_NONE: none (now) */
+	enum rf_object	 obj;
+	char		 name[256];
+	size_t		 name_len;
+	int		 probe_status;
+	char		*hidden;	/* the 404 a hidden object gets */
+	size_t		 hidden_len;
+	/* The client's request, held back while the probe runs. */
+	char		*saved;		/* canonical head */
+	size_t		 saved_len;
+	char		*saved_body;	/* a judged body, or NULL */
+	size_t		 saved_start, saved_end;
+	enum exchange_phase saved_phase;
+};
+
 
 void
 exchange_init(struct exchange *x)
@@ -85,6 +129,13 @@ x_record(struct exchange *x)
 	if (!x->rec.open)
 		return;
 	x->rec.open = 0;
+	if (x->flt != NULL && x->flt->used) {
+		x->rec.filtered = 1;
+		x->rec.redacted = x->flt->redacted + x->flt->w.redacted *
+		    (uint64_t)x->flt->w_live;
+		x->rec.dropped = x->flt->dropped + x->flt->w.dropped *
+		    (uint64_t)x->flt->w_live;
+	}
 	x->io->record(x->arg, x);
 }
 
@@ -102,6 +153,8 @@ x_begin(struct exchange *x)
 	r->status = 0;
 	r->bytes = 0;
 	r->verdict = NULL;
+	r->filtered = 0;
+	r->redacted = r->dropped = 0;
 	x->is_head = 0;
 	x->hijack_ok = 0;
 }
@@ -239,6 +292,361 @@ x_up_dial(struct exchange *x, char *msg, size_t len)
 	x->rs.eof = 0;
 	x->rq.shut = 0;
 	return 0;
+}
+
+/* ---- response filters and visibility probes (resp_filter.h) ---- */
+
+static void
+x_flt_jrw_end(struct exchange_filter *f)
+{
+	if (!f->w_live)
+		return;
+	f->redacted += f->w.redacted;
+	f->dropped += f->w.dropped;
+	jrw_free(&f->w);
+	f->w_live = 0;
+}
+
+/* Release x's filter, if any (one teardown path). */
+static void
+x_flt_free(struct exchange *x)
+{
+	struct exchange_filter *f = x->flt;
+
+	if (f == NULL)
+		return;
+	x_flt_jrw_end(f);
+	rf_keeper_free(&f->keep);
+	rf_policy_unref(f->pol);
+	free(f->out.data);
+	free(f->hidden);
+	free(f->saved);
+	free(f->saved_body);
+	free(f);
+	x->flt = NULL;
+	x->flt_full = 0;
+}
+
+/* Write the probe's request head into rq.head.  Returns 0 or -1. */
+static int
+x_probe_head(struct exchange *x, const char *id, size_t len)
+{
+	struct exchange_filter *f = x->flt;
+	struct sbuf *hb = &x->rq.head;
+	char	 path[700];
+	int	 n;
+
+	if (rf_probe_path(f->probe, id, len, path, sizeof(path)) < 0 ||
+	    sbuf_reserve(hb) == -1)
+		return -1;
+	hb->start = 0;
+	n = snprintf(hb->data, SBUF_SIZE, "GET %s HTTP/1.1\r\nHost: "
+	    "docker\r\n\r\n", path);
+	if (n < 0 || n >= SBUF_SIZE)
+		return -1;
+	hb->end = (size_t)n;
+	return 0;
+}
+
+/*
+ * Set up the filter of the request just judged (res), whose canonical
+ * head is in rq.head (and judged body, if any, in rq.held).  With a
+ * probe, both are held back and the probe's head takes their place.
+ * Returns 0, or -1 when memory runs out.
+ */
+static int
+x_flt_begin(struct exchange *x, const struct judge_result *res)
+{
+	struct exchange_filter *f;
+	struct exchange_half *rq = &x->rq;
+	const struct cfg_listener *pol = *x->pol;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return -1;
+	x->flt = f;
+	f->pol = pol->rf;
+	rf_policy_ref(f->pol);
+	f->plan = res->resp_plan;
+	f->resp_kind = res->resp_kind;
+	f->keep.kind = res->resp_kind;
+	f->probe = res->probe;
+	if (f->probe == RF_NONE)
+		return 0;
+	f->keep.kind = f->probe;
+	f->obj = res->probe_obj;
+	f->name_len = res->probe_len < sizeof(f->name) ? res->probe_len :
+	    sizeof(f->name);
+	memcpy(f->name, res->target.path + res->probe_off, f->name_len);
+	f->saved_len = sbuf_len(&rq->head);
+	if ((f->saved = malloc(f->saved_len)) == NULL)
+		return -1;
+	memcpy(f->saved, rq->head.data + rq->head.start, f->saved_len);
+	f->saved_body = rq->held;
+	f->saved_start = rq->held_start;
+	f->saved_end = rq->held_end;
+	rq->held = NULL;
+	rq->held_start = rq->held_end = 0;
+	return x_probe_head(x, f->name, f->name_len);
+}
+
+/* Start reading a response body through the rewriter with plan (NULL:
+ * read and dropped, for a probe's answer that is not read). */
+static void
+x_flt_body_start(struct exchange *x, const struct jrw_plan *plan, int probe)
+{
+	struct exchange_filter *f = x->flt;
+
+	x_flt_jrw_end(f);
+	f->active = 1;
+	f->finished = f->done = 0;
+	if (!probe)
+		f->used = 1;
+	if (plan != NULL) {
+		jrw_init(&f->w, plan, rf_keep, &f->keep, X_FLT_ELEM_MAX);
+		f->w_live = 1;
+	}
+	/* The payload alone reaches the rewriter. */
+	x->rs.dechunk = x->rs.frame == RESP_FRAME_CHUNKED;
+}
+
+/* Hand what the rewriter wrote to the transport as one chunk (the whole
+ * payload for an HTTP/1.0 client), with the last chunk when end.
+ * Returns 1 when all was handed over (and the end, when end), 0 when
+ * the previous output is still going out, -1 when memory runs out. */
+static int
+x_flt_emit(struct exchange *x, int end)
+{
+	struct exchange_filter *f = x->flt;
+	struct exchange_half *rs = &x->rs;
+	size_t	 n = f->out.len > X_FLT_PREFIX ? f->out.len - X_FLT_PREFIX : 0;
+	size_t	 need, k;
+	char	 hex[X_FLT_PREFIX], *b;
+	static const char digits[] = "0123456789abcdef";
+
+	if (rs->held != NULL)
+		return 0;	/* the previous output is still going out */
+	if (n == 0 && (!end || x->http10))
+		return 1;
+	if (f->out.data == NULL)
+		f->out.len = X_FLT_PREFIX;
+	need = f->out.len + 2 + 5;
+	if (need > f->out.cap) {
+		if ((b = realloc(f->out.data, need)) == NULL)
+			return -1;
+		f->out.data = b;
+		f->out.cap = need;
+	}
+	b = f->out.data;
+	rs->held_start = X_FLT_PREFIX;
+	if (!x->http10 && n > 0) {
+		k = sizeof(hex);
+		hex[--k] = '\n';
+		hex[--k] = '\r';
+		do
+			hex[--k] = digits[n & 15];
+		while ((n >>= 4) > 0);
+		memcpy(b + k, hex + k, sizeof(hex) - k);
+		rs->held_start = k;
+		memcpy(b + f->out.len, "\r\n", 2);
+		f->out.len += 2;
+	}
+	if (end && !x->http10) {
+		memcpy(b + f->out.len, "0\r\n\r\n", 5);
+		f->out.len += 5;
+	}
+	rs->held = b;
+	rs->held_end = f->out.len;
+	f->out.data = NULL;
+	f->out.len = f->out.cap = 0;
+	return 1;
+}
+
+static void	x_probe_done(struct exchange *);
+
+/*
+ * Feed the validated response bytes (rs.in[0..ready)) to the rewriter,
+ * or drop them (a probe's answer that is not read); hand the output on.
+ * At the end of the body: finish the response, or decide the probe.
+ */
+static void
+x_flt_feed(struct exchange *x)
+{
+	struct exchange_filter *f = x->flt;
+	struct exchange_half *rs = &x->rs;
+	struct jrw_out	*out = f->probe != RF_NONE ? NULL : &f->out;
+	int	 r = 0, e;
+
+	if (rs->ready > 0 && f->w_live) {
+		if (out != NULL && out->data == NULL) {
+			/* Room for the chunk size line in front. */
+			if ((out->data = malloc(X_FLT_FIRST)) == NULL) {
+				x_close(x, "out of memory");
+				return;
+			}
+			out->cap = X_FLT_FIRST;
+			out->len = X_FLT_PREFIX;
+		}
+		r = jrw_feed(&f->w, rs->in.data + rs->in.start, rs->ready,
+		    out);
+	}
+	sbuf_consume(&rs->in, rs->ready);
+	rs->ready = 0;
+	if (r == 0 && rs->body_done && f->w_live && !f->finished) {
+		f->finished = 1;
+		r = jrw_finish(&f->w);
+	}
+	if (r == -1) {
+		/* Fail closed: the client never gets the rest unfiltered;
+		 * a cut chunked response or a short one tells it. */
+		x->up_reusable = 0;
+		if (f->probe != RF_NONE) {
+			f->probe_status = -1;
+			x_probe_done(x);
+			return;
+		}
+		x_close(x, f->w.err != NULL ? f->w.err :
+		    "response could not be filtered");
+		return;
+	}
+	if (f->probe != RF_NONE) {
+		if (rs->body_done)
+			x_probe_done(x);
+		return;
+	}
+	if ((e = x_flt_emit(x, rs->body_done)) == -1) {
+		x_close(x, "out of memory");
+		return;
+	}
+	if (rs->body_done && e == 1)
+		f->done = 1;
+	x->flt_full = f->out.len > X_FLT_HIGH;
+}
+
+/* The probe's answer has begun (head h, hn bytes): note its status and
+ * build the 404 a hidden object would get from its fields, so that the
+ * answer cannot be told from dockerd's own. */
+static void
+x_probe_resp(struct exchange *x, const struct resp_head *h)
+{
+	struct exchange_filter *f = x->flt;
+	char	 msg[400], esc[900], body[1000], *b;
+	int	 blen;
+	long	 n;
+
+	f->probe_status = h->status;
+	x->rs.frame = resp_framing(h, 0, 0);
+	if (h->conn_close || x->rs.frame == RESP_FRAME_CLOSE)
+		x->up_reusable = 0;
+	x->rs.remain = h->content_length;
+	x->rs.ready = 0;
+	x->rs.body_done = x->rs.frame == RESP_FRAME_NONE ||
+	    (x->rs.frame == RESP_FRAME_LENGTH && h->content_length == 0);
+	if (x->rs.frame == RESP_FRAME_CHUNKED)
+		chunk_init(&x->rs.chunk, 0);
+	x->rs.phase = EXCH_BODY;
+	x_flt_body_start(x, h->status == 200 ?
+	    &f->pol->plan[f->probe] : NULL, 1);
+	if (h->status != 200 || f->hidden != NULL)
+		return;
+	rf_hidden_message(f->obj, f->name, f->name_len, msg, sizeof(msg));
+	esc_json(esc, sizeof(esc), msg, strlen(msg));
+	blen = snprintf(body, sizeof(body), "{\"message\":\"%s\"}\n", esc);
+	if (blen < 0 || (size_t)blen >= sizeof(body) ||
+	    (b = malloc(RESP_MAX_HEAD + sizeof(body))) == NULL)
+		return;		/* x_probe_done answers 502 */
+	n = resp_serialize_reframed(h, 404, "Not Found", 9, RESP_FRAME_LENGTH,
+	    (uint64_t)blen, x->keep_alive && f->saved_phase != EXCH_BODY, b,
+	    RESP_MAX_HEAD);
+	if (n < 0) {
+		free(b);
+		return;
+	}
+	if (!x->is_head) {
+		memcpy(b + n, body, (size_t)blen);
+		n += blen;
+	}
+	f->hidden = b;
+	f->hidden_len = (size_t)n;
+}
+
+/* The probe is answered and read: answer 404, probe on, or let the
+ * client's request go. */
+static void
+x_probe_done(struct exchange *x)
+{
+	struct exchange_filter *f = x->flt;
+	struct exchange_half *rq = &x->rq, *rs = &x->rs;
+	int	 visible = f->keep.visible, st = f->probe_status;
+	char	 msg[600];
+
+	x_flt_jrw_end(f);
+	f->active = 0;
+	rs->dechunk = 0;
+	rs->ready = 0;
+	if (!x->up_reusable || sbuf_len(&rs->in) > 0)
+		x_up_drop(x);
+	if (st == 200 && visible &&
+	    (f->probe == RF_PROBE_EXEC || f->probe == RF_PROBE_TASK)) {
+		/* An exec is its container's, a task its service's. */
+		f->probe = f->probe == RF_PROBE_EXEC ? RF_PROBE_CONTAINER :
+		    RF_PROBE_SERVICE;
+		f->keep.kind = f->probe;
+		f->keep.visible = 0;
+		if (x_probe_head(x, f->keep.next_id,
+		    strlen(f->keep.next_id)) == -1 ||
+		    x_up_dial(x, msg, sizeof(msg)) == -1)
+			goto bad_gateway;
+		rs->phase = EXCH_HEAD;
+		return;
+	}
+	if (st == 200 && !visible && f->probe != RF_PROBE_SERVICES) {
+		/* Hidden: dockerd's own 404 for a missing object. */
+		if (f->hidden == NULL)
+			goto bad_gateway;
+		x->rec.verdict = "hidden";
+		x->rec.status = 404;
+		if (rq->phase == EXCH_PROBE && f->saved_phase == EXCH_BODY) {
+			x_drop_body(x);
+			x->keep_alive = 0;
+		}
+		rq->phase = EXCH_DONE;
+		if (sbuf_reserve(&rs->head) == -1 ||
+		    f->hidden_len > SBUF_SIZE - rs->head.end) {
+			x_close(x, "out of memory");
+			return;
+		}
+		memcpy(rs->head.data + rs->head.end, f->hidden, f->hidden_len);
+		rs->head.end += f->hidden_len;
+		rs->phase = EXCH_LOCAL;
+		return;
+	}
+	if (st != 200 && st != 404 && f->probe != RF_PROBE_SERVICES)
+		goto bad_gateway;
+	/* Visible, or dockerd does not know it either (it answers the
+	 * request itself): the client's request goes now. */
+	f->probe = RF_NONE;
+	f->keep.kind = f->resp_kind;
+	if (x_up_dial(x, msg, sizeof(msg)) == -1 ||
+	    sbuf_reserve(&rq->head) == -1 || f->saved_len > SBUF_SIZE)
+		goto bad_gateway;
+	memcpy(rq->head.data, f->saved, f->saved_len);
+	rq->head.start = 0;
+	rq->head.end = f->saved_len;
+	rq->held = f->saved_body;
+	rq->held_start = f->saved_start;
+	rq->held_end = f->saved_end;
+	f->saved_body = NULL;
+	rq->phase = f->saved_phase;
+	rs->phase = EXCH_HEAD;
+	return;
+bad_gateway:
+	x_up_drop(x);
+	x->rec.verdict = "error";
+	if (rq->phase == EXCH_PROBE && f->saved_phase == EXCH_BODY)
+		x_drop_body(x);
+	rq->phase = EXCH_DONE;
+	x_local_response(x, 502, "sockward: could not ask the Docker daemon "
+	    "whether the client may see this object", 1);
 }
 
 /* ---- judged bodies, read whole before anything is forwarded ---- */
@@ -448,6 +856,15 @@ x_collect_done(struct exchange *x)
 	rq->ready = 0;
 	x->rs.phase = EXCH_HEAD;
 	x->up_reusable = 1;
+	if ((res.resp_plan != NULL || res.probe != RF_NONE) &&
+	    x_flt_begin(x, &res) == -1) {
+		x_close(x, "out of memory");
+		return;
+	}
+	if (x->flt != NULL && x->flt->probe != RF_NONE) {
+		x->flt->saved_phase = EXCH_DONE;
+		rq->phase = EXCH_PROBE;
+	}
 }
 
 /* Read what arrived of a body being collected; judge it once whole. */
@@ -579,6 +996,11 @@ x_start_request(struct exchange *x)
 	}
 	rq->head.start = 0;
 	rq->head.end = res.head_len;
+	if ((res.resp_plan != NULL || res.probe != RF_NONE) &&
+	    x_flt_begin(x, &res) == -1) {
+		x_close(x, "out of memory");
+		return;
+	}
 
 	if (x_up_dial(x, msg, sizeof(msg)) == -1) {
 		x->rec.verdict = "error";
@@ -598,6 +1020,11 @@ x_start_request(struct exchange *x)
 		chunk_init(&rq->chunk, 1);
 	rq->ready = 0;
 	rq->phase = rq->body_done ? EXCH_DONE : EXCH_BODY;
+	if (x->flt != NULL && x->flt->probe != RF_NONE) {
+		/* The body waits for the probe's verdict. */
+		x->flt->saved_phase = rq->phase;
+		rq->phase = EXCH_PROBE;
+	}
 
 	x->rs.phase = EXCH_HEAD;
 	x->up_reusable = 1;
@@ -698,20 +1125,65 @@ x_resp_body_advance(struct exchange *x)
 		rs->ready = sbuf_len(&rs->in);
 		return;
 	}
-	if (rs->phase != EXCH_BODY || rs->body_done)
+	if (rs->phase != EXCH_BODY)
 		return;
-	if (x_body_advance(rs) == -1) {
-		x_close(x, "malformed chunked response");
-		return;
+	if (!rs->body_done) {
+		if (x_body_advance(rs) == -1) {
+			x_close(x, "malformed chunked response");
+			return;
+		}
+		if (rs->body_done && sbuf_len(&rs->in) > rs->ready) {
+			/* Bytes past the response: the upstream is out of
+			 * step. */
+			rs->in.end = rs->in.start + rs->ready;
+			x->up_reusable = 0;
+		}
 	}
-	if (rs->body_done && sbuf_len(&rs->in) > rs->ready) {
-		/* Bytes past the response: the upstream is out of step. */
-		rs->in.end = rs->in.start + rs->ready;
-		x->up_reusable = 0;
-	}
+	if (x->flt != NULL && x->flt->active && !x->flt->done)
+		x_flt_feed(x);
 }
 
 /* ---- response head ---- */
+
+/*
+ * Response head h (hn bytes at the front of rs.in) of a response that is
+ * filtered: its body goes through the rewriter and out re-framed, chunked
+ * (an HTTP/1.0 client: delimited by close).
+ */
+static void
+x_resp_filtered(struct exchange *x, const struct resp_head *h, size_t hn)
+{
+	struct exchange_half *rs = &x->rs;
+	long	n;
+
+	if (x->http10)
+		x->keep_alive = 0;
+	if (h->conn_close || rs->frame == RESP_FRAME_CLOSE)
+		x->up_reusable = 0;
+	if (sbuf_reserve(&rs->head) == -1) {
+		x_close(x, "out of memory");
+		return;
+	}
+	n = resp_serialize_reframed(h, h->status, h->reason, h->reason_len,
+	    x->http10 ? RESP_FRAME_CLOSE : RESP_FRAME_CHUNKED, 0,
+	    x->keep_alive, rs->head.data + rs->head.end,
+	    SBUF_SIZE - rs->head.end);
+	if (n < 0) {
+		x_close(x, "response head too large");
+		return;
+	}
+	rs->head.end += (size_t)n;
+	x->rec.status = h->status;
+	sbuf_consume(&rs->in, hn);
+	rs->ready = 0;
+	rs->remain = h->content_length;
+	rs->body_done = rs->frame == RESP_FRAME_LENGTH &&
+	    h->content_length == 0;
+	if (rs->frame == RESP_FRAME_CHUNKED)
+		chunk_init(&rs->chunk, 0);
+	rs->phase = EXCH_BODY;
+	x_flt_body_start(x, x->flt->plan, 0);
+}
 
 static void
 x_resp_start(struct exchange *x)
@@ -744,9 +1216,21 @@ x_resp_start(struct exchange *x)
 		}
 		break;
 	}
+	if (x->flt != NULL && x->flt->probe != RF_NONE) {
+		/* sockward's own question: read, never forwarded. */
+		x_probe_resp(x, &h);
+		sbuf_consume(&rs->in, (size_t)hn);
+		return;
+	}
 	rs->frame = resp_framing(&h, x->is_head, x->hijack_ok);
 	if (h.status == 101 && rs->frame != RESP_FRAME_HIJACK)
 		goto bad_gateway;
+	if (x->flt != NULL && x->flt->plan != NULL && h.status >= 200 &&
+	    h.status < 300 && (rs->frame == RESP_FRAME_LENGTH ||
+	    rs->frame == RESP_FRAME_CHUNKED || rs->frame == RESP_FRAME_CLOSE)) {
+		x_resp_filtered(x, &h, (size_t)hn);
+		return;
+	}
 	/* HTTP/1.0 has no chunked coding: such a client gets the payload
 	 * alone, delimited by close. */
 	rs->dechunk = rs->frame == RESP_FRAME_CHUNKED && x->http10;
@@ -803,6 +1287,7 @@ x_finish(struct exchange *x)
 {
 	x_stream_end(x);
 	x_record(x);
+	x_flt_free(x);
 	/* An upstream that answered before it had the whole request (head
 	 * or body) is out of step: the next head must not follow the rest
 	 * of this one, nor overwrite it unsent. */
@@ -900,6 +1385,12 @@ exchange_advance(struct exchange *x)
 				return;
 			}
 			rs->body_done = 1;
+			if (x->flt != NULL && x->flt->active &&
+			    !x->flt->done) {
+				x_flt_feed(x);
+				if (x->dead)
+					return;
+			}
 		}
 		if (x->cli_gone) {
 			/* The client left while a response streams to it. */
@@ -908,7 +1399,8 @@ exchange_advance(struct exchange *x)
 		}
 		/* Exchange complete? */
 		if (!exchange_pending(rs) &&
-		    ((rs->phase == EXCH_BODY && rs->body_done) ||
+		    ((rs->phase == EXCH_BODY && rs->body_done &&
+		    (x->flt == NULL || !x->flt->active || x->flt->done)) ||
 		    rs->phase == EXCH_LOCAL)) {
 			x_finish(x);
 			continue;
@@ -966,7 +1458,8 @@ exchange_splice_budget(const struct exchange *x)
 {
 	const struct exchange_half *rs = &x->rs;
 
-	if (!x->splice_ok || sbuf_len(&rs->in) > 0 || sbuf_len(&rs->head) > 0)
+	if (!x->splice_ok || sbuf_len(&rs->in) > 0 || sbuf_len(&rs->head) > 0 ||
+	    rs->held != NULL || (x->flt != NULL && x->flt->active))
 		return 0;
 	if (rs->phase == EXCH_HIJACK)
 		return x->bulk ? UINT64_MAX : 0;
@@ -990,6 +1483,7 @@ exchange_splice_edge(const struct exchange *x, int pipe_held)
 	const struct exchange_half *rs = &x->rs;
 
 	return pipe_held && x->splice_ok && rs->phase == EXCH_BODY &&
+	    (x->flt == NULL || !x->flt->active) && rs->held == NULL &&
 	    rs->frame == RESP_FRAME_CHUNKED && !rs->body_done &&
 	    !rs->dechunk && sbuf_len(&rs->in) == 0 &&
 	    sbuf_len(&rs->head) == 0 && chunk_data_left(&rs->chunk) == 0;
@@ -1084,7 +1578,9 @@ exchange_end(struct exchange *x)
 	x->dead = 1;
 	x_up_drop(x);
 	x_col_free(x);
+	x_flt_free(x);
 	x_held_free(&x->rq);
+	x_held_free(&x->rs);
 	sbuf_release(&x->rq.in);
 	sbuf_release(&x->rq.head);
 	sbuf_release(&x->rs.in);

@@ -19,9 +19,19 @@
  *                  (the body is read whole, nothing goes upstream) ->
  *                  EXCH_DONE (judged: forwarded from `held`, or answered
  *                  locally).
+ *                  A request whose object's visibility must be checked
+ *                  first (resp_filter.h) waits in EXCH_PROBE: its head
+ *                  and any judged body are held back, nothing of its body
+ *                  is read on, while sockward's own GET for the object
+ *                  goes upstream; then it goes on as EXCH_BODY/EXCH_DONE,
+ *                  or is answered with dockerd's 404.
  * Response phases: EXCH_IDLE (nothing asked) -> EXCH_HEAD (waiting for the
  *                  upstream's head) -> EXCH_BODY, or EXCH_LOCAL (sockward
- *                  answers itself), or EXCH_HIJACK.
+ *                  answers itself), or EXCH_HIJACK.  A probe's answer is
+ *                  read in EXCH_HEAD and EXCH_BODY too, and never sent.
+ *                  A filtered response body (judge_result.resp_plan) is
+ *                  fed to the rewriter instead of being sent as it came;
+ *                  what it writes goes out as chunks from `held`.
  * When both halves are done the next pipelined request is parsed.  A
  * hijacked exchange is a two-way pipe with half-close passed through.
  */
@@ -42,11 +52,12 @@
 
 struct cfg_listener;
 struct exchange;
+struct exchange_filter;
 struct learn;
 
 enum exchange_phase {
 	EXCH_IDLE = 0, EXCH_HEAD, EXCH_BODY, EXCH_DONE, EXCH_LOCAL, EXCH_HIJACK,
-	EXCH_COLLECT
+	EXCH_COLLECT, EXCH_PROBE
 };
 
 /*
@@ -55,8 +66,12 @@ enum exchange_phase {
  *    are at the front of `in`;
  *  - head is sent before any byte of held, held before any byte of in
  *    (and head before piped bytes);
- *  - held[held_start..held_end) is only ever set on the request half: the
- *    judged body, exactly the bytes judged (malloc'd; NULL when none);
+ *  - held[held_start..held_end) is, on the request half, the judged
+ *    body, exactly the bytes judged; on the response half, rewritten
+ *    output, framed (malloc'd; NULL when none);
+ *  - while a response is filtered or a probe read, ready is 0 on the
+ *    response half when exchange_advance returns: its bytes go to the
+ *    rewriter, never to the client as they came;
  *  - piped > 0 only while head and in are empty (the response half's
  *    splice: bytes in the transport's pipe, in order behind nothing);
  *  - frame/remain/chunk describe the body of the current message only
@@ -124,6 +139,10 @@ struct exchange_rec {
 	uint64_t	 bytes;		/* bytes sent to the client */
 	const char	*verdict;	/* static string or NULL */
 	char		 rule[200];
+	int		 filtered;	/* the response went through the
+					   rewriter */
+	uint64_t	 redacted;	/* values it redacted */
+	uint64_t	 dropped;	/* elements it dropped */
 };
 
 /*
@@ -180,6 +199,12 @@ struct exchange {
 	char		*col;
 	size_t		 col_head, col_len, col_cap;
 	int		 col_fail;	/* de-chunking: 413 or out of memory */
+
+	/* The response filter or probe of the current exchange (private
+	 * to exchange.c), NULL when none; flt_full: its output waits for
+	 * the client, so the upstream is not read on. */
+	struct exchange_filter *flt;
+	int		 flt_full;
 
 	int		 dead;		/* the connection must end now */
 	int		 linger;	/* a request body was left unread: the
@@ -312,6 +337,8 @@ exchange_want_read(const struct exchange *x, const struct exchange_half *h,
 	if (h == &x->rq)
 		return sbuf_len(&h->in) < SBUF_SIZE &&
 		    !(x->rs.phase == EXCH_LOCAL && !x->keep_alive);
+	if (x->flt_full)
+		return 0;
 	if (h->piped > 0)
 		return pipe_room && !x->peek_stuck &&
 		    (exchange_splice_budget(x) > 0 ||

@@ -243,3 +243,53 @@ resp_serialize(const struct resp_head *h, enum resp_framing f,
 		return -1;
 	return (long)o.len;
 }
+
+long
+resp_serialize_reframed(const struct resp_head *h, int status,
+    const char *reason, size_t reason_len, enum resp_framing out,
+    uint64_t length,
+    int keep_alive, char *dst, size_t cap)
+{
+	struct lex_out		 o = { dst, 0, cap, 0 };
+	const struct req_hdr	*hd;
+	char			 num[24];
+	size_t			 i, k;
+
+	if (status < 100 || status > 999)
+		return -1;
+	num[0] = (char)('0' + status / 100 % 10);
+	num[1] = (char)('0' + status / 10 % 10);
+	num[2] = (char)('0' + status % 10);
+	num[3] = ' ';
+	lex_puts(&o, "HTTP/1.1 ");
+	lex_put(&o, num, 4);
+	lex_put(&o, reason, reason_len);
+	lex_puts(&o, "\r\n");
+	for (i = 0; i < h->nhdrs; i++) {
+		hd = &h->hdrs[i];
+		if (resp_hdr_is_hop(h, hd->name, hd->name_len) ||
+		    req_token_eq(hd->name, hd->name_len, "content-length") ||
+		    req_token_eq(hd->name, hd->name_len, "transfer-encoding"))
+			continue;
+		lex_put(&o, hd->name, hd->name_len);
+		lex_puts(&o, ": ");
+		lex_put(&o, hd->value, hd->value_len);
+		lex_puts(&o, "\r\n");
+	}
+	if (out == RESP_FRAME_LENGTH) {
+		k = sizeof(num);
+		do
+			num[--k] = (char)('0' + length % 10);
+		while ((length /= 10) > 0);
+		lex_puts(&o, "Content-Length: ");
+		lex_put(&o, num + k, sizeof(num) - k);
+		lex_puts(&o, "\r\n");
+	} else if (out == RESP_FRAME_CHUNKED)
+		lex_puts(&o, "Transfer-Encoding: chunked\r\n");
+	lex_puts(&o, keep_alive ? "Connection: keep-alive\r\n" :
+	    "Connection: close\r\n");
+	lex_puts(&o, "\r\n");
+	if (o.over)
+		return -1;
+	return (long)o.len;
+}

@@ -74,4 +74,18 @@ int	resp_hdr_is_hop(const struct resp_head *h, const char *name, size_t len);
 long	resp_serialize(const struct resp_head *h, enum resp_framing f,
 	    int keep_alive, int dechunk, char *dst, size_t cap);
 
+/*
+ * Write a response head for h whose body sockward re-frames (a filtered
+ * response, or an answer built from h's fields): the status line with
+ * status and reason, every end-to-end header of h in order except its
+ * framing (Content-Length, Transfer-Encoding), then the framing of out
+ * ("Content-Length: length" for RESP_FRAME_LENGTH, "Transfer-Encoding:
+ * chunked" for RESP_FRAME_CHUNKED, none for RESP_FRAME_CLOSE), then
+ * Connection as keep_alive says, then the empty line.  Returns the
+ * length, or -1 when cap is too small or status is not three digits.
+ */
+long	resp_serialize_reframed(const struct resp_head *h, int status,
+	    const char *reason, size_t reason_len, enum resp_framing out,
+	    uint64_t length, int keep_alive, char *dst, size_t cap);
+
 #endif

@@ -60,6 +60,7 @@
 #define JRW_CAPTURE_MAX	 128	/* bytes kept of a captured string */
 #define JRW_LABEL_MAX	 128	/* bytes of a label key or value */
 #define JRW_MAX_LABELS	 16
+#define JRW_NAME_MAX	 128	/* bytes of a NAME= kept by redaction */
 
 /* What a plan node marks. */
 #define JRW_N_REDACT	0x01u	/* redact the value here */
@@ -137,34 +138,42 @@ struct jrw {
 	const char *err;	/* why jrw_feed failed, static text */
 
 	/* private */
-	int	 state;
+	int	 state;				/* JRW_ST_* in jrewrite.c */
 	int	 failed;
-	size_t	 depth;
-	unsigned char type[JRW_MAX_DEPTH];	/* '{' or '[' per level */
-	short	 node[JRW_MAX_DEPTH + 1];	/* plan node at each level,
-						   -1: none can match */
-	size_t	 nitems[JRW_MAX_DEPTH];		/* members/elements seen */
-	char	 key[JRW_KEY_MAX + 2];		/* the key being read */
-	size_t	 key_len;
-	int	 key_long;
-	int	 esc;				/* string escape state */
+	int	 sub;				/* number or literal progress */
+	int	 copying;			/* input is passed through */
+	size_t	 depth;				/* containers open */
+	unsigned char is_arr[JRW_MAX_DEPTH / 8];	/* bit per level */
+	short	 node[JRW_MAX_DEPTH + 1];	/* plan node of the values
+						   at each depth, -1: none */
+	char	 key[JRW_KEY_MAX];		/* the key being read */
+	unsigned char key_len;
+	unsigned char key_long;
+	unsigned char str_key;			/* the string is a key */
+	unsigned char esc;			/* 0, 1 after '\\', 2..5 \u */
+	unsigned coll;				/* who collects the string */
 	uint32_t esc_code;
-	uint32_t esc_high;			/* a high surrogate seen */
-	size_t	 redact_depth;			/* >0: inside a redacted value */
-	size_t	 redact_str;			/* redacted string progress */
-	size_t	 sel_depth;			/* >0: inside an element */
-	size_t	 sel_kept;			/* elements kept in the array */
+	uint32_t esc_high;			/* a high surrogate pending */
+	size_t	 redact_depth;			/* value depth + 1, 0: none */
+	size_t	 quiet_depth;			/* a redacted object: silent */
+	int	 rstr;				/* redacted string: 1 reading
+						   a NAME, 2 decided */
+	size_t	 rname_len;
+	char	 rname[JRW_NAME_MAX];
+	size_t	 sel_depth;			/* element depth + 1, 0: none */
+	size_t	 sel_kept;			/* kept in the selected array */
 	int	 sel_skip_ws;			/* after a dropped stream value */
-	size_t	 label_depth;			/* >0: inside the LABELS object */
-	char	 lkey[JRW_LABEL_MAX + 2];
-	size_t	 lkey_len;
-	char	 lval[JRW_LABEL_MAX + 2];
-	size_t	 lval_len;
-	int	 lwhat;				/* reading a label key or value */
+	size_t	 label_depth;			/* depth of the LABELS members */
+	size_t	 lkey_len, lval_len;
+	int	 lkey_over, lval_over;
+	char	 lkey[JRW_LABEL_MAX];
+	char	 lval[JRW_LABEL_MAX];
 	int	 cap_idx;			/* capturing into elem, or -1 */
 	struct jrw_elem elem;
 	char	*ebuf;				/* the pending element */
 	size_t	 ebuf_len, ebuf_cap;
+	size_t	 elem_len;			/* its output, also unbuffered */
+	struct jrw_out *last_out;		/* for jrw_finish */
 };
 
 /* Make p an empty plan: a root node with nothing marked, no labels. */

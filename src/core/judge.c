@@ -364,6 +364,10 @@ judge_frame_length(char *head, size_t len, size_t cap,
 	return (long)(len - 2 + (size_t)k);
 }
 
+static void	judge_response(const struct cfg_listener *,
+		    const struct rule *, const struct engine_api_bind *,
+		    struct judge_result *);
+
 enum judge_verdict
 judge_request(const struct cfg_listener *pol, const struct req_head *h,
     char *head_out, size_t head_cap, struct judge_result *res)
@@ -372,6 +376,7 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	const char	*why, *method = req_method_name(h->method);
 	char		 ctarget[3 * REQ_MAX_TARGET + 64];
 	long		 tlen, hlen;
+	struct engine_api_bind bind;
 
 	res->verdict = JUDGE_ALLOW;
 	res->status = 0;
@@ -386,6 +391,11 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	res->body_kind = BODY_K_NONE;
 	res->body_collect = 0;
 	res->body_field[0] = '\0';
+	res->resp_kind = RF_NONE;
+	res->resp_plan = NULL;
+	res->probe = RF_NONE;
+	res->probe_obj = RF_OBJ_NONE;
+	res->probe_off = res->probe_len = 0;
 
 	if (canon_target(h->target, h->target_len, &res->target, &why) == -1)
 		return judge_reject(res, 400, "bad request target: ", why);
@@ -412,11 +422,12 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 		res->verdict = JUDGE_WOULD_DENY;
 	}
 
-	res->route = engine_api_match(h->method, res->target.path, NULL);
+	res->route = engine_api_match(h->method, res->target.path, &bind);
 	if (res->route != NULL) {
 		res->hijack = (res->route->flags & ENGINE_API_HIJACK) != 0;
 		res->stream = (res->route->flags & ENGINE_API_STREAM) != 0;
 	}
+	judge_response(pol, r, &bind, res);
 	if ((why = judge_body_kind(h, res->route)) != NULL) {
 		char	what[300];
 
@@ -448,6 +459,40 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 		return judge_reject(res, 431, "request head too large", "");
 	res->head_len = (size_t)hlen;
 	return res->verdict;
+}
+
+/*
+ * What the response filter does for the route (resp_filter.h): the plan
+ * of the deciding rule's redact clause when it has one for this kind of
+ * response, else the listener's; and the probe a hidden object needs.
+ */
+static void
+judge_response(const struct cfg_listener *pol, const struct rule *r,
+    const struct engine_api_bind *b, struct judge_result *res)
+{
+	int	ridx = 0;
+
+	if (pol->rf == NULL || res->route == NULL)
+		return;
+	res->resp_kind = rf_kind_of(res->route);
+	if (r != NULL && r->action == RULE_ALLOW && r->redact_idx > 0 &&
+	    rf_kind_of(r->route) == res->resp_kind)
+		ridx = r->redact_idx;
+	res->resp_plan = rf_plan(pol->rf, res->resp_kind, ridx);
+	if (!rf_hiding(pol->rf))
+		return;
+	if (res->resp_kind == RF_TASK_LIST) {
+		/* Tasks carry their service's ID, not its labels. */
+		res->probe = RF_PROBE_SERVICES;
+		return;
+	}
+	res->probe_obj = rf_object_of(res->route);
+	res->probe = rf_probe_kind(res->probe_obj);
+	if (res->probe != RF_NONE && b->nvars > 0) {
+		res->probe_off = b->var[0].off;
+		res->probe_len = b->var[0].len;
+	} else
+		res->probe = RF_NONE;
 }
 
 const char *

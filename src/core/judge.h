@@ -38,6 +38,7 @@
 #include "config.h"
 #include "engine_api.h"
 #include "http_req.h"
+#include "resp_filter.h"
 #include "rule.h"
 
 #define JUDGE_MAX_MESSAGE 600
@@ -78,6 +79,16 @@ struct judge_result {
 	/* judge_body: the field that decided ("HostConfig.Privileged"),
 	 * "" when none did. */
 	char		 body_field[128];
+	/* What is done to the response (resp_filter.h), for a forwarded
+	 * request: its kind, the plan (NULL: passed as it comes), and the
+	 * probe that must go first when the listener hides objects
+	 * (RF_NONE: none), for the object named by
+	 * target.path[probe_off .. probe_off + probe_len). */
+	enum rf_kind	 resp_kind;
+	const struct jrw_plan *resp_plan;
+	enum rf_kind	 probe;
+	enum rf_object	 probe_obj;
+	size_t		 probe_off, probe_len;
 	/* The canonical target; valid unless a reject at step 1. */
 	struct canon_target target;
 	size_t		 head_len;	/* canonical head in head_out, or 0 */

@@ -316,101 +316,117 @@ static const char *const profile_none_lines[] = {
 static const struct profile profile_traefik = {
 	"traefik",
 	"what Traefik v2/v3 docker and swarm providers call",
-	profile_traefik_lines
+	profile_traefik_lines,
+	0
 };
 
 static const struct profile profile_readonly = {
 	"readonly",
 	"all reads except logs, file and image export, unlock key, debug, "
 	    "attach",
-	profile_readonly_lines
+	profile_readonly_lines,
+	0
 };
 
 static const struct profile profile_homepage = {
 	"homepage",
 	"Homepage docker widget and service discovery (read-only, "
 	    "one-shot stats)",
-	profile_homepage_lines
+	profile_homepage_lines,
+	0
 };
 
 static const struct profile profile_portainer_ro = {
 	"portainer-readonly",
 	"Portainer snapshot and read-only browsing, no logs, console "
 	    "or writes",
-	profile_portainer_ro_lines
+	profile_portainer_ro_lines,
+	0
 };
 
 static const struct profile profile_dozzle = {
 	"dozzle",
 	"Dozzle log viewer: list, events, logs, stats (no actions, no shell)",
-	profile_dozzle_lines
+	profile_dozzle_lines,
+	0
 };
 
 static const struct profile profile_watchtower = {
 	"watchtower",
 	"Watchtower: inspect, pull, re-create containers (no hooks)",
-	profile_watchtower_lines
+	profile_watchtower_lines,
+	1
 };
 
 static const struct profile profile_watchtower_ro = {
 	"watchtower-readonly",
 	"Watchtower --monitor-only --no-pull: inspect only, no pull, no writes",
-	profile_watchtower_ro_lines
+	profile_watchtower_ro_lines,
+	1
 };
 
 static const struct profile profile_deploy = {
 	"deploy",
 	"docker run/exec and compose up/down: containers, volumes, networks",
-	profile_deploy_lines
+	profile_deploy_lines,
+	1
 };
 
 static const struct profile profile_diun = {
 	"diun",
 	"Diun: list containers and services, inspect their images",
-	profile_diun_lines
+	profile_diun_lines,
+	0
 };
 
 static const struct profile profile_autoheal = {
 	"autoheal",
 	"autoheal: list unhealthy autoheal=true containers, restart them",
-	profile_autoheal_lines
+	profile_autoheal_lines,
+	0
 };
 
 static const struct profile profile_uptime_kuma = {
 	"uptime-kuma",
 	"Uptime Kuma docker monitor: list and inspect containers",
-	profile_uptime_kuma_lines
+	profile_uptime_kuma_lines,
+	0
 };
 
 static const struct profile profile_prometheus = {
 	"prometheus",
 	"Prometheus docker_sd and dockerswarm_sd service discovery",
-	profile_prometheus_lines
+	profile_prometheus_lines,
+	0
 };
 
 static const struct profile profile_crowdsec = {
 	"crowdsec",
 	"CrowdSec docker acquisition: container and service logs, events",
-	profile_crowdsec_lines
+	profile_crowdsec_lines,
+	0
 };
 
 static const struct profile profile_netdata = {
 	"netdata",
 	"Netdata container names and docker collector",
-	profile_netdata_lines
+	profile_netdata_lines,
+	0
 };
 
 static const struct profile profile_cadvisor = {
 	"cadvisor",
 	"cAdvisor docker handler: info, version, container and image "
 	    "metadata",
-	profile_cadvisor_lines
+	profile_cadvisor_lines,
+	0
 };
 
 static const struct profile profile_none = {
 	"none",
 	"no built-in rules: only --allow rules apply",
-	profile_none_lines
+	profile_none_lines,
+	0
 };
 
 static const struct profile *const profile_list[] = {

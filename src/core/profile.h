@@ -17,6 +17,10 @@ struct profile {
 	const char	 *name;		/* "traefik", "readonly", ... */
 	const char	 *summary;	/* one line, no newline */
 	const char *const *lines;	/* rule lines, NULL-terminated */
+	/* The client reads what redaction removes (container Env, to
+	 * re-create a container as it was): a listener with this profile
+	 * does not redact unless told to (resp_filter.h). */
+	int		  needs_secrets;
 };
 
 /* The built-in profile called name (exact, case-sensitive), or NULL. */

@@ -251,6 +251,22 @@ rule_parse_tail(const char *text, size_t n, size_t i, struct rule *r)
 				return "only an allow rule takes a body policy";
 			continue;
 		}
+		if (klen == 6 && memcmp(kw, "redact", 6) == 0) {
+			/* "redact off|PATH[,PATH...]": the response filter
+			 * of an allow rule (resp_filter.h). */
+			alen = 0;
+			while (i < n && !rule_isblank(text[i]) &&
+			    alen + 1 < sizeof(r->redact))
+				r->redact[alen++] = text[i++];
+			r->redact[alen] = '\0';
+			if (i < n && !rule_isblank(text[i]))
+				return "redact paths too long";
+			if (alen == 0)
+				return "missing redact paths (or off)";
+			if (r->action != RULE_ALLOW)
+				return "only an allow rule takes redact";
+			continue;
+		}
 		if (klen == 6 && memcmp(kw, "reason", 6) == 0) {
 			if (r->reason[0] != '\0')
 				return "more than one reason";
@@ -268,7 +284,7 @@ rule_parse_tail(const char *text, size_t n, size_t i, struct rule *r)
 				break;
 		if (k == sizeof(kws) / sizeof(kws[0]))
 			return "unexpected text after pattern (want query, "
-			    "require, filter, body or reason)";
+			    "require, filter, body, redact or reason)";
 		if (r->nquery == RULE_MAX_QUERY)
 			return "too many query constraints";
 		alen = 0;
@@ -309,6 +325,11 @@ rule_make_text(struct rule *r, const char *ps, size_t plen)
 	    (rule_text_put(r->text, &w, sizeof(r->text), " body ", 6) == -1 ||
 	    rule_text_put(r->text, &w, sizeof(r->text), r->body,
 	    strlen(r->body)) == -1))
+		return "rule text too long";
+	if (r->redact[0] != '\0' &&
+	    (rule_text_put(r->text, &w, sizeof(r->text), " redact ", 8) == -1 ||
+	    rule_text_put(r->text, &w, sizeof(r->text), r->redact,
+	    strlen(r->redact)) == -1))
 		return "rule text too long";
 	if (r->reason[0] != '\0') {
 		if (rule_text_put(r->text, &w, sizeof(r->text), " reason \"",

@@ -5,7 +5,8 @@
  * Pure.  A rule is
  *
  *	METHODS PATTERN [query K=V|V]... [require K=V|V]...
- *	    [filter NAME=VALUE]... [body POLICY] [reason "TEXT"]
+ *	    [filter NAME=VALUE]... [body POLICY] [redact off|PATHS]
+ *	    [reason "TEXT"]
  *
  * METHODS is "*" or a comma-separated list of GET, HEAD, POST, PUT,
  * DELETE, PATCH, OPTIONS; PATTERN is an absolute path of segments, each a
@@ -76,6 +77,12 @@ struct rule {
 	 * it; 0 is the default). */
 	char		 body[32];
 	int		 body_idx;
+	/* "redact off|PATH[,PATH...]" of an allow rule: its responses'
+	 * filter (resp_filter.h), "" for the listener's; redact_idx is the
+	 * plan config.c built for it in the listener's rf_policy (0:
+	 * none). */
+	char		 redact[160];
+	int		 redact_idx;
 	char		 text[RULE_MAX_TEXT];	/* normalised rule text */
 	char		 origin[48];	/* "profile traefik", "--allow" */
 	int		 index;		/* 1-based position within origin */

@@ -146,6 +146,18 @@ const struct set_def set_table[SET_N] = {
 	    NULL, 0, 0, ", \t\n", NULL, "local only", 1, 1,
 	    "judged per request",
 	    "volume drivers other than local that volumes may use" },
+	{ SET_REDACT, "redact", "--redact", "SOCKWARD_REDACT", "redact", NULL,
+	    SET_T_ENUM, "auto|on|off", 0, 0, NULL, "auto",
+	    "auto (on unless a profile needs the secrets)", 1, 1,
+	    "applies to responses that start after the reload",
+	    "blank secrets in responses: container, service and task Env, "
+	    "volume and driver options" },
+	{ SET_VISIBLE_LABEL, "visible-label", "--visible-label",
+	    "SOCKWARD_VISIBLE_LABEL", "visible-label", NULL, SET_T_LIST, NULL,
+	    0, 0, ", \t\n", NULL, "none (every container)", 1, 1,
+	    "applies to requests that start after the reload",
+	    "KEY[=VALUE]: only containers and services with one of these "
+	    "labels exist for clients" },
 	{ SET_USER, "user", "--user", "SOCKWARD_USER", NULL, NULL, SET_T_INT,
 	    NULL, 0, 4294967294L, NULL, NULL, "65534", 0, 0,
 	    "privileges are dropped once, at start",

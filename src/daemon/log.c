@@ -356,7 +356,15 @@ log_access(const struct log_access_rec *r)
 		log_puts(&l, r->verdict);
 		log_puts(&l, "\",\"rule\":\"");
 		log_put_esc(&l, r->rule, strlen(r->rule));
-		log_puts(&l, "\"}");
+		log_puts(&l, "\"");
+		if (r->filtered) {
+			log_puts(&l, ",\"filter\":{\"redacted\":");
+			log_putu(&l, r->redacted, 0);
+			log_puts(&l, ",\"dropped\":");
+			log_putu(&l, r->dropped, 0);
+			log_puts(&l, "}");
+		}
+		log_puts(&l, "}");
 	} else {
 		log_puts(&l, " info access client=");
 		log_put_esc(&l, r->client, strlen(r->client));
@@ -379,6 +387,12 @@ log_access(const struct log_access_rec *r)
 		log_puts(&l, " rule=\"");
 		log_put_esc(&l, r->rule, strlen(r->rule));
 		log_puts(&l, "\"");
+		if (r->filtered) {
+			log_puts(&l, " filter=redacted:");
+			log_putu(&l, r->redacted, 0);
+			log_puts(&l, ",dropped:");
+			log_putu(&l, r->dropped, 0);
+		}
 	}
 	l.b[l.n++] = '\n';	/* log_put kept a byte for it */
 	log_queue(l.b, l.n);
@@ -401,5 +415,8 @@ log_exchange(const struct exchange_rec *x, const char *client,
 	r.duration_ms = duration_ms;
 	r.verdict = x->verdict != NULL ? x->verdict : "-";
 	r.rule = x->rule;
+	r.filtered = x->filtered;
+	r.redacted = x->redacted;
+	r.dropped = x->dropped;
 	log_access(&r);
 }

@@ -26,8 +26,12 @@ struct log_access_rec {
 	int		 status;
 	uint64_t	 bytes;		/* response bytes sent to the client */
 	double		 duration_ms;
-	const char	*verdict;	/* "allow", "deny", "reject", "error" */
+	const char	*verdict;	/* "allow", "deny", "reject", "error",
+					   "hidden", ... */
 	const char	*rule;		/* deciding rule, "" if none */
+	int		 filtered;	/* the response was rewritten */
+	uint64_t	 redacted;	/* values redacted in it */
+	uint64_t	 dropped;	/* elements dropped from it */
 };
 
 /* Set format and threshold.  Safe to call again at any time. */

@@ -325,6 +325,31 @@ main_body_from_flags(const struct set_res *res, struct cfg_listener *l)
 	}
 }
 
+/* The default listener's response filters from --redact and
+ * --visible-label (and their variables). */
+static void
+main_filters_from_flags(const struct set_res *res, struct cfg_listener *l)
+{
+	const struct set_value *v = &res->v[SET_VISIBLE_LABEL];
+	const char	*r = res->v[SET_REDACT].text;
+	struct jrw_label lab;
+	char		 err[300];
+	size_t		 i;
+
+	l->redact = strcmp(r, "on") == 0 ? 1 : strcmp(r, "off") == 0 ? 0 : -1;
+	if (v->nitems > JRW_MAX_LABELS)
+		main_config_exit("%s: more than 16 visible labels%s",
+		    v->item_origin[0], "");
+	for (i = 0; i < v->nitems; i++) {
+		if (jrw_label_parse(v->item[i], &lab, err, sizeof(err)) == -1)
+			main_config_exit("%s: %s", v->item_origin[i], err);
+		snprintf(l->visible[l->nvisible++], sizeof(l->visible[0]),
+		    "%s", v->item[i]);
+	}
+	if (cfg_listener_filters(l, err, sizeof(err)) == -1)
+		main_config_exit("%s%s", err, "");
+}
+
 /*
  * One listener named "default" from the resolved flags and environment:
  * --deny and SOCKWARD_DENY rules first, then the profiles, then
@@ -371,6 +396,7 @@ main_cfg_from_flags(const struct set_res *res, struct cfg *cfg, int quiet)
 	if (strcmp(res->v[SET_MODE].text, "audit") == 0)
 		l->mode = CFG_AUDIT;
 	main_body_from_flags(res, l);
+	main_filters_from_flags(res, l);
 	v = &res->v[SET_CLIENTS];
 	for (i = 0; i < v->nitems; i++)
 		if (admit_add_net(&l->admit, v->item[i], &why) == -1)
@@ -487,6 +513,14 @@ main_read_body(const char *file, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+/* One line of rf_explain, indented as explain's others. */
+static void
+main_explain_line(void *arg, const char *line)
+{
+	(void)arg;
+	printf("  %s\n", line);
+}
+
 /* `sockward explain METHOD TARGET`: judge one request, no network. */
 static int
 main_explain(const struct main_state *st, const char *listener, int argc,
@@ -586,6 +620,8 @@ main_explain(const struct main_state *st, const char *listener, int argc,
 	else if (res.stream)
 		printf("  note: the response may stream for as long as the "
 		    "client reads\n");
+	rf_explain(l->rf, res.route, res.rule != NULL ?
+	    res.rule->redact_idx : 0, main_explain_line, NULL);
 	return 0;
 }
 
