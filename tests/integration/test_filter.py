@@ -312,10 +312,34 @@ def test_events_hidden_dropped(world, rov, tmp_path):
     for cid in (world.hid.id, world.off.id):
         assert cid.encode() not in r.stdout, [ln for ln in r.stdout.splitlines()
                                               if cid.encode() in ln]
-    # the visible container's network connect passes
-    ev = [json.loads(ln) for ln in r.stdout.decode().splitlines()]
-    assert any(e["Type"] == "network" and
-               e["Actor"]["Attributes"].get("container") == world.vis.id for e in ev), ev
+    # (A network event names a container but carries none of its labels:
+    # sockward drops every such event, the visible container's too.)
+
+
+def test_events_volume_mount_of_hidden_dropped(dclient, testbox_image, rov, tmp_path):
+    """A volume mount event names its container (Actor.Attributes.container)
+    like a network connect does: a hidden container's must not pass."""
+    vol = TEST_NAME_PREFIX + "evvol-" + uuid.uuid4().hex[:8]
+    t0 = int(time.time()) - 1
+    ct = make_container(dclient, volumes={vol: {"bind": "/data", "mode": "rw"}})
+    try:
+        time.sleep(1.1)
+        window = ["--since", str(t0), "--until", str(int(time.time()) + 1),
+                  "--format", "{{json .}}"]
+        d = cli(None, tmp_path, "events", *window)
+        assert any(json.loads(ln)["Type"] == "volume" and
+                   json.loads(ln)["Actor"]["Attributes"].get("container") == ct.id
+                   for ln in d.stdout.decode().splitlines()), d
+        r = cli(rov, tmp_path, "events", *window)
+        assert r.returncode == 0, r
+        assert ct.id.encode() not in r.stdout, [ln for ln in r.stdout.splitlines()
+                                                if ct.id.encode() in ln]
+    finally:
+        ct.remove(force=True)
+        try:
+            dclient.volumes.get(vol).remove(force=True)
+        except docker.errors.APIError:
+            pass
 
 
 def test_volume_options_redacted(world, rov, tmp_path):
@@ -702,27 +726,36 @@ def visible_set(world, sw):
     return {k for k in ("vis", "hid", "off") if getattr(world, k).id in ids}
 
 
-@pytest.mark.parametrize("value", ["foo=bar,traefik.enable=true",
-                                   "foo=bar traefik.enable=true",
-                                   " traefik.enable=true , foo=bar "],
-                         ids=["comma", "blank", "padded"])
-def test_env_visible_label(world, plain, tmp_path, value):
+@pytest.mark.parametrize("value,want", [
+    ("foo=bar,traefik.enable=true", {"vis"}),
+    ("traefik.enable=true,foo=bar", {"vis"}),
+    ("foo=bar traefik.enable=true", {"vis"}),
+    (" traefik.enable=true , foo=bar ", {"vis"}),
+    ("traefik.enable=false,traefik.enable=true", {"vis", "off"}),
+    ("traefik.enable=true traefik.enable=false", {"vis", "off"}),
+    ("traefik.enable", {"vis", "off"}),
+], ids=["comma", "comma-first", "blank", "padded", "both-comma", "both-blank", "key"])
+def test_env_visible_label(world, plain, tmp_path, value, want):
     sock = str(tmp_path / "e.sock")
     sw = plain(["--listen", "unix://" + sock, "--profile", "readonly"], sock,
                env={"SOCKWARD_VISIBLE_LABEL": value})
-    assert visible_set(world, sw) == {"vis"}
+    assert visible_set(world, sw) == want
     assert sw.get("/v1.41/containers/%s/json" % world.hid.id).status == 404
 
 
-def test_flag_label_forms(world, sockward):
-    assert visible_set(world, sockward("--profile", "readonly",
-                                       "--visible-label", "traefik.enable")) == {"vis", "off"}
-    assert visible_set(world, sockward("--profile", "readonly",
-                                       "--visible-label", "traefik.enable=false")) == {"off"}
-    assert visible_set(world, sockward("--profile", "readonly",
-                                       "--visible-label", "traefik.enable=false",
-                                       "--visible-label", VIS)) == {"vis", "off"}
-    assert visible_set(world, sockward("--profile", "readonly")) == {"vis", "hid", "off"}
+@pytest.mark.parametrize("labels,want", [
+    (["traefik.enable"], {"vis", "off"}),
+    (["traefik.enable=false"], {"off"}),
+    ([], {"vis", "hid", "off"}),
+    (["traefik.enable=false", VIS], {"vis", "off"}),
+    ([VIS, "traefik.enable=false"], {"vis", "off"}),
+    ([VIS, "foo=bar"], {"vis"}),
+], ids=["key", "value", "none", "repeated", "repeated-swapped", "repeated-nomatch"])
+def test_flag_label_forms(world, sockward, labels, want):
+    args = ["--profile", "readonly"]
+    for lb in labels:
+        args += ["--visible-label", lb]
+    assert visible_set(world, sockward(*args)) == want
 
 
 def test_env_redact_off(world, plain, tmp_path):
@@ -739,8 +772,9 @@ def test_config_file_forms(world, plain, tmp_path, dclient):
     conf.write_text("""
 listener vis {
 	listen "unix://%(vis)s"
-	visible-label foo=bar
 	visible-label traefik.enable=true
+	visible-label traefik.enable=false
+	visible-label foo=bar
 	profile readonly
 }
 listener open {
@@ -771,9 +805,9 @@ listener labels {
         return request(s[k], get(path))
 
     vis_json = "/v1.41/containers/%s/json" % world.vis.id
-    # listener vis: two visible-label lines, any matches
+    # listener vis: three visible-label lines, any matches
     sw.unix_path = s["vis"]
-    assert visible_set(world, sw) == {"vis"}
+    assert visible_set(world, sw) == {"vis", "off"}
     r = at("vis", vis_json)
     assert r.status == 200 and SECRET.encode() not in r.body, r
     # listener open: redact off, no labels
@@ -806,8 +840,9 @@ def explain(*args):
     e = {k: v for k, v in os.environ.items() if not k.startswith("SOCKWARD_")}
     r = subprocess.run([SOCKWARD_BIN, "explain"] + list(args), capture_output=True, env=e)
     out = r.stdout.decode()
-    return r, out, [ln for ln in out.splitlines() if ln.startswith("response:")], \
-        [ln for ln in out.splitlines() if ln.startswith("visibility:")]
+    lines = [ln.strip() for ln in out.splitlines()]
+    return r, out, [ln for ln in lines if ln.startswith("response:")], \
+        [ln for ln in lines if ln.startswith("visibility:")]
 
 
 def test_explain_response_and_visibility():
