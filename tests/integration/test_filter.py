@@ -35,6 +35,9 @@ from conftest import (DOCKER_SOCK, RUN_ID, RUN_LABEL, SOCKWARD_BIN, TEST_IMAGE,
 
 SECRET = "swsecret%s" % uuid.uuid4().hex[:20]
 VIS = "traefik.enable=true"
+# Networks and volumes: not TEST_NAME_PREFIX, which a concurrent session's
+# finalizer removes whatever run made them; this module removes its own.
+OWN_PREFIX = "sockward-filter-"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*=$")
 H = b"Host: docker\r\n"
 
@@ -49,13 +52,13 @@ def world(dclient, testbox_image):
     api = dclient.api
     w = types.SimpleNamespace(made=[], t0=int(time.time()) - 1)
     env = ["SECRET_TOKEN=" + SECRET, "PLAIN=plain-value"]
-    w.net = dclient.networks.create(TEST_NAME_PREFIX + "net-" + h,
+    w.net = dclient.networks.create(OWN_PREFIX + "net-" + h,
                                     labels={TEST_LABEL: "1"})
-    w.vol = TEST_NAME_PREFIX + "vol-" + h
+    w.vol = OWN_PREFIX + "vol-" + h
     dclient.volumes.create(w.vol, driver="local", labels={TEST_LABEL: "1"},
                            driver_opts={"type": "tmpfs", "device": "tmpfs",
                                         "o": "username=u,password=" + SECRET})
-    w.mvol = TEST_NAME_PREFIX + "mvol-" + h
+    w.mvol = OWN_PREFIX + "mvol-" + h
     try:
         for key, labels in (("vis", {"traefik.enable": "true"}), ("hid", {}),
                             ("off", {"traefik.enable": "false"})):
@@ -316,10 +319,36 @@ def test_events_hidden_dropped(world, rov, tmp_path):
     # sockward drops every such event, the visible container's too.)
 
 
+def test_events_live_stream(rov, container_factory):
+    """A live /events stream: a hidden container started first, a visible
+    one after; the visible one's start arrives, nothing of the hidden one
+    arrived before it."""
+    with rov.conn(timeout=10) as c:
+        c.send(get("/v1.41/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D"))
+        r = c.read_head()
+        assert r.status == 200, r
+        hid = container_factory()
+        vis = container_factory(labels={"traefik.enable": "true"})
+        seen = b""
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            chunk = c.read_chunk()
+            assert chunk, "the stream ended"
+            seen += chunk
+            whole = seen[:seen.rfind(b"\n") + 1]
+            evs = [json.loads(x) for x in whole.split(b"\n") if x.strip()]
+            if any(e.get("id") == vis.id and e.get("Action") == "start" for e in evs):
+                break
+        else:
+            raise AssertionError("no start event of the visible container: %r" % seen)
+        assert hid.id.encode() not in seen, seen
+        assert any(e.get("id") == vis.id and e.get("Action") == "create" for e in evs), evs
+
+
 def test_events_volume_mount_of_hidden_dropped(dclient, testbox_image, rov, tmp_path):
     """A volume mount event names its container (Actor.Attributes.container)
     like a network connect does: a hidden container's must not pass."""
-    vol = TEST_NAME_PREFIX + "evvol-" + uuid.uuid4().hex[:8]
+    vol = OWN_PREFIX + "evvol-" + uuid.uuid4().hex[:8]
     t0 = int(time.time()) - 1
     ct = make_container(dclient, volumes={vol: {"bind": "/data", "mode": "rw"}})
     try:
@@ -673,6 +702,61 @@ def test_non_2xx_not_filtered(recorder, sockward):
     assert r.status == 200 and SECRET.encode() not in r.body, r
 
 
+def chunked_bytes(status, payload, size):
+    """A chunked response carrying payload in chunks of size bytes."""
+    out = b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" % status
+    for i in range(0, len(payload), size):
+        part = payload[i:i + size]
+        out += b"%x\r\n" % len(part) + part + b"\r\n"
+    return out + b"0\r\n\r\n"
+
+
+def test_upstream_tiny_chunks(recorder, sockward):
+    """dockerd's answer split in 1-byte chunks (every key and value cut
+    everywhere): still redacted, valid JSON, and a list's hidden element
+    dropped."""
+    obj = {"Id": "c" * 64, "Config": {"Env": ["SECRET_TOKEN=" + SECRET, "B=\u00e9" + SECRET],
+                                      "Labels": {"traefik.enable": "true"}},
+           "HostConfig": {"Mounts": [{"VolumeOptions": {"DriverConfig": {
+               "Name": "local", "Options": {"o": SECRET}}}}]}}
+    lst = [{"Id": "a" * 64, "Labels": {"traefik.enable": "true"}},
+           {"Id": "b" * 64, "Labels": {"x": SECRET}}]
+
+    def respond(c, head):
+        if b"/containers/json" in head:
+            c.sendall(chunked_bytes(200, json.dumps(lst).encode(), 1))
+        else:
+            c.sendall(chunked_bytes(200, json.dumps(obj).encode(), 1))
+    recorder.respond = respond
+    sw = sockward("--profile", "readonly", "--visible-label", VIS, upstream=recorder.path)
+    r = sw.get("/v1.41/containers/%s/json" % ("c" * 64))
+    assert r.status == 200, r
+    assert SECRET.encode() not in r.body, r.body
+    got = r.json()
+    assert got["Config"]["Env"] == ["SECRET_TOKEN=", "B="], got
+    assert got["Config"]["Labels"] == {"traefik.enable": "true"}
+    assert got["HostConfig"]["Mounts"][0]["VolumeOptions"]["DriverConfig"] == \
+        {"Name": "local", "Options": {}}, got
+    r = sw.get("/v1.41/containers/json?all=1")
+    assert r.status == 200, r
+    assert [c["Id"] for c in r.json()] == ["a" * 64], r
+    assert SECRET.encode() not in r.body
+
+
+def test_upstream_malformed_json_fails_closed(recorder, sockward):
+    """dockerd's answer breaks off inside a value after the secret: the
+    client gets an error or a cut response, never the secret."""
+    bad = b'{"Id":"x","Config":{"Env":["SECRET_TOKEN=' + SECRET.encode() + b'"],]]]'
+    recorder.respond = lambda c, head: c.sendall(chunked_bytes(200, bad, 7))
+    sw = sockward("--profile", "readonly", upstream=recorder.path)
+    with sw.conn() as c:
+        c.send(get("/v1.41/containers/x/json"))
+        data = c.read_until_eof(timeout=5)
+    assert SECRET.encode() not in data, data
+    assert sw.alive()
+    assert sw.get("/_ping").status == 200
+
+
 # --------------------------------------------------------------------------
 # Environment and config file forms
 # --------------------------------------------------------------------------
@@ -790,7 +874,7 @@ listener ruleoff {
 listener labels {
 	listen "unix://%(labels)s"
 	visible-label traefik.enable=true
-	allow GET /containers/{id}/json redact Config.Labels
+	allow GET /containers/{id}/json redact Config.Labels,NetworkSettings.Networks.*.IPAddress
 	profile readonly
 }
 """ % s)
@@ -825,6 +909,8 @@ listener labels {
     assert r.status == 200, r
     info = r.json()
     assert info["Config"]["Labels"] == {}, info["Config"]
+    assert info["NetworkSettings"]["Networks"]["bridge"]["IPAddress"] == "", info
+    assert direct(get(vis_json)).json()["NetworkSettings"]["Networks"]["bridge"]["IPAddress"]
     assert SECRET.encode() not in r.body
     assert_env_redacted(info["Config"]["Env"], env_names(dclient, world.vis.id))
     assert at("labels", "/v1.41/containers/%s/json" % world.hid.id).status == 404
