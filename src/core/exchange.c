@@ -597,6 +597,8 @@ x_probe_done(struct exchange *x)
 		    x_up_dial(x, msg, sizeof(msg)) == -1)
 			goto bad_gateway;
 		rs->phase = EXCH_HEAD;
+		if (x->io->forwarding != NULL)
+			x->io->forwarding(x->arg, x);
 		return;
 	}
 	if (st == 200 && !visible && f->probe != RF_PROBE_SERVICES) {
@@ -638,6 +640,8 @@ x_probe_done(struct exchange *x)
 	f->saved_body = NULL;
 	rq->phase = f->saved_phase;
 	rs->phase = EXCH_HEAD;
+	if (x->io->forwarding != NULL)
+		x->io->forwarding(x->arg, x);
 	return;
 bad_gateway:
 	x_up_drop(x);
@@ -843,8 +847,6 @@ x_collect_done(struct exchange *x)
 		x_local_response(x, 502, msg, !x->keep_alive);
 		return;
 	}
-	if (x->io->forwarding != NULL)
-		x->io->forwarding(x->arg, x);
 	/* The bytes judged go out from the buffer they were read into. */
 	if (blen > 0) {
 		rq->held = x->col;
@@ -865,6 +867,8 @@ x_collect_done(struct exchange *x)
 		x->flt->saved_phase = EXCH_DONE;
 		rq->phase = EXCH_PROBE;
 	}
+	if (x->io->forwarding != NULL)
+		x->io->forwarding(x->arg, x);
 }
 
 /* Read what arrived of a body being collected; judge it once whole. */

@@ -425,71 +425,64 @@ rf_hidden_message(enum rf_object o, const char *name, size_t len, char *dst,
 
 void
 rf_explain(const struct rf_policy *p, const struct engine_api_route *r,
-    int ridx, void (*out)(void *arg, const char *line), void *arg)
+    const char *clause, void (*out)(void *arg, const char *line), void *arg)
 {
 	enum rf_kind	 k = rf_kind_of(r);
 	enum rf_object	 o = rf_object_of(r);
 	char		 line[1024];
-	size_t		 n = 0, i;
-	const struct jrw_plan *pl;
+	size_t		 n, i;
+	int		 off = clause != NULL && strcmp(clause, "off") == 0;
+	int		 any = 0;
 
 	if (p == NULL)
 		return;
-	pl = rf_plan(p, k, ridx);
-	if (pl != NULL) {
-		n = (size_t)snprintf(line, sizeof(line), "response: ");
-		if (ridx > 0 && (size_t)ridx <= p->nrule_plan)
+	n = (size_t)snprintf(line, sizeof(line), "response: redact ");
+	if (p->redact && !off)
+		for (i = 0; i < 6 && rf_redact_paths[k][i] != NULL &&
+		    n < sizeof(line); i++, any++)
 			n += (size_t)snprintf(line + n, sizeof(line) - n,
-			    "(the rule's redact clause) ");
-		if (p->redact || ridx > 0) {
-			int first = 1;
-			for (i = 0; i < 6 && rf_redact_paths[k][i] != NULL &&
-			    n < sizeof(line); i++) {
-				if (ridx > 0)
-					break;
-				n += (size_t)snprintf(line + n,
-				    sizeof(line) - n, "%s%s",
-				    first ? "redact " : ", ",
-				    rf_redact_paths[k][i]);
-				first = 0;
-			}
-			if (!first && n < sizeof(line))
-				n += (size_t)snprintf(line + n,
-				    sizeof(line) - n, "; ");
-		}
-		if (rf_hiding(p) && rf_hide_paths[k].select != NULL &&
-		    n < sizeof(line))
-			n += (size_t)snprintf(line + n, sizeof(line) - n,
-			    "drop the elements at '%s' of hidden objects; ",
-			    rf_hide_paths[k].select);
-		if (rf_hiding(p) && rf_hide_paths[k].redact != NULL &&
-		    n < sizeof(line))
-			n += (size_t)snprintf(line + n, sizeof(line) - n,
-			    "empty %s; ", rf_hide_paths[k].redact);
-		if (n >= 2 && n < sizeof(line) && line[n - 2] == ';')
-			line[n - 2] = '\0';
+			    "%s%s", any ? ", " : "", rf_redact_paths[k][i]);
+	if (clause != NULL && !off && n < sizeof(line)) {
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+		    "%s%s (the rule's redact)", any ? ", " : "", clause);
+		any = 1;
+	}
+	if (rf_hiding(p) && rf_hide_paths[k].redact != NULL &&
+	    n < sizeof(line)) {
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s "
+		    "(visible labels are set)", any ? ", " : "",
+		    rf_hide_paths[k].redact);
+		any = 1;
+	}
+	if (any)
+		out(arg, line);
+	else if (rf_redact_paths[k][0] != NULL) {
+		snprintf(line, sizeof(line), "response: nothing redacted "
+		    "(%s)", off ? "the rule's redact off" : "redact off");
 		out(arg, line);
 	}
-	if (rf_hiding(p)) {
-		n = (size_t)snprintf(line, sizeof(line), "visibility: only "
-		    "containers and services labelled ");
-		for (i = 0; i < p->nlabels && n < sizeof(line); i++)
-			n += (size_t)snprintf(line + n, sizeof(line) - n,
-			    "%s%s%s%s", i ? " or " : "", p->labels[i].key,
-			    p->labels[i].any_value ? "" : "=",
-			    p->labels[i].any_value ? "" : p->labels[i].val);
-		if (o != RF_OBJ_NONE && n < sizeof(line))
-			snprintf(line + n, sizeof(line) - n, "; this route "
-			    "names a%s %s: sockward asks dockerd for it first "
-			    "and a hidden one gets dockerd's 404",
-			    o == RF_OBJ_EXEC ? "n" : "",
-			    o == RF_OBJ_CONTAINER ? "container" :
-			    o == RF_OBJ_EXEC ? "exec instance" :
-			    o == RF_OBJ_SERVICE ? "service" : "task");
-		else if (k == RF_TASK_LIST && n < sizeof(line))
-			snprintf(line + n, sizeof(line) - n, "; sockward "
-			    "lists the services first, tasks of hidden ones "
-			    "are dropped");
-		out(arg, line);
-	}
+	if (!rf_hiding(p))
+		return;
+	n = (size_t)snprintf(line, sizeof(line), "visibility: only "
+	    "containers and services labelled ");
+	for (i = 0; i < p->nlabels && n < sizeof(line); i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%s%s%s",
+		    i ? " or " : "", p->labels[i].key,
+		    p->labels[i].any_value ? "" : "=",
+		    p->labels[i].any_value ? "" : p->labels[i].val);
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (rf_hide_paths[k].select != NULL && k < RF_PROBE_CONTAINER)
+		snprintf(line + n, sizeof(line) - n, "; the elements at '%s' "
+		    "of others are dropped%s", rf_hide_paths[k].select,
+		    k == RF_TASK_LIST ? " (sockward lists the services first: "
+		    "a task is kept when its service is visible)" : "");
+	else if (o != RF_OBJ_NONE)
+		snprintf(line + n, sizeof(line) - n, "; this route names %s: "
+		    "sockward asks dockerd for it first, and a hidden one gets "
+		    "dockerd's own 404", o == RF_OBJ_CONTAINER ? "a container" :
+		    o == RF_OBJ_EXEC ? "an exec instance (judged by its "
+		    "container)" : o == RF_OBJ_SERVICE ? "a service" :
+		    "a task (judged by its service)");
+	out(arg, line);
 }

@@ -155,11 +155,12 @@ void	rf_hidden_message(enum rf_object o, const char *name, size_t len,
 
 /*
  * Describe for `sockward explain` what p does to responses of route r
- * under rule redact_idx ridx: one call of out(arg, line) per line
- * ("response: redact Config.Env, ..."; "visibility: ..."), none when
- * nothing.
+ * under a rule whose redact clause is clause (NULL: none): one call of
+ * out(arg, line) per line ("response: redact Config.Env, ...";
+ * "visibility: ..."), none when nothing is done.
  */
 void	rf_explain(const struct rf_policy *p, const struct engine_api_route *r,
-	    int ridx, void (*out)(void *arg, const char *line), void *arg);
+	    const char *clause, void (*out)(void *arg, const char *line),
+	    void *arg);
 
 #endif

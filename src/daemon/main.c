@@ -620,8 +620,9 @@ main_explain(const struct main_state *st, const char *listener, int argc,
 	else if (res.stream)
 		printf("  note: the response may stream for as long as the "
 		    "client reads\n");
-	rf_explain(l->rf, res.route, res.rule != NULL ?
-	    res.rule->redact_idx : 0, main_explain_line, NULL);
+	rf_explain(l->rf, res.route, res.rule != NULL &&
+	    res.rule->redact_idx > 0 ? res.rule->redact : NULL,
+	    main_explain_line, NULL);
 	return 0;
 }
 

@@ -4,7 +4,10 @@
  *
  * Input: one flags byte (bit 0: audit mode; bit 1: the client may be
  * spliced to; bit 2: the upstream cannot be dialled; bit 3: streams are
- * refused; bit 4: body-max is 64 bytes), then operations of
+ * refused; bit 4: body-max is 64 bytes; bit 5: responses are filtered,
+ * with redaction and the visible label a=b, so lists and events go
+ * through the rewriter and per-object routes are probed first), then
+ * operations of
  * two bytes, OP and N (1..256), the sending ones followed by N data bytes:
  *
  *   0 client sends    1 upstream sends    2 client EOF    3 upstream EOF
@@ -58,6 +61,7 @@ static size_t			 fx_up_raw;	/* fx_up bytes before a hijack */
 static int			 fx_hijacked;
 static int			 fx_fail_open;
 static int			 fx_pipe_held;
+static struct rf_policy		*fx_rf;		/* bit 5's filters */
 static uint64_t			 fx_clock;
 
 static void
@@ -336,9 +340,12 @@ fx_setup(void)
 		"allow POST /containers/{id}/attach",
 		"allow POST /exec/{id}/start",
 		"allow GET /events",
+		"allow GET /exec/{id}/json",	/* the exec probe */
+		"allow GET /volumes",
 	};
 	struct rule	 r;
 	const char	*why;
+	char		 err[200];
 	size_t		 i;
 
 	cfg_listener_defaults(&fx_pol);
@@ -349,6 +356,12 @@ fx_setup(void)
 		if (rule_parse_line(extra[i], &r, &why) != 0 ||
 		    rule_set_add(&fx_pol.rules, &r, "fuzz") != 0)
 			abort();
+	fx_pol.redact = 1;
+	fx_pol.nvisible = 1;
+	snprintf(fx_pol.visible[0], sizeof(fx_pol.visible[0]), "a=b");
+	if (cfg_listener_filters(&fx_pol, err, sizeof(err)) != 0)
+		abort();
+	fx_rf = fx_pol.rf;
 	fx_cin.b = malloc(FX_CAP);
 	fx_cli.b = malloc(FX_CAP);
 	fx_up.b = malloc(FX_CAP);
@@ -506,6 +519,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fx_streams = 0;
 	fx_refuse_streams = (data[0] & 8) != 0;
 	fx_pol.body_max = (data[0] & 16) ? 64 : BODY_DEFAULT_MAX;
+	fx_pol.rf = (data[0] & 32) ? fx_rf : NULL;
 	exchange_init(&fx);
 	fx.io = &fx_io;
 	fx.pol = &fx_polp;

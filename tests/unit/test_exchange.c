@@ -9,7 +9,10 @@
  * judged bodies read whole (Content-Length or chunked) and forwarded
  * exactly, refused, too large (413) or too slow (408).  Until the real
  * body policy lands, body_judge refuses '"Privileged":true' (403) and a
- * body that is not {...} (400).
+ * body that is not {...} (400).  Filtered responses: re-framed chunked (or
+ * by close), elements dropped, values redacted, invalid JSON failing
+ * closed; visibility probes: visible, hidden (dockerd's 404), missing,
+ * failed, and chained (exec to container, tasks to services).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,6 +135,8 @@ setup(void **state)
 		"allow POST /containers/{id}/attach",
 		"allow HEAD /_ping",
 		"allow GET /events",
+		"allow GET /exec/{id}/json",
+		"allow GET /volumes",
 	};
 	struct rule	 r;
 	const char	*why;
@@ -163,6 +168,7 @@ teardown(void **state)
 		exchange_end(&F.x);
 	exchange_end(&F.x);	/* twice: safe */
 	rule_set_free(&F.pol.rules);
+	rf_policy_unref(F.pol.rf);
 	return 0;
 }
 
@@ -965,12 +971,405 @@ test_collect_large(void **state)
 	assert_int_equal(strlen(up), n);
 }
 
+
+/* ---- response filters and visibility probes ---- */
+
+/* Give the listener response filters: redaction on, visible label. */
+static void
+filters(const char *label)
+{
+	char	err[200];
+
+	F.pol.redact = 1;
+	F.pol.nvisible = 0;
+	if (label != NULL)
+		snprintf(F.pol.visible[F.pol.nvisible++],
+		    sizeof(F.pol.visible[0]), "%s", label);
+	assert_int_equal(cfg_listener_filters(&F.pol, err, sizeof(err)), 0);
+}
+
+/* The payload of a chunked body starting at the first chunk of s; *end
+ * set when the last chunk was seen. */
+static const char *
+dechunk(const char *s, int *end)
+{
+	static char out[1 << 16];
+	size_t	 n = 0;
+	unsigned long k;
+	char	*e;
+
+	*end = 0;
+	for (;;) {
+		k = strtoul(s, &e, 16);
+		assert_true(e != s);
+		assert_true(e[0] == '\r' && e[1] == '\n');
+		s = e + 2;
+		if (k == 0) {
+			assert_true(s[0] == '\r' && s[1] == '\n');
+			*end = 1;
+			break;
+		}
+		memcpy(out + n, s, k);
+		n += k;
+		s += k;
+		assert_true(s[0] == '\r' && s[1] == '\n');
+		s += 2;
+		if (*s == '\0')
+			break;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* An upstream answer with Content-Length for body. */
+static void
+up_json(const char *status, const char *body)
+{
+	char	buf[8192];
+
+	snprintf(buf, sizeof(buf), "HTTP/1.1 %s\r\nApi-Version: 1.41\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+	    status, strlen(body), body);
+	UP(buf);
+}
+
+/* One chunk of an upstream chunked body. */
+static void
+up_chunk(const char *payload)
+{
+	char	buf[8192];
+
+	snprintf(buf, sizeof(buf), "%zx\r\n%s\r\n", strlen(payload),
+	    payload);
+	UP(buf);
+}
+
+static const char LIST[] =
+    "[{\"Id\":\"a1\",\"Labels\":{\"traefik.enable\":\"true\"},"
+    "\"NetworkSettings\":{\"Networks\":{\"bridge\":{\"DriverOpts\":"
+    "{\"k\":\"secret1\"}}}}},"
+    "{\"Id\":\"b2\",\"Labels\":{\"other\":\"x\"},\"NetworkSettings\":null}]";
+
+static void
+test_filter_list(void **state)
+{
+	const char *cli, *body;
+	int	 end;
+
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /containers/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	assert_non_null(strstr(GOT_UP(), "GET /containers/json HTTP/1.1"));
+	up_json("200 OK", LIST);
+	cli = GOT_CLI();
+	assert_non_null(strstr(cli, "HTTP/1.1 200 OK\r\n"));
+	assert_non_null(strstr(cli, "Api-Version: 1.41\r\n"));
+	assert_non_null(strstr(cli, "Transfer-Encoding: chunked\r\n"));
+	assert_null(strstr(cli, "Content-Length"));
+	body = dechunk(strstr(cli, "\r\n\r\n") + 4, &end);
+	assert_true(end);
+	assert_string_equal(body, "[{\"Id\":\"a1\",\"Labels\":{\"traefik."
+	    "enable\":\"true\"},\"NetworkSettings\":{\"Networks\":{\"bridge\""
+	    ":{\"DriverOpts\":{}}}}}]");
+	assert_null(strstr(cli, "secret1"));
+	assert_int_equal(F.records, 1);
+	assert_string_equal(F.last_verdict, "allow");
+	assert_true(F.x.rec.filtered);
+	assert_int_equal((int)F.x.rec.dropped, 1);
+	/* The connection goes on. */
+	assert_true(exchange_idle(&F.x));
+	CLI(PING);
+	UP(OK2);
+	assert_non_null(strstr(GOT_CLI(), "\r\n\r\nOK"));
+}
+
+static void
+test_filter_list_chunked_split(void **state)
+{
+	const char *cli, *body;
+	char	 piece[64];
+	size_t	 i, n = strlen(LIST);
+	int	 end;
+
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /containers/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	(void)GOT_UP();
+	UP("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	/* One byte per chunk. */
+	for (i = 0; i < n; i++) {
+		snprintf(piece, sizeof(piece), "1\r\n%c\r\n", LIST[i]);
+		UP(piece);
+	}
+	UP("0\r\n\r\n");
+	cli = GOT_CLI();
+	body = dechunk(strstr(cli, "\r\n\r\n") + 4, &end);
+	assert_true(end);
+	assert_non_null(strstr(body, "\"a1\""));
+	assert_null(strstr(body, "\"b2\""));
+	assert_null(strstr(cli, "secret1"));
+	assert_true(exchange_idle(&F.x));
+}
+
+static void
+test_filter_http10_close(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /containers/json HTTP/1.0\r\n\r\n");
+	(void)GOT_UP();
+	up_json("200 OK", LIST);
+	cli = GOT_CLI();
+	assert_null(strstr(cli, "Transfer-Encoding"));
+	assert_null(strstr(cli, "Content-Length"));
+	assert_non_null(strstr(cli, "Connection: close\r\n"));
+	assert_non_null(strstr(cli, "\r\n\r\n[{\"Id\":\"a1\""));
+	assert_null(strstr(cli, "b2"));
+	assert_true(F.x.dead);
+}
+
+static void
+test_filter_error_passes(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /containers/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	(void)GOT_UP();
+	up_json("500 Internal Server Error", "{\"message\":\"boom\"}");
+	cli = GOT_CLI();
+	assert_non_null(strstr(cli, "Content-Length: 18\r\n"));
+	assert_non_null(strstr(cli, "{\"message\":\"boom\"}"));
+	assert_true(exchange_idle(&F.x));
+}
+
+static void
+test_filter_invalid_fails_closed(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /containers/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	(void)GOT_UP();
+	up_json("200 OK", "[{\"Id\":\"a1\",\"Labels\":{\"other\":\"x\"}} oops]");
+	cli = GOT_CLI();
+	assert_null(strstr(cli, "a1"));
+	assert_null(strstr(cli, "0\r\n\r\n"));
+	assert_true(F.x.dead);
+}
+
+static const char INSPECT_VIS[] =
+    "{\"Id\":\"c1\",\"Config\":{\"Env\":[\"DB_PASSWORD=hunter2\",\"X=1\"],"
+    "\"Labels\":{\"traefik.enable\":\"true\"}}}";
+static const char INSPECT_HID[] =
+    "{\"Id\":\"c2\",\"Config\":{\"Env\":[\"S=1\"],\"Labels\":{}}}";
+
+static void
+test_filter_probe_visible(void **state)
+{
+	const char *cli, *up, *body;
+	int	 end;
+
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /v1.41/containers/web/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	up = GOT_UP();
+	assert_string_equal(up, "GET /containers/web/json HTTP/1.1\r\n"
+	    "Host: docker\r\n\r\n");
+	up_json("200 OK", INSPECT_VIS);
+	assert_int_equal(F.clilen, 0);
+	up = GOT_UP();
+	assert_non_null(strstr(up, "GET /v1.41/containers/web/json HTTP/1.1"));
+	assert_non_null(strstr(up, "Host: d\r\n"));
+	up_json("200 OK", INSPECT_VIS);
+	cli = GOT_CLI();
+	body = dechunk(strstr(cli, "\r\n\r\n") + 4, &end);
+	assert_true(end);
+	assert_string_equal(body, "{\"Id\":\"c1\",\"Config\":{\"Env\":"
+	    "[\"DB_PASSWORD=\",\"X=\"],\"Labels\":{\"traefik.enable\":"
+	    "\"true\"}}}");
+	assert_int_equal(F.records, 1);
+	assert_int_equal(F.last_status, 200);
+	assert_int_equal(F.opens, 1);	/* one upstream connection */
+	assert_true(exchange_idle(&F.x));
+}
+
+static void
+test_filter_probe_hidden(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /containers/web/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	(void)GOT_UP();
+	up_json("200 OK", INSPECT_HID);
+	/* The client's request never went. */
+	assert_int_equal(F.uplen, 0);
+	cli = GOT_CLI();
+	assert_string_equal(cli, "HTTP/1.1 404 Not Found\r\n"
+	    "Api-Version: 1.41\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 37\r\nConnection: keep-alive\r\n\r\n"
+	    "{\"message\":\"No such container: web\"}\n");
+	assert_int_equal(F.records, 1);
+	assert_string_equal(F.last_verdict, "hidden");
+	assert_int_equal(F.last_status, 404);
+	assert_true(exchange_idle(&F.x));
+	CLI(PING);
+	UP(OK2);
+	assert_non_null(strstr(GOT_CLI(), "\r\n\r\nOK"));
+}
+
+static void
+test_filter_probe_missing_forwards(void **state)
+{
+	const char *cli;
+
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /containers/nope/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	(void)GOT_UP();
+	up_json("404 Not Found", "{\"message\":\"No such container: nope\"}");
+	assert_non_null(strstr(GOT_UP(), "GET /containers/nope/json HTTP/1.1"
+	    "\r\nHost: d\r\n"));
+	up_json("404 Not Found", "{\"message\":\"No such container: nope\"}");
+	cli = GOT_CLI();
+	assert_non_null(strstr(cli, "404 Not Found"));
+	assert_non_null(strstr(cli, "No such container: nope"));
+	assert_string_equal(F.last_verdict, "allow");
+}
+
+static void
+test_filter_probe_error_502(void **state)
+{
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /containers/web/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	(void)GOT_UP();
+	up_json("500 Internal Server Error", "{\"message\":\"x\"}");
+	assert_non_null(strstr(GOT_CLI(), "HTTP/1.1 502 "));
+	assert_int_equal(F.uplen, 0);
+}
+
+static void
+test_filter_probe_exec_chain(void **state)
+{
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /exec/e1/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	assert_string_equal(GOT_UP(), "GET /exec/e1/json HTTP/1.1\r\n"
+	    "Host: docker\r\n\r\n");
+	up_json("200 OK", "{\"ID\":\"e1\",\"ContainerID\":\"c2\"}");
+	assert_string_equal(GOT_UP(), "GET /containers/c2/json HTTP/1.1\r\n"
+	    "Host: docker\r\n\r\n");
+	up_json("200 OK", INSPECT_HID);
+	assert_int_equal(F.uplen, 0);
+	assert_non_null(strstr(GOT_CLI(),
+	    "{\"message\":\"No such exec instance: e1\"}"));
+	assert_string_equal(F.last_verdict, "hidden");
+}
+
+static void
+test_filter_tasks_by_service(void **state)
+{
+	const char *cli, *body;
+	int	 end;
+
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /tasks HTTP/1.1\r\nHost: d\r\n\r\n");
+	assert_string_equal(GOT_UP(), "GET /services HTTP/1.1\r\n"
+	    "Host: docker\r\n\r\n");
+	up_json("200 OK", "[{\"ID\":\"s1\",\"Spec\":{\"Labels\":"
+	    "{\"traefik.enable\":\"true\"}}},{\"ID\":\"s2\",\"Spec\":"
+	    "{\"Labels\":{}}}]");
+	assert_non_null(strstr(GOT_UP(), "GET /tasks HTTP/1.1"));
+	up_json("200 OK", "[{\"ID\":\"t1\",\"ServiceID\":\"s1\",\"Spec\":"
+	    "{\"ContainerSpec\":{\"Env\":[\"A=b\"]}}},{\"ID\":\"t2\","
+	    "\"ServiceID\":\"s2\"}]");
+	cli = GOT_CLI();
+	body = dechunk(strstr(cli, "\r\n\r\n") + 4, &end);
+	assert_string_equal(body, "[{\"ID\":\"t1\",\"ServiceID\":\"s1\","
+	    "\"Spec\":{\"ContainerSpec\":{\"Env\":[\"A=\"]}}}]");
+}
+
+static void
+test_filter_events(void **state)
+{
+	const char *body;
+	int	 end;
+
+	(void)state;
+	filters("traefik.enable=true");
+	CLI("GET /events HTTP/1.1\r\nHost: d\r\n\r\n");
+	(void)GOT_UP();
+	UP("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	assert_non_null(strstr(GOT_CLI(), "Transfer-Encoding: chunked"));
+	up_chunk("{\"Type\":\"container\",\"Actor\":{\"Attributes\":{\"name\":"
+	    "\"hid\"}}}\n");
+	assert_int_equal(F.clilen, 0);
+	up_chunk("{\"Type\":\"container\",\"Actor\":{\"Attributes\":{"
+	    "\"traefik.enable\":\"true\",\"name\":\"v\"}}}\n");
+	body = dechunk(GOT_CLI(), &end);
+	assert_false(end);
+	assert_string_equal(body, "{\"Type\":\"container\",\"Actor\":{"
+	    "\"Attributes\":{\"traefik.enable\":\"true\",\"name\":\"v\"}}}\n");
+	up_chunk("{\"Type\":\"network\",\"Actor\":{\"Attributes\":{\"container\""
+	    ":\"c2\"}}}\n");
+	assert_int_equal(F.clilen, 0);
+	up_chunk("{\"Type\":\"image\",\"Actor\":{\"Attributes\":{}}}\n");
+	body = dechunk(GOT_CLI(), &end);
+	assert_string_equal(body, "{\"Type\":\"image\",\"Actor\":{"
+	    "\"Attributes\":{}}}\n");
+	UP("0\r\n\r\n");
+	assert_string_equal(GOT_CLI(), "0\r\n\r\n");
+	assert_int_equal((int)F.x.rec.dropped, 2);
+}
+
+static void
+test_filter_redact_only_volumes(void **state)
+{
+	const char *cli, *body;
+	int	 end;
+
+	(void)state;
+	filters(NULL);
+	CLI("GET /volumes HTTP/1.1\r\nHost: d\r\n\r\n");
+	assert_non_null(strstr(GOT_UP(), "GET /volumes HTTP/1.1"));
+	up_json("200 OK", "{\"Volumes\":[{\"Name\":\"v\",\"Options\":{\"o\":"
+	    "\"username=u,password=p\"}}],\"Warnings\":null}");
+	cli = GOT_CLI();
+	body = dechunk(strstr(cli, "\r\n\r\n") + 4, &end);
+	assert_string_equal(body, "{\"Volumes\":[{\"Name\":\"v\",\"Options\":"
+	    "{}}],\"Warnings\":null}");
+	/* Without visible labels nothing is probed. */
+	CLI("GET /containers/web/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	assert_non_null(strstr(GOT_UP(), "Host: d\r\n"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_pipelining),
+		T(test_filter_list),
+		T(test_filter_list_chunked_split),
+		T(test_filter_http10_close),
+		T(test_filter_error_passes),
+		T(test_filter_invalid_fails_closed),
+		T(test_filter_probe_visible),
+		T(test_filter_probe_hidden),
+		T(test_filter_probe_missing_forwards),
+		T(test_filter_probe_error_502),
+		T(test_filter_probe_exec_chain),
+		T(test_filter_tasks_by_service),
+		T(test_filter_events),
+		T(test_filter_redact_only_volumes),
 		T(test_expect_continue),
 		T(test_head_has_no_body),
 		T(test_interim_response_dropped),

@@ -65,7 +65,7 @@ check_parse_bad(const char *text, const char *reason, int line)
 #define PARSE_OK(t, m, n, s) check_parse_ok((t), (m), (n), (s), __LINE__)
 #define DENY_QUERY "query constraints are for allow rules only"
 #define UNEXPECTED "unexpected text after pattern (want query, require, " \
-	"filter, body or reason)"
+	"filter, body, redact or reason)"
 #define PARSE_BAD(t, why) check_parse_bad((t), (why), __LINE__)
 
 static void
