@@ -594,6 +594,27 @@ def test_filtered_http11_chunked_and_keepalive(world, rov):
         c.assert_open()
 
 
+def test_filtered_pipelined(world, rov):
+    """Four requests in one write: filtered, hidden, filtered list, plain;
+    each answered in order with its own framing."""
+    with rov.conn() as c:
+        c.send(get("/v1.41/containers/%s/json" % world.vis.id) +
+               get("/v1.41/containers/%s/json" % world.hid.id) +
+               get("/v1.41/containers/json?all=1") + get("/_ping"))
+        r = c.read_response()
+        assert r.status == 200 and read_json_body(r)["Id"] == world.vis.id, r
+        assert (r.header("Transfer-Encoding") or "").lower() == "chunked", r
+        r = c.read_response()
+        assert r.status == 404, r
+        assert r.json() == {"message": "No such container: " + world.hid.id}, r
+        r = c.read_response()
+        ids = [x["Id"] for x in read_json_body(r)]
+        assert world.vis.id in ids and world.hid.id not in ids, ids
+        r = c.read_response()
+        assert (r.status, r.body) == (200, b"OK"), r
+        c.assert_open()
+
+
 def test_filtered_http10_close_delimited(world, rov):
     with rov.conn() as c:
         c.send(get("/v1.41/containers/%s/json" % world.vis.id, version=b"HTTP/1.0"))
