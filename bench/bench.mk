@@ -5,7 +5,9 @@
 #   make bench-quick  the same code paths with tiny durations (~1.5 min,
 #                     CI); the report goes to a temporary directory
 #   make bench-tools  just build build/bench/{fakedockerd,loadgen,nullrelay,
-#                     judgebench}
+#                     judgebench,jrwbench}
+#   make jrwbench     the response rewriter alone (bench/jrwbench.c): MB/s
+#                     on a container list, an inspect and an events stream
 #
 # Both install missing Debian packages first (bench/deps.sh: haproxy,
 # gnuplot-nox, musl-tools) and build ./sockward and, if musl-gcc is there,
@@ -18,9 +20,10 @@ BENCH_CFLAGS = -O2 -g -std=c11 -Wall -Wextra -Wshadow -Werror
 # sockward pays (stack protector, fortify, PIE, RELRO + BIND_NOW).
 BENCH_HARDEN = $(HARDEN_CPPFLAGS) $(HARDEN_CFLAGS) $(HARDEN_LDFLAGS)
 BENCH_TOOLS  = $(BENCH_BUILD)/fakedockerd $(BENCH_BUILD)/loadgen \
-	       $(BENCH_BUILD)/nullrelay $(BENCH_BUILD)/judgebench
+	       $(BENCH_BUILD)/nullrelay $(BENCH_BUILD)/judgebench \
+	       $(BENCH_BUILD)/jrwbench
 
-.PHONY: bench bench-quick bench-tools bench-deps bench-static
+.PHONY: bench bench-quick bench-tools bench-deps bench-static jrwbench
 
 bench-tools: $(BENCH_TOOLS)
 
@@ -42,6 +45,18 @@ $(BENCH_BUILD)/judgebench: bench/judgebench.c $(CORE_OBJ) $(BUILD)/flags
 	@mkdir -p $(BENCH_BUILD)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 	    $(CORE_OBJ) $(LDLIBS)
+
+# The response rewriter alone, same core objects and flags as ./sockward;
+# pinned to one CPU when taskset is there.
+$(BENCH_BUILD)/jrwbench: bench/jrwbench.c $(CORE_OBJ) $(BUILD)/flags
+	@mkdir -p $(BENCH_BUILD)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+	    $(CORE_OBJ) $(LDLIBS)
+
+jrwbench: $(BENCH_BUILD)/jrwbench
+	@if command -v taskset >/dev/null 2>&1; then \
+	    taskset -c 0 $(BENCH_BUILD)/jrwbench; \
+	else $(BENCH_BUILD)/jrwbench; fi
 
 bench-deps:
 	@./bench/deps.sh

@@ -27,6 +27,12 @@ body policy on (judged) and off (--body-policy off, unjudged), POST
 /v1.41/containers/create carrying bench/create-4k.json to fakedockerd;
 the two alternate over several rounds; `--only body` runs just that.
 
+Issue 13's cells (`--only filter`, `--only events-rss`, `--only rewrite`):
+GET of 200 containers through sockward filtered (readonly, a visible
+label matching half) and unfiltered (--redact off), on fakedockerd and on
+the real dockerd (200 containers created for the cell, removed after);
+1000 filtered /events streams and sockward's RSS; `make jrwbench`.
+
 CPU pinning (2-core machine): the load generator runs on CPU 0, the
 server side (proxy and fake upstream) on CPU 1, so every column has one
 cross-core hop, client to server side.  BENCH_FAKE_CPU=0 puts the fake
@@ -36,6 +42,8 @@ system service and is not pinned.
 
 import argparse
 import datetime
+import http.client
+import json
 import os
 import re
 import shutil
@@ -45,6 +53,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
@@ -116,6 +125,31 @@ BODY_TARGET_US = 20.0
 BODY_CONFIGS = (("judged", ["--profile", "watchtower"]),
                 ("unjudged", ["--profile", "watchtower",
                               "--body-policy", "off"]))
+
+# Issue 13's cells (--only filter, events-rss, rewrite).  filter: GET
+# FILTER_PATH (200 containers: fakedockerd's list for limit=200, or on the
+# real dockerd the 200 created for the cell, half labelled FILTER_LABEL=1)
+# through sockward tcp filtered (readonly, visible label: the unlabelled
+# half dropped, endpoint DriverOpts redacted) and unfiltered (readonly,
+# --redact off: no rewriting); FILTER_ROUNDS alternating rounds at
+# c=FILTER_CONNS; target filtered >= FILTER_TARGET x unfiltered req/s.
+# events-rss: EVENTS_RSS_STREAMS filtered /events streams at once,
+# sockward's RSS <= EVENTS_RSS_TARGET_KB.  rewrite: `make jrwbench`.
+FILTER_PATH = "/v1.41/containers/json?all=1&limit=200"
+FILTER_N = 200
+FILTER_LABEL = "org.sockward.bench.visible"
+FILTER_MARK = "org.sockward.bench.filter"
+FILTER_CONNS = 8
+FILTER_ROUNDS = 5
+FILTER_DURATION = 2.0
+FILTER_TARGET = 0.9
+FILTER_CONFIGS = (("filtered", ["--profile", "readonly", "--visible-label",
+                                FILTER_LABEL + "=1"]),
+                  ("unfiltered", ["--profile", "readonly", "--redact",
+                                  "off"]))
+EVENTS_RSS_STREAMS = 1000
+EVENTS_RSS_EVENTS = 10
+EVENTS_RSS_TARGET_KB = 16 * 1024
 
 # What each policy forbids among the benchmarked calls (skipped, shown as
 # "403 by policy"): the seed allows only seven GET /v1.24 paths.
@@ -315,6 +349,11 @@ class Run:
         self.body = None        # body_cell's result
         self.body_rounds = 2 if q else BODY_ROUNDS
         self.body_dur = 0.5 if q else BODY_DURATION
+        self.filter = []        # issue 13: [(upstream, filter_cell)]
+        self.filter_rounds = 2 if q else FILTER_ROUNDS
+        self.filter_dur = 0.5 if q else FILTER_DURATION
+        self.events_rss = None
+        self.rewrite = None     # (lines, error)
 
     # -- contenders
     def start_contender(self, name, upstream):
@@ -652,9 +691,24 @@ class Run:
                 self.body_cell()
             except RuntimeError as e:
                 failures.append("body cell: %s" % e)
+            try:
+                self.filter.append(("fakedockerd", filter_cell(
+                    self.fake_sock, self.filter_rounds, self.filter_dur,
+                    self.warm, self.tmp)))
+            except RuntimeError as e:
+                failures.append("filter cell, fake upstream: %s" % e)
             self.static_idle = self.idle_static()
         finally:
             stop(self.fake)
+        try:
+            self.events_rss = events_rss_cell(
+                self.tmp, self.nstreams, 3 if self.quick else
+                EVENTS_RSS_EVENTS)
+        except RuntimeError as e:
+            failures.append("events-rss cell: %s" % e)
+        self.rewrite = rewrite_cell()
+        if self.rewrite[1]:
+            failures.append("rewrite cell: %s" % self.rewrite[1])
         self.real_ok = can_connect("unix://" + REAL_SOCK)
         if self.real_ok:
             for c in CONTENDERS:
@@ -670,6 +724,17 @@ class Run:
                 failures.append("real dockerd cell: %s" % e)
             finally:
                 real_remove(made)
+            made = None
+            try:
+                made = filter_containers(FILTER_N)
+                self.filter.append(("real dockerd", filter_cell(
+                    REAL_SOCK, self.filter_rounds, self.filter_dur,
+                    self.warm, self.tmp)))
+            except (RuntimeError, OSError,
+                    subprocess.CalledProcessError) as e:
+                failures.append("filter cell, real dockerd: %s" % e)
+            finally:
+                filter_remove(made)
         else:
             log("bench: no dockerd answers on %s: real-dockerd rows skipped"
                 % REAL_SOCK)
@@ -679,13 +744,9 @@ class Run:
 
 
 
-def real_containers(n):
-    """Make sure n labelled containers of the FROM-scratch test image run
-    (tests/fixtures/testbox.c, static, sleeping until SIGTERM).  Returns
-    the ids of the ones created here."""
-    have = sh("docker ps -q --filter label=%s=1" % REAL_LABEL).split()
-    if len(have) >= n:
-        return []
+def build_test_image():
+    """Build REAL_IMAGE, FROM scratch with tests/fixtures/testbox.c
+    (static, sleeping until SIGTERM)."""
     d = tempfile.mkdtemp(prefix="sockward-bench-img.")
     try:
         subprocess.run(["gcc", "-static", "-O2", "-o",
@@ -698,6 +759,15 @@ def real_containers(n):
                        env=dict(os.environ, DOCKER_BUILDKIT="0"))
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def real_containers(n):
+    """Make sure n labelled containers of the FROM-scratch test image run.
+    Returns the ids of the ones created here."""
+    have = sh("docker ps -q --filter label=%s=1" % REAL_LABEL).split()
+    if len(have) >= n:
+        return []
+    build_test_image()
     runs = [subprocess.Popen(["docker", "run", "-d", "--label",
                               REAL_LABEL + "=1", REAL_IMAGE],
                              stdout=subprocess.PIPE,
@@ -988,6 +1058,442 @@ def body_cell_main(a):
             log("  FAILED: " + f)
         return 1
     return 0
+
+
+# ---------------------------------------------------------------- issue 13
+
+def http_get(addr, path, version="1.1"):
+    """One GET over a fresh connection to a tcp:// or unix:// address:
+    (status, headers dict with lower-case names, body bytes).  Reads the
+    answer to its end, chunked, with a length or up to the close."""
+    if addr.startswith("unix://"):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(addr[7:])
+    else:
+        host, port = addr[6:].rsplit(":", 1)
+        s = socket.create_connection((host, int(port)))
+    s.settimeout(30)
+    s.sendall(("GET %s HTTP/%s\r\nHost: docker\r\nConnection: close\r\n\r\n"
+               % (path, version)).encode())
+    data = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    s.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    hdrs = {}
+    for ln in lines[1:]:
+        k, _, v = ln.partition(":")
+        hdrs[k.strip().lower()] = v.strip()
+    if hdrs.get("transfer-encoding", "").lower() == "chunked":
+        out, rest = b"", body
+        while True:
+            size, _, rest = rest.partition(b"\r\n")
+            n = int(size.split(b";")[0], 16)
+            if n == 0:
+                break
+            out += rest[:n]
+            rest = rest[n + 2:]
+        body = out
+    return status, hdrs, body
+
+
+class UnixHTTP(http.client.HTTPConnection):
+    """http.client over the Docker socket (creating and removing the real
+    cell's containers: faster than 400 docker CLI runs)."""
+
+    def __init__(self, path):
+        super().__init__("docker", timeout=60)
+        self.unix_path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.settimeout(60)
+        self.sock.connect(self.unix_path)
+
+
+def docker_api(method, path, body=None):
+    c = UnixHTTP(REAL_SOCK)
+    try:
+        c.request(method, path, body=None if body is None else
+                  json.dumps(body), headers={"Content-Type":
+                                             "application/json"})
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
+def filter_containers(n):
+    """Create (never start) n containers of the FROM-scratch test image
+    on the real dockerd, every other one labelled FILTER_LABEL=1, all
+    labelled FILTER_MARK=1 for the clean-up, each with a secret-looking
+    environment.  Returns their IDs."""
+    build_test_image()
+    made = []
+    for i in range(n):
+        labels = {FILTER_MARK: "1"}
+        if i % 2 == 0:
+            labels[FILTER_LABEL] = "1"
+        st, body = docker_api("POST", "/v1.41/containers/create", {
+            "Image": REAL_IMAGE, "Labels": labels,
+            "Env": ["BENCH_TOKEN=not-a-secret-%d" % i, "TZ=UTC"]})
+        if st != 201:
+            filter_remove(made)
+            raise RuntimeError("container create answered %d: %s"
+                               % (st, body[:200]))
+        made.append(json.loads(body)["Id"])
+    return made
+
+
+def filter_remove(ids):
+    for cid in ids or ():
+        docker_api("DELETE", "/v1.41/containers/%s?force=1" % cid)
+    # Any left by an interrupted run.
+    st, body = docker_api("GET", "/v1.41/containers/json?all=1&filters="
+                          + urllib.parse.quote(json.dumps(
+                              {"label": [FILTER_MARK + "=1"]})))
+    if st == 200:
+        for c in json.loads(body):
+            docker_api("DELETE", "/v1.41/containers/%s?force=1" % c["Id"])
+
+
+def filter_cell(upstream, rounds, dur, warm, tmp):
+    """GET FILTER_PATH through sockward tcp filtered (readonly, visible
+    label: half the containers kept, DriverOpts redacted) and unfiltered
+    (readonly, --redact off: no plan, forwarded as is), both started at
+    once, FILTER_CONNS connections, `rounds` rounds in alternating order.
+    Returns a dict per configuration (medians and runs) plus the element
+    counts seen, or raises RuntimeError."""
+    started = {}
+    res = {name: [] for name, _ in FILTER_CONFIGS}
+    out = {"rounds": rounds, "dur": dur}
+    try:
+        for name, args in FILTER_CONFIGS:
+            addr = "tcp://127.0.0.1:%d" % free_port()
+            started[name] = (start([SOCKWARD, "--listen", addr, "--upstream",
+                                    upstream] + args + SW_CAPS, addr=addr,
+                                   name="sockward " + name), addr)
+        # The cell measures something only if the filtered listener
+        # filters: fewer elements, and chunked (its length changed).
+        for name, (_, addr) in started.items():
+            st, hdrs, body = http_get(addr, FILTER_PATH)
+            if st != 200:
+                raise RuntimeError("sockward %s answered %d" % (name, st))
+            items = json.loads(body)
+            out[name + "_n"] = len(items)
+            out[name + "_bytes"] = len(body)
+            out[name + "_chunked"] = "transfer-encoding" in hdrs
+            out[name + "_visible"] = sum(
+                1 for c in items if (c.get("Labels") or {}).get(
+                    FILTER_LABEL) == "1")
+        if (out["filtered_n"] != out["filtered_visible"] or
+                out["filtered_n"] >= out["unfiltered_n"] or
+                not out["filtered_chunked"]):
+            raise RuntimeError("the filtered listener did not filter: %d "
+                               "of %d containers, %d labelled, chunked %s"
+                               % (out["filtered_n"], out["unfiltered_n"],
+                                  out["filtered_visible"],
+                                  out["filtered_chunked"]))
+        log("== filter cell: %s, %d/%d containers kept, c=%d, %d rounds x "
+            "%.1f s" % (FILTER_PATH, out["filtered_n"], out["unfiltered_n"],
+                        FILTER_CONNS, rounds, dur))
+        names = [n for n, _ in FILTER_CONFIGS]
+        for i in range(rounds):
+            for name in names[i % 2:] + names[:i % 2]:
+                proc, addr = started[name]
+                c0 = proc_cpu(proc.pid)
+                r = loadgen(addr, paths=[FILTER_PATH], conns=FILTER_CONNS,
+                            duration=dur, warmup=warm)
+                c1 = proc_cpu(proc.pid)
+                if "error" in r or not r.get("s2xx") or r.get("s5xx"):
+                    raise RuntimeError("filter cell %s: %s" % (
+                        name, r.get("error", "not every answer 2xx")))
+                if c0 is not None and c1 is not None and r.get("requests"):
+                    r["cpu_us"] = (c1 - c0) / r["requests"] * 1e6
+                res[name].append(r)
+                log("  round %d %-10s %8.0f req/s  p50 %7.1f us  p99 %7.1f "
+                    "us%s" % (i + 1, name, r["rps"], r["p50_us"],
+                              r["p99_us"], "  cpu %.1f us/req" % r["cpu_us"]
+                              if "cpu_us" in r else ""))
+            for name, (proc, _) in started.items():
+                if proc.poll() is not None:
+                    raise RuntimeError("sockward %s exited (status %s)"
+                                       % (name, proc.returncode))
+    finally:
+        for proc, _ in started.values():
+            stop(proc)
+    for name, rs in res.items():
+        cpu = [r["cpu_us"] for r in rs if "cpu_us" in r]
+        out[name] = {"rps": median([r["rps"] for r in rs]),
+                     "p50": median([r["p50_us"] for r in rs]),
+                     "p99": median([r["p99_us"] for r in rs]),
+                     "runs": [r["rps"] for r in rs],
+                     "cpu_us": median(cpu) if cpu else None}
+    out["ratio"] = out["filtered"]["rps"] / out["unfiltered"]["rps"]
+    out["paired"] = median([f["rps"] / u["rps"] for f, u in
+                            zip(res["filtered"], res["unfiltered"])])
+    return out
+
+
+def filter_table(cells):
+    """cells: [(upstream title, filter_cell result)]."""
+    rows = ["| upstream | configuration | containers returned (bytes) | "
+            "req/s per round | median req/s | p50 / p99 µs | CPU per "
+            "request |", "|---|---|---|---|---|---|---|"]
+    for title, f in cells:
+        for name, label in (("filtered", "filtered: `%s`"
+                             % " ".join(FILTER_CONFIGS[0][1])),
+                            ("unfiltered", "unfiltered: `%s`"
+                             % " ".join(FILTER_CONFIGS[1][1]))):
+            r = f[name]
+            rows.append("| %s | %s | %d (%s B%s) | %s | %s | %s / %s | %s |"
+                        % (title, label, f[name + "_n"],
+                           fmt_int(f[name + "_bytes"]),
+                           ", chunked" if f[name + "_chunked"] else "",
+                           " · ".join(fmt_int(x) for x in r["runs"]),
+                           fmt_int(r["rps"]), fmt_us(r["p50"]),
+                           fmt_us(r["p99"]), "n/a" if r["cpu_us"] is None
+                           else "%s µs" % fmt_us(r["cpu_us"])))
+    return "\n".join(rows)
+
+
+def filter_target(f):
+    return "%.2f× %s (per-round ratios, median %.2f×)" % (
+        f["ratio"], mark(f["ratio"] >= FILTER_TARGET), f["paired"])
+
+
+def events_rss_cell(tmp, nstreams, nevents):
+    """nstreams filtered /events streams through sockward tcp (traefik
+    profile, visible label) from a fakedockerd that pushes a hidden and a
+    visible container's event on each trigger: sockward's VmRSS idle,
+    with every stream open, and after nevents pushes; every stream must
+    get exactly the visible events.  The same through an unfiltered
+    listener (--redact off, no label: both events pass) for comparison."""
+    sock = os.path.join(tmp, "fakedockerd-mixed.sock")
+    fake = start([FAKED, sock, "--mixed-events"], cpu=CPU_FAKE,
+                 addr="unix://" + sock, name="fakedockerd --mixed-events")
+    out = {"streams": nstreams, "events": nevents}
+    try:
+        for name, args, per_push in (
+                ("filtered", ["--profile", "traefik", "--visible-label",
+                              FILTER_LABEL + "=1"], 1),
+                ("unfiltered", ["--profile", "traefik", "--redact", "off"],
+                 2)):
+            addr = "tcp://127.0.0.1:%d" % free_port()
+            p = start([SOCKWARD, "--listen", addr, "--upstream", sock] + args
+                      + SW_CAPS, addr=addr, name="sockward " + name)
+            try:
+                time.sleep(0.3)
+                idle = proc_status(p.pid, "VmRSS")
+                r = loadgen(addr, mode="events", paths=[P_EVENTS],
+                            conns=nstreams,
+                            extra=["--events", str(nevents), "--interval-ms",
+                                   "50", "--trigger-pid", str(fake.pid),
+                                   "--rss-pid", str(p.pid)])
+                hwm = proc_status(p.pid, "VmHWM")
+            finally:
+                stop(p)
+            want = nstreams * nevents * per_push
+            if "error" in r or r.get("open") != nstreams:
+                raise RuntimeError("events-rss %s: %s" % (
+                    name, r.get("error", "%s of %d streams opened"
+                                % (r.get("open"), nstreams))))
+            # Filtered: exactly the labelled events (one more is a hidden
+            # one let through).  Unfiltered: loadgen stops reading 50 ms
+            # after the last push, so a few of the last pair may be
+            # uncounted; at least one per push.
+            if (r.get("delivered", 0) > want or
+                    r.get("delivered", 0) < (want if per_push == 1 else
+                                             nstreams * nevents)):
+                raise RuntimeError("events-rss %s: %d events delivered, "
+                                   "%d expected (%d per push per stream)"
+                                   % (name, r.get("delivered", 0), want,
+                                      per_push))
+            out[name] = {"idle": idle, "open": r.get("rss_open_kb"),
+                         "after": r.get("rss_after_kb"), "hwm": hwm,
+                         "p50": r.get("p50_us"), "p99": r.get("p99_us"),
+                         "delivered": r.get("delivered")}
+            log("  events-rss %-10s idle %s, %d streams open %s, after %d "
+                "pushes %s, peak %s; %d events delivered, p50 %s µs"
+                % (name, fmt_kb(idle), nstreams, fmt_kb(int(r["rss_open_kb"])),
+                   nevents, fmt_kb(int(r["rss_after_kb"])), fmt_kb(hwm),
+                   r["delivered"], fmt_us(r.get("p50_us", 0))))
+    finally:
+        stop(fake)
+    return out
+
+
+def events_rss_table(e):
+    rows = ["| sockward tcp, %d `/events` streams | idle RSS | RSS, all "
+            "open | RSS after %d pushes | peak (VmHWM) | events delivered | "
+            "latency p50 / p99 |" % (e["streams"], e["events"]),
+            "|---|---|---|---|---|---|---|"]
+    for name, label in (("filtered", "filtered (`--visible-label %s=1`): "
+                         "1 of 2 events kept" % FILTER_LABEL),
+                        ("unfiltered", "unfiltered (`--redact off`): "
+                         "both passed")):
+        r = e[name]
+        rows.append("| %s | %s | %s | %s | %s | %s | %s / %s µs |" % (
+            label, fmt_kb(r["idle"]), fmt_kb(int(r["open"])),
+            fmt_kb(int(r["after"])), fmt_kb(r["hwm"]),
+            fmt_int(r["delivered"]), fmt_us(r["p50"] or 0),
+            fmt_us(r["p99"] or 0)))
+    return "\n".join(rows)
+
+
+def events_rss_target(e):
+    kb = max(e["filtered"]["after"], e["filtered"]["open"])
+    return "%s %s" % (fmt_kb(int(kb)), mark(kb <= EVENTS_RSS_TARGET_KB))
+
+
+def rewrite_cell():
+    """`make jrwbench` (bench/jrwbench.c: the rewriter alone, no sockets):
+    its lines, and every "N MB/s" figure found in them, or None with the
+    reason."""
+    r = subprocess.run(["nice", "make", "--no-print-directory", "-C", ROOT,
+                        "jrwbench"], capture_output=True, text=True,
+                       timeout=900)
+    if r.returncode != 0:
+        return None, ("make jrwbench failed (exit %d): %s"
+                      % (r.returncode, (r.stderr or r.stdout).strip()[-300:]))
+    lines = [ln for ln in r.stdout.splitlines()
+             if re.search(r"MB/s|MBps", ln)]
+    if not lines:
+        return None, "make jrwbench printed no MB/s figure: %s" % (
+            r.stdout.strip()[-300:])
+    return lines, None
+
+
+def rewrite_table(lines):
+    """jrwbench's "NAME in=N out=N best_MBps=X median_MBps=Y" lines as a
+    table; any other line as it is."""
+    rows = ["| document | input | output | best MB/s | median MB/s |",
+            "|---|---|---|---|---|"]
+    other = []
+    for ln in lines:
+        kv = dict(t.split("=", 1) for t in ln.split() if "=" in t)
+        name = ln.split()[0] if ln.split() else "?"
+        if "best_MBps" in kv:
+            rows.append("| %s | %s B | %s B | %s | %s |" % (
+                name, fmt_int(float(kv.get("in", 0))),
+                fmt_int(float(kv.get("out", 0))), kv["best_MBps"],
+                kv.get("median_MBps", "")))
+        else:
+            other.append(ln.strip())
+    return "\n".join(rows + ([""] + other if other else []))
+
+
+def issue13_section(run):
+    """Issue 13's cells for the full run's table and report."""
+    out = ["", "", "### Response filtering (issue 13)", ""]
+    if run.filter:
+        out += ["GET `%s` (200 containers, half labelled `%s=1`), sockward "
+                "tcp, keep-alive c=%d, %d alternating rounds x %.1f s:"
+                % (FILTER_PATH, FILTER_LABEL, FILTER_CONNS,
+                   run.filter_rounds, run.filter_dur), "",
+                filter_table(run.filter), ""]
+        for title, f in run.filter:
+            out.append("- target (%s): filtered ≥ %.1f× unfiltered "
+                       "requests/s: %s" % (title, FILTER_TARGET,
+                                           filter_target(f)))
+        out.append("")
+    if run.events_rss:
+        out += [events_rss_table(run.events_rss), "",
+                "- target: %d filtered `/events` streams in ≤ %d MB of "
+                "sockward RSS: %s" % (run.events_rss["streams"],
+                                      EVENTS_RSS_TARGET_KB // 1024,
+                                      events_rss_target(run.events_rss)),
+                ""]
+    if run.rewrite and run.rewrite[0]:
+        out += ["The rewriter alone (`make jrwbench`, one core, no "
+                "sockets):", "", rewrite_table(run.rewrite[0])]
+    elif run.rewrite:
+        out.append("The rewriter alone: %s" % run.rewrite[1])
+    return "\n".join(out)
+
+
+def issue13_main(a):
+    """--only filter | events-rss | rewrite: one of issue 13's cells,
+    printed, no report written."""
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ValueError, OSError):
+        pass
+    if a.only == "rewrite":
+        lines, err = rewrite_cell()
+        if err:
+            log("bench: " + err)
+            return 1
+        print("the rewriter alone (`make jrwbench`, bench/jrwbench.c, "
+              "one core, no sockets):")
+        print()
+        print(rewrite_table(lines))
+        return 0
+    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    os.chmod(tmp, 0o711)
+    code = 0
+    try:
+        if a.only == "events-rss":
+            e = events_rss_cell(tmp, a.streams, a.events)
+            print(events_rss_table(e))
+            print()
+            print("target: %d filtered /events streams in <= %d MB of "
+                  "sockward RSS: %s" % (e["streams"],
+                                        EVENTS_RSS_TARGET_KB // 1024,
+                                        events_rss_target(e)))
+            return 0
+        cells = []
+        sock = os.path.join(tmp, "fakedockerd.sock")
+        fake = start([FAKED, sock], cpu=CPU_FAKE, addr="unix://" + sock,
+                     name="fakedockerd")
+        try:
+            cells.append(("fakedockerd", filter_cell(
+                sock, a.runs, a.duration, a.warmup, tmp)))
+        except RuntimeError as e:
+            failures.append("filter cell, fake upstream: %s" % e)
+        finally:
+            stop(fake)
+        if can_connect("unix://" + REAL_SOCK) and not a.fake_only:
+            made = None
+            try:
+                log("bench: creating %d containers on the real dockerd"
+                    % FILTER_N)
+                made = filter_containers(FILTER_N)
+                cells.append(("real dockerd", filter_cell(
+                    REAL_SOCK, a.runs, a.duration, a.warmup, tmp)))
+            except (RuntimeError, OSError,
+                    subprocess.CalledProcessError) as e:
+                failures.append("filter cell, real dockerd: %s" % e)
+            finally:
+                filter_remove(made)
+        print("GET %s, keep-alive c=%d, %d alternating rounds x %.1f s, "
+              "loadgen on CPU %s, sockward on CPU %s"
+              % (FILTER_PATH, FILTER_CONNS, a.runs, a.duration, CPU_LOAD,
+                 CPU_PROXY))
+        print()
+        print(filter_table(cells))
+        print()
+        for title, f in cells:
+            print("target (%s): filtered >= %.1f× unfiltered requests/s: %s"
+                  % (title, FILTER_TARGET, filter_target(f)))
+    except RuntimeError as e:
+        failures.append(str(e))
+    finally:
+        for p in procs:
+            stop(p)
+        shutil.rmtree(tmp, ignore_errors=True)
+    if failures:
+        for f in failures:
+            log("  FAILED: " + f)
+        code = 1
+    return code
 
 
 # ---------------------------------------------------------------- sizes
@@ -1432,14 +1938,21 @@ def main():
                     "--quick)")
     ap.add_argument("--command", default=None,
                     help="the command to record in the report")
-    ap.add_argument("--only", choices=["real", "body"], help="real: just "
+    ap.add_argument("--only", choices=["real", "body", "filter",
+                                       "events-rss", "rewrite"],
+                    help="real: just "
                     "the real-dockerd cell of issue 10 (GET /v1.41/"
                     "containers/json, c=8, 20 containers, medians of 3 "
                     "interleaved runs); body: just issue 12's body cell "
                     "(POST /v1.41/containers/create with bench/create-4k."
                     "json, judged and unjudged, %d alternating rounds of "
-                    "%.0f s at c=1 and c=%d); printed, no report written"
-                    % (BODY_ROUNDS, BODY_DURATION, BODY_CONNS))
+                    "%.0f s at c=1 and c=%d); filter: issue 13's "
+                    "filtered/unfiltered GET of 200 containers (fake and "
+                    "real dockerd); events-rss: %d filtered /events "
+                    "streams, sockward's RSS; rewrite: make jrwbench; "
+                    "printed, no report written"
+                    % (BODY_ROUNDS, BODY_DURATION, BODY_CONNS,
+                       EVENTS_RSS_STREAMS))
     ap.add_argument("--runs", type=int, default=None,
                     help="rounds (real: 3, body: %d)" % BODY_ROUNDS)
     ap.add_argument("--conns", type=int, default=8)
@@ -1454,11 +1967,19 @@ def main():
                     "tcp run from the binary PATH")
     ap.add_argument("--keep", action="store_true",
                     help="real cell: leave the containers it started")
+    ap.add_argument("--fake-only", action="store_true",
+                    help="filter cell: skip the real dockerd")
+    ap.add_argument("--streams", type=int, default=EVENTS_RSS_STREAMS,
+                    help="events-rss: streams held open")
+    ap.add_argument("--events", type=int, default=EVENTS_RSS_EVENTS,
+                    help="events-rss: pushes")
     a = ap.parse_args()
     if a.runs is None:
-        a.runs = BODY_ROUNDS if a.only == "body" else 3
+        a.runs = {"body": BODY_ROUNDS, "filter": FILTER_ROUNDS}.get(a.only,
+                                                                    3)
     if a.duration is None:
-        a.duration = BODY_DURATION if a.only == "body" else 5.0
+        a.duration = {"body": BODY_DURATION,
+                      "filter": FILTER_DURATION}.get(a.only, 5.0)
     for f in (LOADGEN, FAKED, NULLRELAY, SOCKWARD):
         if not os.access(f, os.X_OK):
             log("bench: %s is missing: run through make" % f)
@@ -1466,7 +1987,7 @@ def main():
     if "libasan" in sh("ldd " + SOCKWARD):
         log("bench: %s is a sanitizer build; run make sockward" % SOCKWARD)
         return 1
-    if shutil.which("haproxy") is None and a.only != "body":
+    if shutil.which("haproxy") is None and a.only in (None, "real"):
         log("bench: haproxy is not installed")
         return 1
     if os.cpu_count() < 2:
@@ -1477,6 +1998,8 @@ def main():
         return real_cell_main(a)
     if a.only == "body":
         return body_cell_main(a)
+    if a.only in ("filter", "events-rss", "rewrite"):
+        return issue13_main(a)
     try:
         import resource
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -1514,7 +2037,7 @@ def main():
     sizes = binary_sizes()
     img = image_size()
     elapsed = time.time() - t0
-    table = build_table(run, sizes, img)
+    table = build_table(run, sizes, img) + issue13_section(run)
     svg = os.path.join(out_dir, "benchmarks.svg")
     svg_ok = write_svg(run, svg, tmp)
     md = os.path.join(out_dir, "BENCHMARKS.md")
@@ -1671,6 +2194,28 @@ def report(run, info, table, command, elapsed, svg_ok):
       "the scheduling noise. "
       "`python3 bench/bench.py --only body` runs just this cell."
       % (BODY_PATH, run.body_rounds, run.body_dur, BODY_CONNS, CPU_PROXY))
+    w("- **Response filtering (issue 13).** *filter*: two sockward tcp "
+      "listeners against the same upstream, `%s` (the unlabelled half of "
+      "the list dropped, endpoint `DriverOpts` redacted, the answer "
+      "rewritten as it streams and sent chunked) and `%s` (no rewriting, "
+      "forwarded with its length); `GET %s` at c=%d, %d alternating "
+      "rounds; a first request through each checks that the filtered one "
+      "returns only the labelled containers. Upstreams: fakedockerd's "
+      "200-container list (~370 KB, every other container labelled), and "
+      "the real dockerd with %d containers of the test image created for "
+      "the cell (`docker create`, never started, every other one "
+      "labelled, removed after). *events-rss*: %d `/events` streams "
+      "through `--profile traefik --visible-label %s=1` from a fakedockerd "
+      "started with `--mixed-events` (each push: an unlabelled "
+      "container's event, then a labelled one's); every stream must get "
+      "exactly the labelled ones; `VmRSS` idle, with every stream open, "
+      "and after the pushes, beside the same through `--redact off`. "
+      "*rewrite*: `make jrwbench` (`bench/jrwbench.c`), the rewriter "
+      "alone. `python3 bench/bench.py --only filter|events-rss|rewrite` "
+      "runs one of them."
+      % (" ".join(FILTER_CONFIGS[0][1]), " ".join(FILTER_CONFIGS[1][1]),
+         FILTER_PATH, FILTER_CONNS, run.filter_rounds, FILTER_N,
+         run.nstreams, FILTER_LABEL))
     w("- **Pinning.** On this 2-core machine the load generator runs on "
       "CPU 0 (`taskset -c 0`) and the server side on CPU 1 (`taskset -c "
       "1`): the proxy and the fake upstream (%s). So every column, *direct* "

@@ -8,6 +8,10 @@
  *   GET /version                      a small JSON object
  *   GET /containers/json              ~2 KB JSON (one container)
  *   GET /containers/json?all=1        ~200 KB JSON (108 containers)
+ *   GET /containers/json?...limit=200 ~400 KB JSON (200 containers, the
+ *                                     even ones labelled
+ *                                     org.sockward.bench.visible=1: the
+ *                                     filter cell's list)
  *   GET /containers/{id}/json         ~2 KB JSON
  *   POST /containers/create           201 {"Id":"...","Warnings":[]}, sent
  *                                     once the whole body (Content-Length)
@@ -19,10 +23,15 @@
  *   POST /exec/{id}/start             same as attach
  *   GET /events                       chunked stream; on SIGUSR1 one event
  *                                     goes to every open stream, carrying
- *                                     "timeNano" = CLOCK_REALTIME in ns
+ *                                     "timeNano" = CLOCK_REALTIME in ns;
+ *                                     with --mixed-events two: one of an
+ *                                     unlabelled container, then one of a
+ *                                     container labelled
+ *                                     org.sockward.bench.visible=1 (a
+ *                                     filtering proxy passes only that)
  *   anything else                     404 {"message":"page not found"}
  *
- * usage: fakedockerd SOCKET_PATH
+ * usage: fakedockerd SOCKET_PATH [--mixed-events]
  * SIGTERM/SIGINT exit and remove the socket.
  */
 #define _GNU_SOURCE
@@ -76,6 +85,10 @@ static int		 epfd;
 static struct conn	*streams;
 static char		*r_ping, *r_version, *r_small, *r_large, *r_404;
 static size_t		 l_ping, l_version, l_small, l_large, l_404;
+static char		*r_200;		/* the filter cell's 200 containers */
+static size_t		 l_200;
+static int		 mixed_events;	/* --mixed-events */
+#define VISIBLE_LABEL	"\"org.sockward.bench.visible\":\"1\","
 static char		*r_created;
 static size_t		 l_created;
 static char		*big_frame;
@@ -111,9 +124,10 @@ mkresp(const char *status, const char *ctype, const char *body, size_t blen,
 	return r;
 }
 
-/* One container object as /containers/json shows it, ~1.9 KB. */
+/* One container object as /containers/json shows it, ~1.9 KB; label
+ * (a "KEY":"VALUE", member or "") opens its Labels. */
 static size_t
-container_json(char *dst, size_t cap, int i)
+container_json(char *dst, size_t cap, int i, const char *label)
 {
 	return (size_t)snprintf(dst, cap,
 	    "{\"Id\":\"%064x\",\"Names\":[\"/bench_service_%d\"],"
@@ -122,7 +136,7 @@ container_json(char *dst, size_t cap, int i)
 	    "nginx -g 'daemon off;'\",\"Created\":%d,\"Ports\":[{\"IP\":\"0.0.0.0\","
 	    "\"PrivatePort\":80,\"PublicPort\":%d,\"Type\":\"tcp\"},{\"IP\":\"::\","
 	    "\"PrivatePort\":80,\"PublicPort\":%d,\"Type\":\"tcp\"}],\"Labels\":{"
-	    "\"com.docker.compose.config-hash\":\"%064x\","
+	    "%s\"com.docker.compose.config-hash\":\"%064x\","
 	    "\"com.docker.compose.container-number\":\"1\","
 	    "\"com.docker.compose.oneoff\":\"False\","
 	    "\"com.docker.compose.project\":\"bench\","
@@ -146,7 +160,8 @@ container_json(char *dst, size_t cap, int i)
 	    "\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/srv/bench/data/%d\","
 	    "\"Destination\":\"/usr/share/nginx/html\",\"Mode\":\"ro\",\"RW\":false,"
 	    "\"Propagation\":\"rprivate\"}]}",
-	    i + 1, i, i, i + 7, 1700000000 + i, 8000 + i, 8000 + i, i * 31 + 5, i,
+	    i + 1, i, i, i + 7, 1700000000 + i, 8000 + i, 8000 + i, label,
+	    i * 31 + 5, i,
 	    i, i, i, i, i, i + 11, i + 13, i / 250, i % 250 + 2, i / 250,
 	    i % 250 + 2, i);
 }
@@ -161,7 +176,7 @@ build_responses(void)
 	    "\"Os\":\"linux\",\"Arch\":\"amd64\","
 	    "\"KernelVersion\":\"6.1.0\",\"BuildTime\":\"2023-04-04T00:00:00Z\"}\n";
 	static const char nf[] = "{\"message\":\"page not found\"}\n";
-	size_t	 cap = 300000, n = 0;
+	size_t	 cap = 500000, n = 0;
 	char	*b = malloc(cap);
 	int	 i;
 
@@ -178,7 +193,7 @@ build_responses(void)
 	n = 0;
 	/* ~2 KB: one container. */
 	b[n++] = '[';
-	n += container_json(b + n, cap - n, 0);
+	n += container_json(b + n, cap - n, 0, "");
 	b[n++] = ']';
 	b[n++] = '\n';
 	r_small = mkresp("200 OK", "application/json", b, n, &l_small);
@@ -188,11 +203,25 @@ build_responses(void)
 	for (i = 0; i < 108; i++) {
 		if (i)
 			b[n++] = ',';
-		n += container_json(b + n, cap - n, i);
+		n += container_json(b + n, cap - n, i, "");
 	}
 	b[n++] = ']';
 	b[n++] = '\n';
 	r_large = mkresp("200 OK", "application/json", b, n, &l_large);
+	/* ~400 KB: 200 containers, half of them labelled visible. */
+	n = 0;
+	b[n++] = '[';
+	for (i = 0; i < 200; i++) {
+		if (i)
+			b[n++] = ',';
+		n += container_json(b + n, cap - n, i,
+		    i % 2 == 0 ? VISIBLE_LABEL : "");
+	}
+	b[n++] = ']';
+	b[n++] = '\n';
+	if (n >= cap - 16)
+		die("build_responses: list buffer too small");
+	r_200 = mkresp("200 OK", "application/json", b, n, &l_200);
 	free(b);
 
 	big_frame_len = 6 + BIG_CHUNK + 2;
@@ -456,8 +485,9 @@ handle(struct conn *c, const char *h, size_t hl)
 		c->slen = l_version;
 	} else if (IS("/containers/json")) {
 		int all = q && qlen >= 5 && memmem(q, qlen, "all=1", 5) != NULL;
-		c->sptr = all ? r_large : r_small;
-		c->slen = all ? l_large : l_small;
+		int l200 = q && memmem(q, qlen, "limit=200", 9) != NULL;
+		c->sptr = l200 ? r_200 : all ? r_large : r_small;
+		c->slen = l200 ? l_200 : all ? l_large : l_small;
 	} else if (is_post && IS("/containers/create")) {
 		/* Answered when the body is in: the whole-body latency. */
 		if (c->skip) {
@@ -616,26 +646,45 @@ gone:
 	conn_free(c);
 }
 
+/* One container start event as a chunk in dst[0..cap); label opens its
+ * Attributes (dockerd copies a container's labels there). */
+static int
+event_frame(char *dst, size_t cap, unsigned seq, long long tn,
+    const char *label)
+{
+	char	 ev[1024];
+	int	 l;
+
+	l = snprintf(ev, sizeof(ev),
+	    "{\"status\":\"start\",\"id\":\"%064x\",\"from\":\"busybox:latest\","
+	    "\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":"
+	    "\"%064x\",\"Attributes\":{%s\"image\":\"busybox:latest\","
+	    "\"name\":\"bench_%u\"}},\"scope\":\"local\",\"time\":%lld,"
+	    "\"timeNano\":%lld}\n", seq, seq, label, seq, tn / 1000000000LL,
+	    tn);
+	return snprintf(dst, cap, "%x\r\n%.*s\r\n", l, l, ev);
+}
+
 static void
 emit_event(void)
 {
 	struct timespec ts;
-	char	 ev[1024], frame[1100];
+	char	 frame[2300];
 	struct conn *c, *n;
 	long long tn;
-	int	 l, fl;
+	int	 fl = 0;
 	static unsigned seq;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	tn = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	seq++;
-	l = snprintf(ev, sizeof(ev),
-	    "{\"status\":\"start\",\"id\":\"%064x\",\"from\":\"busybox:latest\","
-	    "\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":"
-	    "\"%064x\",\"Attributes\":{\"image\":\"busybox:latest\","
-	    "\"name\":\"bench_%u\"}},\"scope\":\"local\",\"time\":%lld,"
-	    "\"timeNano\":%lld}\n", seq, seq, seq, tn / 1000000000LL, tn);
-	fl = snprintf(frame, sizeof(frame), "%x\r\n%.*s\r\n", l, l, ev);
+	/* --mixed-events: a hidden container's event first, so a filter
+	 * that lets it through delivers two lines per push. */
+	if (mixed_events)
+		fl = event_frame(frame, sizeof(frame), seq + 0x80000000u, tn,
+		    "\"com.docker.compose.project\":\"other\",");
+	fl += event_frame(frame + fl, sizeof(frame) - (size_t)fl, seq, tn,
+	    mixed_events ? VISIBLE_LABEL : "");
 	for (c = streams; c; c = n) {
 		n = c->enext;
 		obuf_add(c, frame, (size_t)fl);
@@ -657,8 +706,13 @@ main(int argc, char **argv)
 	int	 lfd, sfd, i, n;
 	static char lmark, smark;
 
+	if (argc == 3 && strcmp(argv[2], "--mixed-events") == 0) {
+		mixed_events = 1;
+		argc--;
+	}
 	if (argc != 2 || strlen(argv[1]) >= sizeof(sun.sun_path)) {
-		fprintf(stderr, "usage: fakedockerd SOCKET_PATH\n");
+		fprintf(stderr, "usage: fakedockerd SOCKET_PATH "
+		    "[--mixed-events]\n");
 		return 2;
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {

@@ -1341,9 +1341,12 @@ cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
 			body_policy_dump(&l->body[0], base, cfg_dump_indented,
 			    &ind);
 		}
-		if (l->redact != -1) {
+		/* Auto redaction resolved off by a profile is written out:
+		 * the dump expands profiles into plain rules, which would
+		 * read back as auto and so on. */
+		if (l->redact != -1 || (l->rf != NULL && !l->rf->redact)) {
 			snprintf(line, sizeof(line), "\tredact %s",
-			    l->redact ? "on" : "off");
+			    l->redact == 1 ? "on" : "off");
 			out(arg, line);
 		}
 		for (j = 0; j < l->nvisible; j++) {

@@ -46,7 +46,7 @@ struct exchange_filter {
 	/* The probe: what is asked, of which object the client named. */
 	enum rf_kind	 probe;		/* RF_NONE: none (now) */
 	enum rf_object	 obj;
-	char		 name[256];
+	char		*name;		/* malloc'd */
 	size_t		 name_len;
 	int		 probe_status;
 	char		*hidden;	/* the 404 a hidden object gets */
@@ -320,6 +320,7 @@ x_flt_free(struct exchange *x)
 	rf_policy_unref(f->pol);
 	free(f->out.data);
 	free(f->hidden);
+	free(f->name);
 	free(f->saved);
 	free(f->saved_body);
 	free(f);
@@ -333,7 +334,7 @@ x_probe_head(struct exchange *x, const char *id, size_t len)
 {
 	struct exchange_filter *f = x->flt;
 	struct sbuf *hb = &x->rq.head;
-	char	 path[700];
+	char	 path[3 * REQ_MAX_TARGET + 32];
 	int	 n;
 
 	if (rf_probe_path(f->probe, id, len, path, sizeof(path)) < 0 ||
@@ -360,6 +361,8 @@ x_flt_begin(struct exchange *x, const struct judge_result *res)
 	struct exchange_filter *f;
 	struct exchange_half *rq = &x->rq;
 	const struct cfg_listener *pol = *x->pol;
+	char	*name, *saved;
+	size_t	 nlen, slen;
 
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return -1;
@@ -374,13 +377,22 @@ x_flt_begin(struct exchange *x, const struct judge_result *res)
 		return 0;
 	f->keep.kind = f->probe;
 	f->obj = res->probe_obj;
-	f->name_len = res->probe_len < sizeof(f->name) ? res->probe_len :
-	    sizeof(f->name);
-	memcpy(f->name, res->target.path + res->probe_off, f->name_len);
-	f->saved_len = sbuf_len(&rq->head);
-	if ((f->saved = malloc(f->saved_len)) == NULL)
+	nlen = res->probe_len;
+	slen = sbuf_len(&rq->head);
+	name = malloc(nlen + 1);
+	saved = malloc(slen);
+	if (name == NULL || saved == NULL) {
+		free(name);
+		free(saved);
 		return -1;
-	memcpy(f->saved, rq->head.data + rq->head.start, f->saved_len);
+	}
+	memcpy(name, res->target.path + res->probe_off, nlen);
+	name[nlen] = '\0';
+	memcpy(saved, rq->head.data + rq->head.start, slen);
+	f->name = name;
+	f->name_len = nlen;
+	f->saved = saved;
+	f->saved_len = slen;
 	f->saved_body = rq->held;
 	f->saved_start = rq->held_start;
 	f->saved_end = rq->held_end;
@@ -529,7 +541,8 @@ static void
 x_probe_resp(struct exchange *x, const struct resp_head *h)
 {
 	struct exchange_filter *f = x->flt;
-	char	 msg[400], esc[900], body[1000], *b;
+	char	*msg, *esc, *b;
+	size_t	 cap = f->name_len + 64, ecap = 6 * cap;
 	int	 blen;
 	long	 n;
 
@@ -548,25 +561,29 @@ x_probe_resp(struct exchange *x, const struct resp_head *h)
 	    &f->pol->plan[f->probe] : NULL, 1);
 	if (h->status != 200 || f->hidden != NULL)
 		return;
-	rf_hidden_message(f->obj, f->name, f->name_len, msg, sizeof(msg));
-	esc_json(esc, sizeof(esc), msg, strlen(msg));
-	blen = snprintf(body, sizeof(body), "{\"message\":\"%s\"}\n", esc);
-	if (blen < 0 || (size_t)blen >= sizeof(body) ||
-	    (b = malloc(RESP_MAX_HEAD + sizeof(body))) == NULL)
-		return;		/* x_probe_done answers 502 */
+	/* Sized for the whole name: dockerd's message carries all of it. */
+	msg = malloc(cap);
+	esc = malloc(ecap);
+	b = malloc(RESP_MAX_HEAD + ecap + 32);
+	if (msg == NULL || esc == NULL || b == NULL)
+		goto out;	/* x_probe_done answers 502 */
+	rf_hidden_message(f->obj, f->name, f->name_len, msg, cap);
+	esc_json(esc, ecap, msg, strlen(msg));
+	blen = (int)strlen(esc) + 15;	/* {"message":"..."}\n */
 	n = resp_serialize_reframed(h, 404, "Not Found", 9, RESP_FRAME_LENGTH,
 	    (uint64_t)blen, x->keep_alive && f->saved_phase != EXCH_BODY, b,
 	    RESP_MAX_HEAD);
-	if (n < 0) {
-		free(b);
-		return;
-	}
-	if (!x->is_head) {
-		memcpy(b + n, body, (size_t)blen);
-		n += blen;
-	}
+	if (n < 0)
+		goto out;
+	if (!x->is_head)
+		n += sprintf(b + n, "{\"message\":\"%s\"}\n", esc);
 	f->hidden = b;
 	f->hidden_len = (size_t)n;
+	b = NULL;
+out:
+	free(msg);
+	free(esc);
+	free(b);
 }
 
 /* The probe is answered and read: answer 404, probe on, or let the
@@ -583,7 +600,10 @@ x_probe_done(struct exchange *x)
 	f->active = 0;
 	rs->dechunk = 0;
 	rs->ready = 0;
-	if (!x->up_reusable || sbuf_len(&rs->in) > 0)
+	/* An upstream that answered before it had the whole probe, or
+	 * sent more than the answer, is out of step. */
+	if (!x->up_reusable || sbuf_len(&rs->in) > 0 ||
+	    exchange_pending(rq))
 		x_up_drop(x);
 	if (st == 200 && visible &&
 	    (f->probe == RF_PROBE_EXEC || f->probe == RF_PROBE_TASK)) {

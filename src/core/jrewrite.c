@@ -741,7 +741,7 @@ int
 jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
 {
 	struct jrw_run r;
-	const char *p = in, *e = in + n;
+	const char *p, *e;
 	unsigned char c;
 	int	 k;
 
@@ -750,6 +750,10 @@ jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
 	if (w->state == JRW_ST_DONE)
 		return jrw_fail(w, "response fed after its end");
 	w->last_out = out;
+	if (n == 0)
+		return 0;	/* in may be NULL */
+	p = in;
+	e = in + n;
 	r.w = w;
 	r.out = out;
 	r.span = w->copying ? in : NULL;
@@ -1141,7 +1145,7 @@ jrw_label_parse(const char *spec, struct jrw_label *l, char *err,
 
 	memset(l, 0, sizeof(*l));
 	if (klen == 0)
-		return jrw_errf(err, errlen, "empty label key", spec);
+		return jrw_errf(err, errlen, "empty label key", NULL);
 	if (klen > JRW_LABEL_MAX)
 		return jrw_errf(err, errlen, "label key too long", NULL);
 	memcpy(l->key, spec, klen);

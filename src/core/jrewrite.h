@@ -19,9 +19,20 @@
  * "" is the value itself, "Config.Env" a member of a member,
  * "*.Spec.Labels" the Spec.Labels of each element of a top-level array.
  * Keys are matched byte for byte against the key as it is written in the
- * response after unescaping.
+ * response after unescaping; a key over JRW_KEY_MAX bytes matches only
+ * '*'.  A named key matches object members only, '*' also array
+ * elements.  Where both '*' and a named key match a member, both paths
+ * apply (jrw_plan_add keeps the trie deterministic for that).
  *
- * Memory: struct jrw is a fixed size (the depth stack is in it); the
+ * Elements: a SELECT path is "" (the top-level values: a stream) or ends
+ * in '*' (the elements of an array there).  A value at a SELECT node that
+ * is an object's member is not an element (an error object such as
+ * {"message":"..."} passes as it is), and no element starts inside a
+ * redacted object (its members are gone anyway).  LABELS and CAPTURE act
+ * only inside an element.
+ *
+ * Memory: struct jrw is a fixed size (about 1.5 KB, the depth stack
+ * included); the
  * element buffer is malloc'd while an element is pending and released
  * when the element is decided; the output buffer grows by what one feed
  * produces (at most the input fed plus one element).  Nothing else is
@@ -35,6 +46,8 @@
  *  - string: "" - except that a string that starts with an environment
  *    name and '=' ([A-Za-z_][A-Za-z0-9_.-]*=, unescaped bytes only) keeps
  *    that name and the '=': "DB_PASSWORD=hunter2" becomes "DB_PASSWORD=";
+ *    a NAME over JRW_NAME_MAX bytes, or with an escape before the '=',
+ *    is not kept (fail closed: the string becomes "");
  *  - number: 0;  true, false, null: unchanged.
  * Whitespace inside a redacted value is not kept.  In an array whose
  * elements are selected, jrewrite writes the ',' between kept elements
@@ -43,8 +56,9 @@
  * So the output is never longer than the input.
  *
  * Errors fail closed: the input is not valid JSON text (a sequence of
- * values separated by whitespace), it nests deeper than JRW_MAX_DEPTH,
- * or an element is over elem_max bytes.  Then jrw_feed returns -1 and
+ * values, whitespace between them allowed, and required after a
+ * top-level number; UTF-8 is not checked, bytes >= 0x80 pass), it nests
+ * deeper than JRW_MAX_DEPTH, or an element is over elem_max bytes.  Then jrw_feed returns -1 and
  * w->err says why; nothing more may be fed.
  */
 #ifndef SOCKWARD_JREWRITE_H
@@ -182,11 +196,14 @@ void	jrw_plan_init(struct jrw_plan *p);
 /*
  * Mark path (dotted, '*' for any key or index; "" is the root) in p with
  * flags (JRW_N_*; capture is the index for JRW_N_CAPTURE, else ignored).
- * Rules: at most one node is JRW_N_SELECT; LABELS and CAPTURE nodes must
- * lie strictly below the SELECT node; a REDACT node may lie anywhere
- * (also inside an element).  Returns 0, or -1 with a message in
- * err[0..errlen) (empty key, key over JRW_KEY_MAX, too many nodes, a rule
- * broken).  Paths may be added in any order.
+ * Rules: at most one path is JRW_N_SELECT, and it is "" or ends in '*';
+ * once there is one, LABELS and CAPTURE paths must lie strictly below it
+ * (added before it, they are checked when it is added); a REDACT node may
+ * lie anywhere (also inside an element); a path is captured with one
+ * index only.  Returns 0, or -1 with a message in err[0..errlen) (bad
+ * flags or capture index, empty key, key over JRW_KEY_MAX, too many
+ * nodes, a rule broken); p is unchanged then.  Paths may be added in any
+ * order.
  */
 int	jrw_plan_add(struct jrw_plan *p, const char *path, unsigned flags,
 	    int capture, char *err, size_t errlen);
@@ -206,8 +223,9 @@ int	jrw_plan_active(const struct jrw_plan *p);
  * Start rewriting one response with plan (borrowed for w's life).
  * keep(keep_arg, e) is called once per element when it has been read
  * whole and returns 1 to keep it, 0 to drop it; keep may be NULL when the
- * plan selects nothing.  elem_max bounds a pending element (bytes of its
- * output).
+ * plan selects nothing (then every element is kept).  e is valid during
+ * the call only.  elem_max bounds a pending element (bytes of its
+ * output, counted also when jrw_feed's out is NULL).
  */
 void	jrw_init(struct jrw *w, const struct jrw_plan *plan,
 	    int (*keep)(void *, const struct jrw_elem *), void *keep_arg,
@@ -225,7 +243,9 @@ int	jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out);
 
 /*
  * The payload ended.  Returns 0 when it ended between top-level values,
- * -1 (w->err set) when inside one.
+ * -1 (w->err set) when inside one.  A top-level number still open ends
+ * here; when it is a selected element it is decided now and, if kept,
+ * appended to the out of the last jrw_feed, which must still be valid.
  */
 int	jrw_finish(struct jrw *w);
 

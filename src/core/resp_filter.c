@@ -30,23 +30,31 @@ static const struct {
 /*
  * What is redacted, by kind: secrets a read-only client has no use for.
  * Container inspect: the environment (passwords, tokens), the options of
- * volumes a mount creates and of network endpoints.  Services and tasks:
- * the same in their specs (a service's previous spec too).  Volumes: the
- * driver options, which hold CIFS/NFS credentials (o=username=,password=).
+ * volumes a mount creates, of network endpoints and of the log driver
+ * (splunk-token, awslogs keys, a loki URL with credentials).  Services
+ * and tasks: the same in their specs (a service's previous spec too).
+ * Volumes: the driver options, which hold CIFS/NFS credentials
+ * (o=username=,password=).
  */
 #define RF_SVC_SECRETS(pre)						\
 	pre "Spec.TaskTemplate.ContainerSpec.Env",			\
 	pre "Spec.TaskTemplate.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options", \
 	pre "PreviousSpec.TaskTemplate.ContainerSpec.Env",		\
-	pre "PreviousSpec.TaskTemplate.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options"
+	pre "PreviousSpec.TaskTemplate.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options", \
+	pre "Spec.TaskTemplate.LogDriver.Options",			\
+	pre "PreviousSpec.TaskTemplate.LogDriver.Options"
 #define RF_TASK_SECRETS(pre)						\
 	pre "Spec.ContainerSpec.Env",					\
-	pre "Spec.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options"
+	pre "Spec.ContainerSpec.Mounts.*.VolumeOptions.DriverConfig.Options", \
+	pre "Spec.LogDriver.Options"
 
-static const char *const rf_redact_paths[RF_KIND_COUNT][6] = {
+#define RF_MAX_REDACT	8
+
+static const char *const rf_redact_paths[RF_KIND_COUNT][RF_MAX_REDACT] = {
 	[RF_CONTAINER_LIST] = { "*.NetworkSettings.Networks.*.DriverOpts" },
 	[RF_CONTAINER_INSPECT] = { "Config.Env",
 	    "HostConfig.Mounts.*.VolumeOptions.DriverConfig.Options",
+	    "HostConfig.LogConfig.Config",
 	    "NetworkSettings.Networks.*.DriverOpts" },
 	[RF_SERVICE_LIST] = { RF_SVC_SECRETS("*.") },
 	[RF_SERVICE_INSPECT] = { RF_SVC_SECRETS("") },
@@ -137,7 +145,7 @@ rf_build(const struct rf_policy *p, enum rf_kind k, int redact,
 	out->label = p->labels;
 	out->nlabels = p->nlabels;
 	if (redact)
-		for (i = 0; i < 6 && rf_redact_paths[k][i] != NULL; i++)
+		for (i = 0; i < RF_MAX_REDACT && rf_redact_paths[k][i] != NULL; i++)
 			if (jrw_plan_add(out, rf_redact_paths[k][i],
 			    JRW_N_REDACT, 0, err, errlen) == -1)
 				return -1;
@@ -185,12 +193,25 @@ rf_policy_new(int redact, const char *const *specs, size_t n, char *err,
 	}
 	p->refs = 1;
 	p->redact = redact != 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (jrw_label_parse(specs[i], &p->labels[i], err,
 		    errlen) == -1) {
 			free(p);
 			return NULL;
 		}
+		/* dockerd writes a container's name and image over labels
+		 * of those names in its events' attributes: such a label
+		 * would decide differently in /events than in lists. */
+		if (strcmp(p->labels[i].key, "name") == 0 ||
+		    strcmp(p->labels[i].key, "image") == 0) {
+			snprintf(err, errlen, "label \"%s\" cannot be told "
+			    "from the container's own %s in dockerd's events; "
+			    "use another label", p->labels[i].key,
+			    p->labels[i].key);
+			free(p);
+			return NULL;
+		}
+	}
 	p->nlabels = n;
 	for (i = 0; i < RF_KIND_COUNT; i++)
 		if (rf_build(p, (enum rf_kind)i, p->redact, NULL, 0,
@@ -308,6 +329,21 @@ rf_ids_has(const struct rf_keeper *k, const char *id)
 	return 0;
 }
 
+/* An object ID as dockerd makes them: 1 to 128 letters and digits. */
+static int
+rf_is_id(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n > 128)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
 int
 rf_keep(void *arg, const struct jrw_elem *e)
 {
@@ -315,21 +351,23 @@ rf_keep(void *arg, const struct jrw_elem *e)
 
 	switch (k->kind) {
 	case RF_EVENTS:
-		/* A container's events carry its labels; a network event
-		 * naming a container, and a service's (which carry no
-		 * labels), cannot be told apart from a hidden one's. */
+		/* A container's events carry its labels.  Another object's
+		 * event that names a container (a network connect, a volume
+		 * mount) and a service's (which carry no labels) cannot be
+		 * told apart from a hidden one's. */
 		if (strcmp(e->capture[0], "container") == 0)
 			return e->label_match;
-		if (strcmp(e->capture[0], "network") == 0)
-			return !e->present[1];
+		if (e->present[1])
+			return 0;
 		return strcmp(e->capture[0], "service") != 0;
 	case RF_TASK_LIST:
 		return !e->truncated[0] && rf_ids_has(k, e->capture[0]);
 	case RF_PROBE_EXEC:
 	case RF_PROBE_TASK:
-		/* The ID of the object that decides, probed next. */
+		/* The ID of the object that decides, probed next: dockerd's
+		 * IDs are letters and digits; anything else fails closed. */
 		k->visible = e->present[0] && !e->truncated[0] &&
-		    e->capture_len[0] > 0;
+		    rf_is_id(e->capture[0], e->capture_len[0]);
 		if (k->visible)
 			memcpy(k->next_id, e->capture[0],
 			    e->capture_len[0] + 1);
@@ -339,7 +377,8 @@ rf_keep(void *arg, const struct jrw_elem *e)
 		k->visible = e->label_match;
 		return k->visible;
 	case RF_PROBE_SERVICES:
-		if (e->label_match && !e->truncated[0])
+		if (e->label_match && !e->truncated[0] &&
+		    rf_is_id(e->capture[0], e->capture_len[0]))
 			rf_ids_add(k, e->capture[0], e->capture_len[0]);
 		return e->label_match;
 	default:
@@ -438,7 +477,7 @@ rf_explain(const struct rf_policy *p, const struct engine_api_route *r,
 		return;
 	n = (size_t)snprintf(line, sizeof(line), "response: redact ");
 	if (p->redact && !off)
-		for (i = 0; i < 6 && rf_redact_paths[k][i] != NULL &&
+		for (i = 0; i < RF_MAX_REDACT && rf_redact_paths[k][i] != NULL &&
 		    n < sizeof(line); i++, any++)
 			n += (size_t)snprintf(line + n, sizeof(line) - n,
 			    "%s%s", any ? ", " : "", rf_redact_paths[k][i]);

@@ -254,6 +254,8 @@ rule_parse_tail(const char *text, size_t n, size_t i, struct rule *r)
 		if (klen == 6 && memcmp(kw, "redact", 6) == 0) {
 			/* "redact off|PATH[,PATH...]": the response filter
 			 * of an allow rule (resp_filter.h). */
+			if (r->redact[0] != '\0')
+				return "more than one redact";
 			alen = 0;
 			while (i < n && !rule_isblank(text[i]) &&
 			    alen + 1 < sizeof(r->redact))

@@ -15,8 +15,9 @@
 #include "settings.h"
 #include "tecnativa.h"
 
-#define SET_POLICY_CONFLICT "--listen, --profile, --allow, --deny and " \
-	"--mode go in the config file when one is used"
+#define SET_POLICY_CONFLICT "--listen, --profile, --allow, --deny, " \
+	"--mode and the other per-listener settings (sockward settings) go " \
+	"in the config file when one is used"
 
 /*
  * Reloadable or not, decided per row.  Restart-only settings are those
@@ -745,9 +746,12 @@ set_one(struct set_ctx *x, const struct set_def *d)
 	if (nflags > 0) {
 		v->src = SET_SRC_FLAG;
 		v->origin = d->flag;
-		if (list && !per_flag && set_split(x, v, flag, d->seps,
-		    d->flag) == -1)
-			return -1;
+		/* Every flag counts: "--host-path /a --host-path /b" is
+		 * both, like "--host-path /a,/b". */
+		for (i = 0; list && !per_flag && i < x->args->n; i++)
+			if (x->args->a[i].id == d->id && set_split(x, v,
+			    x->args->a[i].text, d->seps, d->flag) == -1)
+				return -1;
 		if (!list && (v->text = set_keep(x->res, flag,
 		    strlen(flag))) == NULL)
 			return set_fail(x, "settings too long");

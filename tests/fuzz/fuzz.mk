@@ -34,7 +34,7 @@ FUZZ_HARDEN   = $(HARDEN_CFLAGS)
 FUZZ_LDHARDEN = $(HARDEN_LDFLAGS)
 
 FUZZ_TARGETS  = http_req canon rule config chunk http_resp query judge \
-		exchange body
+		exchange body jrewrite
 FUZZ_CORE_SRC = $(sort $(wildcard src/core/*.c))
 FUZZ_CORE_OBJ = $(FUZZ_CORE_SRC:src/core/%.c=$(FUZZ_BUILD)/core/%.o)
 FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
@@ -51,6 +51,7 @@ FUZZ_MAX_LEN_query     = 8192
 FUZZ_MAX_LEN_judge     = 20000
 FUZZ_MAX_LEN_exchange  = 8192
 FUZZ_MAX_LEN_body      = 16384
+FUZZ_MAX_LEN_jrewrite  = 8192
 FUZZ_DICT_http_req     = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_http_resp    = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_canon        = $(FUZZ_DIR)/dict/http.dict
@@ -61,6 +62,7 @@ FUZZ_DICT_query        = $(FUZZ_DIR)/dict/policy.dict
 FUZZ_DICT_judge        = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_exchange     = $(FUZZ_DIR)/dict/http.dict
 FUZZ_DICT_body         = $(FUZZ_DIR)/dict/body.dict
+FUZZ_DICT_jrewrite     = $(FUZZ_DIR)/dict/jrewrite.dict
 
 FUZZ_ENV = SOCKWARD_FUZZ_KNOWN='$(FUZZ_KNOWN)' FUZZ_DIR=$(FUZZ_DIR) FUZZ_BUILD=$(FUZZ_BUILD) \
 	   FUZZ_SCRATCH=$(FUZZ_SCRATCH) FUZZ_ARGS='$(FUZZ_ARGS)' \

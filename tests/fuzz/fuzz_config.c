@@ -17,11 +17,15 @@
  *                              re-parse it is the line in dump1;
  *    those comments are stripped from both dumps before comparing;
  *  - dump2 is a fixed point: parse(dump2) dumps byte-identically to dump2,
- *    comments included.
+ *    comments included;
+ *  - every listener has its response filter (cfg_listener_filters), and
+ *    the re-parse filters alike: same effective redaction (auto may come
+ *    back explicit), visible labels and redact clause plans.
  */
 #include "fuzz_common.h"
 
 #include "config.h"
+#include "resp_filter.h"
 
 struct text {
 	char	*s;
@@ -129,13 +133,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    d1.s);
 	FUZZ_CHECK(c2.nlisteners == c1.nlisteners, "listener count");
 	for (i = 0; i < c1.nlisteners; i++) {
+		const struct rf_policy *f1 = c1.listeners[i].rf;
+		const struct rf_policy *f2 = c2.listeners[i].rf;
+
+		FUZZ_CHECK(f1 != NULL && f2 != NULL, "listener %zu without "
+		    "a response filter", i);
+		FUZZ_CHECK(f1->redact == f2->redact, "listener %zu: redact %d, "
+		    "after the dump %d\n--- dump:\n%s", i, f1->redact,
+		    f2->redact, d1.s);
+		FUZZ_CHECK(f1->nlabels == c1.listeners[i].nvisible &&
+		    f1->nlabels == f2->nlabels && memcmp(f1->labels,
+		    f2->labels, sizeof(f1->labels)) == 0, "listener %zu: "
+		    "visible labels changed", i);
+		FUZZ_CHECK(f1->nrule_plan == f2->nrule_plan, "listener %zu: "
+		    "redact clauses changed", i);
 		FUZZ_CHECK(c2.listeners[i].rules.nrules ==
 		    c1.listeners[i].rules.nrules, "rule count");
 		for (j = 0; j < c1.listeners[i].rules.nrules; j++)
 			FUZZ_CHECK(strcmp(c1.listeners[i].rules.rules[j].text,
 			    c2.listeners[i].rules.rules[j].text) == 0 &&
 			    c1.listeners[i].rules.rules[j].action ==
-			    c2.listeners[i].rules.rules[j].action,
+			    c2.listeners[i].rules.rules[j].action &&
+			    c1.listeners[i].rules.rules[j].redact_idx ==
+			    c2.listeners[i].rules.rules[j].redact_idx,
 			    "rule %zu of listener %zu", j, i);
 	}
 	dump_to(&c2, &d2);

@@ -331,6 +331,17 @@ def config_seeds():
                                  b"\tlisten tcp://:1\n\tallow GET /\n}\n")
     seeds["nasty_host_bits"] = (b"listener a {\n\tlisten tcp://:1\n"
                                 b"\tclients 10.1.2.3/8\n\tallow GET /\n}\n")
+    # Issue 13: visible labels, redact, a rule's redact clause; auto
+    # redaction off by a profile (watchtower) must survive the dump.
+    seeds["responses"] = (
+        b"listener w {\n\tlisten tcp://127.0.0.1:2375\n"
+        b"\tprofile watchtower\n"
+        b'\tvisible-label com.example.vis=1 "team=web ops"\n}\n'
+        b"listener r {\n\tlisten unix:///run/sockward/r.sock\n"
+        b"\tredact on\n\tvisible-label app\n"
+        b"\tallow GET /containers/{name}/json require size=1 "
+        b"redact Config.Labels,HostConfig.Binds\n"
+        b"\tallow GET /volumes redact off\n\tprofile readonly\n}\n")
     return seeds
 
 
@@ -366,6 +377,14 @@ def exchange_seeds():
 
     def cl(b):
         return b"Content-Length: %d\r\n\r\n" % len(b)
+
+    def jl(b):
+        return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" +
+                cl(b) + b)
+    lst = (b'[{"Id":"a","Labels":{"a":"b"},"NetworkSettings":{"Networks":'
+           b'{"n":{"DriverOpts":{"k":"v"}}}}},{"Id":"b","Labels":{}}]')
+    ev = b'{"Type":"container","Actor":{"Attributes":{"a":"b"}}}\n'
+    insp = b'{"Id":"c1","Config":{"Env":["A=b"],"Labels":{"a":"b"}}}'
 
     def chunk(b):
         return (b"Transfer-Encoding: chunked\r\n\r\n%x\r\n" % 5 + b[:5] +
@@ -423,6 +442,29 @@ def exchange_seeds():
                            xop(7, n=1),
         "collect_audit": b"\1" + xop(0, create + cl(priv) + priv) + rd +
                          xop(1, ok) + rd,
+        # Filtered responses and visibility probes (flags bit 5).
+        "filter_list": b"\x20" + xop(0, b"GET /containers/json HTTP/1.1\r\n"
+                                      b"Host: d\r\n\r\n" + ping) + rd +
+                       xop(1, jl(lst)) + rd + xop(1, ok) + rd,
+        "filter_events": b"\x20" + xop(0, b"GET /events HTTP/1.1\r\n"
+                                        b"Host: d\r\n\r\n") + rd +
+                         xop(1, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+                                b"chunked\r\n\r\n") + rd +
+                         xop(1, b"%x\r\n%s\r\n" % (len(ev), ev)) + rd +
+                         xop(1, b"0\r\n\r\n") + rd,
+        "filter_probe": b"\x20" + xop(0, b"GET /containers/web/json HTTP/1.1"
+                                       b"\r\nHost: d\r\n\r\n" + ping) + rd +
+                        xop(1, jl(insp)) + rd + xop(1, jl(insp)) + rd +
+                        xop(1, ok) + rd,
+        "filter_probe_exec": b"\x21" + xop(0, b"POST /exec/e1/start HTTP/1.1"
+                                            b"\r\nHost: d\r\nContent-Length:"
+                                            b" 2\r\n\r\n{}") + rd +
+                             xop(1, jl(b'{"ContainerID":"c1"}')) + rd +
+                             xop(1, jl(insp)) + rd + xop(1, ok) + rd,
+        "filter_tasks": b"\x20" + xop(0, b"GET /tasks HTTP/1.1\r\nHost: d"
+                                       b"\r\n\r\n") + rd +
+                        xop(1, jl(b'[{"ID":"s1","Spec":{"Labels":{"a":"b"}}}]'))
+                        + rd + xop(1, jl(b'[{"ID":"t","ServiceID":"s1"}]')) + rd,
     }
 
 
@@ -432,6 +474,78 @@ def write(target, seeds):
     for name, data in sorted(seeds.items()):
         with open(os.path.join(d, name), "wb") as f:
             f.write(data)
+
+
+def jrewrite_seeds():
+    """fuzz_jrewrite: byte 0 the plan (0 none, 1 container list, 2
+    inspect, 3 events, 4 volumes and '*' beside keys, 5 all redacted, 6 a
+    redacted list, 7 elements redacted inside) and keep policy (bits 3-4),
+    byte 1 the split point, then a dockerd-like payload."""
+    import json
+
+    def ctr(i, labels):
+        return {
+            "Id": "%064x" % i, "Names": ["/c%d" % i], "Image": "busybox",
+            "ImageID": "sha256:" + "ab" * 32, "Command": "sh -c 'sleep 1'",
+            "Created": 1700000000 + i, "Ports": [], "Labels": labels,
+            "State": "running", "Status": "Up 2 hours",
+            "HostConfig": {"NetworkMode": "bridge"},
+            "NetworkSettings": {"Networks": {"bridge": {
+                "IPAMConfig": None, "Links": None, "Aliases": None,
+                "NetworkID": "n" * 64, "EndpointID": "e" * 64,
+                "Gateway": "172.17.0.1", "IPAddress": "172.17.0.%d" % i,
+                "IPPrefixLen": 16, "MacAddress": "02:42:ac:11:00:02",
+                "DriverOpts": {"com.example.secret": "s3cr3t"}}}},
+            "Mounts": []}
+
+    lst = json.dumps([ctr(1, {"app": "a"}), ctr(2, {}),
+                      ctr(3, {"tier": "web", "x": "\u00e9"}),
+                      ctr(4, {"e": "\u00e9"})]).encode() + b"\n"
+    inspect = json.dumps({
+        "Id": "ab" * 32, "Name": "/web",
+        "Config": {"Hostname": "h", "Env": ["PATH=/bin", "DB_PASSWORD=x",
+                                            "A\u003db", "TOKEN"],
+                   "Labels": {"app": "web"}},
+        "HostConfig": {"Mounts": [{"Type": "volume", "Source": "v",
+                                   "VolumeOptions": {"DriverConfig": {
+                                       "Name": "local",
+                                       "Options": {"o": "size=1m"}}}}]},
+        "NetworkSettings": {"Networks": {"bridge": {"DriverOpts": None}}},
+    }, indent=1).encode()
+    events = b"".join(json.dumps(e).encode() + b"\n" for e in [
+        {"status": "start", "id": "ab", "Type": "container",
+         "Action": "start", "Actor": {"ID": "ab", "Attributes": {
+             "app": "x", "image": "busybox", "name": "web"}},
+         "scope": "local", "time": 1700000000,
+         "timeNano": 1700000000000000000},
+        {"Type": "network", "Action": "connect", "Actor": {
+            "ID": "n1", "Attributes": {"container": "ab"}}},
+        {"Type": "container", "Action": "die", "Actor": {
+            "ID": "cd", "Attributes": {"tier": "web", "exitCode": "0"}}}])
+    volumes = json.dumps({"Volumes": [{"Name": "v", "Driver": "local",
+                                       "Options": {"type": "tmpfs",
+                                                   "o": "size=1m"}}],
+                          "Warnings": None, "a": {"x": 1, "y": [2]},
+                          "b": {"x": "s", "y": 3}}).encode()
+    nasty = (b'[{"L":{"app":"\\ud83d\\ude00"},"x":[1,-0.5e+3,true,'
+             b'{"y":null}]}, {"L":{"\\u0061pp":1}} , [ ] ,"Name=v" ]')
+    return {
+        "none_list": b"\x00\x80" + lst,
+        "list": b"\x01\x40" + lst,
+        "list_all": b"\x09\x90" + lst,
+        "list_alt": b"\x19\x20" + lst,
+        "inspect": b"\x02\x80" + inspect,
+        "events": b"\x03\x60" + events,
+        "events_none": b"\x13\x60" + events,
+        "events_small": b"\x23\x60" + events,
+        "volumes": b"\x04\x50" + volumes,
+        "redact_all": b"\x05\x50" + inspect,
+        "redacted_list": b"\x16\x50" + nasty,
+        "inner_redact": b"\x0f\x50" + nasty,
+        "stream_numbers": b"\x0b\x30" + b"1 -2.5\n3e4 [0]\t\"s\" 7",
+        "deep": b"\x01\x80" + b"[" * 256 + b"]" * 256,
+        "too_deep": b"\x01\x80" + b"[" * 257 + b"]" * 257,
+    }
 
 
 def main():
@@ -448,6 +562,7 @@ def main():
     write("http_resp", RESP)
     write("query", QUERY)
     write("exchange", exchange_seeds())
+    write("jrewrite", jrewrite_seeds())
     return 0
 
 

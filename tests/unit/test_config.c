@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "profile.h"
+#include "resp_filter.h"
 
 #define FNAME "/etc/sockward/test.conf"
 
@@ -517,7 +518,21 @@ same_policy(const struct cfg *a, const struct cfg *b)
 			assert_int_equal(ra->nquery, rb->nquery);
 			assert_memory_equal(ra->query, rb->query,
 			    sizeof(ra->query));
+			assert_string_equal(ra->redact, rb->redact);
+			assert_int_equal(ra->redact_idx, rb->redact_idx);
 		}
+		/* The response filter: what it does, not how it was said
+		 * (auto redaction may come back as an explicit value). */
+		assert_non_null(la->rf);
+		assert_non_null(lb->rf);
+		assert_int_equal(la->rf->redact, lb->rf->redact);
+		assert_int_equal(la->nvisible, lb->nvisible);
+		for (j = 0; j < la->nvisible; j++)
+			assert_string_equal(la->visible[j], lb->visible[j]);
+		assert_int_equal(la->rf->nlabels, lb->rf->nlabels);
+		assert_memory_equal(la->rf->labels, lb->rf->labels,
+		    sizeof(la->rf->labels));
+		assert_int_equal(la->rf->nrule_plan, lb->rf->nrule_plan);
 	}
 }
 
@@ -543,6 +558,240 @@ test_dump_round_trip(void **state)
 	cfg_free(&c);
 	parse_ok(sink2.buf, &c, __LINE__);
 	same_policy(&c, &c2);
+}
+
+/* Issue 13: visible-label, redact and a rule's redact clause. */
+static void
+test_responses(void **state)
+{
+	const struct cfg_listener *l;
+	const struct rule *r;
+	char	*text, *p;
+	int	 i;
+
+	(void)state;
+	parse_ok("listener a {\n"
+	    "\tlisten tcp://127.0.0.1:2375\n"
+	    "\tvisible-label app=web team\n"
+	    "\tvisible-label \"com.example.owner=web ops\"\n"
+	    "\tredact off\n"
+	    "\tallow GET /containers/json\n"
+	    "}\n", &c, __LINE__);
+	l = &c.listeners[0];
+	assert_int_equal(l->redact, 0);
+	assert_int_equal(l->nvisible, 3);
+	assert_string_equal(l->visible[0], "app=web");
+	assert_string_equal(l->visible[1], "team");
+	assert_string_equal(l->visible[2], "com.example.owner=web ops");
+	assert_non_null(l->rf);
+	assert_int_equal(l->rf->redact, 0);
+	assert_true(rf_hiding(l->rf));
+	assert_int_equal(l->rf->nlabels, 3);
+	assert_string_equal(l->rf->labels[2].key, "com.example.owner");
+	assert_string_equal(l->rf->labels[2].val, "web ops");
+	assert_int_equal(l->rf->labels[1].any_value, 1);
+	/* Redaction off, labels on: the list is still filtered. */
+	assert_non_null(rf_plan(l->rf, RF_CONTAINER_LIST, 0));
+	assert_null(rf_plan(l->rf, RF_CONTAINER_INSPECT, 0));
+	cfg_free(&c);
+
+	/* Defaults: auto redaction (on with plain rules), no labels. */
+	parse_ok("listener a {\nlisten tcp://127.0.0.1:1\nallow GET /x\n}\n",
+	    &c, __LINE__);
+	l = &c.listeners[0];
+	assert_int_equal(l->redact, -1);
+	assert_int_equal(l->nvisible, 0);
+	assert_non_null(l->rf);
+	assert_int_equal(l->rf->redact, 1);
+	assert_false(rf_hiding(l->rf));
+	cfg_free(&c);
+
+	/* Refusals. */
+	assert_int_equal(parse("listener a {\nlisten tcp://127.0.0.1:1\n"
+	    "visible-label ok =x\nallow GET /x\n}\n", &c), -1);
+	assert_int_equal(strncmp(err, FNAME ":3: ", strlen(FNAME) + 4), 0);
+	assert_non_null(strstr(err, ":3: visible-label \"=x\": empty label "
+	    "key"));
+	assert_int_equal(parse("listener a {\nlisten tcp://127.0.0.1:1\n"
+	    "visible-label\nallow GET /x\n}\n", &c), -1);
+	assert_non_null(strstr(err, ":3: usage: visible-label"));
+	assert_int_equal(parse("listener a {\nlisten tcp://127.0.0.1:1\n"
+	    "redact on\nredact off\nallow GET /x\n}\n", &c), -1);
+	assert_non_null(strstr(err, ":4: duplicate redact"));
+	assert_int_equal(parse("listener a {\nlisten tcp://127.0.0.1:1\n"
+	    "redact yes\nallow GET /x\n}\n", &c), -1);
+	assert_string_equal(err, FNAME ":3: usage: redact on|off");
+	assert_int_equal(parse("listener a {\nlisten tcp://127.0.0.1:1\n"
+	    "redact on off\nallow GET /x\n}\n", &c), -1);
+	assert_non_null(strstr(err, ":3: usage: redact on|off"));
+	assert_int_equal(parse("redact on\n", &c), -1);
+	assert_non_null(strstr(err, ":1: redact belongs inside a listener"));
+
+	/* At most JRW_MAX_LABELS, over several lines too. */
+	text = malloc(4096);
+	assert_non_null(text);
+	p = text + sprintf(text, "listener a {\nlisten tcp://127.0.0.1:1\n"
+	    "visible-label");
+	for (i = 0; i < JRW_MAX_LABELS - 1; i++)
+		p += sprintf(p, " l%d", i);
+	sprintf(p, "\nvisible-label last\nallow GET /x\n}\n");
+	parse_ok(text, &c, __LINE__);
+	assert_int_equal(c.listeners[0].nvisible, JRW_MAX_LABELS);
+	assert_int_equal(c.listeners[0].rf->nlabels, JRW_MAX_LABELS);
+	cfg_free(&c);
+	sprintf(p, "\nvisible-label last one-too-many\nallow GET /x\n}\n");
+	assert_int_equal(parse(text, &c), -1);
+	assert_string_equal(err, FNAME ":4: too many visible labels (at "
+	    "most 16)");
+	free(text);
+
+	/* A rule's redact clause gets a plan of its own. */
+	parse_ok("listener a {\n"
+	    "\tlisten tcp://127.0.0.1:1\n"
+	    "\tallow GET /containers/{name}/json query size=1 redact off\n"
+	    "\tallow GET /containers/{name}/json redact Config.Labels,"
+	    "Config.Cmd\n"
+	    "\tallow GET /containers/json\n"
+	    "}\n", &c, __LINE__);
+	l = &c.listeners[0];
+	assert_int_equal(l->rf->redact, 1);
+	assert_int_equal(l->rf->nrule_plan, 2);
+	r = &l->rules.rules[0];
+	assert_string_equal(r->redact, "off");
+	assert_int_equal(r->redact_idx, 1);
+	assert_null(rf_plan(l->rf, RF_CONTAINER_INSPECT, r->redact_idx));
+	r = &l->rules.rules[1];
+	assert_string_equal(r->redact, "Config.Labels,Config.Cmd");
+	assert_int_equal(r->redact_idx, 2);
+	assert_non_null(rf_plan(l->rf, RF_CONTAINER_INSPECT, 2));
+	assert_ptr_not_equal(rf_plan(l->rf, RF_CONTAINER_INSPECT, 2),
+	    rf_plan(l->rf, RF_CONTAINER_INSPECT, 0));
+	assert_memory_not_equal(rf_plan(l->rf, RF_CONTAINER_INSPECT, 2),
+	    rf_plan(l->rf, RF_CONTAINER_INSPECT, 0), sizeof(struct jrw_plan));
+	assert_int_equal(l->rules.rules[2].redact_idx, 0);
+	cfg_free(&c);
+
+	/* ... only where sockward filters the route's responses. */
+	assert_int_equal(parse("listener a {\n"
+	    "\tlisten tcp://127.0.0.1:1\n"
+	    "\tallow GET /_ping\n"
+	    "\tallow GET /images/json redact off\n"
+	    "}\n", &c), -1);
+	assert_string_equal(err, FNAME ":1: listener \"a\": test.conf:4 #1 "
+	    "(GET /images/json redact off): redact: the rule's route has no "
+	    "response sockward filters");
+	/* A bad path is refused the same way, naming the rule. */
+	assert_int_equal(parse("listener a {\n"
+	    "\tlisten tcp://127.0.0.1:1\n"
+	    "\tallow GET /volumes redact Volumes,,Name\n"
+	    "}\n", &c), -1);
+	assert_non_null(strstr(err, "(GET /volumes redact Volumes,,Name): "
+	    "redact: empty path"));
+	assert_int_equal(parse("listener a {\n"
+	    "\tlisten tcp://127.0.0.1:1\n"
+	    "\tdeny GET /containers/json redact off\n"
+	    "\tallow GET /x\n"
+	    "}\n", &c), -1);
+	assert_non_null(strstr(err, ":3: bad rule: only an allow rule takes "
+	    "redact"));
+}
+
+/* Auto redaction: off when a profile's client needs the secrets. */
+static void
+test_auto_redaction(void **state)
+{
+	static const struct {
+		const char	*stmts;
+		int		 redact;
+	} cases[] = {
+		{ "profile traefik", 1 },
+		{ "profile watchtower", 0 },
+		{ "profile watchtower-readonly", 0 },
+		{ "profile deploy", 0 },
+		{ "profile traefik,watchtower", 0 },
+		{ "profile readonly\n\tallow GET /x", 1 },
+		{ "profile watchtower\n\tredact on", 1 },
+		{ "profile traefik\n\tredact off", 0 },
+		{ "allow GET /containers/{name}/json", 1 },
+	};
+	char	 text[512];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "listener a {\n"
+		    "\tlisten tcp://127.0.0.1:1\n\t%s\n}\n", cases[i].stmts);
+		parse_ok(text, &c, __LINE__);
+		if (c.listeners[0].rf == NULL ||
+		    c.listeners[0].rf->redact != cases[i].redact)
+			fail_msg("'%s': redact %d, want %d", cases[i].stmts,
+			    c.listeners[0].rf ? c.listeners[0].rf->redact :
+			    -1, cases[i].redact);
+		cfg_free(&c);
+	}
+}
+
+/* The dump says the same about responses: parsing it filters alike. */
+static void
+test_dump_responses(void **state)
+{
+	static const char *const confs[] = {
+		"listener a {\n"
+		"\tlisten tcp://127.0.0.1:1\n"
+		"\tvisible-label app=web \"owner=a b\" \"q=\\\"x\\\"\"\n"
+		"\tredact off\n"
+		"\tallow GET /containers/{name}/json redact Config.Labels\n"
+		"\tallow GET /volumes redact off\n"
+		"}\n",
+		"listener a {\n"
+		"\tlisten tcp://127.0.0.1:1\n"
+		"\tredact on\n"
+		"\tprofile watchtower\n"
+		"}\n",
+		/* Auto, resolved off by the profile: the dump expands the
+		 * profile into rules, so it must say "redact off". */
+		"listener a {\n"
+		"\tlisten tcp://127.0.0.1:1\n"
+		"\tprofile watchtower\n"
+		"\tvisible-label team\n"
+		"}\n",
+		"listener a {\n"
+		"\tlisten tcp://127.0.0.1:1\n"
+		"\tprofile traefik\n"
+		"}\n",
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(confs) / sizeof(confs[0]); i++) {
+		parse_ok(confs[i], &c, __LINE__);
+		memset(&sink1, 0, sizeof(sink1));
+		cfg_dump(&c, sink_out, &sink1);
+		if (cfg_parse(sink1.buf, sink1.len, "dump", &c2, err,
+		    sizeof(err)) != 0)
+			fail_msg("dump does not parse: %s\n%s", err, sink1.buf);
+		if (c.listeners[0].rf->redact != c2.listeners[0].rf->redact)
+			fail_msg("conf %zu: redact %d, after the dump %d\n%s",
+			    i, c.listeners[0].rf->redact,
+			    c2.listeners[0].rf->redact, sink1.buf);
+		same_policy(&c, &c2);
+		/* And the dump of the dump is the same text. */
+		memset(&sink2, 0, sizeof(sink2));
+		cfg_dump(&c2, sink_out, &sink2);
+		cfg_free(&c);
+		parse_ok(sink2.buf, &c, __LINE__);
+		same_policy(&c, &c2);
+		cfg_free(&c);
+		cfg_free(&c2);
+	}
+	parse_ok(confs[0], &c, __LINE__);
+	memset(&sink1, 0, sizeof(sink1));
+	cfg_dump(&c, sink_out, &sink1);
+	assert_non_null(strstr(sink1.buf, "\tredact off\n"));
+	assert_non_null(strstr(sink1.buf, "\tvisible-label \"app=web\"\n"
+	    "\tvisible-label \"owner=a b\"\n"
+	    "\tvisible-label \"q=\\\"x\\\"\"\n"));
+	assert_non_null(strstr(sink1.buf, "redact Config.Labels\t#"));
 }
 
 /* Issue 11: the in-flight timeouts and the caps, parsed and dumped. */
@@ -730,6 +979,9 @@ main(void)
 		cmocka_unit_test_teardown(test_dump_golden, teardown),
 		cmocka_unit_test_teardown(test_load_file, teardown),
 		cmocka_unit_test_teardown(test_example, teardown),
+		cmocka_unit_test_teardown(test_responses, teardown),
+		cmocka_unit_test_teardown(test_auto_redaction, teardown),
+		cmocka_unit_test_teardown(test_dump_responses, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -335,6 +335,243 @@ test_status_reasons(void **state)
 	assert_string_equal(judge_verdict_name(JUDGE_REJECT), "reject");
 }
 
+/* ---- issue 13: what judge_request says about the response ---- */
+
+static struct cfg_listener vis;
+
+/* A listener of plain rules (auto redaction: on) with visible labels
+ * labels[0..n); the first rule has a redact clause of its own. */
+static void
+vis_build(const char *const *labels, size_t n)
+{
+	static const char *const lines[] = {
+		"allow GET /containers/{name}/json require size=1 redact "
+		    "Config.Labels",
+		"allow GET /containers/{name}/json",
+		"allow POST /containers/{name}/start",
+		"allow POST /exec/{id}/start",
+		"allow GET /tasks",
+		"allow GET /tasks/{id}",
+		"allow GET /services/{id}",
+		"allow GET /containers/json",
+		"allow GET /images/json",
+		"allow GET /**",
+	};
+	struct rule r;
+	const char *why;
+	char	 err[200];
+	size_t	 i;
+
+	rf_policy_unref(vis.rf);
+	rule_set_free(&vis.rules);
+	cfg_listener_defaults(&vis);
+	snprintf(vis.name, sizeof(vis.name), "vis");
+	snprintf(vis.rules.name, sizeof(vis.rules.name), "vis");
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (rule_parse_line(lines[i], &r, &why) != 0 ||
+		    rule_set_add(&vis.rules, &r, "--allow") != 0)
+			fail_msg("%s: %s", lines[i], why);
+	for (i = 0; i < n; i++)
+		snprintf(vis.visible[i], sizeof(vis.visible[i]), "%s",
+		    labels[i]);
+	vis.nvisible = n;
+	if (cfg_listener_filters(&vis, err, sizeof(err)) != 0)
+		fail_msg("cfg_listener_filters: %s", err);
+}
+
+static int
+vis_teardown(void **state)
+{
+	(void)state;
+	rf_policy_unref(vis.rf);
+	rule_set_free(&vis.rules);
+	memset(&vis, 0, sizeof(vis));
+	return 0;
+}
+
+/* Judge text (a whole head) under l. */
+static enum judge_verdict
+judge_under(const struct cfg_listener *l, const char *text)
+{
+	struct req_error err;
+	size_t	len = strlen(text);
+
+	assert_true(len < sizeof(raw));
+	memcpy(raw, text, len);
+	if (req_parse(raw, len, &h, &err) != (int)len)
+		fail_msg("head does not parse: %s", text);
+	return judge_request(l, &h, head, sizeof(head), &res);
+}
+
+/* The probed name: target.path[probe_off .. + probe_len). */
+static void
+assert_probe(enum rf_kind probe, enum rf_object obj, const char *name)
+{
+	assert_int_equal(res.probe, probe);
+	assert_int_equal(res.probe_obj, obj);
+	assert_int_equal(res.probe_len, strlen(name));
+	assert_true(res.probe_off + res.probe_len <= strlen(res.target.path));
+	assert_memory_equal(res.target.path + res.probe_off, name,
+	    strlen(name));
+}
+
+static void
+test_response_hiding(void **state)
+{
+	static const char *const labels[] = { "app=web" };
+
+	(void)state;
+	vis_build(labels, 1);
+	assert_int_equal(vis.rf->redact, 1);
+
+	/* A container named with '/': the whole name is probed. */
+	assert_int_equal(judge_under(&vis, "GET /v1.41/containers/web/db/json "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_CONTAINER_INSPECT);
+	assert_ptr_equal(res.resp_plan, rf_plan(vis.rf, RF_CONTAINER_INSPECT,
+	    0));
+	assert_non_null(res.resp_plan);
+	assert_probe(RF_PROBE_CONTAINER, RF_OBJ_CONTAINER, "web/db");
+	assert_int_equal(res.probe_off, 12);
+
+	/* A route with nothing to filter still names its container. */
+	assert_int_equal(judge_under(&vis, "POST /containers/abc/start "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_NONE);
+	assert_null(res.resp_plan);
+	assert_probe(RF_PROBE_CONTAINER, RF_OBJ_CONTAINER, "abc");
+
+	assert_int_equal(judge_under(&vis, "POST /v1.41/exec/e1f2/start "
+	    "HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 2\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_NONE);
+	assert_probe(RF_PROBE_EXEC, RF_OBJ_EXEC, "e1f2");
+
+	assert_int_equal(judge_under(&vis, "GET /tasks/t9 HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_TASK_INSPECT);
+	assert_probe(RF_PROBE_TASK, RF_OBJ_TASK, "t9");
+
+	assert_int_equal(judge_under(&vis, "GET /services/s7 HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_SERVICE_INSPECT);
+	assert_probe(RF_PROBE_SERVICE, RF_OBJ_SERVICE, "s7");
+
+	/* The task list is filtered by the visible services' IDs. */
+	assert_int_equal(judge_under(&vis, "GET /tasks HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_TASK_LIST);
+	assert_non_null(res.resp_plan);
+	assert_int_equal(res.probe, RF_PROBE_SERVICES);
+	assert_int_equal(res.probe_len, 0);
+
+	/* A list: filtered, no probe. */
+	assert_int_equal(judge_under(&vis, "GET /containers/json?all=1 "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_CONTAINER_LIST);
+	assert_ptr_equal(res.resp_plan, rf_plan(vis.rf, RF_CONTAINER_LIST, 0));
+	assert_non_null(res.resp_plan);
+	assert_int_equal(res.probe, RF_NONE);
+	assert_int_equal(res.probe_obj, RF_OBJ_NONE);
+
+	/* Neither filtered nor probed. */
+	assert_int_equal(judge_under(&vis, "GET /images/json HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_NONE);
+	assert_null(res.resp_plan);
+	assert_int_equal(res.probe, RF_NONE);
+
+	/* A denied request is not forwarded: nothing about its response. */
+	assert_int_equal(judge_under(&vis, "DELETE /containers/abc HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_DENY);
+	assert_int_equal(res.resp_kind, RF_NONE);
+	assert_int_equal(res.probe, RF_NONE);
+}
+
+static void
+test_response_no_labels(void **state)
+{
+	static const char *const texts[] = {
+		"GET /containers/web/db/json HTTP/1.1\r\nHost: d\r\n\r\n",
+		"POST /containers/abc/start HTTP/1.1\r\nHost: d\r\n\r\n",
+		"GET /tasks HTTP/1.1\r\nHost: d\r\n\r\n",
+		"GET /services/s7 HTTP/1.1\r\nHost: d\r\n\r\n",
+	};
+	size_t	 i;
+
+	(void)state;
+	vis_build(NULL, 0);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		assert_int_equal(judge_under(&vis, texts[i]), JUDGE_ALLOW);
+		assert_int_equal(res.probe, RF_NONE);
+		assert_int_equal(res.probe_obj, RF_OBJ_NONE);
+		assert_int_equal(res.probe_len, 0);
+	}
+	/* Redaction still applies. */
+	assert_int_equal(judge_under(&vis, texts[0]), JUDGE_ALLOW);
+	assert_non_null(res.resp_plan);
+	assert_int_equal(judge_under(&vis, "GET /containers/json HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_ptr_equal(res.resp_plan, rf_plan(vis.rf, RF_CONTAINER_LIST, 0));
+	assert_non_null(res.resp_plan);
+
+	/* A listener without a response policy filters nothing. */
+	pol.mode = CFG_ENFORCE;
+	assert_null(pol.rf);
+	assert_int_equal(judge_text("GET /containers/json?size=false "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_NONE);
+	assert_null(res.resp_plan);
+}
+
+static void
+test_response_rule_plan(void **state)
+{
+	struct rule *any;
+	char	 err[200];
+	int	 idx;
+
+	(void)state;
+	vis_build(NULL, 0);
+	/* The first rule (size=1) has its own plan. */
+	assert_int_equal(vis.rules.rules[0].redact_idx, 1);
+	assert_int_equal(judge_under(&vis, "GET /containers/abc/json?size=1 "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_ptr_equal(res.rule, &vis.rules.rules[0]);
+	assert_ptr_equal(res.resp_plan, rf_plan(vis.rf, RF_CONTAINER_INSPECT,
+	    1));
+	assert_ptr_not_equal(res.resp_plan, rf_plan(vis.rf,
+	    RF_CONTAINER_INSPECT, 0));
+	/* The next rule has none: the listener's plan. */
+	assert_int_equal(judge_under(&vis, "GET /containers/abc/json "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_ptr_equal(res.rule, &vis.rules.rules[1]);
+	assert_ptr_equal(res.resp_plan, rf_plan(vis.rf, RF_CONTAINER_INSPECT,
+	    0));
+
+	/* A rule's plan is for its own route's kind only: the catch-all
+	 * rule given a volume list plan keeps the listener's plan for a
+	 * container inspect it decides. */
+	any = &vis.rules.rules[vis.rules.nrules - 1];
+	idx = rf_policy_rule(vis.rf, RF_VOLUME_LIST, "Volumes", err,
+	    sizeof(err));
+	assert_true(idx > 0);
+	any->redact_idx = idx;
+	vis.rules.rules[0].methods = 0;	/* out of the way */
+	vis.rules.rules[1].methods = 0;
+	assert_int_equal(judge_under(&vis, "GET /containers/abc/json "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_ptr_equal(res.rule, any);
+	assert_int_equal(res.resp_kind, RF_CONTAINER_INSPECT);
+	assert_ptr_equal(res.resp_plan, rf_plan(vis.rf, RF_CONTAINER_INSPECT,
+	    0));
+	assert_int_equal(judge_under(&vis, "GET /volumes HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_ptr_equal(res.rule, any);
+	assert_int_equal(res.resp_kind, RF_VOLUME_LIST);
+	assert_ptr_equal(res.resp_plan, rf_plan(vis.rf, RF_VOLUME_LIST, 0));
+}
+
 int
 main(void)
 {
@@ -352,6 +589,11 @@ main(void)
 		cmocka_unit_test(test_hijack_attribute),
 		cmocka_unit_test(test_body_kinds),
 		cmocka_unit_test(test_status_reasons),
+		cmocka_unit_test_teardown(test_response_hiding, vis_teardown),
+		cmocka_unit_test_teardown(test_response_no_labels,
+		    vis_teardown),
+		cmocka_unit_test_teardown(test_response_rule_plan,
+		    vis_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, pol_setup, pol_teardown);

@@ -1193,6 +1193,70 @@ test_deny_no_constraints(void **state)
 	assert_string_equal(r.reason, "r");
 }
 
+/* Issue 13: "redact off|PATH[,PATH...]", the response filter of a rule. */
+static void
+test_redact_clause(void **state)
+{
+	char	 buf[RULE_MAX_TEXT + 16], longp[200];
+	struct rule again;
+	const char *why;
+
+	(void)state;
+	PARSE_OK("GET /containers/{name}/json redact off", M(GET),
+	    "GET /containers/{name}/json redact off", 3);
+	assert_string_equal(r.redact, "off");
+	assert_int_equal(r.redact_idx, 0);
+	assert_non_null(r.route);
+
+	/* Blanks collapse; the clause goes after the query constraints
+	 * and the body, before the reason, wherever it was written. */
+	PARSE_OK("GET   /containers/json\tredact  Config.Env,*.Labels  "
+	    "query all=1 reason \"r\"", M(GET),
+	    "GET /containers/json query all=1 redact Config.Env,*.Labels "
+	    "reason \"r\"", 2);
+	assert_string_equal(r.redact, "Config.Env,*.Labels");
+	PARSE_OK("GET /volumes redact Volumes.*.Labels body deploy", M(GET),
+	    "GET /volumes body deploy redact Volumes.*.Labels", 1);
+
+	/* Round trip through the line form. */
+	assert_int_equal(rule_parse_line("allow GET /tasks redact "
+	    "*.Spec.Labels reason \"x\"", &r, NULL), 0);
+	assert_string_equal(rule_line_str(&r, buf, sizeof(buf)),
+	    "allow GET /tasks redact *.Spec.Labels reason \"x\"");
+	assert_int_equal(rule_parse_line(buf, &again, NULL), 0);
+	assert_string_equal(again.text, r.text);
+	assert_string_equal(again.redact, r.redact);
+	assert_int_equal(again.action, RULE_ALLOW);
+
+	/* Refusals. */
+	PARSE_BAD("GET /x redact", "missing redact paths (or off)");
+	PARSE_BAD("GET /x redact   ", "missing redact paths (or off)");
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	snprintf(buf, sizeof(buf), "GET /x redact %s", longp);
+	PARSE_BAD(buf, "redact paths too long");
+	/* sizeof(r.redact) - 1 bytes fit. */
+	longp[sizeof(r.redact) - 1] = '\0';
+	snprintf(buf, sizeof(buf), "GET /x redact %s", longp);
+	if (rule_parse(buf, RULE_ALLOW, &r, &why) != 0)
+		fail_msg("%zu bytes of redact refused: %s",
+		    sizeof(r.redact) - 1, why);
+	assert_string_equal(r.redact, longp);
+
+	why = NULL;
+	assert_int_equal(rule_parse("GET /containers/json redact off",
+	    RULE_DENY, &r, &why), -1);
+	assert_string_equal(why, "only an allow rule takes redact");
+	assert_int_equal(rule_parse_line("deny GET /containers/json redact "
+	    "Config.Env", &r, &why), -1);
+	assert_string_equal(why, "only an allow rule takes redact");
+	assert_string_equal(r.redact, "");
+	/* One clause per rule: a second would silently win. */
+	assert_int_equal(rule_parse("GET /containers/json redact off redact "
+	    "Config.Env", RULE_ALLOW, &r, &why), -1);
+	assert_string_equal(why, "more than one redact");
+}
+
 /* Add n rules "GET /rK" (K = first .. first + n - 1) from origin "g". */
 static void
 add_numbered(struct rule_set *s, size_t first, size_t n)
@@ -1391,6 +1455,7 @@ main(void)
 		cmocka_unit_test(test_line_str),
 		cmocka_unit_test_teardown(test_set_deny_reasons, set_teardown),
 		cmocka_unit_test(test_deny_no_constraints),
+		cmocka_unit_test(test_redact_clause),
 		cmocka_unit_test_teardown(test_set_growth, set_teardown),
 		cmocka_unit_test_teardown(test_set_copy, set_teardown),
 	};

@@ -276,6 +276,29 @@ test_rules_add_up(void **state)
 	assert_int_equal(V(SET_DENY)->src, SET_SRC_ENV);
 }
 
+/* A list flag given twice keeps both (it used to keep the last only):
+ * "--host-path /a --host-path /b" is "--host-path /a,/b". */
+static void
+test_list_flags_add_up(void **state)
+{
+	(void)state;
+	assert_int_equal(set_args_add(&args, SET_HOST_PATH, "/a"), 0);
+	assert_int_equal(set_args_add(&args, SET_HOST_PATH, "/b:rw,/c"), 0);
+	assert_int_equal(set_args_add(&args, SET_VISIBLE_LABEL, "a"), 0);
+	assert_int_equal(set_args_add(&args, SET_VISIBLE_LABEL, "b=c"), 0);
+	assert_int_equal(set_args_add(&args, SET_PROFILE, "traefik"), 0);
+	assert_int_equal(set_args_add(&args, SET_PROFILE, "dozzle"), 0);
+	resolve_ok(NULL, NULL);
+	assert_int_equal(V(SET_HOST_PATH)->nitems, 3);
+	assert_string_equal(V(SET_HOST_PATH)->item[0], "/a");
+	assert_string_equal(V(SET_HOST_PATH)->item[2], "/c");
+	assert_int_equal(V(SET_VISIBLE_LABEL)->nitems, 2);
+	assert_string_equal(V(SET_VISIBLE_LABEL)->item[1], "b=c");
+	assert_string_equal(V(SET_VISIBLE_LABEL)->item_origin[1],
+	    "--visible-label");
+	assert_int_equal(V(SET_PROFILE)->nitems, 2);
+}
+
 /* A flag replaces its variable for lists too (listen, profile). */
 static void
 test_lists_replace(void **state)
@@ -511,6 +534,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_precedence_tecnativa,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rules_add_up, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_list_flags_add_up, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lists_replace, setup,
 		    teardown),
