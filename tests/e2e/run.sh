@@ -5,6 +5,8 @@
 #
 #   tests/e2e/run.sh                  # everything
 #   E2E_SWARM=0 tests/e2e/run.sh      # skip the swarm part
+#   E2E_FILTER=0 tests/e2e/run.sh     # skip the filter part
+#   E2E_COMPOSE=0 tests/e2e/run.sh    # skip the compose part
 #   TRAEFIK_VERSIONS=v3.6.12 tests/e2e/run.sh
 #
 # First the example files are parsed (docker-compose config, docker stack
@@ -20,6 +22,17 @@
 #     group, and `sockward health` passes;
 #   - from Traefik's network, POST /containers/create gets sockward's 403;
 #     from the apps network, sockward cannot be reached at all.
+# Filter part (issue 13), for each Traefik version: sockward with the
+# traefik profile and SOCKWARD_VISIBLE_LABEL=traefik.enable=true on a unix
+# socket, Traefik (exposedByDefault=true, so only sockward hides anything)
+# reaching it through a socat relay on the host that dumps every byte in
+# both directions:
+#   - whoami containers labelled traefik.enable=true are routed, one
+#     started before Traefik and one after (the filtered /events stream);
+#   - containers with router labels but not traefik.enable=true are not;
+#   - the secret in a routed container's environment is in no byte Traefik
+#     received, while the capture holds that container's ID and inspect;
+#   - sockward's log shows filtered responses and no deny or error.
 # Swarm part: a private dockerd in its own network namespace (never the
 # shared one, which is neither stopped nor reconfigured nor put in swarm
 # mode), the images loaded into it, `docker swarm init`, then
@@ -56,6 +69,8 @@ deps_install docker-compose curl iproute2 util-linux || {
 }
 
 : "${E2E_SWARM:=1}"
+: "${E2E_FILTER:=1}"
+: "${E2E_COMPOSE:=1}"
 UP_TIMEOUT=${E2E_UP_TIMEOUT:-60}
 ROUTE_TIMEOUT=${E2E_ROUTE_TIMEOUT:-10}
 SWARM_TIMEOUT=${E2E_SWARM_TIMEOUT:-90}
@@ -75,6 +90,8 @@ fail() {
 
 WORK=$(mktemp -d /tmp/sockward-e2e.XXXXXX)
 PROJECTS=()
+FILTER_PIDS=()
+FILTER_NETS=()
 
 # ---- cleanup ----
 
@@ -116,6 +133,8 @@ cleanup() {
 	trap - EXIT INT TERM
 	for p in "${PROJECTS[@]}"; do compose_down "$p"; done
 	docker ps -aq --filter "label=sockward-e2e.run=$RUN_ID" | xargs -r docker rm -f >/dev/null 2>&1
+	for p in "${FILTER_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${FILTER_NETS[@]}"; do docker network rm "$p" >/dev/null 2>&1; done
 	[ "$E2E_SWARM" = 1 ] && swarm_teardown
 	rm -rf "$WORK"
 }
@@ -321,12 +340,190 @@ compose_test() { # VERSION
 	compose_down "$project"
 }
 
-if [ -n "$SOCKWARD_IMG" ] && [ -n "$WHOAMI_IMG" ]; then
+if [ "$E2E_COMPOSE" = 1 ] && [ -n "$SOCKWARD_IMG" ] && [ -n "$WHOAMI_IMG" ]; then
 	for v in $TRAEFIK_VERSIONS; do
 		[ -n "${TRAEFIK_IMG[$v]}" ] || continue
 		t0=$SECONDS
 		compose_test "$v"
 		echo "e2e: compose traefik $v took $((SECONDS - t0)) s"
+	done
+fi
+
+# ---- response filtering: what Traefik sees through sockward (issue 13) ----
+
+# wait_sock PATH SECONDS: until PATH is a socket, at most SECONDS.
+wait_sock() {
+	local i
+	for i in $(seq 1 $(($2 * 4))); do
+		[ -S "$1" ] && return 0
+		sleep 0.25
+	done
+	return 1
+}
+
+# filter_backend NAME LABELLED [docker run options...]: a whoami container
+# on the apps network with a router rule for NAME.filter.localhost, labelled
+# traefik.enable=true when LABELLED is 1. Prints its ID.
+filter_backend() {
+	local n=$1 labelled=$2 p=$F_PROJECT
+	shift 2
+	local labels=(--label "sockward-e2e.run=$RUN_ID"
+		--label "traefik.http.routers.$p-$n.rule=Host(\`$n.filter.localhost\`)"
+		--label "traefik.http.services.$p-$n.loadbalancer.server.port=80"
+		--label "traefik.docker.network=$F_APPS")
+	[ "$labelled" = 1 ] && labels+=(--label traefik.enable=true)
+	docker run -d --name "$p-$n" --network "$F_APPS" "${labels[@]}" "$@" \
+		"$WHOAMI_IMG" -name "$n"
+}
+
+filter_test() { # VERSION
+	local v=$1 name dir port secret w1 w2 w3 h1 h2 relay id ok logs n
+	local failed0=$FAILED
+	name="[filter traefik $v]"
+	F_PROJECT=sockward-e2e-filter-${v//./-}
+	F_APPS=$F_PROJECT-apps
+	dir=$WORK/filter-${v//./-}
+	port=$(free_port)
+	secret=e2esecret$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+	echo "== e2e: $name Traefik on 127.0.0.1:$port, secret $secret"
+	mkdir -p "$dir/sw" "$dir/tap"
+	docker ps -aq --filter "name=^$F_PROJECT-" | xargs -r docker rm -f >/dev/null 2>&1
+	docker network rm "$F_APPS" >/dev/null 2>&1
+	if ! docker network create --label "sockward-e2e.run=$RUN_ID" "$F_APPS" >/dev/null; then
+		fail "filter-$v-setup" "$name cannot create network $F_APPS"
+		return
+	fi
+	FILTER_NETS+=("$F_APPS")
+
+	# sockward on a unix socket in a bind mount, no network at all
+	docker run -d --name "$F_PROJECT-sockward" --label "sockward-e2e.run=$RUN_ID" \
+		--network none --read-only --security-opt no-new-privileges:true \
+		--cap-drop ALL --cap-add SETUID --cap-add SETGID \
+		-v /var/run/docker.sock:/var/run/docker.sock:ro -v "$dir/sw:/run/sw" \
+		-e SOCKWARD_LISTEN=unix:///run/sw/sockward.sock -e SOCKWARD_PROFILE=traefik \
+		-e SOCKWARD_VISIBLE_LABEL=traefik.enable=true \
+		"$SOCKWARD_IMG" >/dev/null
+	if ! wait_sock "$dir/sw/sockward.sock" 10; then
+		fail "filter-$v-setup" "$name sockward did not create its socket"
+		docker logs "$F_PROJECT-sockward" 2>&1 | tail -5
+		return
+	fi
+	# The relay: Traefik -> to-sockward.bin, sockward -> from-sockward.bin.
+	socat -r "$dir/to-sockward.bin" -R "$dir/from-sockward.bin" \
+		"UNIX-LISTEN:$dir/tap/docker.sock,fork,mode=0666" \
+		"UNIX-CONNECT:$dir/sw/sockward.sock" 2>"$dir/socat.log" &
+	relay=$!
+	FILTER_PIDS+=("$relay")
+	if ! wait_sock "$dir/tap/docker.sock" 5; then
+		fail "filter-$v-setup" "$name the socat relay did not start: $(cat "$dir/socat.log")"
+		return
+	fi
+
+	# Routed: w1 (before Traefik), w2 (before, the secret in its
+	# environment), w3 (after, the secret too). Not routed: h1 (before), h2
+	# (after), router labels and the secret but no traefik.enable=true.
+	w1=$(filter_backend w1 1) && w2=$(filter_backend w2 1 -e "SECRET_TOKEN=$secret") &&
+		h1=$(filter_backend h1 0 -e "SECRET_TOKEN=$secret") || {
+		fail "filter-$v-setup" "$name whoami containers did not start"
+		return
+	}
+	# exposedByDefault=true: Traefik would route h1 and h2 if it saw them.
+	docker run -d --name "$F_PROJECT-traefik" --label "sockward-e2e.run=$RUN_ID" \
+		--network "$F_APPS" -p "127.0.0.1:$port:80" -v "$dir/tap:/run/tap" \
+		--read-only --security-opt no-new-privileges:true \
+		"${TRAEFIK_IMG[$v]}" --providers.docker=true \
+		--providers.docker.endpoint=unix:///run/tap/docker.sock \
+		--providers.docker.exposedByDefault=true \
+		--providers.docker.network="$F_APPS" \
+		--entrypoints.web.address=:80 --log.level=INFO >/dev/null || {
+		fail "filter-$v-setup" "$name Traefik did not start"
+		return
+	}
+
+	ok=1
+	for n in w1 w2; do
+		if ! wait_route "$n.filter.localhost" "$port" 200 "Name: $n" "$UP_TIMEOUT"; then
+			fail "filter-$v-route-$n" "$name $n.filter.localhost (traefik.enable=true): last status ${GOT:-none} after ${WAITED} s"
+			ok=0
+		fi
+	done
+	[ "$ok" = 1 ] && pass "$name w1 and w2 (traefik.enable=true, started before Traefik) routed"
+	w3=$(filter_backend w3 1 -e "SECRET_TOKEN=$secret")
+	h2=$(filter_backend h2 0 -e "SECRET_TOKEN=$secret")
+	if wait_route w3.filter.localhost "$port" 200 "Name: w3" "$ROUTE_TIMEOUT"; then
+		pass "$name w3 (traefik.enable=true, started after Traefik) routed ${WAITED} s after start"
+	else
+		fail "filter-$v-route-w3" "$name w3.filter.localhost not routed within $ROUTE_TIMEOUT s (last ${GOT:-none})"
+	fi
+	sleep 2
+	ok=1
+	for n in h1 h2; do
+		GOT=$(probe "$n.filter.localhost" "$port")
+		if [ "$GOT" != 404 ]; then
+			fail "filter-$v-hidden-$n" "$name $n.filter.localhost (no traefik.enable=true) answers $GOT, want 404"
+			ok=0
+		fi
+	done
+	[ "$ok" = 1 ] && pass "$name h1 and h2 (router labels, no traefik.enable=true) not routed (404)"
+
+	# Stop Traefik: its /events stream ends and sockward logs it.
+	docker stop -t 5 "$F_PROJECT-traefik" >/dev/null 2>&1
+	sleep 0.5
+	kill "$relay" 2>/dev/null
+	wait "$relay" 2>/dev/null
+	local from=$dir/from-sockward.bin to=$dir/to-sockward.bin
+	if [ ! -s "$from" ] || ! grep -qF "$w2" "$from" || ! grep -qF "$w3" "$from" ||
+		! grep -qF "/containers/$w2/json" "$to"; then
+		fail "filter-$v-capture" "$name the capture misses what Traefik read: $(stat -c %s "$from" 2>/dev/null) bytes from sockward," \
+			"w2's ID $(grep -cF "$w2" "$from" 2>/dev/null), w3's $(grep -cF "$w3" "$from" 2>/dev/null)," \
+			"w2 inspected $(grep -cF "/containers/$w2/json" "$to" 2>/dev/null)"
+	else
+		pass "$name the capture holds $(stat -c %s "$from") bytes from sockward, with w2's and w3's inspect"
+	fi
+	# A chunk boundary could split the secret: look for each half too.
+	if grep -qF -e "$secret" -e "${secret:0:16}" -e "${secret:16}" "$from"; then
+		fail "filter-$v-secret" "$name the secret reached Traefik:"
+		grep -aoF -e "$secret" -e "${secret:0:16}" -e "${secret:16}" "$from" | head -3
+	elif [ -s "$from" ]; then
+		pass "$name the secret of w2, w3, h1 and h2's environment is in no byte Traefik received"
+	fi
+	if grep -qF -e "$h1" -e "$h2" "$from"; then
+		fail "filter-$v-hidden-ids" "$name the IDs of h1 or h2 reached Traefik"
+	elif [ -s "$from" ]; then
+		pass "$name the IDs of h1 and h2 are in no byte Traefik received"
+	fi
+	logs=$dir/sockward.log
+	docker logs "$F_PROJECT-sockward" >"$logs" 2>&1
+	if grep -q 'verdict=deny' "$logs"; then
+		fail "filter-$v-log" "$name sockward denied Traefik requests:"
+		grep 'verdict=deny' "$logs" | head -5
+	elif grep -qE '^[0-9T:.-]+Z error |seccomp: refused' "$logs"; then
+		fail "filter-$v-log" "$name errors in sockward's log:"
+		grep -E '^[0-9T:.-]+Z error |seccomp: refused' "$logs" | head -5
+	elif ! grep "path=\"/containers/$w2/json\"" "$logs" | grep -qE 'filter=redacted:[1-9]'; then
+		fail "filter-$v-log" "$name no filter=redacted:N on w2's inspect in sockward's log"
+		grep 'access' "$logs" | tail -5
+	elif ! grep 'path="/containers/json"' "$logs" | grep -qE 'filter=redacted:[0-9]+,dropped:[1-9]'; then
+		fail "filter-$v-log" "$name no container list with dropped elements in sockward's log"
+		grep 'access' "$logs" | tail -5
+	else
+		pass "$name sockward's log: inspect redacted, lists filtered, no deny, no error ($(grep -c ' access ' "$logs") requests)"
+	fi
+	if [ "$FAILED" -gt "$failed0" ]; then
+		echo "--- $name last lines of Traefik's and sockward's logs"
+		docker logs --tail 10 "$F_PROJECT-traefik" 2>&1 | sed 's/^/    /'
+		tail -10 "$logs" | sed 's/^/    /'
+	fi
+	docker ps -aq --filter "name=^$F_PROJECT-" | xargs -r docker rm -f >/dev/null 2>&1
+	docker network rm "$F_APPS" >/dev/null 2>&1
+}
+
+if [ "$E2E_FILTER" = 1 ] && [ -n "$SOCKWARD_IMG" ] && [ -n "$WHOAMI_IMG" ]; then
+	for v in $TRAEFIK_VERSIONS; do
+		[ -n "${TRAEFIK_IMG[$v]}" ] || continue
+		t0=$SECONDS
+		filter_test "$v"
+		echo "e2e: filter traefik $v took $((SECONDS - t0)) s"
 	done
 fi
 

@@ -17,7 +17,7 @@ exec valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \\
 	--log-file=$logs/vg.%p.log "$bin" "\$@"
 WRAP
 chmod 0755 "$wrap"
-tests=${VALGRIND_TESTS:-"tests/integration/test_cli.py tests/integration/test_traefik_paths.py tests/integration/test_malformed.py tests/integration/test_hijack.py tests/integration/test_events.py tests/integration/test_sdk.py tests/integration/test_upstream_framing.py tests/integration/test_policy.py tests/integration/test_splice.py tests/integration/test_body_framing.py"}
+tests=${VALGRIND_TESTS:-"tests/integration/test_cli.py tests/integration/test_traefik_paths.py tests/integration/test_malformed.py tests/integration/test_hijack.py tests/integration/test_events.py tests/integration/test_sdk.py tests/integration/test_upstream_framing.py tests/integration/test_policy.py tests/integration/test_splice.py tests/integration/test_body_framing.py tests/integration/test_filter.py"}
 # shellcheck disable=SC2086
 SOCKWARD_SANDBOX=0 SOCKWARD_BIN=$wrap /usr/bin/python3 -m pytest -q -p no:cacheprovider $tests "$@" || status=$?
 sleep 1
