@@ -547,7 +547,7 @@ x_probe_resp(struct exchange *x, const struct resp_head *h)
 {
 	struct exchange_filter *f = x->flt;
 	char	*msg, *esc, *b;
-	size_t	 cap = f->name_len + 64, ecap = 6 * cap;
+	size_t	 cap = 2 * f->name_len + 64, ecap = 6 * cap;
 	int	 blen;
 	long	 n;
 
