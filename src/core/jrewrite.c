@@ -1,22 +1,33 @@
 /*
  * jrewrite.c - the streaming JSON rewriter (see jrewrite.h).
  *
- * One pass, byte by byte except inside strings, where runs of plain bytes
- * are skipped eight at a time.  Output is produced by "spans": while the
- * input is passed through, nothing is copied until something else must
- * happen (a redacted value starts, an element starts or ends, the feed
- * ends); then the span of input since the last cut is appended at once.
- * Redacted values and the commas of a selected array are written by the
- * rewriter itself while the span is closed.
+ * One pass, byte by byte between tokens; runs of plain string bytes are
+ * found sixteen at a time (jrw_scan_plain).  A value that has no plan
+ * node and holds nothing to redact or collect (most of a response) is
+ * "dead": jrw_skip only checks its grammar and finds its end.  Keys that
+ * lie whole in the input are matched where they lie, not copied.
  *
- * Where output goes (the "sink"): the element buffer while an element is
- * pending (sel_depth != 0), else the caller's buffer.  With out == NULL
- * nothing is stored, but an element's size is still counted, so that
- * elem_max refuses the same responses either way.
+ * Output is produced by "spans": while the input is passed through,
+ * nothing is copied until something else must happen (a redacted value
+ * starts, an element starts or ends, the feed ends); then the span of
+ * input since the last cut is appended at once.  Redacted values and the
+ * commas of a selected array are written by the rewriter itself while
+ * the span is closed.
+ *
+ * A pending element is written straight to the caller's buffer, after a
+ * mark (jrw_run.mark); dropping it cuts the buffer back to the mark.  If
+ * the feed ends first, its bytes move to the element buffer (ebuf) and
+ * come back at the next feed, so the caller never sees them early.
+ * With out == NULL nothing is stored, but an element's size is still
+ * counted, so that elem_max refuses the same responses either way.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "jrewrite.h"
 
@@ -61,6 +72,8 @@ struct jrw_run {
 	struct jrw	*w;
 	struct jrw_out	*out;
 	const char	*span;	/* start of bytes to pass through, or NULL */
+	size_t		 mark;	/* out->len where the pending element's
+				   output (its comma first) begins */
 };
 
 static int
@@ -99,11 +112,12 @@ jrw_grow_append(char **data, size_t *len, size_t *cap, const char *s,
 	return 0;
 }
 
-/* Write s[0..n) to the sink (see the file comment). */
+/* Write s[0..n) to out (see the file comment). */
 static int
 jrw_emit(struct jrw_run *r, const char *s, size_t n)
 {
 	struct jrw *w = r->w;
+	struct jrw_out *o;
 
 	if (n == 0)
 		return 0;
@@ -111,16 +125,15 @@ jrw_emit(struct jrw_run *r, const char *s, size_t n)
 		if (n > w->elem_max - w->elem_len)
 			return jrw_fail(w, "response element over the size limit");
 		w->elem_len += n;
-		if (r->out == NULL)
-			return 0;
-		if (jrw_grow_append(&w->ebuf, &w->ebuf_len, &w->ebuf_cap, s,
-		    n, w->elem_max) == -1)
-			return jrw_fail(w, "out of memory");
+	}
+	if ((o = r->out) == NULL)
+		return 0;
+	if (n <= o->cap - o->len) {
+		memcpy(o->data + o->len, s, n);
+		o->len += n;
 		return 0;
 	}
-	if (r->out == NULL)
-		return 0;
-	if (jrw_grow_append(&r->out->data, &r->out->len, &r->out->cap, s, n,
+	if (jrw_grow_append(&o->data, &o->len, &o->cap, s, n,
 	    SIZE_MAX) == -1)
 		return jrw_fail(w, "out of memory");
 	return 0;
@@ -166,21 +179,45 @@ jrw_in_sel_array(const struct jrw *w)
 	    w->quiet_depth == 0;
 }
 
-/* The child of plan node n that a member key (w->key) leads to. */
+/* Where a key of length len starting with byte c0 falls in a node's
+ * key filter (w->kmask). */
+static unsigned
+jrw_khash(unsigned char c0, size_t len)
+{
+	return (unsigned)(len * 31 + c0) & 31;
+}
+
+/*
+ * The child of plan node n that a member key key[0..len) leads to; len
+ * over JRW_KEY_MAX stands for a longer key (matches '*' only).  Most
+ * keys match no named child, and the filter says so without walking
+ * the children.
+ */
+static int
+jrw_child_named(const struct jrw *w, int n, const char *key, size_t len)
+{
+	const struct jrw_plan *p = w->plan;
+	const struct jrw_node *x;
+	int	 c;
+
+	if (len == 0 || len > JRW_KEY_MAX ||
+	    ((w->kmask[n] >> jrw_khash((unsigned char)key[0], len)) & 1) == 0)
+		return w->kwild[n];
+	for (c = p->node[n].first_child; c >= 0; c = x->next_sibling) {
+		x = &p->node[c];
+		if (!x->wild && x->key_len == len &&
+		    memcmp(x->key, key, len) == 0)
+			return c;	/* holds the '*' sibling's paths too */
+	}
+	return w->kwild[n];
+}
+
+/* The child of plan node n that the collected key (w->key) leads to. */
 static int
 jrw_child_key(const struct jrw *w, int n)
 {
-	const struct jrw_plan *p = w->plan;
-	int	 c, wild = -1;
-
-	for (c = p->node[n].first_child; c >= 0; c = p->node[c].next_sibling) {
-		if (p->node[c].wild)
-			wild = c;
-		else if (!w->key_long && p->node[c].key_len == w->key_len &&
-		    memcmp(p->node[c].key, w->key, w->key_len) == 0)
-			return c;	/* holds the '*' sibling's paths too */
-	}
-	return wild;
+	return jrw_child_named(w, n, w->key, w->key_long ? JRW_KEY_MAX + 1 :
+	    w->key_len);
 }
 
 /* The child of plan node n that array elements lead to: '*' only. */
@@ -312,14 +349,38 @@ jrw_rname(struct jrw_run *r, const char *s, const char *e)
 	return 0;
 }
 
-/* First byte in p..e that is '"', '\\' or a control byte; e if none. */
-static const char *
+/*
+ * First byte in p..e that is '"', '\\' or a control byte; e if none.
+ * Most of a response's bytes are plain string bytes, so this is the
+ * rewriter's innermost loop: sixteen bytes a step with SSE2 (always there
+ * on x86-64), eight with plain 64-bit words elsewhere.
+ */
+static inline __attribute__((always_inline)) const char *
 jrw_scan_plain(const char *p, const char *e)
 {
+	unsigned char c;
+#if defined(__SSE2__)
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	const __m128i ctl = _mm_set1_epi8(0x1f);
+	__m128i	 x, m;
+	unsigned bits;
+
+	while (e - p >= 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* x <= 0x1f unsigned: min(x, 0x1f) == x. */
+		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote),
+		    _mm_cmpeq_epi8(x, bslash)),
+		    _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x));
+		bits = (unsigned)_mm_movemask_epi8(m);
+		if (bits != 0)
+			return p + __builtin_ctz(bits);
+		p += 16;
+	}
+#else
 	const uint64_t ones = 0x0101010101010101ull;
 	const uint64_t high = 0x8080808080808080ull;
 	uint64_t x, q, b, t;
-	unsigned char c;
 
 	while (e - p >= 8) {
 		memcpy(&x, p, 8);
@@ -331,6 +392,7 @@ jrw_scan_plain(const char *p, const char *e)
 			break;
 		p += 8;
 	}
+#endif
 	for (; p < e; p++) {
 		c = (unsigned char)*p;
 		if (c == '"' || c == '\\' || c < 0x20)
@@ -341,7 +403,79 @@ jrw_scan_plain(const char *p, const char *e)
 
 static int	jrw_value_end(struct jrw_run *, const char *);
 
-/* The element that ended (its output all in ebuf) is decided. */
+/* Clear what keep() is told, for a new element: the flags, lengths and
+ * empty strings (the bytes after a capture's NUL are never read). */
+static void
+jrw_elem_reset(struct jrw_elem *e)
+{
+	int	 i;
+
+	e->labels_seen = 0;
+	e->label_match = 0;
+	for (i = 0; i < JRW_MAX_CAPTURE; i++) {
+		e->present[i] = 0;
+		e->capture[i][0] = '\0';
+		e->capture_len[i] = 0;
+		e->truncated[i] = 0;
+	}
+}
+
+
+/* Does the pending element follow a kept one in its array (then it
+ * needs a ',' before it)? */
+static int
+jrw_elem_comma(const struct jrw *w)
+{
+	return w->sel_depth > 1 && w->sel_kept > 0;
+}
+
+/*
+ * The pending element's output starts here in out: mark the place,
+ * then put its comma (if any) and what of it an earlier feed left in
+ * ebuf.  Dropping the element cuts out back to the mark.
+ */
+static int
+jrw_elem_open(struct jrw_run *r)
+{
+	struct jrw *w = r->w;
+	struct jrw_out *o = r->out;
+
+	if (o == NULL)
+		return 0;
+	r->mark = o->len;
+	if ((jrw_elem_comma(w) && jrw_grow_append(&o->data, &o->len,
+	    &o->cap, ",", 1, SIZE_MAX) == -1) || (w->ebuf_len > 0 &&
+	    jrw_grow_append(&o->data, &o->len, &o->cap, w->ebuf,
+	    w->ebuf_len, SIZE_MAX) == -1))
+		return jrw_fail(w, "out of memory");
+	w->ebuf_len = 0;
+	return 0;
+}
+
+/*
+ * The feed ends with an element pending: its bytes leave out (the
+ * caller may send out now) for ebuf, where the next feed (or
+ * jrw_finish) takes them back.
+ */
+static int
+jrw_elem_park(struct jrw_run *r)
+{
+	struct jrw *w = r->w;
+	struct jrw_out *o = r->out;
+	size_t	 s;
+
+	if (o == NULL)
+		return 0;
+	s = r->mark + (size_t)jrw_elem_comma(w);
+	if (o->len > s && jrw_grow_append(&w->ebuf, &w->ebuf_len,
+	    &w->ebuf_cap, o->data + s, o->len - s, w->elem_max) == -1)
+		return jrw_fail(w, "out of memory");
+	o->len = r->mark;
+	return 0;
+}
+
+/* The element that ended (its output all in out from r->mark) is
+ * decided. */
 static int
 jrw_elem_end(struct jrw_run *r, const char *e)
 {
@@ -354,14 +488,11 @@ jrw_elem_end(struct jrw_run *r, const char *e)
 	keep = w->keep != NULL ? w->keep(w->keep_arg, &w->elem) : 1;
 	if (keep) {
 		w->kept++;
-		if (w->depth > 0 && w->sel_kept > 0 &&
-		    jrw_emit(r, ",", 1) == -1)
-			return -1;
-		if (jrw_emit(r, w->ebuf, w->ebuf_len) == -1)
-			return -1;
 		w->sel_kept++;
 	} else {
 		w->dropped++;
+		if (r->out != NULL)
+			r->out->len = r->mark;
 		if (w->depth == 0)
 			w->sel_skip_ws = 1;
 	}
@@ -390,6 +521,8 @@ jrw_value_end(struct jrw_run *r, const char *e)
 	}
 	if (w->redact_depth == d1)
 		w->redact_depth = 0;
+	if (w->skip_depth == d1)
+		w->skip_depth = 0;
 	if (w->label_depth == d1)
 		w->label_depth = 0;
 	if (w->sel_depth == d1 && jrw_elem_end(r, e) == -1)
@@ -423,7 +556,9 @@ jrw_value_begin(struct jrw_run *r, const char *p)
 		w->sel_depth = d + 1;
 		w->elem_len = 0;
 		w->ebuf_len = 0;
-		memset(&w->elem, 0, sizeof(w->elem));
+		jrw_elem_reset(&w->elem);
+		if (jrw_elem_open(r) == -1)
+			return -1;
 		if (w->redact_depth == 0)
 			r->span = p;
 	}
@@ -456,6 +591,11 @@ jrw_value_begin(struct jrw_run *r, const char *p)
 			w->lval_over = 0;
 		}
 	}
+	/* Nothing below can match, nothing is collected or redacted here,
+	 * and the span is open: jrw_skip only looks for the end. */
+	if (n < 0 && w->redact_depth == 0 && (w->label_depth == 0 ||
+	    d != w->label_depth) && r->span != NULL)
+		w->skip_depth = d + 1;
 	switch (c) {
 	case '{':
 	case '[':
@@ -546,11 +686,16 @@ jrw_str_end(struct jrw_run *r, const char *p)
 		const struct jrw_label *l = w->plan->label;
 
 		for (i = 0; i < w->plan->nlabels; i++) {
-			if (strlen(l[i].key) == w->lkey_len &&
+			/* strlen(key) == len, without strlen: key[len] is
+			 * NUL (in the array: len <= JRW_LABEL_MAX) and the
+			 * equal bytes before it hold none. */
+			if (l[i].key[w->lkey_len] == '\0' &&
 			    memcmp(l[i].key, w->lkey, w->lkey_len) == 0 &&
-			    (l[i].any_value || (strlen(l[i].val) ==
-			    w->lval_len && memcmp(l[i].val, w->lval,
-			    w->lval_len) == 0))) {
+			    memchr(w->lkey, '\0', w->lkey_len) == NULL &&
+			    (l[i].any_value || (l[i].val[w->lval_len] ==
+			    '\0' && memcmp(l[i].val, w->lval,
+			    w->lval_len) == 0 && memchr(w->lval, '\0',
+			    w->lval_len) == NULL))) {
 				w->elem.label_match = 1;
 				break;
 			}
@@ -667,14 +812,16 @@ jrw_string(struct jrw_run *r, const char **pp, const char *e)
 	return 0;
 }
 
-/* Inside a number: consume what can be; *pp advances. */
-static int
-jrw_number(struct jrw_run *r, const char **pp, const char *e)
+/*
+ * Read a number's bytes from p on, its progress in *sp (JRW_NUM_*).
+ * Returns the first byte that is not part of it (e when the input ends
+ * first), or NULL when the number is bad.
+ */
+static const char *
+jrw_num_scan(int *sp, const char *p, const char *e)
 {
-	struct jrw *w = r->w;
-	const char *p = *pp;
 	unsigned char c;
-	int	 s = w->sub;
+	int	 s = *sp;
 
 	for (; p < e; p++) {
 		c = (unsigned char)*p;
@@ -685,7 +832,7 @@ jrw_number(struct jrw_run *r, const char **pp, const char *e)
 			else if (c >= '1' && c <= '9')
 				s = JRW_NUM_INT;
 			else
-				goto bad;
+				return NULL;
 			continue;
 		case JRW_NUM_INT:
 		case JRW_NUM_FRAC:
@@ -705,7 +852,7 @@ jrw_number(struct jrw_run *r, const char **pp, const char *e)
 			if (c >= '0' && c <= '9')
 				s = JRW_NUM_FRAC;
 			else
-				goto bad;
+				return NULL;
 			continue;
 		case JRW_NUM_E:
 			if (c == '+' || c == '-')
@@ -713,58 +860,252 @@ jrw_number(struct jrw_run *r, const char **pp, const char *e)
 			else if (c >= '0' && c <= '9')
 				s = JRW_NUM_EXP;
 			else
-				goto bad;
+				return NULL;
 			continue;
 		case JRW_NUM_ESIGN:
 			if (c >= '0' && c <= '9')
 				s = JRW_NUM_EXP;
 			else
-				goto bad;
+				return NULL;
 			continue;
 		}
 	}
-	w->sub = s;
+end:
+	*sp = s;
+	return p;
+}
+
+/* Inside a number: consume what can be; *pp advances. */
+static int
+jrw_number(struct jrw_run *r, const char **pp, const char *e)
+{
+	struct jrw *w = r->w;
+	const char *p;
+
+	if ((p = jrw_num_scan(&w->sub, *pp, e)) == NULL)
+		return jrw_fail(w, "response has a bad number");
+	*pp = p;
+	if (p == e)
+		return 0;
+	/* A top-level number is ended by whitespace, never by the next
+	 * value: "1-2" or "0 1" written as "01" is refused.  The byte that
+	 * ended it is read again. */
+	if (w->depth == 0 && !jrw_is_ws((unsigned char)*p))
+		return jrw_fail(w, "response has a bad number");
+	return jrw_value_end(r, p);
+}
+
+/*
+ * Inside a dead value (w->skip_depth != 0): the value at depth
+ * skip_depth - 1 has no plan node below it, and nothing in it is
+ * redacted or collected, so its bytes only pass through the open span.
+ * All that is left is to find where it ends while checking the grammar
+ * as the general loop would, byte for byte (same errors at the same
+ * byte), without its per-token bookkeeping.  The grammar state lives in
+ * the usual fields (state, depth, is_arr, esc, sub, str_key), so a feed
+ * may end anywhere in here.  Consumes what it can; *pp advances.
+ */
+static int
+jrw_skip(struct jrw_run *r, const char **pp, const char *e)
+{
+	struct jrw *w = r->w;
+	const char *p = *pp, *q;
+	size_t	 base = w->skip_depth - 1, d = w->depth;
+	int	 st = w->state, k;
+	unsigned char c;
+
+	while (p < e) {
+		switch (st) {
+		case JRW_ST_STR:
+			if (w->esc != 0) {
+				c = (unsigned char)*p++;
+				if (w->esc == 1) {
+					if (c == 'u')
+						w->esc = 2;
+					else if (c == '"' || c == '\\' ||
+					    c == '/' || c == 'b' || c == 'f' ||
+					    c == 'n' || c == 'r' || c == 't')
+						w->esc = 0;
+					else
+						goto bad_esc;
+				} else {
+					if (!((c >= '0' && c <= '9') ||
+					    (c >= 'a' && c <= 'f') ||
+					    (c >= 'A' && c <= 'F')))
+						goto bad_esc;
+					if (++w->esc == 6)
+						w->esc = 0;
+				}
+				continue;
+			}
+			if ((p = jrw_scan_plain(p, e)) == e)
+				goto out;
+			c = (unsigned char)*p++;
+			if (c == '"') {
+				if (w->str_key) {
+					st = JRW_ST_COLON;
+					continue;
+				}
+				goto done;
+			}
+			if (c != '\\')
+				return jrw_fail(w, "response has a control byte "
+				    "in a string");
+			w->esc = 1;
+			continue;
+		case JRW_ST_NUM:
+			if ((q = jrw_num_scan(&w->sub, p, e)) == NULL)
+				goto bad_num;
+			if ((p = q) == e)
+				goto out;
+			if (d == 0 && !jrw_is_ws((unsigned char)*p))
+				goto bad_num;
+			goto done;	/* the byte that ended it is read again */
+		case JRW_ST_LIT:
+			k = w->sub >> 8;
+			for (; p < e && (w->sub & 0xff) < jrw_lit_len[k]; p++) {
+				if (*p != jrw_lits[k][w->sub & 0xff])
+					return jrw_fail(w, "response has a bad "
+					    "literal");
+				w->sub++;
+			}
+			if ((w->sub & 0xff) < jrw_lit_len[k])
+				goto out;
+			goto done;
+		default:
+			break;
+		}
+		c = (unsigned char)*p;
+		if (jrw_is_ws(c)) {
+			p++;
+			continue;
+		}
+		switch (st) {
+		case JRW_ST_ARR0:
+			if (c == ']')
+				goto close;
+			/* FALLTHROUGH */
+		case JRW_ST_VAL:
+			p++;
+			switch (c) {
+			case '"':
+				st = JRW_ST_STR;
+				w->str_key = 0;
+				continue;
+			case '{':
+			case '[':
+				if (d == JRW_MAX_DEPTH)
+					return jrw_fail(w, "response nests too "
+					    "deep");
+				if (c == '[')
+					w->is_arr[d >> 3] |=
+					    (unsigned char)(1u << (d & 7));
+				else
+					w->is_arr[d >> 3] &=
+					    (unsigned char)~(1u << (d & 7));
+				w->node[++d] = -1;
+				st = c == '[' ? JRW_ST_ARR0 : JRW_ST_OBJ0;
+				continue;
+			case 't':
+			case 'f':
+			case 'n':
+				st = JRW_ST_LIT;
+				w->sub = (c == 't' ? 0 : c == 'f' ? 1 : 2) << 8 |
+				    1;
+				continue;
+			default:
+				if (c == '-' || (c >= '0' && c <= '9')) {
+					st = JRW_ST_NUM;
+					w->sub = c == '-' ? JRW_NUM_MINUS :
+					    c == '0' ? JRW_NUM_ZERO :
+					    JRW_NUM_INT;
+					continue;
+				}
+				goto bad;
+			}
+		case JRW_ST_OBJ0:
+			if (c == '}')
+				goto close;
+			/* FALLTHROUGH */
+		case JRW_ST_KEY:
+			if (c != '"')
+				goto bad;
+			p++;
+			st = JRW_ST_STR;
+			w->str_key = 1;
+			continue;
+		case JRW_ST_COLON:
+			if (c != ':')
+				goto bad;
+			p++;
+			st = JRW_ST_VAL;
+			continue;
+		case JRW_ST_AFTER:
+			if (c == ',') {
+				p++;
+				st = jrw_isarr(w, d - 1) ? JRW_ST_VAL :
+				    JRW_ST_KEY;
+				continue;
+			}
+			if (c == ']' || c == '}')
+				goto close;
+			goto bad;
+		default:
+			goto bad;
+		}
+	close:
+		if ((c == ']') != jrw_isarr(w, d - 1))
+			goto bad;
+		d--;
+		p++;
+	done:
+		if (d == base) {
+			/* The dead value itself ended. */
+			w->depth = d;
+			*pp = p;
+			return jrw_value_end(r, p);
+		}
+		/* As jrw_value_end does for a value nested in it. */
+		if (r->span == NULL)
+			r->span = p;
+		st = JRW_ST_AFTER;
+	}
+out:
+	w->state = st;
+	w->depth = d;
 	*pp = p;
 	return 0;
-end:
-	/* A top-level number is ended by whitespace, never by the next
-	 * value: "1-2" or "0 1" written as "01" is refused. */
-	if (w->depth == 0 && !jrw_is_ws(c))
-		goto bad;
-	*pp = p;	/* the byte that ended it is read again */
-	return jrw_value_end(r, p);
 bad:
+	return jrw_fail(w, "response is not valid JSON");
+bad_esc:
+	return jrw_fail(w, "response has a bad string escape");
+bad_num:
 	return jrw_fail(w, "response has a bad number");
 }
 
-int
-jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
+/* The grammar loop over p..e of one feed. */
+static int
+jrw_run(struct jrw_run *r, const char *p, const char *e)
 {
-	struct jrw_run r;
-	const char *p, *e;
+	struct jrw *w = r->w;
+	const char *q;
 	unsigned char c;
+	size_t	 len;
 	int	 k;
 
-	if (w->failed)
-		return -1;
-	if (w->state == JRW_ST_DONE)
-		return jrw_fail(w, "response fed after its end");
-	w->last_out = out;
-	if (n == 0)
-		return 0;	/* in may be NULL */
-	p = in;
-	e = in + n;
-	r.w = w;
-	r.out = out;
-	r.span = w->copying ? in : NULL;
 	while (p < e) {
+		if (w->skip_depth != 0) {
+			if (jrw_skip(r, &p, e) == -1)
+				return -1;
+			continue;
+		}
 		switch (w->state) {
 		case JRW_ST_STR:
-			if (jrw_string(&r, &p, e) == -1)
+			if (jrw_string(r, &p, e) == -1)
 				return -1;
 			continue;
 		case JRW_ST_NUM:
-			if (jrw_number(&r, &p, e) == -1)
+			if (jrw_number(r, &p, e) == -1)
 				return -1;
 			continue;
 		case JRW_ST_LIT:
@@ -778,9 +1119,9 @@ jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
 			if ((w->sub & 0xff) < jrw_lit_len[k])
 				continue;
 			if (w->redact_depth != 0 && w->quiet_depth == 0 &&
-			    jrw_emit(&r, jrw_lits[k], jrw_lit_len[k]) == -1)
+			    jrw_emit(r, jrw_lits[k], jrw_lit_len[k]) == -1)
 				return -1;
-			if (jrw_value_end(&r, p) == -1)
+			if (jrw_value_end(r, p) == -1)
 				return -1;
 			continue;
 		default:
@@ -798,10 +1139,20 @@ jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
 		case JRW_ST_TOP:
 		case JRW_ST_VAL:
 		value:
-			if (jrw_value_begin(&r, p) == -1)
+			if (jrw_value_begin(r, p) == -1)
 				return -1;
 			p++;
-			continue;
+			if (w->skip_depth == 0)
+				continue;
+			/* A dead value: skipped at once, and what follows
+			 * it read without a trip round the loop. */
+			if (jrw_skip(r, &p, e) == -1)
+				return -1;
+			if (w->skip_depth != 0 || w->state != JRW_ST_AFTER ||
+			    p == e || jrw_is_ws((unsigned char)*p))
+				continue;
+			c = (unsigned char)*p;
+			goto after;
 		case JRW_ST_ARR0:
 			if (c == ']')
 				goto close;
@@ -811,14 +1162,45 @@ jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
 				goto close;
 			/* FALLTHROUGH */
 		case JRW_ST_KEY:
+		key:
 			if (c != '"')
 				goto bad;
+			k = w->node[w->depth - 1];
+			q = jrw_scan_plain(p + 1, e);
+			if (q < e && *q == '"') {
+				/* The whole key is here and has no escape:
+				 * it is matched where it lies. */
+				len = (size_t)(q - (p + 1));
+				if (w->label_depth == w->depth) {
+					w->lkey_len = len < JRW_LABEL_MAX ?
+					    len : JRW_LABEL_MAX;
+					w->lkey_over = len > JRW_LABEL_MAX;
+					memcpy(w->lkey, p + 1, w->lkey_len);
+				}
+				w->node[w->depth] = (short)(k >= 0 ?
+				    jrw_child_named(w, k, p + 1, len) : -1);
+				w->esc_high = 0;
+				w->coll = 0;
+				p = q + 1;
+				/* Usually the ':' and the value follow at
+				 * once: no trip round the loop for them. */
+				if (e - p >= 2 && *p == ':' &&
+				    !jrw_is_ws((unsigned char)p[1])) {
+					w->state = JRW_ST_VAL;
+					c = (unsigned char)*++p;
+					goto value;
+				}
+				w->state = JRW_ST_COLON;
+				continue;
+			}
 			w->state = JRW_ST_STR;
 			w->str_key = 1;
 			w->esc = 0;
 			w->esc_high = 0;
 			w->coll = 0;
-			if (w->node[w->depth - 1] >= 0) {
+			/* A key is collected only where it can lead
+			 * somewhere: a node with children. */
+			if (k >= 0 && w->plan->node[k].first_child >= 0) {
 				w->coll |= JRW_C_KEY;
 				w->key_len = 0;
 				w->key_long = 0;
@@ -837,16 +1219,22 @@ jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
 			p++;
 			continue;
 		case JRW_ST_AFTER:
+		after:
 			if (c == ',') {
 				if (w->redact_depth != 0 &&
 				    w->quiet_depth == 0 &&
 				    !jrw_in_sel_array(w) &&
-				    jrw_emit(&r, ",", 1) == -1)
+				    jrw_emit(r, ",", 1) == -1)
 					return -1;
 				w->state = jrw_isarr(w, w->depth - 1) ?
 				    JRW_ST_VAL : JRW_ST_KEY;
 				p++;
-				continue;
+				if (p == e || jrw_is_ws((unsigned char)*p))
+					continue;
+				c = (unsigned char)*p;
+				if (w->state == JRW_ST_KEY)
+					goto key;
+				goto value;
 			}
 			if (c == ']' || c == '}')
 				goto close;
@@ -859,26 +1247,54 @@ jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
 			goto bad;
 		if (jrw_in_sel_array(w)) {
 			if (w->redact_depth == 0)
-				r.span = p;
+				r->span = p;
 			free(w->ebuf);
 			w->ebuf = NULL;
 			w->ebuf_cap = 0;
 		}
 		w->depth--;
 		if (c == ']' && w->redact_depth != 0 && w->quiet_depth == 0 &&
-		    jrw_emit(&r, "]", 1) == -1)
+		    jrw_emit(r, "]", 1) == -1)
 			return -1;
 		p++;
-		if (jrw_value_end(&r, p) == -1)
+		if (jrw_value_end(r, p) == -1)
 			return -1;
 		continue;
 	bad:
 		return jrw_fail(w, "response is not valid JSON");
 	}
-	w->copying = r.span != NULL;
-	if (jrw_stop(&r, e) == -1)
-		return -1;
 	return 0;
+}
+
+int
+jrw_feed(struct jrw *w, const char *in, size_t n, struct jrw_out *out)
+{
+	struct jrw_run r;
+
+	if (w->failed)
+		return -1;
+	if (w->state == JRW_ST_DONE)
+		return jrw_fail(w, "response fed after its end");
+	w->last_out = out;
+	if (n == 0)
+		return 0;	/* in may be NULL */
+	r.w = w;
+	r.out = out;
+	r.span = w->copying ? in : NULL;
+	r.mark = 0;
+	if ((w->sel_depth != 0 && jrw_elem_open(&r) == -1) ||
+	    jrw_run(&r, in, in + n) == -1)
+		goto fail;
+	w->copying = r.span != NULL;
+	if (jrw_stop(&r, in + n) == -1 ||
+	    (w->sel_depth != 0 && jrw_elem_park(&r) == -1))
+		goto fail;
+	return 0;
+fail:
+	/* What out holds of a pending element goes. */
+	if (w->sel_depth != 0 && out != NULL && out->len > r.mark)
+		out->len = r.mark;
+	return -1;
 }
 
 int
@@ -895,8 +1311,14 @@ jrw_finish(struct jrw *w)
 		r.w = w;
 		r.out = w->last_out;
 		r.span = NULL;
-		if (jrw_value_end(&r, NULL) == -1)
+		r.mark = 0;
+		if ((w->sel_depth != 0 && jrw_elem_open(&r) == -1) ||
+		    jrw_value_end(&r, NULL) == -1) {
+			if (w->sel_depth != 0 && r.out != NULL &&
+			    r.out->len > r.mark)
+				r.out->len = r.mark;
 			return -1;
+		}
 		w->copying = 0;
 	}
 	if (w->state != JRW_ST_TOP)
@@ -910,6 +1332,9 @@ jrw_init(struct jrw *w, const struct jrw_plan *plan,
     int (*keep)(void *, const struct jrw_elem *), void *keep_arg,
     size_t elem_max)
 {
+	size_t	 i;
+	int	 c;
+
 	memset(w, 0, sizeof(*w));
 	w->plan = plan;
 	w->keep = keep;
@@ -919,6 +1344,20 @@ jrw_init(struct jrw *w, const struct jrw_plan *plan,
 	w->copying = 1;
 	w->cap_idx = -1;
 	w->node[0] = jrw_plan_active(plan) ? 0 : -1;
+	/* Each node's key filter (a bit per jrw_khash of its named
+	 * children) and its '*' child. */
+	for (i = 0; i < plan->nnodes; i++) {
+		w->kwild[i] = -1;
+		for (c = plan->node[i].first_child; c >= 0;
+		    c = plan->node[c].next_sibling) {
+			if (plan->node[c].wild)
+				w->kwild[i] = (signed char)c;
+			else
+				w->kmask[i] |= 1u << jrw_khash(
+				    (unsigned char)plan->node[c].key[0],
+				    plan->node[c].key_len);
+		}
+	}
 }
 
 void

@@ -31,7 +31,7 @@
  * redacted object (its members are gone anyway).  LABELS and CAPTURE act
  * only inside an element.
  *
- * Memory: struct jrw is a fixed size (about 1.5 KB, the depth stack
+ * Memory: struct jrw is a fixed size (under 2 KB, the depth stack
  * included); the
  * element buffer is malloc'd while an element is pending and released
  * when the element is decided; the output buffer grows by what one feed
@@ -170,6 +170,8 @@ struct jrw {
 	uint32_t esc_high;			/* a high surrogate pending */
 	size_t	 redact_depth;			/* value depth + 1, 0: none */
 	size_t	 quiet_depth;			/* a redacted object: silent */
+	size_t	 skip_depth;			/* a dead value's depth + 1:
+						   only its end is sought */
 	int	 rstr;				/* redacted string: 1 reading
 						   a NAME, 2 decided */
 	size_t	 rname_len;
@@ -188,6 +190,10 @@ struct jrw {
 	size_t	 ebuf_len, ebuf_cap;
 	size_t	 elem_len;			/* its output, also unbuffered */
 	struct jrw_out *last_out;		/* for jrw_finish */
+	uint32_t kmask[JRW_MAX_NODES];		/* per plan node: a filter of
+						   its named children's keys */
+	signed char kwild[JRW_MAX_NODES];	/* per plan node: its '*'
+						   child, -1: none */
 };
 
 /* Make p an empty plan: a root node with nothing marked, no labels. */
