@@ -32,11 +32,11 @@
  * only inside an element.
  *
  * Memory: struct jrw is a fixed size (under 2 KB, the depth stack
- * included); the
- * element buffer is malloc'd while an element is pending and released
- * when the element is decided; the output buffer grows by what one feed
- * produces (at most the input fed plus one element).  Nothing else is
- * allocated.
+ * included).  A pending element is written to the output after a mark
+ * and cut back if it is dropped; only when a feed ends inside it are its
+ * bytes moved to a malloc'd buffer, released once it is decided.  The
+ * output grows by what one feed produces (at most the input fed plus one
+ * element).  Nothing else is allocated.
  *
  * Redaction (JRW_N_REDACT) of a value v, recursively:
  *  - object: {} (its members go, keys too: option maps such as a
@@ -58,8 +58,9 @@
  * Errors fail closed: the input is not valid JSON text (a sequence of
  * values, whitespace between them allowed, and required after a
  * top-level number; UTF-8 is not checked, bytes >= 0x80 pass), it nests
- * deeper than JRW_MAX_DEPTH, or an element is over elem_max bytes.  Then jrw_feed returns -1 and
- * w->err says why; nothing more may be fed.
+ * deeper than JRW_MAX_DEPTH, or an element is over elem_max bytes.
+ * Then jrw_feed returns -1 and w->err says why; nothing more may be fed,
+ * and what the failed feed appended to the output must be discarded.
  */
 #ifndef SOCKWARD_JREWRITE_H
 #define SOCKWARD_JREWRITE_H
