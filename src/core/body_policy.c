@@ -250,7 +250,7 @@ enum bp_id {
 	ID_MOUNT_RONR, ID_MOUNT_PROPAGATION, ID_MOUNT_DRIVER, ID_MOUNT_OPTS,
 	ID_MOUNT_OPT, ID_VOLUME, ID_VOL_DRIVER, ID_VOL_OPTS, ID_VOL_OPT,
 	ID_SELINUX_DISABLE, ID_SELINUX_TYPE, ID_SECCOMP_MODE,
-	ID_APPARMOR_MODE, ID_TASK_RUNTIME, ID_NET_TARGET, ID_SUBPATH
+	ID_APPARMOR_MODE, ID_TASK_RUNTIME, ID_NET_TARGET, ID_SUBPATH, ID_LINK
 };
 
 struct bp_field;
@@ -319,6 +319,9 @@ static const struct bp_node n_sysctls = { BP_MAP, ID_SYSCTLS, NULL, 0,
 NONEMPTY(n_annotations, "annotations are read by the runtime (systemd "
     "properties, hooks)");
 LEAF(n_volume_driver, BP_STRING, ID_VOLUME_DRIVER, NULL);
+LEAF(n_link, BP_STRING, ID_LINK, NULL);
+static const struct bp_node n_links = { BP_ARRAY, ID_NONE, NULL, 0, &n_link,
+    NULL };
 
 /* mount.Mount */
 LEAF(n_mount_type, BP_STRING, ID_MOUNT_TYPE, NULL);
@@ -392,7 +395,8 @@ static const struct bp_node n_mounts = { BP_ARRAY, ID_NONE, NULL, 0,
 	FLD("Runtime", &n_runtime), \
 	FLD("Sysctls", &n_sysctls), \
 	FLD("Annotations", &n_annotations), \
-	FLD("VolumeDriver", &n_volume_driver),
+	FLD("VolumeDriver", &n_volume_driver), \
+	FLD("Links", &n_links),
 
 static const struct bp_field f_host_config[] = {
 	HOST_CONFIG_FIELDS
@@ -400,9 +404,15 @@ static const struct bp_field f_host_config[] = {
 static const struct bp_node n_host_config = { BP_STRUCT, ID_NONE,
     NF(f_host_config), NULL, NULL };
 
-/* network.NetworkingConfig */
+/* network.NetworkingConfig, and the network.EndpointSettings its map
+ * holds (only Links is judged). */
+static const struct bp_field f_endpoint[] = {
+	FLD("Links", &n_links),
+};
+static const struct bp_node n_endpoint = { BP_STRUCT, ID_NONE,
+    NF(f_endpoint), NULL, NULL };
 static const struct bp_node n_endpoints = { BP_MAP, ID_ENDPOINTS, NULL, 0,
-    &bp_skip, NULL };
+    &n_endpoint, NULL };
 static const struct bp_field f_networking[] = {
 	FLD("EndpointsConfig", &n_endpoints),
 };
@@ -898,6 +908,18 @@ bp_string(struct bp_ctx *c, const struct bp_node *nd, const char *s,
 		if (bp_ieq(s, n, "host"))
 			return bp_refuse(c, c->path_len, s, n, 1,
 			    "the host's network namespace");
+		if (p->hiding && bp_iprefix(s, n, "container:"))
+			return bp_refuse(c, c->path_len, s, n, 1,
+			    "another container's network namespace, which "
+			    "the listener's visible labels cannot check");
+		return 0;
+	case ID_LINK:
+		/* A link hands the new container the linked one's name,
+		 * address and environment. */
+		if (p->hiding)
+			return bp_refuse(c, c->path_len, s, n, 1,
+			    "a link names another container, which the "
+			    "listener's visible labels cannot check");
 		return 0;
 	case ID_PIDMODE:
 	case ID_IPCMODE:

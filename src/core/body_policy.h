@@ -54,6 +54,11 @@ struct body_policy {
 	char	 drivers[BODY_MAX_DRIVERS][BODY_MAX_DRIVER];
 	size_t	 ndrivers;
 	int	 line;			/* where a config defined it, or 0 */
+	/* The listener hides containers (visible labels): a body may not
+	 * name another container (HostConfig.NetworkMode "container:X",
+	 * Links), which sockward cannot check.  Set by the listener's
+	 * filters (config.h cfg_listener_filters), not by the policy. */
+	int	 hiding;
 };
 
 /* How a route's body is judged. */

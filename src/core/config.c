@@ -481,6 +481,9 @@ cfg_listener_filters(struct cfg_listener *l, char *err, size_t errlen)
 	if ((l->rf = rf_policy_new(redact != 0, specs, l->nvisible, err,
 	    errlen)) == NULL)
 		return -1;
+	/* Bodies may not name another container sockward cannot check. */
+	for (i = 0; i < l->nbody; i++)
+		l->body[i].hiding = rf_hiding(l->rf);
 	for (i = 0; i < l->rules.nrules; i++) {
 		r = &l->rules.rules[i];
 		r->redact_idx = 0;

@@ -428,6 +428,22 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 		res->stream = (res->route->flags & ENGINE_API_STREAM) != 0;
 	}
 	judge_response(pol, r, &bind, res);
+	if (rf_hiding(pol->rf) && rf_names_elsewhere(res->route)) {
+		res->status = 403;
+		snprintf(res->message, sizeof(res->message), "sockward: %s %s "
+		    "names a container outside its path, which the listener's "
+		    "visible labels cannot check", method, res->route->tmpl);
+		(void)judge_append(res->label, sizeof(res->label),
+		    strlen(res->label), "; visible labels: names a container "
+		    "outside its path");
+		if (pol->mode != CFG_AUDIT) {
+			res->verdict = JUDGE_DENY;
+			return JUDGE_DENY;
+		}
+		res->status = 0;
+		res->message[0] = '\0';
+		res->verdict = JUDGE_WOULD_DENY;
+	}
 	if ((why = judge_body_kind(h, res->route)) != NULL) {
 		char	what[300];
 

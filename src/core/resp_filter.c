@@ -120,6 +120,17 @@ rf_object_of(const struct engine_api_route *r)
 	return RF_OBJ_NONE;
 }
 
+int
+rf_names_elsewhere(const struct engine_api_route *r)
+{
+	/* The container is in the query (commit) or the body (network
+	 * connect, disconnect), where no probe reaches. */
+	return r != NULL && r->method == REQ_M_POST &&
+	    (strcmp(r->tmpl, "/commit") == 0 ||
+	    strcmp(r->tmpl, "/networks/{id:.*}/connect") == 0 ||
+	    strcmp(r->tmpl, "/networks/{id:.*}/disconnect") == 0);
+}
+
 enum rf_kind
 rf_probe_kind(enum rf_object o)
 {

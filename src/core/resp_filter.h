@@ -135,6 +135,11 @@ int	rf_keep(void *arg, const struct jrw_elem *e);
 /* Release what k holds; k may be reused after memset. */
 void	rf_keeper_free(struct rf_keeper *k);
 
+/* Does route r name a container outside its path (POST /commit's
+ * query, network connect and disconnect bodies)?  A listener that hides
+ * containers refuses such routes: it cannot tell which container. */
+int	rf_names_elsewhere(const struct engine_api_route *r);
+
 /* The probe kind for object o. */
 enum rf_kind rf_probe_kind(enum rf_object o);
 

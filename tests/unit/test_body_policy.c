@@ -20,7 +20,7 @@
 #include "judge.h"
 #include "profile.h"
 
-enum { P_DEFAULT, P_WIDE, P_OFF };
+enum { P_DEFAULT, P_WIDE, P_OFF, P_HIDING };
 
 struct bcase {
 	enum body_kind	 kind;
@@ -32,6 +32,7 @@ struct bcase {
 
 #define C(k, b, st, f)	{ BODY_K_##k, P_DEFAULT, b, st, f }
 #define W(k, b, st, f)	{ BODY_K_##k, P_WIDE, b, st, f }
+#define H(k, b, st, f)	{ BODY_K_##k, P_HIDING, b, st, f }
 
 static const struct bcase cases[] = {
 	/* ordinary bodies */
@@ -271,6 +272,26 @@ static const struct bcase cases[] = {
 	/* off judges nothing */
 	{ BODY_K_CREATE, P_OFF, "{\"HostConfig\":{\"Privileged\":true}}", 0,
 	    NULL },
+	/* Links are judged for their type; allowed unless hiding. */
+	C(CREATE, "{\"HostConfig\":{\"Links\":[\"db:db\"]},\"Networking"
+	    "Config\":{\"EndpointsConfig\":{\"n\":{\"Links\":[\"db\"]}}}}",
+	    0, NULL),
+	C(CREATE, "{\"HostConfig\":{\"Links\":\"db\"}}", 400, NULL),
+	C(CREATE, "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":1}}}",
+	    400, NULL),
+	/* A listener that hides containers: no other container named. */
+	H(CREATE, "{\"HostConfig\":{\"NetworkMode\":\"container:vpn\"}}",
+	    403, "HostConfig.NetworkMode"),
+	H(CREATE, "{\"NetworkMode\":\"Container:vpn\"}", 403, "NetworkMode"),
+	H(CREATE, "{\"HostConfig\":{\"NetworkMode\":\"web_net\"}}", 0, NULL),
+	H(CREATE, "{\"HostConfig\":{\"Links\":[\"db:db\"]}}", 403,
+	    "HostConfig.Links[0]"),
+	H(CREATE, "{\"HostConfig\":{\"Links\":[]}}", 0, NULL),
+	H(CREATE, "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":"
+	    "{\"links\":[\"db\"]}}}}", 403,
+	    "NetworkingConfig.EndpointsConfig[\"n\"].Links[0]"),
+	H(CREATE, "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":"
+	    "{\"Aliases\":[\"a\"]}}}}", 0, NULL),
 };
 
 static void
@@ -283,6 +304,7 @@ make_policy(int which, struct body_policy *p)
 		return;
 	}
 	body_policy_init(p, which == P_WIDE ? "wide" : "no-host-escape");
+	p->hiding = which == P_HIDING;
 	if (which != P_WIDE)
 		return;
 	assert_int_equal(body_policy_add_host_path(p, "/srv/data:rw", &why), 0);

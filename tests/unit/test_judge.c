@@ -415,6 +415,42 @@ assert_probe(enum rf_kind probe, enum rf_object obj, const char *name)
 	    strlen(name));
 }
 
+/* With visible labels, a route naming a container outside its path
+ * (commit's query, a network connect body) is refused: no probe reaches
+ * it.  Without labels the same rule allows it. */
+static void
+test_hiding_names_elsewhere(void **state)
+{
+	static const char *const lab[] = { "app=web" };
+	static const char *const reqs[] = {
+		"POST /commit?container=db HTTP/1.1\r\nHost: d\r\n\r\n",
+		"POST /networks/n/connect HTTP/1.1\r\nHost: d\r\n\r\n",
+		"POST /v1.41/networks/n/disconnect HTTP/1.1\r\nHost: d\r\n\r\n",
+	};
+	struct rule r;
+	const char *why;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		vis_build(NULL, 0);
+		assert_int_equal(rule_parse_line("allow POST /**", &r, &why), 0);
+		assert_int_equal(rule_set_add(&vis.rules, &r, "--allow"), 0);
+		assert_int_equal(judge_under(&vis, reqs[i]), JUDGE_ALLOW);
+		vis_build(lab, 1);
+		assert_int_equal(rule_parse_line("allow POST /**", &r, &why), 0);
+		assert_int_equal(rule_set_add(&vis.rules, &r, "--allow"), 0);
+		assert_int_equal(judge_under(&vis, reqs[i]), JUDGE_DENY);
+		assert_int_equal(res.status, 403);
+		assert_non_null(strstr(res.message, "names a container outside "
+		    "its path"));
+		assert_non_null(strstr(res.label, "; visible labels"));
+		vis.mode = CFG_AUDIT;
+		assert_int_equal(judge_under(&vis, reqs[i]), JUDGE_WOULD_DENY);
+		assert_int_equal(res.status, 0);
+	}
+}
+
 static void
 test_response_hiding(void **state)
 {
@@ -589,6 +625,8 @@ main(void)
 		cmocka_unit_test(test_hijack_attribute),
 		cmocka_unit_test(test_body_kinds),
 		cmocka_unit_test(test_status_reasons),
+		cmocka_unit_test_teardown(test_hiding_names_elsewhere,
+		    vis_teardown),
 		cmocka_unit_test_teardown(test_response_hiding, vis_teardown),
 		cmocka_unit_test_teardown(test_response_no_labels,
 		    vis_teardown),
