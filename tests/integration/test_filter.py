@@ -562,6 +562,30 @@ def test_cli_action_on_hidden_fails_like_missing(world, deployv, tmp_path, dclie
     assert state(dclient, world.hid.id) == before
 
 
+def test_deploy_refuses_naming_a_container_elsewhere(world, deployv, tmp_path, dclient):
+    """What names a container outside the path cannot be probed: with
+    visible labels it is refused, and the hidden container is untouched.
+    The same requests go through when nothing is hidden."""
+    before = state(dclient, world.hid.id)
+    nets_before = sorted(dclient.api.inspect_container(world.hid.id)
+                         ["NetworkSettings"]["Networks"])
+    r = cli(deployv, tmp_path, "network", "connect", world.net.name, world.hid_name)
+    assert r.returncode != 0 and b"names a container outside its path" in r.stderr, r
+    name = TEST_NAME_PREFIX + "joiner-" + uuid.uuid4().hex[:8]
+    r = cli(deployv, tmp_path, "create", "--name", name, "--label",
+            RUN_LABEL + "=" + RUN_ID, "--label", VIS, "--network",
+            "container:" + world.vis_name, TEST_IMAGE, "/testbox")
+    assert r.returncode != 0 and b"HostConfig.NetworkMode" in r.stderr, r
+    r = cli(deployv, tmp_path, "create", "--name", name, "--label",
+            RUN_LABEL + "=" + RUN_ID, "--label", VIS, "--link",
+            world.hid_name + ":db", TEST_IMAGE, "/testbox")
+    assert r.returncode != 0 and b"HostConfig.Links" in r.stderr, r
+    assert not dclient.containers.list(all=True, filters={"name": name})
+    assert state(dclient, world.hid.id) == before
+    assert sorted(dclient.api.inspect_container(world.hid.id)
+                  ["NetworkSettings"]["Networks"]) == nets_before
+
+
 # --------------------------------------------------------------------------
 # Raw HTTP: framing of filtered responses, keep-alive, the access log
 # --------------------------------------------------------------------------
