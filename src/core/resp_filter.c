@@ -156,7 +156,8 @@ rf_build(const struct rf_policy *p, enum rf_kind k, int redact,
 	out->label = p->labels;
 	out->nlabels = p->nlabels;
 	if (redact)
-		for (i = 0; i < RF_MAX_REDACT && rf_redact_paths[k][i] != NULL; i++)
+		for (i = 0; i < RF_MAX_REDACT &&
+		    rf_redact_paths[k][i] != NULL; i++)
 			if (jrw_plan_add(out, rf_redact_paths[k][i],
 			    JRW_N_REDACT, 0, err, errlen) == -1)
 				return -1;
@@ -350,7 +351,8 @@ rf_is_id(const char *s, size_t n)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9')))
 			return 0;
 	return 1;
 }
@@ -505,8 +507,9 @@ rf_explain(const struct rf_policy *p, const struct engine_api_route *r,
 		return;
 	n = (size_t)snprintf(line, sizeof(line), "response: redact ");
 	if (p->redact && !off)
-		for (i = 0; i < RF_MAX_REDACT && rf_redact_paths[k][i] != NULL &&
-		    n < sizeof(line); i++, any++)
+		for (i = 0; i < RF_MAX_REDACT &&
+		    rf_redact_paths[k][i] != NULL && n < sizeof(line);
+		    i++, any++)
 			n += (size_t)snprintf(line + n, sizeof(line) - n,
 			    "%s%s", any ? ", " : "", rf_redact_paths[k][i]);
 	if (clause != NULL && !off && n < sizeof(line)) {
