@@ -234,45 +234,45 @@ jrw_child_elem(const struct jrw_plan *p, int n)
 	return -1;
 }
 
+/* Copy what fits of s[0..n) to dst[len..max); returns the bytes copied
+ * (fewer than n: the string was cut). */
+static size_t
+jrw_take(char *dst, size_t len, size_t max, const char *s, size_t n)
+{
+	size_t	k = n < max - len ? n : max - len;
+
+	memcpy(dst + len, s, k);
+	return k;
+}
+
 /* Append unescaped bytes s[0..n) to the strings being collected. */
 static void
 jrw_collect(struct jrw *w, const char *s, size_t n)
 {
-	size_t	room, k;
+	size_t	k;
+	int	i;
 
 	if (w->coll & JRW_C_KEY) {
-		room = JRW_KEY_MAX - w->key_len;
-		k = n < room ? n : room;
-		memcpy(w->key + w->key_len, s, k);
+		k = jrw_take(w->key, w->key_len, JRW_KEY_MAX, s, n);
 		w->key_len += (unsigned char)k;
-		if (n > room)
-			w->key_long = 1;
+		w->key_long |= k < n;
 	}
 	if (w->coll & JRW_C_LKEY) {
-		room = JRW_LABEL_MAX - w->lkey_len;
-		k = n < room ? n : room;
-		memcpy(w->lkey + w->lkey_len, s, k);
+		k = jrw_take(w->lkey, w->lkey_len, JRW_LABEL_MAX, s, n);
 		w->lkey_len += k;
-		if (n > room)
-			w->lkey_over = 1;
+		w->lkey_over |= k < n;
 	}
 	if (w->coll & JRW_C_LVAL) {
-		room = JRW_LABEL_MAX - w->lval_len;
-		k = n < room ? n : room;
-		memcpy(w->lval + w->lval_len, s, k);
+		k = jrw_take(w->lval, w->lval_len, JRW_LABEL_MAX, s, n);
 		w->lval_len += k;
-		if (n > room)
-			w->lval_over = 1;
+		w->lval_over |= k < n;
 	}
 	if (w->coll & JRW_C_CAP) {
-		int	 i = w->cap_idx;
-
-		room = JRW_CAPTURE_MAX - w->elem.capture_len[i];
-		k = n < room ? n : room;
-		memcpy(w->elem.capture[i] + w->elem.capture_len[i], s, k);
+		i = w->cap_idx;
+		k = jrw_take(w->elem.capture[i], w->elem.capture_len[i],
+		    JRW_CAPTURE_MAX, s, n);
 		w->elem.capture_len[i] += k;
-		if (n > room)
-			w->elem.truncated[i] = 1;
+		w->elem.truncated[i] |= k < n;
 	}
 }
 
