@@ -141,7 +141,8 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 # Integration tests: the built binary against the real dockerd.
-integration: $(BUILD)/sockward
+# jrw_tool: the rewriter's command line, for test_jrewrite_diff.py.
+integration: $(BUILD)/sockward $(BUILD)/tests/jrw_tool
 	SOCKWARD_BIN=$(CURDIR)/$(BUILD)/sockward $(PYTEST) -v tests/integration
 
 test: unit integration

@@ -56,8 +56,12 @@ def tool():
                         "tests", "jrw_tool")
     if os.path.exists(cand):
         return cand
+    # The release build's, whatever a parent make passes down
+    # (SANITIZE=1 in MAKEFLAGS would name another build directory).
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     subprocess.run(["make", "-s", "build/rel/tests/jrw_tool"], cwd=REPO,
-                   check=True)
+                   check=True, env=env)
     return os.path.join(REPO, "build", "rel", "tests", "jrw_tool")
 
 
