@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "resp_filter.h"
 
 /* Where each filtered response lives in the Engine API table. */
@@ -411,10 +412,9 @@ int
 rf_probe_path(enum rf_kind probe, const char *id, size_t len, char *dst,
     size_t cap)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	struct canon_target t;
 	const char *pre, *post = "";
-	size_t	n, i;
-	unsigned char c;
+	size_t	 np, nq;
 
 	switch (probe) {
 	case RF_PROBE_CONTAINER: pre = "/containers/"; post = "/json"; break;
@@ -424,32 +424,19 @@ rf_probe_path(enum rf_kind probe, const char *id, size_t len, char *dst,
 	case RF_PROBE_SERVICES:	pre = "/services"; len = 0; break;
 	default:		return -1;
 	}
-	n = strlen(pre);
-	if (n >= cap)
+	/* The decoded path, encoded as every forwarded path is. */
+	np = strlen(pre);
+	nq = strlen(post);
+	if (len >= sizeof(t.path) - np - nq)
 		return -1;
-	memcpy(dst, pre, n);
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)id[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~' || c == '/') {
-			if (n + 1 >= cap)
-				return -1;
-			dst[n++] = (char)c;
-		} else {
-			if (n + 3 >= cap)
-				return -1;
-			dst[n++] = '%';
-			dst[n++] = hex[c >> 4];
-			dst[n++] = hex[c & 15];
-		}
-	}
-	if (n + strlen(post) >= cap)
-		return -1;
-	memcpy(dst + n, post, strlen(post));
-	n += strlen(post);
-	dst[n] = '\0';
-	return (int)n;
+	memcpy(t.path, pre, np);
+	memcpy(t.path + np, id, len);
+	memcpy(t.path + np + len, post, nq + 1);
+	t.path_len = np + len + nq;
+	t.version[0] = '\0';
+	t.query = NULL;
+	t.query_len = 0;
+	return (int)canon_serialize(&t, dst, cap);
 }
 
 void

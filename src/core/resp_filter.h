@@ -146,9 +146,9 @@ enum rf_kind rf_probe_kind(enum rf_object o);
 /*
  * Write the probe's request path for object o named id[0..len) to
  * dst[0..cap) ("/containers/ID/json", "/exec/ID/json", "/services/ID",
- * "/tasks/ID"; "/services" for RF_PROBE_SERVICES with len 0), bytes
- * outside the unreserved set and '/' percent-encoded.  Returns the
- * length, or -1 when it does not fit.
+ * "/tasks/ID"; "/services" for RF_PROBE_SERVICES), percent-encoded as
+ * canon_serialize encodes every forwarded path.  Returns the length, or
+ * -1 when it does not fit.
  */
 int	rf_probe_path(enum rf_kind probe, const char *id, size_t len,
 	    char *dst, size_t cap);
