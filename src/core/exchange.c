@@ -184,6 +184,19 @@ x_copy(char *dst, size_t cap, const char *src)
 	dst[k] = '\0';
 }
 
+/* The body of response h follows, framed as rs->frame says: track it
+ * from its first byte. */
+static void
+x_rs_body_begin(struct exchange_half *rs, const struct resp_head *h)
+{
+	rs->ready = 0;
+	rs->remain = h->content_length;
+	rs->body_done = rs->frame == RESP_FRAME_NONE ||
+	    (rs->frame == RESP_FRAME_LENGTH && h->content_length == 0);
+	if (rs->frame == RESP_FRAME_CHUNKED)
+		chunk_init(&rs->chunk, 0);
+}
+
 /* ---- local responses ---- */
 
 /*
@@ -555,12 +568,7 @@ x_probe_resp(struct exchange *x, const struct resp_head *h)
 	x->rs.frame = resp_framing(h, 0, 0);
 	if (h->conn_close || x->rs.frame == RESP_FRAME_CLOSE)
 		x->up_reusable = 0;
-	x->rs.remain = h->content_length;
-	x->rs.ready = 0;
-	x->rs.body_done = x->rs.frame == RESP_FRAME_NONE ||
-	    (x->rs.frame == RESP_FRAME_LENGTH && h->content_length == 0);
-	if (x->rs.frame == RESP_FRAME_CHUNKED)
-		chunk_init(&x->rs.chunk, 0);
+	x_rs_body_begin(&x->rs, h);
 	x->rs.phase = EXCH_BODY;
 	x_flt_body_start(x, h->status == 200 ?
 	    &f->pol->plan[f->probe] : NULL, 1);
@@ -1215,12 +1223,7 @@ x_resp_filtered(struct exchange *x, const struct resp_head *h, size_t hn)
 	rs->head.end += (size_t)n;
 	x->rec.status = h->status;
 	sbuf_consume(&rs->in, hn);
-	rs->ready = 0;
-	rs->remain = h->content_length;
-	rs->body_done = rs->frame == RESP_FRAME_LENGTH &&
-	    h->content_length == 0;
-	if (rs->frame == RESP_FRAME_CHUNKED)
-		chunk_init(&rs->chunk, 0);
+	x_rs_body_begin(rs, h);
 	rs->phase = EXCH_BODY;
 	x_flt_body_start(x, x->flt->plan, 0);
 }
@@ -1288,12 +1291,7 @@ x_resp_start(struct exchange *x)
 	rs->head.end += (size_t)n;
 	x->rec.status = h.status;
 	sbuf_consume(&rs->in, (size_t)hn);
-	rs->ready = 0;
-	rs->remain = h.content_length;
-	rs->body_done = rs->frame == RESP_FRAME_NONE ||
-	    (rs->frame == RESP_FRAME_LENGTH && h.content_length == 0);
-	if (rs->frame == RESP_FRAME_CHUNKED)
-		chunk_init(&rs->chunk, 0);
+	x_rs_body_begin(rs, &h);
 	if (rs->frame == RESP_FRAME_HIJACK) {
 		rs->phase = EXCH_HIJACK;
 		x->rq.phase = EXCH_HIJACK;
