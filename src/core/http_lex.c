@@ -255,3 +255,25 @@ lex_puts(struct lex_out *o, const char *s)
 {
 	lex_put(o, s, strlen(s));
 }
+
+void
+lex_put_u64(struct lex_out *o, uint64_t v)
+{
+	char	tmp[24];
+	size_t	i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	lex_put(o, tmp + i, sizeof(tmp) - i);
+}
+
+void
+lex_put_field(struct lex_out *o, const struct req_hdr *hd)
+{
+	lex_put(o, hd->name, hd->name_len);
+	lex_puts(o, ": ");
+	lex_put(o, hd->value, hd->value_len);
+	lex_puts(o, "\r\n");
+}

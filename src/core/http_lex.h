@@ -63,6 +63,12 @@ struct lex_out {
 void	lex_put(struct lex_out *o, const char *s, size_t n);
 void	lex_puts(struct lex_out *o, const char *s);
 
+/* Append v in decimal to o, or set o->over. */
+void	lex_put_u64(struct lex_out *o, uint64_t v);
+
+/* Append the field line "NAME: VALUE\r\n" of hd to o, or set o->over. */
+void	lex_put_field(struct lex_out *o, const struct req_hdr *hd);
+
 /*
  * Case-insensitive ASCII comparison of s[0..len) against the NUL-terminated
  * lower-case literal lit.  Returns 1 when equal, else 0.  Reads at most len

@@ -33,7 +33,6 @@ static const char *const req_hop_names[] = {
 static int	req_fail(struct req_error *, int, const char *);
 static int	req_short(size_t, struct req_error *);
 static int	req_host_ok(const char *, size_t);
-static void	req_put_u64(struct lex_out *, uint64_t);
 
 static int
 req_fail(struct req_error *err, int status, const char *reason)
@@ -297,19 +296,6 @@ req_hdr_is_hop(const struct req_head *h, const char *name, size_t len)
 	return lex_conn_lists(h->hdrs, h->nhdrs, name, len);
 }
 
-static void
-req_put_u64(struct lex_out *o, uint64_t v)
-{
-	char	tmp[24];
-	size_t	i = sizeof(tmp);
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	lex_put(o, tmp + i, sizeof(tmp) - i);
-}
-
 long
 req_serialize(const struct req_head *h, const char *target, size_t tlen,
     int forward_upgrade, char *dst, size_t cap)
@@ -335,15 +321,12 @@ req_serialize(const struct req_head *h, const char *target, size_t tlen,
 		    req_token_eq(hd->name, hd->name_len, "host") ||
 		    req_token_eq(hd->name, hd->name_len, "expect"))
 			continue;
-		lex_put(&o, hd->name, hd->name_len);
-		lex_puts(&o, ": ");
-		lex_put(&o, hd->value, hd->value_len);
-		lex_puts(&o, "\r\n");
+		lex_put_field(&o, hd);
 	}
 
 	if (h->body == REQ_BODY_LENGTH) {
 		lex_puts(&o, "Content-Length: ");
-		req_put_u64(&o, h->content_length);
+		lex_put_u64(&o, h->content_length);
 		lex_puts(&o, "\r\n");
 	} else if (h->body == REQ_BODY_CHUNKED)
 		lex_puts(&o, "Transfer-Encoding: chunked\r\n");

@@ -174,13 +174,29 @@ resp_hdr_is_hop(const struct resp_head *h, const char *name, size_t len)
 	return lex_conn_lists(h->hdrs, h->nhdrs, name, len);
 }
 
+/* "HTTP/1.1 STATUS REASON\r\n"; status has three digits. */
+static void
+resp_put_status(struct lex_out *o, int status, const char *reason,
+    size_t reason_len)
+{
+	char	code[4];
+
+	code[0] = (char)('0' + status / 100 % 10);
+	code[1] = (char)('0' + status / 10 % 10);
+	code[2] = (char)('0' + status % 10);
+	code[3] = ' ';
+	lex_puts(o, "HTTP/1.1 ");
+	lex_put(o, code, sizeof(code));
+	lex_put(o, reason, reason_len);
+	lex_puts(o, "\r\n");
+}
+
 long
 resp_serialize(const struct resp_head *h, enum resp_framing f,
     int keep_alive, int dechunk, char *dst, size_t cap)
 {
 	struct lex_out		 o = { dst, 0, cap, 0 };
 	const struct req_hdr	*hd, *up = NULL;
-	char			 code[4];
 	size_t			 i;
 	int			 has_te = 0;
 
@@ -189,15 +205,7 @@ resp_serialize(const struct resp_head *h, enum resp_framing f,
 		    "transfer-encoding"))
 			has_te = 1;
 
-	code[0] = (char)('0' + h->status / 100 % 10);
-	code[1] = (char)('0' + h->status / 10 % 10);
-	code[2] = (char)('0' + h->status % 10);
-	code[3] = ' ';
-	lex_puts(&o, "HTTP/1.1 ");
-	lex_put(&o, code, sizeof(code));
-	lex_put(&o, h->reason, h->reason_len);
-	lex_puts(&o, "\r\n");
-
+	resp_put_status(&o, h->status, h->reason, h->reason_len);
 	for (i = 0; i < h->nhdrs; i++) {
 		hd = &h->hdrs[i];
 		if (req_token_eq(hd->name, hd->name_len, "upgrade") &&
@@ -220,10 +228,7 @@ resp_serialize(const struct resp_head *h, enum resp_framing f,
 		if (has_te && req_token_eq(hd->name, hd->name_len,
 		    "content-length"))
 			continue;
-		lex_put(&o, hd->name, hd->name_len);
-		lex_puts(&o, ": ");
-		lex_put(&o, hd->value, hd->value_len);
-		lex_puts(&o, "\r\n");
+		lex_put_field(&o, hd);
 	}
 
 	if (f == RESP_FRAME_HIJACK && h->status == 101) {
@@ -247,42 +252,26 @@ resp_serialize(const struct resp_head *h, enum resp_framing f,
 long
 resp_serialize_reframed(const struct resp_head *h, int status,
     const char *reason, size_t reason_len, enum resp_framing out,
-    uint64_t length,
-    int keep_alive, char *dst, size_t cap)
+    uint64_t length, int keep_alive, char *dst, size_t cap)
 {
 	struct lex_out		 o = { dst, 0, cap, 0 };
 	const struct req_hdr	*hd;
-	char			 num[24];
-	size_t			 i, k;
+	size_t			 i;
 
 	if (status < 100 || status > 999)
 		return -1;
-	num[0] = (char)('0' + status / 100 % 10);
-	num[1] = (char)('0' + status / 10 % 10);
-	num[2] = (char)('0' + status % 10);
-	num[3] = ' ';
-	lex_puts(&o, "HTTP/1.1 ");
-	lex_put(&o, num, 4);
-	lex_put(&o, reason, reason_len);
-	lex_puts(&o, "\r\n");
+	resp_put_status(&o, status, reason, reason_len);
 	for (i = 0; i < h->nhdrs; i++) {
 		hd = &h->hdrs[i];
 		if (resp_hdr_is_hop(h, hd->name, hd->name_len) ||
 		    req_token_eq(hd->name, hd->name_len, "content-length") ||
 		    req_token_eq(hd->name, hd->name_len, "transfer-encoding"))
 			continue;
-		lex_put(&o, hd->name, hd->name_len);
-		lex_puts(&o, ": ");
-		lex_put(&o, hd->value, hd->value_len);
-		lex_puts(&o, "\r\n");
+		lex_put_field(&o, hd);
 	}
 	if (out == RESP_FRAME_LENGTH) {
-		k = sizeof(num);
-		do
-			num[--k] = (char)('0' + length % 10);
-		while ((length /= 10) > 0);
 		lex_puts(&o, "Content-Length: ");
-		lex_put(&o, num + k, sizeof(num) - k);
+		lex_put_u64(&o, length);
 		lex_puts(&o, "\r\n");
 	} else if (out == RESP_FRAME_CHUNKED)
 		lex_puts(&o, "Transfer-Encoding: chunked\r\n");
