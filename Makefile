@@ -30,6 +30,9 @@ WARNFLAGS = -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -DSOCKWARD_VERSION='"$(VERSION)"' -Isrc/core
 LDFLAGS  ?=
 LDLIBS   ?=
+# The daemon's TLS library (src/daemon/tls.c): Debian's libwolfssl-dev for
+# the glibc builds; `make static` links its own musl build of it.
+DAEMON_LDLIBS ?= -lwolfssl
 PYTEST   ?= /usr/bin/python3 -m pytest
 DEPFLAGS  = -MMD -MP
 
@@ -110,7 +113,7 @@ $(BUILD)/flags:
 
 $(BUILD)/sockward: $(DAEMON_OBJ) $(CORE_OBJ) $(BUILD)/flags
 	$(CC) $(HARDEN_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ \
-	    $(DAEMON_OBJ) $(CORE_OBJ) $(LDLIBS)
+	    $(DAEMON_OBJ) $(CORE_OBJ) $(DAEMON_LDLIBS) $(LDLIBS)
 
 # Layering: src/core sees only its own headers (CPPFLAGS has -Isrc/core);
 # the daemon sees both.

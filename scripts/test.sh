@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-deps_install gcc make libc6-dev libcmocka-dev python3-pytest python3-docker \
+deps_install gcc make libc6-dev libcmocka-dev libwolfssl-dev python3-pytest python3-docker \
 	socat curl ca-certificates musl-tools clang libclang-rt-14-dev \
 	docker-compose util-linux valgrind strace binutils
 

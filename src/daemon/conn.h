@@ -9,14 +9,26 @@
 #ifndef SOCKWARD_CONN_H
 #define SOCKWARD_CONN_H
 
+#include <sys/socket.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
 #include "climit.h"
 #include "listen.h"
 
+struct tls_client;
+
 struct conn_config {
-	const char		*upstream;	/* unix socket path of dockerd */
+	const char		*upstream;	/* unix socket path of dockerd,
+						   NULL with up_tcp */
+	/* A tls:// upstream: dockerd over TCP (numeric address and port),
+	 * every connection TLS with the context conn_set_upstream_tls
+	 * gave last. */
+	int			 up_tcp;
+	struct sockaddr_storage	 up_addr;
+	socklen_t		 up_addrlen;
+	char			 up_name[160];	/* "tls://10.0.0.2:2376" */
 	int			 header_timeout_ms;
 	int			 idle_timeout_ms;
 	int			 body_timeout_ms;	/* a request body stalls */
@@ -26,6 +38,13 @@ struct conn_config {
 
 /* Use cfg (borrowed for the life of the process) for every connection. */
 void	conn_setup(const struct conn_config *cfg);
+
+/*
+ * The TLS client context for upstream connections opened from now on
+ * (conn takes a reference and drops the one it held; connections open
+ * keep theirs).  Start-up, and each SIGHUP that re-read the files.
+ */
+void	conn_set_upstream_tls(struct tls_client *c);
 
 struct door_peer;
 

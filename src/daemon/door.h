@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "admit.h"
 #include "climit.h"
 #include "listen.h"
 
@@ -23,6 +24,10 @@ struct door_peer {
 	struct ucred	 cred;		/* unix peer, when cred_ok */
 	int		 cred_ok;
 	struct climit_key key;		/* its count in the caps */
+	/* A TLS client's certificate names, read after its handshake
+	 * (malloc'd, owned by the connection; NULL before, for other
+	 * clients, and for a TLS client that sent no certificate). */
+	struct admit_cert *cert;
 	char		 name[64];	/* "ADDR:PORT", "[ADDR6]:PORT", "unix" */
 };
 
@@ -35,6 +40,16 @@ int	door_listen(struct listener *l);
 
 /* Is p admitted by l's admission rules as they are now? */
 int	door_admitted(const struct listener *l, const struct door_peer *p);
+
+/*
+ * A TLS client of l finished its handshake; p->cert is set (NULL if it
+ * sent no certificate).  Returns l or the first listener on l's next_shared chain whose
+ * admission admits p (network and certificate names), or NULL when none
+ * does (the caller logs "refused" with who and closes, before any HTTP is
+ * read).  who: as door_who, for that log line.
+ */
+struct listener *door_tls_pick(struct listener *l, const struct door_peer *p,
+	    char *who, size_t len);
 
 /* "unix peer uid U gid G" or the address, for a log line or message. */
 void	door_who(const struct listener *l, const struct door_peer *p,

@@ -13,10 +13,19 @@
 
 struct cfg_listener;
 struct learn;
+struct tls_server;
 
 struct listener {
-	struct ev_io	 io;
+	struct ev_io	 io;		/* fd -1: shares group's socket */
 	int		 is_unix;
+	/* tls:// : the server context (a reference; a reload swaps it,
+	 * sessions keep theirs), NULL for tcp:// and unix://. */
+	struct tls_server *tls;
+	/* Listener blocks sharing one tls:// address (each admits its own
+	 * certificate names): the first opens the socket and heads the
+	 * chain, the others follow on next_shared with io.fd -1.  After a
+	 * client's handshake, door_tls_pick chooses among them. */
+	struct listener	*next_shared;
 	char		 name[160];	/* canonical "tcp://127.0.0.1:2375" */
 	char		 unix_path[108];
 	/* The policy of this address: replaced on reload, read by each
