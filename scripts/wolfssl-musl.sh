@@ -136,11 +136,25 @@ WOLFSSL_OPT=${WOLFSSL_OPT:--O2}
 cflags="$WOLFSSL_OPT -fPIE -fstack-protector-strong -ffunction-sections -fdata-sections"
 cppflags="-DWOLFSSL_GETRANDOM"
 
-# What the cache is keyed on: the compiler (path and version), the flags
-# and the features, all normalised to one line.
+# What the cache is keyed on: the compiler (path, its version, musl's
+# package version), the flags and the features, on one line.  Computed
+# again before it is written: on a first run the compiler may not be
+# installed yet.
 features=$(printf '%s\n' $WOLFSSL_FEATURES | tr '\n' ' ')
 features=${features% }
-key="cc=$CC ($("$CC" -dumpfullversion 2>/dev/null || echo none)) cflags=$cflags cppflags=$cppflags features=$features"
+build_key() {
+	printf 'cc=%s (%s, musl %s) cflags=%s cppflags=%s features=%s\n' "$CC" \
+	    "$("$CC" -dumpfullversion 2>/dev/null || echo none)" \
+	    "$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null || echo none)" \
+	    "$cflags" "$cppflags" "$features"
+}
+key=$(build_key)
+
+# One build at a time in OUTDIR (two makes at once, say): the second waits
+# for the first, then finds it up to date.
+mkdir -p "$out"
+exec 9>"$out/.lock"
+flock 9
 
 if [ -f "$out/stamp" ] && [ -f "$out/lib/libwolfssl.a" ] &&
     [ "$(cat "$out/stamp")" = "$key" ]; then
@@ -298,7 +312,7 @@ printf '%s\n' "$version" >"$out/VERSION"
 sed -n '/Configuration summary/,$p' configure.log >"$out/configure.log"
 cd "$out"
 rm -rf "$out/stage" "$out/work"
-printf '%s\n' "$key" >"$out/stamp"
+build_key >"$out/stamp"
 
 end=$(date +%s)
 echo "wolfssl-musl: wolfSSL $version: $out/lib/libwolfssl.a," \
