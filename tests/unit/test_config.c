@@ -281,12 +281,13 @@ static const struct bad_case bad_cases[] = {
 	{ L_UNIX L_RULE "peer-uid 0 -1\n}\n", 4,
 	    "peer-uid \"-1\": uid must be a number" },
 	{ "listener a {\nlisten http://x:1\n", 2,
-	    "bad listen address (want tcp://HOST:PORT or unix:///path): "
-	    "http://x:1" },
+	    "bad listen address (want tcp://HOST:PORT, tls://HOST:PORT or "
+	    "unix:///path): http://x:1" },
 	{ "listener a {\nlisten unix://rel.sock\n", 2,
 	    "unix listener path must be absolute" },
 	{ "listener a {\nlisten tcp://\n", 2, "bad listen address (want "
-	    "tcp://HOST:PORT, tcp://[V6]:PORT or unix:///path): tcp://" },
+	    "tcp://HOST:PORT, tcp://[V6]:PORT, tls://HOST:PORT or "
+	    "unix:///path): tcp://" },
 	/* What start-up could not bind, refused by the parser already. */
 	{ "listener a {\nlisten tcp://localhost:2375\n", 2, "listen host "
 	    "must be a numeric address, [IPv6] or * (sockward resolves no "
