@@ -770,7 +770,7 @@ set_check_metrics(struct set_ctx *x)
 	char	 msg[320];
 	size_t	 i, j;
 
-	if (m->text == NULL)
+	if (m->text == NULL || m->nitems == 0)
 		return 0;
 	if (m->nitems != 1)
 		return set_fail(x, "%s: one address", m->origin);
