@@ -82,6 +82,7 @@ struct tls_client *tls_client_new(const struct tls_material *m,
 
 /* References: a session holds one on its context, so a context replaced
  * by a reload lives on while its sessions do. */
+void	tls_server_ref(struct tls_server *s);
 void	tls_server_unref(struct tls_server *s);
 void	tls_client_unref(struct tls_client *c);
 
