@@ -177,17 +177,23 @@ int
 keeper_read_all(char *err, size_t errlen)
 {
 	char	*data[KEEPER_MAX_FILES] = { NULL };
-	size_t	 len[KEEPER_MAX_FILES];
+	size_t	 len[KEEPER_MAX_FILES] = { 0 };
 	int	 i, e;
 
+	char	*buf;
+	size_t	 n;
+
 	for (i = 0; i < keeper_n; i++) {
-		if ((e = keeper_slurp(keeper_files[i].path, &data[i],
-		    &len[i])) != 0) {
+		buf = NULL;
+		n = 0;
+		if ((e = keeper_slurp(keeper_files[i].path, &buf, &n)) != 0) {
 			snprintf(err, errlen, "%s: %s", keeper_files[i].path,
 			    keeper_strerror(e));
 			keeper_drop(data);
 			return -1;
 		}
+		data[i] = buf;
+		len[i] = n;
 	}
 	keeper_swap(data, len);
 	return 0;
@@ -337,7 +343,7 @@ int
 keeper_refresh(char *err, size_t errlen)
 {
 	char	*data[KEEPER_MAX_FILES] = { NULL };
-	size_t	 len[KEEPER_MAX_FILES];
+	size_t	 len[KEEPER_MAX_FILES] = { 0 };
 	struct keeper_hdr h;
 	char	 req = 'R';
 	int	 i;
