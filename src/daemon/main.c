@@ -1577,10 +1577,11 @@ main(int argc, char **argv)
 	main_prepare(&main_st, file, cmd != NULL);
 	log_init(main_st.log_format, main_st.log_level);
 	if (cmd != NULL && strcmp(cmd, "check") == 0) {
+		/* TLS files first: an expired certificate prints nothing
+		 * that looks like success. */
 		main_tls_load(&main_st);
-		main_check(&main_st);
 		main_tls_check(&main_st);
-		return 0;
+		return main_check(&main_st);
 	}
 	if (cmd != NULL && strcmp(cmd, "health") == 0)
 		return main_health(&main_st, argc - first, argv + first);
