@@ -1,6 +1,6 @@
 /*
  * admit.c - client admission: source networks for TCP listeners, peer
- * credentials for unix listeners.
+ * credentials for unix listeners, certificate names for TLS listeners.
  *
  * Pure.  inet_pton and inet_ntop are libc text conversions; nothing here
  * opens a socket.
@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "admit.h"
 
@@ -236,6 +237,129 @@ admit_unix(const struct admit *a, uint32_t uid, uint32_t gid)
 }
 
 /* Append s to dst[0..cap) at *len; truncates, always NUL-terminated. */
+/* The SAN prefixes, by kind (ADMIT_CN has none). */
+static const char *const admit_san_prefix[] = {
+	[ADMIT_CN] = "", [ADMIT_SAN_DNS] = "dns:", [ADMIT_SAN_IP] = "ip:",
+	[ADMIT_SAN_URI] = "uri:", [ADMIT_SAN_EMAIL] = "email:",
+};
+
+/* A name fit for the config file and the log as it is: printable ASCII,
+ * no blank, no quote, backslash or '#' (so it needs no quoting). */
+static int
+admit_name_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] <= ' ' || s[i] > '~' || s[i] == '"' || s[i] == '\'' ||
+		    s[i] == '\\' || s[i] == '#')
+			return 0;
+	return i > 0 && i < ADMIT_NAME_MAX;
+}
+
+int
+admit_add_cert(struct admit *a, enum admit_cert_kind kind, const char *text,
+    const char **reason)
+{
+	struct admit_name n;
+	unsigned char ip[16];
+	size_t	 i, plen;
+
+	memset(&n, 0, sizeof(n));
+	if (kind == ADMIT_CN) {
+		n.kind = ADMIT_CN;
+	} else {
+		for (i = ADMIT_SAN_DNS; i <= ADMIT_SAN_EMAIL; i++) {
+			plen = strlen(admit_san_prefix[i]);
+			if (strncasecmp(text, admit_san_prefix[i], plen) == 0)
+				break;
+		}
+		if (i > ADMIT_SAN_EMAIL) {
+			*reason = "a SAN is dns:NAME, ip:ADDR, uri:URI or "
+			    "email:ADDR";
+			return -1;
+		}
+		n.kind = (enum admit_cert_kind)i;
+		text += plen;
+	}
+	if (!admit_name_ok(text)) {
+		*reason = "a certificate name is 1 to 255 printable ASCII "
+		    "characters without blanks, quotes, '\\' or '#'";
+		return -1;
+	}
+	if (strchr(text, '*') != NULL && n.kind != ADMIT_SAN_URI) {
+		*reason = "no wildcards: name each certificate";
+		return -1;
+	}
+	if (n.kind == ADMIT_SAN_IP) {
+		if (inet_pton(AF_INET, text, ip) == 1)
+			inet_ntop(AF_INET, ip, n.value, sizeof(n.value));
+		else if (inet_pton(AF_INET6, text, ip) == 1)
+			inet_ntop(AF_INET6, ip, n.value, sizeof(n.value));
+		else {
+			*reason = "ip: needs a numeric IPv4 or IPv6 address";
+			return -1;
+		}
+	} else
+		snprintf(n.value, sizeof(n.value), "%s", text);
+	for (i = 0; i < a->ncerts; i++)
+		if (a->certs[i].kind == n.kind &&
+		    strcmp(a->certs[i].value, n.value) == 0)
+			return 0;
+	if (a->ncerts == ADMIT_MAX) {
+		*reason = "too many certificate names (at most 32)";
+		return -1;
+	}
+	a->certs[a->ncerts++] = n;
+	return 0;
+}
+
+/* Does configured name c equal certificate name v of the same kind? */
+static int
+admit_name_eq(enum admit_cert_kind kind, const char *c, const char *v)
+{
+	unsigned char a[16], b[16];
+
+	switch (kind) {
+	case ADMIT_SAN_DNS:
+	case ADMIT_SAN_EMAIL:
+		return strcasecmp(c, v) == 0;
+	case ADMIT_SAN_IP:
+		if (inet_pton(AF_INET, c, a) == 1)
+			return inet_pton(AF_INET, v, b) == 1 &&
+			    memcmp(a, b, 4) == 0;
+		return inet_pton(AF_INET6, c, a) == 1 &&
+		    inet_pton(AF_INET6, v, b) == 1 && memcmp(a, b, 16) == 0;
+	default:
+		return strcmp(c, v) == 0;
+	}
+}
+
+int
+admit_cert(const struct admit *a, const struct admit_cert *id)
+{
+	size_t i, k;
+
+	if (a->ncerts == 0)
+		return 1;
+	if (id == NULL)
+		return 0;
+	for (i = 0; i < a->ncerts; i++) {
+		if (a->certs[i].kind == ADMIT_CN) {
+			if (id->cn[0] != '\0' &&
+			    strcmp(a->certs[i].value, id->cn) == 0)
+				return 1;
+			continue;
+		}
+		for (k = 0; k < id->nsan && k < ADMIT_CERT_NAMES; k++)
+			if (id->san[k].kind == a->certs[i].kind &&
+			    admit_name_eq(a->certs[i].kind, a->certs[i].value,
+			    id->san[k].value))
+				return 1;
+	}
+	return 0;
+}
+
 static void
 admit_cat(char *dst, size_t cap, size_t *len, const char *s)
 {
@@ -268,6 +392,27 @@ admit_ids_str(const char *kw, const uint32_t *ids, size_t n, char *dst,
 	}
 }
 
+/* "cert-cn A B" (cn) or "cert-san dns:x ip:y" (!cn), after a newline. */
+static void
+admit_certs_str(const struct admit *a, int cn, char *dst, size_t cap,
+    size_t *len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->ncerts; i++) {
+		if ((a->certs[i].kind == ADMIT_CN) != cn)
+			continue;
+		if (n++ == 0) {
+			if (*len > 0)
+				admit_cat(dst, cap, len, "\n");
+			admit_cat(dst, cap, len, cn ? "cert-cn" : "cert-san");
+		}
+		admit_cat(dst, cap, len, " ");
+		admit_cat(dst, cap, len, admit_san_prefix[a->certs[i].kind]);
+		admit_cat(dst, cap, len, a->certs[i].value);
+	}
+}
+
 char *
 admit_str(const struct admit *a, char *dst, size_t cap)
 {
@@ -296,5 +441,7 @@ admit_str(const struct admit *a, char *dst, size_t cap)
 	}
 	admit_ids_str("peer-uid", a->uids, a->nuids, dst, cap, &len);
 	admit_ids_str("peer-gid", a->gids, a->ngids, dst, cap, &len);
+	admit_certs_str(a, 1, dst, cap, &len);
+	admit_certs_str(a, 0, dst, cap, &len);
 	return dst;
 }

@@ -54,6 +54,9 @@ struct cfg_block {
 	int		 body_policy_line;	/* "body-policy NAME" */
 	int		 widen_line;	/* first host-path, cap-add, ... */
 	int		 redact_line;
+	int		 tls_line;	/* first tls-* statement */
+	int		 tls_cert_line, tls_key_line, tls_ca_line;
+	int		 tls_insecure_line;
 };
 
 struct cfg_parser {
@@ -70,6 +73,8 @@ struct cfg_parser {
 	int		 body_timeout_line, send_timeout_line;
 	int		 caps_line[3];
 	int		 body_max_line;
+	int		 metrics_line;
+	int		 up_ca_line, up_cert_line, up_key_line, up_name_line;
 	struct body_policy *bp;		/* inside "body-policy NAME {" */
 };
 
@@ -251,6 +256,72 @@ cfg_upstream(struct cfg_parser *p, struct cfg_line *ln)
 	if (set_upstream_parse(ln->word[1], &v, &why) == -1)
 		return cfg_errf(p, p->line, "%s", why);
 	snprintf(p->c->upstream, sizeof(p->c->upstream), "%s", v);
+	return 0;
+}
+
+/* An absolute path into dst (CFG_PATH_MAX bytes). */
+static int
+cfg_path(struct cfg_parser *p, const char *kw, const char *v, char *dst)
+{
+	if (v[0] != '/')
+		return cfg_errf(p, p->line, "%s must be an absolute path", kw);
+	if (strlen(v) >= CFG_PATH_MAX)
+		return cfg_errf(p, p->line, "%s path too long (at most %d "
+		    "bytes)", kw, CFG_PATH_MAX - 1);
+	snprintf(dst, CFG_PATH_MAX, "%s", v);
+	return 0;
+}
+
+/* upstream-ca, upstream-cert, upstream-key, upstream-server-name. */
+static int
+cfg_upstream_tls(struct cfg_parser *p, struct cfg_line *ln)
+{
+	const char *kw = ln->word[0], *v = ln->word[1];
+	struct cfg *c = p->c;
+	size_t i;
+
+	if (strcmp(kw, "upstream-server-name") == 0) {
+		if (cfg_once(p, &p->up_name_line, kw) == -1)
+			return -1;
+		for (i = 0; v[i] != '\0'; i++)
+			if (!((v[i] >= 'a' && v[i] <= 'z') ||
+			    (v[i] >= 'A' && v[i] <= 'Z') ||
+			    (v[i] >= '0' && v[i] <= '9') || v[i] == '.' ||
+			    v[i] == '-' || v[i] == ':'))
+				return cfg_errf(p, p->line, "upstream-server-name"
+				    " must be a DNS name or an IP address");
+		if (i == 0 || i >= sizeof(c->upstream_name))
+			return cfg_errf(p, p->line, "upstream-server-name "
+			    "must be a DNS name or an IP address");
+		snprintf(c->upstream_name, sizeof(c->upstream_name), "%s", v);
+		return 0;
+	}
+	if (strcmp(kw, "upstream-ca") == 0)
+		return cfg_once(p, &p->up_ca_line, kw) == -1 ? -1 :
+		    cfg_path(p, kw, v, c->upstream_ca);
+	if (strcmp(kw, "upstream-cert") == 0)
+		return cfg_once(p, &p->up_cert_line, kw) == -1 ? -1 :
+		    cfg_path(p, kw, v, c->upstream_cert);
+	return cfg_once(p, &p->up_key_line, kw) == -1 ? -1 :
+	    cfg_path(p, kw, v, c->upstream_key);
+}
+
+/* "metrics ADDR": tcp:// or unix://; overlaps are judged with the
+ * listeners, once all are read (set_resolve). */
+static int
+cfg_metrics(struct cfg_parser *p, struct cfg_line *ln)
+{
+	struct set_addr a;
+	char msg[320];
+
+	if (cfg_once(p, &p->metrics_line, "metrics") == -1)
+		return -1;
+	if (set_addr_parse(ln->word[1], &a, msg, sizeof(msg)) == -1)
+		return cfg_errf(p, p->line, "metrics: %s", msg);
+	if (a.tls)
+		return cfg_errf(p, p->line, "metrics: tcp:// or unix://, not "
+		    "tls://");
+	snprintf(p->c->metrics, sizeof(p->c->metrics), "%s", ln->word[1]);
 	return 0;
 }
 
@@ -505,6 +576,14 @@ cfg_listener_filters(struct cfg_listener *l, char *err, size_t errlen)
  * address before it, so that what parses also binds (as far as this
  * process alone decides).
  */
+/* Two blocks may listen on one tls:// address, written the same way:
+ * the certificate a client presents picks the block (cfg_tls_groups). */
+static int
+cfg_tls_shared(const struct set_addr *a, const struct set_addr *b)
+{
+	return a->tls && b->tls && strcmp(a->text, b->text) == 0;
+}
+
 static int
 cfg_listen(struct cfg_parser *p, struct cfg_line *ln)
 {
@@ -525,6 +604,8 @@ cfg_listen(struct cfg_parser *p, struct cfg_line *ln)
 			if (set_addr_parse(o->addrs[j], &b, msg,
 			    sizeof(msg)) == -1)
 				return cfg_errf(p, p->line, "%s", msg);
+			if (o != l && cfg_tls_shared(&a, &b))
+				continue;	/* judged by cfg_tls_groups */
 			if (set_addr_overlap(&b, &a, &why))
 				return cfg_errf(p, p->line, "listen address %s "
 				    "overlaps %s (listener \"%s\", line %d): %s",
@@ -879,6 +960,49 @@ cfg_redact(struct cfg_parser *p, struct cfg_line *ln)
 	return 0;
 }
 
+/* tls-cert, tls-key, tls-client-ca PATH; insecure-tls-no-client-cert. */
+static int
+cfg_tls(struct cfg_parser *p, struct cfg_line *ln)
+{
+	struct cfg_tls *t = &p->blk.l->tls;
+	const char *kw = ln->word[0], *v = ln->word[1];
+
+	if (p->blk.tls_line == 0)
+		p->blk.tls_line = p->line;
+	if (strcmp(kw, "insecure-tls-no-client-cert") == 0) {
+		if (cfg_once(p, &p->blk.tls_insecure_line, kw) == -1)
+			return -1;
+		if (!cfg_bare(ln, 1, "on") && !cfg_bare(ln, 1, "off"))
+			return cfg_errf(p, p->line, "usage: %s on|off", kw);
+		t->no_client_cert = cfg_bare(ln, 1, "on");
+		return 0;
+	}
+	if (strcmp(kw, "tls-cert") == 0)
+		return cfg_once(p, &p->blk.tls_cert_line, kw) == -1 ? -1 :
+		    cfg_path(p, kw, v, t->cert);
+	if (strcmp(kw, "tls-key") == 0)
+		return cfg_once(p, &p->blk.tls_key_line, kw) == -1 ? -1 :
+		    cfg_path(p, kw, v, t->key);
+	return cfg_once(p, &p->blk.tls_ca_line, kw) == -1 ? -1 :
+	    cfg_path(p, kw, v, t->client_ca);
+}
+
+/* "cert-cn NAME..." and "cert-san dns:NAME|ip:ADDR|uri:URI|email:ADDR...". */
+static int
+cfg_cert_names(struct cfg_parser *p, struct cfg_line *ln)
+{
+	int cn = strcmp(ln->word[0], "cert-cn") == 0;
+	const char *why;
+	size_t i;
+
+	for (i = 1; i < ln->nwords; i++)
+		if (admit_add_cert(&p->blk.l->admit, cn ? ADMIT_CN :
+		    ADMIT_SAN_DNS, ln->word[i], &why) == -1)
+			return cfg_errf(p, p->line, "%s \"%s\": %s",
+			    ln->word[0], ln->word[i], why);
+	return 0;
+}
+
 /* "visible-label KEY[=VALUE]...": the labels that make a container or
  * service visible to the listener's clients (any one suffices). */
 static int
@@ -927,7 +1051,15 @@ cfg_rule_policy(struct cfg_parser *p, struct rule *r)
 }
 
 static const struct cfg_stmt cfg_stmts[] = {
-	{ "upstream",	    0, 1, 1, "upstream PATH", cfg_upstream },
+	{ "upstream",	    0, 1, 1, "upstream PATH|tls://HOST:PORT",
+	    cfg_upstream },
+	{ "upstream-ca",    0, 1, 1, "upstream-ca PATH", cfg_upstream_tls },
+	{ "upstream-cert",  0, 1, 1, "upstream-cert PATH", cfg_upstream_tls },
+	{ "upstream-key",   0, 1, 1, "upstream-key PATH", cfg_upstream_tls },
+	{ "upstream-server-name", 0, 1, 1, "upstream-server-name NAME",
+	    cfg_upstream_tls },
+	{ "metrics",	    0, 1, 1, "metrics tcp://HOST:PORT|unix:///PATH",
+	    cfg_metrics },
 	{ "log-format",	    0, 1, 1, "log-format text|json", cfg_log_format },
 	{ "log-level",	    0, 1, 1, "log-level debug|info|warn|error",
 	    cfg_log_level },
@@ -940,7 +1072,8 @@ static const struct cfg_stmt cfg_stmts[] = {
 	{ "client-streams", 0, 1, 1, "client-streams N", cfg_cap },
 	{ "streams",	    0, 1, 1, "streams N", cfg_cap },
 	{ "body-max",	    0, 1, 1, "body-max BYTES", cfg_body_max },
-	{ "listen",	    1, 1, 1, "listen tcp://HOST:PORT|unix:///PATH",
+	{ "listen",	    1, 1, 1,
+	    "listen tcp://HOST:PORT|tls://HOST:PORT|unix:///PATH",
 	    cfg_listen },
 	{ "profile",	    1, 1, 1, "profile NAME[,NAME...]", cfg_profile },
 	{ "allow",	    1, 1, -1, "allow METHODS PATTERN [...]", cfg_rule },
@@ -959,6 +1092,14 @@ static const struct cfg_stmt cfg_stmts[] = {
 	{ "redact",	    1, 1, 1, "redact on|off", cfg_redact },
 	{ "visible-label",  1, 1, -1, "visible-label KEY[=VALUE]...",
 	    cfg_visible_label },
+	{ "tls-cert",	    1, 1, 1, "tls-cert PATH", cfg_tls },
+	{ "tls-key",	    1, 1, 1, "tls-key PATH", cfg_tls },
+	{ "tls-client-ca",  1, 1, 1, "tls-client-ca PATH", cfg_tls },
+	{ "insecure-tls-no-client-cert", 1, 1, 1,
+	    "insecure-tls-no-client-cert on|off", cfg_tls },
+	{ "cert-cn",	    1, 1, -1, "cert-cn NAME...", cfg_cert_names },
+	{ "cert-san",	    1, 1, -1,
+	    "cert-san dns:NAME|ip:ADDR|uri:URI|email:ADDR...", cfg_cert_names },
 	{ NULL, 0, 0, 0, NULL, NULL }
 };
 
@@ -1025,6 +1166,146 @@ cfg_statement(struct cfg_parser *p, struct cfg_line *ln)
 	return st->fn(p, ln);
 }
 
+/* Copy what src has and dst lacks (a block sharing a tls:// address
+ * need not repeat the files). */
+static void
+cfg_tls_inherit(struct cfg_tls *dst, const struct cfg_tls *src)
+{
+	if (dst->cert[0] == '\0')
+		memcpy(dst->cert, src->cert, sizeof(dst->cert));
+	if (dst->key[0] == '\0')
+		memcpy(dst->key, src->key, sizeof(dst->key));
+	if (dst->client_ca[0] == '\0')
+		memcpy(dst->client_ca, src->client_ca, sizeof(dst->client_ca));
+	if (dst->no_client_cert == -1)
+		dst->no_client_cert = src->no_client_cert;
+}
+
+/* Two blocks sharing a tls:// address must agree on what the socket
+ * does before a certificate is seen. */
+static int
+cfg_tls_same(const struct cfg_tls *a, const struct cfg_tls *b)
+{
+	return strcmp(a->cert, b->cert) == 0 && strcmp(a->key, b->key) == 0 &&
+	    strcmp(a->client_ca, b->client_ca) == 0 &&
+	    (a->no_client_cert == 1) == (b->no_client_cert == 1);
+}
+
+/*
+ * After the last block: blocks sharing a tls:// address inherit the
+ * files the others name, must then name the same ones, and each must
+ * admit by certificate names (else the first would take every client);
+ * then every block's TLS settings are checked.
+ */
+static int
+cfg_tls_groups(struct cfg_parser *p)
+{
+	struct cfg *c = p->c;
+	struct cfg_listener *a, *b;
+	size_t i, j, k, m;
+	int pass;
+	char msg[400];
+
+	for (pass = 0; pass < 2; pass++)
+	for (i = 0; i < c->nlisteners; i++) {
+		a = &c->listeners[i];
+		for (j = 0; j < a->naddrs; j++) {
+			if (strncmp(a->addrs[j], "tls://", 6) != 0)
+				continue;
+			for (k = 0; k < c->nlisteners; k++) {
+				b = &c->listeners[k];
+				if (k == i)
+					continue;
+				for (m = 0; m < b->naddrs; m++)
+					if (strcmp(a->addrs[j], b->addrs[m]) == 0)
+						break;
+				if (m == b->naddrs)
+					continue;
+				if (pass == 0) {
+					cfg_tls_inherit(&a->tls, &b->tls);
+					continue;
+				}
+				if (!cfg_tls_same(&a->tls, &b->tls))
+					return cfg_errf(p, b->line, "listeners "
+					    "\"%s\" and \"%s\" share %s and must "
+					    "use the same tls-cert, tls-key, "
+					    "tls-client-ca and "
+					    "insecure-tls-no-client-cert",
+					    a->name, b->name, a->addrs[j]);
+				if (a->admit.ncerts == 0)
+					return cfg_errf(p, a->line, "listener "
+					    "\"%s\" shares %s with \"%s\": each "
+					    "must name the certificates it "
+					    "admits (cert-cn, cert-san)",
+					    a->name, a->addrs[j], b->name);
+			}
+		}
+	}
+	for (i = 0; i < c->nlisteners; i++) {
+		a = &c->listeners[i];
+		if (cfg_listener_tls_check(a, msg, sizeof(msg)) == -1)
+			return cfg_errf(p, a->line, "listener \"%s\": %s",
+			    a->name, msg);
+	}
+	return 0;
+}
+
+int
+cfg_listener_tls_check(const struct cfg_listener *l, char *err,
+    size_t errlen)
+{
+	const struct cfg_tls *t = &l->tls;
+	struct set_addr a;
+	const char *open = NULL;
+	char	 msg[320];
+	size_t	 i;
+	int	 tls = 0;
+
+	for (i = 0; i < l->naddrs; i++) {
+		if (set_addr_parse(l->addrs[i], &a, msg, sizeof(msg)) == -1 ||
+		    !a.tls)
+			continue;
+		tls = 1;
+		if (!set_addr_loopback(&a) && open == NULL)
+			open = l->addrs[i];
+	}
+	if (!tls) {
+		if (t->cert[0] != '\0' || t->key[0] != '\0' ||
+		    t->client_ca[0] != '\0' || t->no_client_cert == 1) {
+			snprintf(err, errlen, "tls-cert, tls-key, tls-client-ca "
+			    "and insecure-tls-no-client-cert apply to tls:// "
+			    "addresses, and there is none");
+			return -1;
+		}
+		if (l->admit.ncerts > 0) {
+			snprintf(err, errlen, "cert-cn and cert-san apply to "
+			    "tls:// addresses, and there is none");
+			return -1;
+		}
+		return 0;
+	}
+	if (t->cert[0] == '\0' || t->key[0] == '\0') {
+		snprintf(err, errlen, "a tls:// address needs tls-cert and "
+		    "tls-key");
+		return -1;
+	}
+	if (l->admit.ncerts > 0 && t->client_ca[0] == '\0') {
+		snprintf(err, errlen, "cert-cn and cert-san need tls-client-ca "
+		    "(the names of a certificate nobody verified prove "
+		    "nothing)");
+		return -1;
+	}
+	if (t->client_ca[0] == '\0' && open != NULL &&
+	    t->no_client_cert != 1) {
+		snprintf(err, errlen, "%s is not loopback and has no "
+		    "tls-client-ca: anyone who reaches it would be a client; "
+		    "give tls-client-ca, or insecure-tls-no-client-cert on to "
+		    "accept that", open);
+		return -1;
+	}
+	return 0;
+}
+
 void
 cfg_free(struct cfg *c)
 {
@@ -1064,6 +1345,7 @@ cfg_listener_defaults(struct cfg_listener *l)
 	l->nbody = 1;
 	l->body_max = BODY_DEFAULT_MAX;
 	l->redact = -1;
+	l->tls.no_client_cert = -1;
 }
 
 int
@@ -1124,6 +1406,8 @@ cfg_parse(const char *text, size_t len, const char *fname, struct cfg *out,
 		    "nothing to serve");
 		goto fail;
 	}
+	if (cfg_tls_groups(&p) == -1)
+		goto fail;
 	return 0;
 
 fail:
@@ -1222,6 +1506,20 @@ cfg_dump_indented(void *arg, const char *line)
 	ind->out(ind->arg, buf);
 }
 
+/* "KEYWORD VALUE" (quoted as needed) when value is set. */
+static void
+cfg_dump_path(void (*out)(void *, const char *), void *arg, const char *kw,
+    const char *value)
+{
+	char q[2 * CFG_PATH_MAX + 3], line[2 * CFG_PATH_MAX + 64];
+
+	if (value[0] == '\0')
+		return;
+	cfg_quote(value, q, sizeof(q));
+	snprintf(line, sizeof(line), "%s %s", kw, q);
+	out(arg, line);
+}
+
 void
 cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
     void *arg)
@@ -1240,11 +1538,17 @@ cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
 
 		/* Always with the scheme: parsing strips exactly one, so a
 		 * path that itself holds "://" reads back unchanged. */
-		snprintf(u, sizeof(u), "unix://%s", c->upstream);
+		snprintf(u, sizeof(u), "%s%s", strncmp(c->upstream, "tls://",
+		    6) == 0 ? "" : "unix://", c->upstream);
 		cfg_quote(u, q, sizeof(q));
 		snprintf(line, sizeof(line), "upstream %s", q);
 		out(arg, line);
 	}
+	cfg_dump_path(out, arg, "upstream-ca", c->upstream_ca);
+	cfg_dump_path(out, arg, "upstream-cert", c->upstream_cert);
+	cfg_dump_path(out, arg, "upstream-key", c->upstream_key);
+	cfg_dump_path(out, arg, "upstream-server-name", c->upstream_name);
+	cfg_dump_path(out, arg, "metrics", c->metrics);
 	if (c->log_format[0] != '\0') {
 		snprintf(line, sizeof(line), "log-format %s", c->log_format);
 		out(arg, line);
@@ -1290,7 +1594,8 @@ cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
 	    c->log_level[0] != '\0' || c->header_timeout_s > 0 ||
 	    c->idle_timeout_s > 0 || c->body_timeout_s > 0 ||
 	    c->send_timeout_s > 0 || c->caps[0] >= 0 || c->caps[1] >= 0 ||
-	    c->caps[2] >= 0;
+	    c->caps[2] >= 0 || c->upstream_ca[0] != '\0' ||
+	    c->metrics[0] != '\0';
 	for (i = 0; i < c->nlisteners; i++) {
 		l = &c->listeners[i];
 		if (i > 0 || any)
@@ -1314,6 +1619,11 @@ cfg_dump(const struct cfg *c, void (*out)(void *arg, const char *line),
 			if (*nl == '\n')
 				nl++;
 		}
+		cfg_dump_path(out, arg, "\ttls-cert", l->tls.cert);
+		cfg_dump_path(out, arg, "\ttls-key", l->tls.key);
+		cfg_dump_path(out, arg, "\ttls-client-ca", l->tls.client_ca);
+		if (l->tls.no_client_cert == 1)
+			out(arg, "\tinsecure-tls-no-client-cert on");
 		if (l->sock_mode != -1) {
 			snprintf(line, sizeof(line), "\tsocket-mode 0%o",
 			    (unsigned)l->sock_mode);

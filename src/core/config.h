@@ -39,6 +39,17 @@
 
 enum cfg_mode { CFG_ENFORCE = 0, CFG_AUDIT };
 
+#define CFG_PATH_MAX 256	/* bytes of a file path, NUL included */
+
+/* A tls:// listener's files, and whether it accepts clients without a
+ * certificate (insecure-tls-no-client-cert on). */
+struct cfg_tls {
+	char		 cert[CFG_PATH_MAX];	/* "" when not set */
+	char		 key[CFG_PATH_MAX];
+	char		 client_ca[CFG_PATH_MAX];
+	int		 no_client_cert;	/* -1 unset, 0 off, 1 on */
+};
+
 struct cfg_listener {
 	char		 name[32];
 	char		 addrs[CFG_MAX_ADDRS][160];	/* "listen" values */
@@ -64,10 +75,17 @@ struct cfg_listener {
 	char		 visible[JRW_MAX_LABELS][2 * JRW_LABEL_MAX + 2];
 	size_t		 nvisible;
 	struct rf_policy *rf;
+	struct cfg_tls	 tls;		/* for its tls:// addresses */
 };
 
 struct cfg {
-	char		 upstream[108];	/* "" when not set */
+	char		 upstream[108];	/* "" when not set; a path, or
+					   "tls://HOST:PORT" */
+	char		 upstream_ca[CFG_PATH_MAX];	/* "" when not set */
+	char		 upstream_cert[CFG_PATH_MAX];
+	char		 upstream_key[CFG_PATH_MAX];
+	char		 upstream_name[CFG_PATH_MAX];	/* server name */
+	char		 metrics[160];	/* metrics listen address, or "" */
 	char		 log_format[8];	/* "" when not set */
 	char		 log_level[8];
 	int		 header_timeout_s;	/* 0 when not set */
@@ -99,6 +117,18 @@ void	cfg_listener_defaults(struct cfg_listener *l);
  * in.
  */
 int	cfg_listener_filters(struct cfg_listener *l, char *err, size_t errlen);
+
+/*
+ * Check l's TLS settings against its addresses: a tls:// address needs
+ * tls-cert and tls-key; tls-* and cert names need a tls:// address;
+ * certificate names (cert-cn, cert-san) need tls-client-ca (names of an
+ * unverified certificate prove nothing); a tls:// address that is not
+ * loopback needs tls-client-ca unless insecure-tls-no-client-cert is on.
+ * Returns 0, or -1 with a message in err[0..errlen).  cfg_parse calls it
+ * for every block; a listener built from flags must call it too.
+ */
+int	cfg_listener_tls_check(const struct cfg_listener *l, char *err,
+	    size_t errlen);
 
 /*
  * Parse text[0..len) (fname is used in messages only) into *out, which is

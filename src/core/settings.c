@@ -159,6 +159,59 @@ const struct set_def set_table[SET_N] = {
 	    "applies to requests that start after the reload",
 	    "KEY[=VALUE]: only containers and services with one of these "
 	    "labels exist for clients" },
+	{ SET_TLS_CERT, "tls-cert", "--tls-cert", "SOCKWARD_TLS_CERT",
+	    "tls-cert", NULL, SET_T_PATH, NULL, 0, 0, NULL, NULL, "none", 1, 1,
+	    "re-read on SIGHUP (by a helper that kept the right to read it); "
+	    "open connections keep their session",
+	    "PEM certificate chain of tls:// listeners" },
+	{ SET_TLS_KEY, "tls-key", "--tls-key", "SOCKWARD_TLS_KEY", "tls-key",
+	    NULL, SET_T_PATH, NULL, 0, 0, NULL, NULL, "none", 1, 1,
+	    "re-read on SIGHUP, with the certificate",
+	    "PEM private key of tls-cert (read as root, before privileges "
+	    "are dropped)" },
+	{ SET_TLS_CLIENT_CA, "tls-client-ca", "--tls-client-ca",
+	    "SOCKWARD_TLS_CLIENT_CA", "tls-client-ca", NULL, SET_T_PATH, NULL,
+	    0, 0, NULL, NULL, "none", 1, 1, "re-read on SIGHUP",
+	    "PEM CA bundle: tls:// clients must present a certificate it "
+	    "signed" },
+	{ SET_TLS_NO_CLIENT_CERT, "insecure-tls-no-client-cert",
+	    "--insecure-tls-no-client-cert", "SOCKWARD_INSECURE_TLS_NO_CLIENT_CERT",
+	    "insecure-tls-no-client-cert", NULL, SET_T_ENUM, "off|on", 0, 0,
+	    NULL, "off", "off", 1, 1, "checked per connection",
+	    "on: a tls:// listener beyond loopback accepts clients without a "
+	    "certificate (anyone who reaches the port)" },
+	{ SET_CERT_CN, "cert-cn", NULL, "SOCKWARD_CERT_CN", "cert-cn", NULL,
+	    SET_T_LIST, NULL, 0, 0, ", \t\n", NULL, "any", 1, 1,
+	    "checked per connection",
+	    "client certificate subject common names admitted on tls://" },
+	{ SET_CERT_SAN, "cert-san", NULL, "SOCKWARD_CERT_SAN", "cert-san",
+	    NULL, SET_T_LIST, NULL, 0, 0, ", \t\n", NULL, "any", 1, 1,
+	    "checked per connection",
+	    "client certificate SANs admitted on tls://: dns:NAME, ip:ADDR, "
+	    "uri:URI, email:ADDR" },
+	{ SET_UPSTREAM_CA, "upstream-ca", "--upstream-ca",
+	    "SOCKWARD_UPSTREAM_CA", "upstream-ca", NULL, SET_T_PATH, NULL, 0, 0,
+	    NULL, NULL, "none", 0, 1, "re-read on SIGHUP",
+	    "PEM CA bundle that signed a tls:// upstream's certificate" },
+	{ SET_UPSTREAM_CERT, "upstream-cert", "--upstream-cert",
+	    "SOCKWARD_UPSTREAM_CERT", "upstream-cert", NULL, SET_T_PATH, NULL,
+	    0, 0, NULL, NULL, "none", 0, 1, "re-read on SIGHUP",
+	    "PEM client certificate for a tls:// upstream (dockerd "
+	    "--tlsverify)" },
+	{ SET_UPSTREAM_KEY, "upstream-key", "--upstream-key",
+	    "SOCKWARD_UPSTREAM_KEY", "upstream-key", NULL, SET_T_PATH, NULL, 0,
+	    0, NULL, NULL, "none", 0, 1, "re-read on SIGHUP",
+	    "PEM private key of upstream-cert" },
+	{ SET_UPSTREAM_NAME, "upstream-server-name", "--upstream-server-name",
+	    "SOCKWARD_UPSTREAM_SERVER_NAME", "upstream-server-name", NULL,
+	    SET_T_LIST, NULL, 0, 0, NULL, NULL, "the upstream's address", 0, 1,
+	    "applies to upstream connections opened after the reload",
+	    "DNS name (or IP) a tls:// upstream's certificate must carry" },
+	{ SET_METRICS, "metrics", "--metrics", "SOCKWARD_METRICS", "metrics",
+	    NULL, SET_T_ADDRS, NULL, 0, 0, NULL, NULL, "off", 0, 0,
+	    "sockets are bound before privileges are dropped",
+	    "serve GET /metrics (Prometheus text format) on this tcp:// or "
+	    "unix:// address, apart from the proxy's listeners" },
 	{ SET_USER, "user", "--user", "SOCKWARD_USER", NULL, NULL, SET_T_INT,
 	    NULL, 0, 4294967294L, NULL, NULL, "65534", 0, 0,
 	    "privileges are dropped once, at start",
@@ -263,9 +316,11 @@ set_addr_parse(const char *text, struct set_addr *a, char *err,
 		snprintf(a->path, sizeof(a->path), "%s", text + 7);
 		return 0;
 	}
-	if (strncmp(text, "tcp://", 6) != 0) {
-		snprintf(err, errlen, "bad listen address (want tcp://HOST:PORT "
-		    "or unix:///path): %s", text);
+	if (strncmp(text, "tls://", 6) == 0)
+		a->tls = 1;
+	else if (strncmp(text, "tcp://", 6) != 0) {
+		snprintf(err, errlen, "bad listen address (want tcp://HOST:PORT, "
+		    "tls://HOST:PORT or unix:///path): %s", text);
 		return -1;
 	}
 	hp = text + 6;
@@ -326,7 +381,7 @@ set_addr_parse(const char *text, struct set_addr *a, char *err,
 	return 0;
 bad:
 	snprintf(err, errlen, "bad listen address (want tcp://HOST:PORT, "
-	    "tcp://[V6]:PORT or unix:///path): %s", text);
+	    "tcp://[V6]:PORT, tls://HOST:PORT or unix:///path): %s", text);
 	return -1;
 }
 
@@ -371,12 +426,41 @@ set_addr_overlap(const struct set_addr *a, const struct set_addr *b,
 }
 
 int
+set_addr_loopback(const struct set_addr *a)
+{
+	static const unsigned char v6lo[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 0, 0, 1 };
+
+	if (a->kind == SET_ADDR_TCP4)
+		return a->ip[0] == 127;
+	if (a->kind == SET_ADDR_TCP6)
+		return memcmp(a->ip, v6lo, 16) == 0;
+	return 0;
+}
+
+int
 set_upstream_parse(const char *v, const char **path, const char **why)
 {
+	struct set_addr a;
+	char	 msg[256];
+
+	if (strncmp(v, "tls://", 6) == 0) {
+		if (strlen(v) >= sizeof(((struct cfg *)0)->upstream) ||
+		    set_addr_parse(v, &a, msg, sizeof(msg)) == -1 ||
+		    a.kind == SET_ADDR_TCP_ANY || set_ip_zero(&a)) {
+			*why = "a tls:// upstream is tls://HOST:PORT with a "
+			    "numeric IPv4 or [IPv6] address (sockward resolves "
+			    "no names)";
+			return -1;
+		}
+		*path = v;
+		return 0;
+	}
 	if (strncmp(v, "unix://", 7) == 0)
 		v += 7;
 	else if (strstr(v, "://") != NULL) {
-		*why = "upstream must be a unix socket path or unix:///path";
+		*why = "upstream must be a unix socket path, unix:///path or "
+		    "tls://HOST:PORT";
 		return -1;
 	}
 	if (v[0] == '\0') {
@@ -639,6 +723,81 @@ set_check_listen(struct set_ctx *x, struct set_value *v)
 	return 0;
 }
 
+/* A tls:// upstream needs its CA; the client certificate and key come
+ * together; none of them means anything for a unix socket. */
+static int
+set_check_upstream_tls(struct set_ctx *x)
+{
+	const struct set_value *v = x->res->v;
+	int	 tls = v[SET_UPSTREAM].text != NULL &&
+	    strncmp(v[SET_UPSTREAM].text, "tls://", 6) == 0;
+	size_t	 i;
+	static const enum set_id files[] = { SET_UPSTREAM_CA,
+	    SET_UPSTREAM_CERT, SET_UPSTREAM_KEY, SET_UPSTREAM_NAME };
+
+	if (!tls) {
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+			if (v[files[i]].src != SET_SRC_DEFAULT)
+				return set_fail(x, "%s applies to a tls:// "
+				    "upstream, and the upstream is %s",
+				    v[files[i]].origin, v[SET_UPSTREAM].text);
+		return 0;
+	}
+	if (v[SET_UPSTREAM_CA].text == NULL)
+		return set_fail(x, "upstream %s: upstream-ca is required (the "
+		    "daemon's certificate is always verified)",
+		    v[SET_UPSTREAM].text);
+	if ((v[SET_UPSTREAM_CERT].text == NULL) !=
+	    (v[SET_UPSTREAM_KEY].text == NULL))
+		return set_fail(x, "upstream-cert and upstream-key go "
+		    "together (%s is set alone)", v[SET_UPSTREAM_CERT].text !=
+		    NULL ? v[SET_UPSTREAM_CERT].origin :
+		    v[SET_UPSTREAM_KEY].origin);
+	if (v[SET_UPSTREAM_NAME].nitems > 1)
+		return set_fail(x, "%s: one server name",
+		    v[SET_UPSTREAM_NAME].origin);
+	return 0;
+}
+
+/* One metrics address, tcp:// or unix://, none of the proxy's. */
+static int
+set_check_metrics(struct set_ctx *x)
+{
+	const struct set_value *m = &x->res->v[SET_METRICS];
+	const struct set_value *l = &x->res->v[SET_LISTEN];
+	struct set_addr a, b;
+	const char *why;
+	char	 msg[320];
+	size_t	 i, j;
+
+	if (m->text == NULL || m->nitems == 0)
+		return 0;
+	if (m->nitems != 1)
+		return set_fail(x, "%s: one address", m->origin);
+	if (set_addr_parse(m->item[0], &a, msg, sizeof(msg)) == -1)
+		return set_fail(x, "%s: %s", m->origin, msg);
+	if (a.tls)
+		return set_fail(x, "%s: tcp:// or unix://, not tls://",
+		    m->origin);
+	for (i = 0; x->cfg == NULL && i < l->nitems; i++)
+		if (set_addr_parse(l->item[i], &b, msg, sizeof(msg)) == 0 &&
+		    set_addr_overlap(&a, &b, &why))
+			return set_fail(x, "metrics %s (%s) overlaps listen "
+			    "address %s: %s (metrics are served apart from the "
+			    "proxy)", a.text, m->origin, b.text, why);
+	for (i = 0; x->cfg != NULL && i < x->cfg->nlisteners; i++)
+		for (j = 0; j < x->cfg->listeners[i].naddrs; j++)
+			if (set_addr_parse(x->cfg->listeners[i].addrs[j], &b,
+			    msg, sizeof(msg)) == 0 &&
+			    set_addr_overlap(&a, &b, &why))
+				return set_fail(x, "metrics %s (%s) overlaps "
+				    "listen address %s of listener \"%s\": %s "
+				    "(metrics are served apart from the proxy)",
+				    a.text, m->origin, b.text,
+				    x->cfg->listeners[i].name, why);
+	return 0;
+}
+
 /* The config file's value of a global setting, or NULL. */
 static const char *
 set_from_cfg(const struct cfg *c, enum set_id id, char *buf, size_t len)
@@ -682,6 +841,16 @@ set_from_cfg(const struct cfg *c, enum set_id id, char *buf, size_t len)
 			return NULL;
 		snprintf(buf, len, "%ld", c->body_max);
 		return buf;
+	case SET_UPSTREAM_CA:
+		return c->upstream_ca[0] != '\0' ? c->upstream_ca : NULL;
+	case SET_UPSTREAM_CERT:
+		return c->upstream_cert[0] != '\0' ? c->upstream_cert : NULL;
+	case SET_UPSTREAM_KEY:
+		return c->upstream_key[0] != '\0' ? c->upstream_key : NULL;
+	case SET_UPSTREAM_NAME:
+		return c->upstream_name[0] != '\0' ? c->upstream_name : NULL;
+	case SET_METRICS:
+		return c->metrics[0] != '\0' ? c->metrics : NULL;
 	default:
 		return NULL;
 	}
@@ -826,6 +995,8 @@ set_resolve(const struct set_args *args, set_getenv_fn get, void *arg,
 	}
 	if (cfg == NULL && set_check_listen(&x, &res->v[SET_LISTEN]) == -1)
 		return -1;
+	if (set_check_upstream_tls(&x) == -1 || set_check_metrics(&x) == -1)
+		return -1;
 	return 0;
 }
 
@@ -852,8 +1023,8 @@ set_type_doc(const struct set_def *d, char *buf, size_t len)
 {
 	switch (d->type) {
 	case SET_T_PATH:
-		return d->id == SET_UPSTREAM ? "absolute path, or "
-		    "unix:///path" : "path";
+		return d->id == SET_UPSTREAM ? "absolute path, "
+		    "unix:///path or tls://HOST:PORT" : "path";
 	case SET_T_ADDRS:
 		return "listen addresses";
 	case SET_T_NAMES:

@@ -35,6 +35,10 @@ enum set_id {
 	SET_CLIENT_CONNS, SET_CLIENT_STREAMS, SET_STREAMS, SET_BODY_MAX,
 	SET_BODY_POLICY, SET_HOST_PATH, SET_CAP_ADD, SET_VOLUME_DRIVER,
 	SET_REDACT, SET_VISIBLE_LABEL,
+	SET_TLS_CERT, SET_TLS_KEY, SET_TLS_CLIENT_CA, SET_TLS_NO_CLIENT_CERT,
+	SET_CERT_CN, SET_CERT_SAN,
+	SET_UPSTREAM_CA, SET_UPSTREAM_CERT, SET_UPSTREAM_KEY, SET_UPSTREAM_NAME,
+	SET_METRICS,
 	SET_USER, SET_SANDBOX, SET_COMPAT, SET_N
 };
 
@@ -156,6 +160,7 @@ enum set_addr_kind { SET_ADDR_UNIX, SET_ADDR_TCP4, SET_ADDR_TCP6,
 
 struct set_addr {
 	enum set_addr_kind kind;
+	int		 tls;		/* tls:// (a TCP kind) */
 	unsigned char	 ip[16];	/* network order; 4 bytes for TCP4 */
 	unsigned	 port;		/* 1..65535 */
 	char		 host[64];	/* numeric host as written, "" for * */
@@ -164,7 +169,8 @@ struct set_addr {
 };
 
 /*
- * Parse a listen address: "tcp://HOST:PORT" with a numeric IPv4 address,
+ * Parse a listen address: "tcp://HOST:PORT" or "tls://HOST:PORT" (tls set)
+ * with a numeric IPv4 address,
  * "[IPv6]" (not IPv4-mapped), "*" or an empty host (every address, IPv6
  * dual-stack with IPv4), port 1 to 65535; or "unix:///PATH", absolute,
  * shorter than 108 bytes.  Names are refused: sockward resolves none.
@@ -183,10 +189,16 @@ int	set_addr_overlap(const struct set_addr *a, const struct set_addr *b,
 	    const char **why);
 
 /*
- * Check an upstream value: an absolute path, or "unix://" and one.  On
- * success returns 0 and *path points into v past the scheme; else -1 with
- * *why set (static storage).
+ * Check an upstream value: an absolute path, or "unix://" and one, or
+ * "tls://HOST:PORT" with a numeric IPv4 or [IPv6] address (not a
+ * wildcard).  On success returns 0 and *path points into v past "unix://"
+ * (for tls://, *path is v itself); else -1 with *why set (static
+ * storage).
  */
 int	set_upstream_parse(const char *v, const char **path, const char **why);
+
+/* Is a (set_addr_parse'd, TCP) a loopback address (127.0.0.0/8, ::1)?
+ * A wildcard is not. */
+int	set_addr_loopback(const struct set_addr *a);
 
 #endif

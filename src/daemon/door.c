@@ -19,6 +19,7 @@
 #include "config.h"
 #include "conn.h"
 #include "door.h"
+#include "escape.h"
 #include "ev.h"
 #include "log.h"
 #include "ratelim.h"
@@ -166,17 +167,13 @@ door_peer_name(char *dst, size_t len, const struct sockaddr_storage *ss,
  * TCP peers by source network, unix peers by their credentials (refused
  * wherever credentials count when they could not be read).
  */
-int
-door_admitted(const struct listener *l, const struct door_peer *p)
+/* TCP (and TLS) peers by source network alone. */
+static int
+door_net_admitted(const struct listener *l, const struct door_peer *p)
 {
 	const struct admit *a = &l->pol->admit;
 	const struct sockaddr_storage *ss = &p->ss;
 
-	if (l->is_unix) {
-		if (a->nuids == 0 && a->ngids == 0)
-			return 1;
-		return p->cred_ok && admit_unix(a, p->cred.uid, p->cred.gid);
-	}
 	if (a->nnets == 0)
 		return 1;
 	if (ss->ss_family == AF_INET)
@@ -184,6 +181,54 @@ door_admitted(const struct listener *l, const struct door_peer *p)
 		    &((const struct sockaddr_in *)(const void *)ss)->sin_addr);
 	return admit_tcp(a, 6, (const uint8_t *)
 	    &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr);
+}
+
+/* A TLS peer: its network, and its certificate's names once it has
+ * shown them (before the handshake, only the network counts). */
+int
+door_admitted(const struct listener *l, const struct door_peer *p)
+{
+	const struct admit *a = &l->pol->admit;
+
+	if (l->is_unix) {
+		if (a->nuids == 0 && a->ngids == 0)
+			return 1;
+		return p->cred_ok && admit_unix(a, p->cred.uid, p->cred.gid);
+	}
+	if (!door_net_admitted(l, p))
+		return 0;
+	return l->tls == NULL || admit_cert(a, p->cert);
+}
+
+struct listener *
+door_tls_pick(struct listener *l, const struct door_peer *p, char *who,
+    size_t len)
+{
+	struct listener	*m;
+	char	 cn[3 * ADMIT_NAME_MAX];
+
+	for (m = l; m != NULL; m = m->next_shared)
+		if (door_admitted(m, p))
+			return m;
+	door_peer_name(who, len, &p->ss, 0);
+	if (p->cert == NULL) {
+		strncat(who, " without a certificate", len - strlen(who) - 1);
+	} else {
+		esc_text(cn, sizeof(cn), p->cert->cn, strlen(p->cert->cn));
+		snprintf(who + strlen(who), len - strlen(who), " with "
+		    "certificate CN=%s", cn);
+	}
+	return NULL;
+}
+
+/* Admitted by the network of some listener sharing l's TLS socket? */
+static int
+door_tls_net_admitted(const struct listener *l, const struct door_peer *p)
+{
+	for (; l != NULL; l = l->next_shared)
+		if (door_net_admitted(l, p))
+			return 1;
+	return 0;
 }
 
 void
@@ -255,7 +300,15 @@ door_enter(struct listener *l, int fd, struct door_peer *p)
 
 	p->cred_ok = l->is_unix && getsockopt(fd, SOL_SOCKET, SO_PEERCRED,
 	    &p->cred, &crlen) == 0;
-	if (!door_admitted(l, p)) {
+	if (l->tls != NULL && !door_tls_net_admitted(l, p)) {
+		/* No plain-text 403 into a TLS client: closed unread. */
+		door_who(l, p, who, sizeof(who));
+		door_warn(DOOR_WARN_ADMIT, "refused client %s on %s: not "
+		    "admitted (clients)", who, l->name);
+		close(fd);
+		return 0;
+	}
+	if (l->tls == NULL && !door_admitted(l, p)) {
 		door_who(l, p, who, sizeof(who));
 		door_refuse(l, fd, who);
 		return 0;

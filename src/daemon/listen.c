@@ -106,6 +106,7 @@ listen_tcp(const struct set_addr *a, struct listener *l, char *err,
 {
 	struct sockaddr_in  sin;
 	struct sockaddr_in6 sin6;
+	const char	*scheme = a->tls ? "tls" : "tcp";
 	int		 fd;
 
 	memset(&sin, 0, sizeof(sin));
@@ -120,27 +121,27 @@ listen_tcp(const struct set_addr *a, struct listener *l, char *err,
 		sin6.sin6_addr = in6addr_any;
 		fd = listen_tcp_bind((struct sockaddr *)&sin6, sizeof(sin6), 0);
 		if (fd != -1) {
-			snprintf(l->name, sizeof(l->name), "tcp://[::]:%u",
-			    a->port);
+			snprintf(l->name, sizeof(l->name), "%s://[::]:%u",
+			    scheme, a->port);
 		} else {
 			log_msg(LOG_WARN, "IPv6 unavailable for %s (%s), "
 			    "listening on IPv4 only", a->text, strerror(errno));
 			sin.sin_addr.s_addr = htonl(INADDR_ANY);
 			fd = listen_tcp_bind((struct sockaddr *)&sin,
 			    sizeof(sin), 0);
-			snprintf(l->name, sizeof(l->name), "tcp://0.0.0.0:%u",
-			    a->port);
+			snprintf(l->name, sizeof(l->name), "%s://0.0.0.0:%u",
+			    scheme, a->port);
 		}
 	} else if (a->kind == SET_ADDR_TCP4) {
 		memcpy(&sin.sin_addr, a->ip, 4);
 		fd = listen_tcp_bind((struct sockaddr *)&sin, sizeof(sin), 0);
-		snprintf(l->name, sizeof(l->name), "tcp://%s:%u", a->host,
-		    a->port);
+		snprintf(l->name, sizeof(l->name), "%s://%s:%u", scheme,
+		    a->host, a->port);
 	} else {
 		memcpy(&sin6.sin6_addr, a->ip, 16);
 		fd = listen_tcp_bind((struct sockaddr *)&sin6, sizeof(sin6), 1);
-		snprintf(l->name, sizeof(l->name), "tcp://[%s]:%u", a->host,
-		    a->port);
+		snprintf(l->name, sizeof(l->name), "%s://[%s]:%u", scheme,
+		    a->host, a->port);
 	}
 	if (fd == -1)
 		return listen_fail(err, errlen, "cannot listen on", a->text);

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "canon.h"
@@ -27,6 +29,7 @@
 #include "ev.h"
 #include "health.h"
 #include "http_req.h"
+#include "keeper.h"
 #include "judge.h"
 #include "learn.h"
 #include "listen.h"
@@ -36,6 +39,7 @@
 #include "sandbox.h"
 #include "settings.h"
 #include "tecnativa.h"
+#include "tls.h"
 
 #define MAIN_DRAIN_MS         5000	/* SIGTERM: in-flight requests get this long */
 #define MAIN_LOG_RETRY_MS     50	/* a blocked log output is retried this often */
@@ -57,6 +61,9 @@ struct main_state {
 	int		 sandbox;	/* 0: SOCKWARD_SANDBOX=0 */
 };
 
+static struct main_state main_st;
+static struct cfg	*main_boot_cfg;	/* what start-up bound and applied */
+static struct set_res	*main_boot_res;
 static struct listener	main_listeners[LISTEN_MAX];
 static size_t		main_nlisteners;
 static struct set_args	main_args;	/* the flags, kept for reload */
@@ -79,10 +86,25 @@ static const char main_usage[] =
 "  --config FILE          read listeners and policies from FILE\n"
 "                         (sockward.conf(5)); also SOCKWARD_CONFIG\n"
 "  --listen ADDR          listen on ADDR (repeatable): tcp://HOST:PORT,\n"
-"                         tcp://[IPv6]:PORT, tcp://*:PORT or unix:///path\n"
-"                         (default tcp://127.0.0.1:2375)\n"
-"  --upstream PATH        Docker socket to forward to\n"
-"                         (default /var/run/docker.sock)\n"
+"                         tcp://[IPv6]:PORT, tcp://*:PORT, tls://HOST:PORT\n"
+"                         or unix:///path (default tcp://127.0.0.1:2375)\n"
+"  --tls-cert PEM --tls-key PEM\n"
+"                         certificate and key of tls:// listeners\n"
+"  --tls-client-ca PEM    tls:// clients need a certificate this CA signed\n"
+"  --insecure-tls-no-client-cert on\n"
+"                         a tls:// listener beyond loopback takes clients\n"
+"                         without a certificate\n"
+"  --upstream PATH|tls://HOST:PORT\n"
+"                         Docker socket, or dockerd over TLS, to forward\n"
+"                         to (default /var/run/docker.sock)\n"
+"  --upstream-ca PEM --upstream-cert PEM --upstream-key PEM\n"
+"                         verify a tls:// upstream, and the client\n"
+"                         certificate to show it\n"
+"  --upstream-server-name NAME\n"
+"                         the name its certificate must carry (default:\n"
+"                         the address)\n"
+"  --metrics ADDR         serve Prometheus metrics on ADDR (tcp:// or\n"
+"                         unix://, not one of the listen addresses)\n"
 "  --profile NAME[,NAME]  built-in rule sets (default traefik); see\n"
 "                         'sockward profiles'\n"
 "  --allow 'METHODS PATTERN [CONSTRAINTS]'\n"
@@ -129,7 +151,8 @@ static const char main_usage[] =
 "exit status 0, or 1 (config file) or 2 (flags, environment) on error.\n"
 "settings prints every setting: option, variable, config keyword,\n"
 "Tecnativa variable, default, and whether SIGHUP applies it.\n"
-"Signals: SIGTERM/SIGINT drain and exit, SIGHUP reloads the config file,\n"
+"Signals: SIGTERM/SIGINT drain and exit, SIGHUP reloads the config file\n"
+"and the TLS files,\n"
 "SIGUSR1 logs the rules that audit mode has seen.\n";
 
 enum { OPT_SET = 256, OPT_LISTENER = OPT_SET + SET_N, OPT_BODY, OPT_VERSION,
@@ -356,6 +379,47 @@ main_filters_from_flags(const struct set_res *res, struct cfg_listener *l)
 		main_config_exit("%s%s", err, "");
 }
 
+/* The default listener's TLS files and certificate names. */
+static void
+main_tls_from_flags(const struct set_res *res, struct cfg_listener *l)
+{
+	static const struct {
+		enum set_id	 id;
+		size_t		 off;
+	} files[] = {
+		{ SET_TLS_CERT, offsetof(struct cfg_tls, cert) },
+		{ SET_TLS_KEY, offsetof(struct cfg_tls, key) },
+		{ SET_TLS_CLIENT_CA, offsetof(struct cfg_tls, client_ca) },
+	};
+	const struct set_value *v;
+	const char	*why;
+	char		 err[400];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		v = &res->v[files[i].id];
+		if (v->text == NULL)
+			continue;
+		if (strlen(v->text) >= CFG_PATH_MAX)
+			main_config_exit("%s: path too long%s", v->origin, "");
+		snprintf((char *)&l->tls + files[i].off, CFG_PATH_MAX, "%s",
+		    v->text);
+	}
+	l->tls.no_client_cert = strcmp(res->v[SET_TLS_NO_CLIENT_CERT].text,
+	    "on") == 0;
+	v = &res->v[SET_CERT_CN];
+	for (i = 0; i < v->nitems; i++)
+		if (admit_add_cert(&l->admit, ADMIT_CN, v->item[i], &why) == -1)
+			main_config_exit("%s: %s", v->item_origin[i], why);
+	v = &res->v[SET_CERT_SAN];
+	for (i = 0; i < v->nitems; i++)
+		if (admit_add_cert(&l->admit, ADMIT_SAN_DNS, v->item[i],
+		    &why) == -1)
+			main_config_exit("%s: %s", v->item_origin[i], why);
+	if (cfg_listener_tls_check(l, err, sizeof(err)) == -1)
+		main_config_exit("%s%s", err, "");
+}
+
 /*
  * One listener named "default" from the resolved flags and environment:
  * --deny and SOCKWARD_DENY rules first, then the profiles, then
@@ -418,6 +482,7 @@ main_cfg_from_flags(const struct set_res *res, struct cfg *cfg, int quiet)
 		if (admit_add_gid(&l->admit, v->item[i], &why) == -1)
 			main_config_exit("SOCKWARD_PEER_GID '%s': %s", v->item[i],
 			    why);
+	main_tls_from_flags(res, l);
 }
 
 /*
@@ -470,6 +535,285 @@ main_prepare(struct main_state *st, const char *file, int quiet)
 	main_limits(st->res, &st->limits);
 	st->uid = st->res->v[SET_USER].num;
 	st->sandbox = strcmp(st->res->v[SET_SANDBOX].text, "0") != 0;
+}
+
+/* ---- TLS ---- */
+
+/*
+ * The TLS files are registered with the keeper once, from the start-up
+ * configuration: per listener block (cert, key, client CA) and for the
+ * upstream.  A reload re-reads these paths (through the keeper); a path
+ * changed in the file takes effect after a restart.
+ */
+struct main_tls_idx {
+	int		 cert, key, ca;	/* keeper indices, -1: none */
+};
+
+static struct main_tls_idx main_tls_blk[CFG_MAX_LISTENERS];
+static struct main_tls_idx main_tls_up = { -1, -1, -1 };
+static int		 main_tls_any;	/* some file registered */
+
+/* Does l listen on a tls:// address? */
+static int
+main_is_tls(const struct cfg_listener *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->naddrs; i++)
+		if (strncmp(l->addrs[i], "tls://", 6) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+main_upstream_is_tls(const struct main_state *st)
+{
+	return strncmp(st->upstream, "tls://", 6) == 0;
+}
+
+static int
+main_tls_add(const char *path)
+{
+	int i;
+
+	if (path == NULL || path[0] == '\0')
+		return -1;
+	if ((i = keeper_add(path)) == -1)
+		main_config_exit("too many TLS files (at most 64)%s%s", "",
+		    "");
+	main_tls_any = 1;
+	return i;
+}
+
+/* Register every TLS file of st and read them all (as we are now). */
+static void
+main_tls_load(const struct main_state *st)
+{
+	const struct cfg_listener *l;
+	const struct set_value *v = st->res->v;
+	char	 err[512];
+	size_t	 i;
+
+	for (i = 0; i < CFG_MAX_LISTENERS; i++)
+		main_tls_blk[i].cert = main_tls_blk[i].key =
+		    main_tls_blk[i].ca = -1;
+	for (i = 0; i < st->cfg->nlisteners; i++) {
+		l = &st->cfg->listeners[i];
+		if (!main_is_tls(l))
+			continue;
+		main_tls_blk[i].cert = main_tls_add(l->tls.cert);
+		main_tls_blk[i].key = main_tls_add(l->tls.key);
+		main_tls_blk[i].ca = main_tls_add(l->tls.client_ca);
+	}
+	if (main_upstream_is_tls(st)) {
+		main_tls_up.ca = main_tls_add(v[SET_UPSTREAM_CA].text);
+		main_tls_up.cert = main_tls_add(v[SET_UPSTREAM_CERT].text);
+		main_tls_up.key = main_tls_add(v[SET_UPSTREAM_KEY].text);
+	}
+	if (!main_tls_any)
+		return;
+	if (tls_init(err, sizeof(err)) == -1)
+		main_config_exit("TLS: %s%s", err, "");
+	if (keeper_read_all(err, sizeof(err)) == -1)
+		main_config_exit("TLS: %s%s", err, "");
+}
+
+static void
+main_tls_pem(int idx, struct tls_pem *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (idx < 0)
+		return;
+	p->path = keeper_path(idx);
+	p->data = keeper_data(idx, &p->len);
+}
+
+static void
+main_tls_material(const struct main_tls_idx *x, struct tls_material *m)
+{
+	main_tls_pem(x->cert, &m->cert);
+	main_tls_pem(x->key, &m->key);
+	main_tls_pem(x->ca, &m->ca);
+}
+
+/* The name a tls:// upstream's certificate must carry: the setting, or
+ * the address as written. */
+static void
+main_upstream_name(const struct main_state *st, char *dst, size_t len)
+{
+	const struct set_value *v = &st->res->v[SET_UPSTREAM_NAME];
+	struct set_addr a;
+	char	 msg[256];
+
+	if (v->nitems > 0) {
+		snprintf(dst, len, "%s", v->item[0]);
+		return;
+	}
+	if (set_addr_parse(st->upstream, &a, msg, sizeof(msg)) == -1)
+		a.host[0] = '\0';
+	snprintf(dst, len, "%s", a.host);
+}
+
+/*
+ * Build a server context for each block of st->cfg that listens on
+ * tls:// (into srv[block], NULL for the others) and the upstream's client
+ * context, from the files as last read.  Returns 0, or -1 with a message
+ * naming the listener or the upstream in err (nothing kept).
+ */
+static int
+main_tls_build(const struct main_state *st,
+    struct tls_server *srv[CFG_MAX_LISTENERS], struct tls_client **up,
+    char *err, size_t errlen)
+{
+	const struct cfg_listener *l;
+	struct tls_material m;
+	char	 why[400], name[CFG_PATH_MAX];
+	int64_t	 now = (int64_t)time(NULL);
+	size_t	 i;
+
+	memset(srv, 0, sizeof(srv[0]) * CFG_MAX_LISTENERS);
+	*up = NULL;
+	for (i = 0; i < st->cfg->nlisteners; i++) {
+		l = &st->cfg->listeners[i];
+		if (!main_is_tls(l))
+			continue;
+		main_tls_material(&main_tls_blk[i], &m);
+		if ((srv[i] = tls_server_new(&m, l->tls.no_client_cert == 1,
+		    now, why, sizeof(why))) == NULL) {
+			snprintf(err, errlen, "listener %s: %s", l->name, why);
+			goto fail;
+		}
+	}
+	if (main_upstream_is_tls(st)) {
+		main_tls_material(&main_tls_up, &m);
+		main_upstream_name(st, name, sizeof(name));
+		if ((*up = tls_client_new(&m, name, now, why,
+		    sizeof(why))) == NULL) {
+			snprintf(err, errlen, "upstream %s: %s", st->upstream,
+			    why);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	for (i = 0; i < CFG_MAX_LISTENERS; i++)
+		if (srv[i] != NULL)
+			tls_server_unref(srv[i]);
+	memset(srv, 0, sizeof(srv[0]) * CFG_MAX_LISTENERS);
+	return -1;
+}
+
+/* Index of dl's block in cfg. */
+static size_t
+main_block_of(const struct cfg *cfg, const struct listener *dl)
+{
+	size_t k;
+
+	for (k = 0; k < cfg->nlisteners; k++)
+		if (dl->pol == &cfg->listeners[k])
+			break;
+	return k;
+}
+
+/*
+ * Give every tls:// listener its new context and the upstream its own
+ * (each listener takes a reference; the ones replaced are released,
+ * sessions keep theirs).  Consumes srv[] and up.
+ */
+static void
+main_tls_apply(struct tls_server *srv[CFG_MAX_LISTENERS],
+    struct tls_client *up)
+{
+	struct listener	*dl;
+	struct tls_server *old;
+	size_t	 i, k;
+
+	for (i = 0; i < main_nlisteners; i++) {
+		dl = &main_listeners[i];
+		k = main_block_of(main_st.cfg, dl);
+		if (k >= CFG_MAX_LISTENERS || srv[k] == NULL ||
+		    strncmp(dl->name, "tls://", 6) != 0)
+			continue;
+		old = dl->tls;
+		dl->tls = srv[k];
+		tls_server_ref(srv[k]);
+		if (old != NULL)
+			tls_server_unref(old);
+	}
+	for (k = 0; k < CFG_MAX_LISTENERS; k++)
+		if (srv[k] != NULL)
+			tls_server_unref(srv[k]);
+	if (up != NULL) {
+		conn_set_upstream_tls(up);
+		tls_client_unref(up);
+	}
+}
+
+/* `check`: the TLS files read and their contexts built, or exit 1. */
+static void
+main_tls_check(const struct main_state *st)
+{
+	struct tls_server *srv[CFG_MAX_LISTENERS];
+	struct tls_client *up;
+	char	 err[600];
+	size_t	 i;
+
+	if (!main_tls_any)
+		return;
+	if (main_tls_build(st, srv, &up, err, sizeof(err)) == -1) {
+		fprintf(stderr, "sockward: TLS: %s\n", err);
+		exit(1);
+	}
+	for (i = 0; i < CFG_MAX_LISTENERS; i++)
+		if (srv[i] != NULL)
+			tls_server_unref(srv[i]);
+	if (up != NULL)
+		tls_client_unref(up);
+	printf("# TLS (%s): certificates, keys and CAs OK\n", tls_library());
+}
+
+/*
+ * SIGHUP: the TLS files read again by the keeper and every context
+ * rebuilt; anything wrong keeps all the old ones.  Paths changed in the
+ * file since start-up are said to need a restart.
+ */
+static void
+main_tls_reload(void)
+{
+	struct tls_server *srv[CFG_MAX_LISTENERS];
+	struct tls_client *up;
+	const struct cfg_tls *a, *b;
+	char	 err[600];
+	size_t	 i;
+
+	if (!main_tls_any)
+		return;
+	for (i = 0; i < main_st.cfg->nlisteners && main_st.cfg !=
+	    main_boot_cfg; i++) {
+		a = &main_boot_cfg->listeners[i].tls;
+		b = &main_st.cfg->listeners[i].tls;
+		if (strcmp(a->cert, b->cert) != 0 ||
+		    strcmp(a->key, b->key) != 0 ||
+		    strcmp(a->client_ca, b->client_ca) != 0)
+			log_msg(LOG_WARN, "reload: listener %s: TLS file paths "
+			    "changed; the files named at start are re-read, "
+			    "the new paths take effect after a restart",
+			    main_st.cfg->listeners[i].name);
+	}
+	if (keeper_refresh(err, sizeof(err)) == -1) {
+		log_msg(LOG_ERROR, "reload: TLS files not re-read: %s; the "
+		    "old certificates stay", err);
+		return;
+	}
+	if (main_tls_build(&main_st, srv, &up, err, sizeof(err)) == -1) {
+		log_msg(LOG_ERROR, "reload: TLS refused: %s; the old "
+		    "certificates stay", err);
+		return;
+	}
+	main_tls_apply(srv, up);
+	log_msg(LOG_INFO, "reload: TLS certificates, keys and CAs re-read "
+	    "(%d files); open connections keep their sessions",
+	    keeper_count());
 }
 
 /* ---- subcommands ---- */
@@ -656,18 +1000,36 @@ main_profiles(int argc, char **argv)
 
 /*
  * `sockward health [ADDR]`: HEAD /_ping through the proxy at ADDR (default:
- * the first listen address of the effective config).  Exit 0 healthy, 1
- * not, with one line on stderr saying why.
+ * the first tcp:// or unix:// listen address of the effective config: the
+ * probe speaks plain HTTP and has no client certificate).  Exit 0
+ * healthy, 1 not, with one line on stderr saying why.
  */
 static int
 main_health(const struct main_state *st, int argc, char **argv)
 {
-	const char	*addr;
+	const char	*addr = NULL;
 	char		 err[512];
+	size_t		 i, k;
 
 	if (argc > 1)
 		main_usage_exit("health takes at most one ADDR");
-	addr = argc == 1 ? argv[0] : st->cfg->listeners[0].addrs[0];
+	for (i = 0; argc == 0 && addr == NULL && i < st->cfg->nlisteners; i++)
+		for (k = 0; addr == NULL && k < st->cfg->listeners[i].naddrs;
+		    k++)
+			if (strncmp(st->cfg->listeners[i].addrs[k], "tls://",
+			    6) != 0)
+				addr = st->cfg->listeners[i].addrs[k];
+	if (argc == 1)
+		addr = argv[0];
+	if (addr == NULL || strncmp(addr, "tls://", 6) == 0) {
+		fprintf(stderr, "sockward: health speaks plain HTTP without a "
+		    "client certificate, and %s: give it the tcp:// or unix:// "
+		    "address of a listener of this sockward that allows HEAD "
+		    "/_ping (a loopback one, say)\n", addr == NULL ?
+		    "every listen address is tls://" : "this is a tls:// "
+		    "address");
+		return 1;
+	}
 	if (health_check(addr, HEALTH_TIMEOUT_MS, err, sizeof(err)) == -1) {
 		fprintf(stderr, "sockward: health %s: %s\n", addr, err);
 		return 1;
@@ -753,7 +1115,6 @@ main_signals(void)
 static int		main_stopping;
 static int		main_want_reload;
 static int		main_want_learned;
-static struct main_state main_st;
 
 static void
 main_signal_cb(struct ev_io *io, unsigned revents)
@@ -864,8 +1225,6 @@ main_same_listeners(const struct cfg *a, const struct cfg *b, char *why,
 	return 1;
 }
 
-static struct cfg	*main_boot_cfg;	/* what start-up bound and applied */
-static struct set_res	*main_boot_res;
 
 static void
 main_restart_only(const char *what, const char *from, const char *to)
@@ -965,8 +1324,11 @@ main_reload(void)
 	char		 err[512];
 
 	if (main_st.cfg_path == NULL) {
-		log_msg(LOG_WARN, "SIGHUP: no config file in use, nothing to "
-		    "reload");
+		if (main_tls_any)
+			main_tls_reload();
+		else
+			log_msg(LOG_WARN, "SIGHUP: no config file in use, "
+			    "nothing to reload");
 		return;
 	}
 	if ((ncfg = calloc(1, sizeof(*ncfg))) == NULL ||
@@ -1004,6 +1366,7 @@ main_reload(void)
 		free(main_st.res);
 	main_st.cfg = ncfg;
 	main_st.res = nres;
+	main_tls_reload();
 	log_msg(LOG_INFO, "reloaded %s", main_st.cfg_path);
 	main_log_policy(ncfg);
 	return;
@@ -1049,6 +1412,12 @@ main_open_listeners(void)
 	char		 err[512];
 	size_t		 i, k;
 
+	const char	*addr[LISTEN_MAX];
+	struct tls_server *srv[CFG_MAX_LISTENERS];
+	struct tls_client *up;
+	struct listener	*head;
+	size_t		 j;
+
 	for (i = 0; i < main_st.cfg->nlisteners; i++) {
 		l = &main_st.cfg->listeners[i];
 		for (k = 0; k < l->naddrs; k++) {
@@ -1056,6 +1425,28 @@ main_open_listeners(void)
 				fatal("too many listen addresses (max %d)",
 				    LISTEN_MAX);
 			dl = &main_listeners[main_nlisteners];
+			addr[main_nlisteners] = l->addrs[k];
+			/* A tls:// address another block opened: one
+			 * socket, the certificate picks the block. */
+			for (j = 0, head = NULL; j < main_nlisteners; j++)
+				if (strncmp(l->addrs[k], "tls://", 6) == 0 &&
+				    strcmp(addr[j], l->addrs[k]) == 0)
+					head = &main_listeners[j];
+			if (head != NULL) {
+				memset(dl, 0, sizeof(*dl));
+				ev_io_init(&dl->io, -1, NULL);
+				snprintf(dl->name, sizeof(dl->name), "%s",
+				    head->name);
+				while (head->next_shared != NULL)
+					head = head->next_shared;
+				head->next_shared = dl;
+				dl->pol = l;
+				main_nlisteners++;
+				log_msg(LOG_INFO, "listener %s on %s (shared; "
+				    "picked by client certificate)", l->name,
+				    dl->name);
+				continue;
+			}
 			if (listen_open(l->addrs[k], l->sock_mode, dl, err,
 			    sizeof(err)) == -1)
 				fatal("listener %s: %s", l->name, err);
@@ -1068,8 +1459,15 @@ main_open_listeners(void)
 		}
 	}
 	main_attach_policies(main_st.cfg);
+	if (main_tls_any) {
+		if (main_tls_build(&main_st, srv, &up, err, sizeof(err)) == -1)
+			fatal("TLS: %s", err);
+		main_tls_apply(srv, up);
+		log_msg(LOG_INFO, "TLS: %s", tls_library());
+	}
 	for (i = 0; i < main_nlisteners; i++)
-		if (door_listen(&main_listeners[i]) == -1)
+		if (main_listeners[i].io.fd != -1 &&
+		    door_listen(&main_listeners[i]) == -1)
 			fatal("epoll: %s", strerror(errno));
 }
 
@@ -1085,6 +1483,37 @@ main_check_upstream(const char *path)
 		log_msg(LOG_WARN, "upstream %s is not accessible to uid %u "
 		    "gid %u; it belongs to group %u", path, (unsigned)getuid(),
 		    (unsigned)getgid(), (unsigned)st.st_gid);
+}
+
+/* Where conn.c connects: the unix socket, or dockerd over TLS. */
+static void
+main_conn_upstream(struct conn_config *cc)
+{
+	struct sockaddr_in  *sin = (struct sockaddr_in *)(void *)&cc->up_addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&cc->up_addr;
+	struct set_addr	 a;
+	char		 err[256];
+
+	memset(cc, 0, sizeof(*cc));
+	if (!main_upstream_is_tls(&main_st)) {
+		cc->upstream = main_st.upstream;
+		return;
+	}
+	if (set_addr_parse(main_st.upstream, &a, err, sizeof(err)) == -1)
+		fatal("upstream: %s", err);
+	cc->up_tcp = 1;
+	snprintf(cc->up_name, sizeof(cc->up_name), "%s", main_st.upstream);
+	if (a.kind == SET_ADDR_TCP4) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)a.port);
+		memcpy(&sin->sin_addr, a.ip, 4);
+		cc->up_addrlen = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)a.port);
+		memcpy(&sin6->sin6_addr, a.ip, 16);
+		cc->up_addrlen = sizeof(*sin6);
+	}
 }
 
 /* Started as root: switch to --user (default 65534) and confine. */
@@ -1147,8 +1576,13 @@ main(int argc, char **argv)
 	log_init(LOG_FMT_TEXT, LOG_INFO);
 	main_prepare(&main_st, file, cmd != NULL);
 	log_init(main_st.log_format, main_st.log_level);
-	if (cmd != NULL && strcmp(cmd, "check") == 0)
+	if (cmd != NULL && strcmp(cmd, "check") == 0) {
+		/* TLS files first: an expired certificate prints nothing
+		 * that looks like success. */
+		main_tls_load(&main_st);
+		main_tls_check(&main_st);
 		return main_check(&main_st);
+	}
 	if (cmd != NULL && strcmp(cmd, "health") == 0)
 		return main_health(&main_st, argc - first, argv + first);
 	if (cmd != NULL)
@@ -1166,7 +1600,7 @@ main(int argc, char **argv)
 	if (ev_io_set(&sigio, EV_READ) == -1)
 		fatal("epoll: %s", strerror(errno));
 
-	cc.upstream = main_st.upstream;
+	main_conn_upstream(&cc);
 	cc.header_timeout_ms = main_st.header_timeout_s * 1000;
 	cc.idle_timeout_ms = main_st.idle_timeout_s * 1000;
 	cc.body_timeout_ms = main_st.body_timeout_s * 1000;
@@ -1178,15 +1612,19 @@ main(int argc, char **argv)
 	    main_st.cfg_path ? " with " : "", main_st.cfg_path ?
 	    main_st.cfg_path : "");
 	main_log_policy(main_st.cfg);
+	main_tls_load(&main_st);
 	main_open_listeners();
-	main_check_upstream(main_st.upstream);
+	if (!main_upstream_is_tls(&main_st))
+		main_check_upstream(main_st.upstream);
 	if (log_nonblocking() == -1)
 		log_msg(LOG_WARN, "log: cannot open the log output "
 		    "non-blocking (%s): a stalled log reader would stall "
 		    "sockward", strerror(errno));
+	/* Before the sandbox: the keeper keeps root's right to read. */
+	(void)keeper_start();
 	main_sandbox();
-	log_msg(LOG_INFO, "forwarding allowed requests to unix://%s",
-	    main_st.upstream);
+	log_msg(LOG_INFO, "forwarding allowed requests to %s%s",
+	    main_upstream_is_tls(&main_st) ? "" : "unix://", main_st.upstream);
 
 	for (;;) {
 		now = ev_now_ms();
