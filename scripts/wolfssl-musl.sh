@@ -124,6 +124,8 @@ WOLFSSL_FEATURES=${WOLFSSL_FEATURES:-"
 #                          file in the unprivileged process
 #   harden                 timing resistance, RSA blinding (the default)
 #   errorstrings           the messages tls_error() logs (the default)
+# Not OPENSSL_COMPATIBLE_DEFAULTS (Debian's build has it): it would accept
+# X.509 v1 client certificates (TLS wants v3) and alternative chains.
 # Compiler flags: WOLFSSL_OPT (-O2, as sockward's own code: -Os makes the
 # library about a fifth smaller and its AES-GCM slower, see the README's
 # "TLS library"), position-independent code for the static PIE
