@@ -36,12 +36,13 @@ const struct set_def set_table[SET_N] = {
 	    "sockets are bound before privileges are dropped; a reload that "
 	    "changes them is refused",
 	    "addresses to listen on: tcp://HOST:PORT (numeric IPv4, [IPv6] "
-	    "or *), unix:///PATH" },
+	    "or *), tls://HOST:PORT (the same hosts), unix:///PATH" },
 	{ SET_UPSTREAM, "upstream", "--upstream", "SOCKWARD_UPSTREAM",
 	    "upstream", "SOCKET_PATH", SET_T_PATH, NULL, 0, 0, NULL,
 	    "/var/run/docker.sock", "/var/run/docker.sock", 0, 0,
 	    "the sandbox (Landlock) admits only the socket named at start",
-	    "the Docker socket to forward to" },
+	    "the Docker socket to forward to, or tls://HOST:PORT of a "
+	    "dockerd over TLS" },
 	{ SET_PROFILE, "profile", "--profile", "SOCKWARD_PROFILE", "profile",
 	    NULL, SET_T_NAMES, NULL, 0, 0, ", \t", "traefik",
 	    "traefik; none in Tecnativa mode", 1, 1, "judged per request",
