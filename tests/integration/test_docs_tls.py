@@ -190,6 +190,8 @@ def daemon(pki, tmp_path_factory):
         except OSError:
             assert time.time() < deadline, "not listening: %s" % d.log()
             time.sleep(0.05)
+    # Listening comes before the keeper and the switch of user.
+    assert d.wait_log("forwarding allowed requests"), d.log()
     yield d
     proc.terminate()
     try:
