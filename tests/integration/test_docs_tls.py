@@ -12,9 +12,10 @@ them out and run them:
 - recipe:tls-run, the `docker run` line of the image: sockward is started
   from the same binary the image holds, with the environment of its -e
   options, the mounted directory mapped to the temporary one and its two
-  listen addresses to free loopback ports, as root, so that it reads the
-  key and then drops to uid 65534 as in the image; its health check
-  finds the plain loopback address;
+  listen addresses to free loopback ports, as root with only the
+  capabilities the recipe keeps (setpriv), so that it reads the key and
+  then drops to uid 65534 as in the image; its keeper holds no more than
+  those capabilities; its health check finds the plain loopback address;
 - recipe:tls-client, with `sh -e`, the docker CLI (/usr/local/bin/docker)
   pointed at the tls:// port: `docker version` must show the real
   dockerd's server version, once with the files named on the command line
@@ -122,17 +123,19 @@ class Daemon:
 def run_env(tls_port, plain_port, pki_dir):
     """The environment of recipe:tls-run's `docker run`, mapped to this
     machine: the mounted directory to pki_dir, the published port and the
-    plain loopback address to free ports."""
+    plain loopback address to free ports; and the capabilities the
+    container keeps (--cap-drop, --cap-add), as a setpriv bounding set."""
     argv = words(recipe("tls-run"))
     assert argv[:2] == ["docker", "run"], argv
     assert argv[-1] == "sockward:local", \
         "the recipe passes arguments after the image, which the image's " \
         "health check would not see: %r" % argv
-    env, mounts, ports = {}, [], []
+    env, mounts, ports, drop, add = {}, [], [], [], []
     i = 2
     while i < len(argv) - 1:
         a = argv[i]
-        if a in ("-e", "-v", "-p", "--name", "--restart", "--security-opt"):
+        if a in ("-e", "-v", "-p", "--name", "--restart", "--security-opt",
+                 "--cap-drop", "--cap-add"):
             v = argv[i + 1]
             if a == "-e":
                 k, _, val = v.partition("=")
@@ -141,6 +144,10 @@ def run_env(tls_port, plain_port, pki_dir):
                 mounts.append(v)
             elif a == "-p":
                 ports.append(v)
+            elif a == "--cap-drop":
+                drop.append(v.lower())
+            elif a == "--cap-add":
+                add.append(v.lower())
             i += 2
             continue
         i += 1
@@ -162,7 +169,8 @@ def run_env(tls_port, plain_port, pki_dir):
     for k in ("SOCKWARD_TLS_CERT", "SOCKWARD_TLS_KEY",
               "SOCKWARD_TLS_CLIENT_CA", "SOCKWARD_CERT_CN"):
         assert k in env, (k, env)
-    return env
+    assert drop == ["all"], drop
+    return env, ",".join(["-all"] + ["+" + c for c in add])
 
 
 @pytest.fixture(scope="module")
@@ -174,12 +182,16 @@ def daemon(pki, tmp_path_factory):
         plain_port = free_port()
     env = dict(os.environ)
     env.pop("SOCKWARD_USER", None)  # conftest's default: keep the switch
-    env.update(run_env(tls_port, plain_port, pki))
+    renv, bounding = run_env(tls_port, plain_port, pki)
+    env.update(renv)
     log_path = str(tmp_path_factory.mktemp("log") / "sockward.log")
+    # As in the container: root with only the capabilities the recipe
+    # keeps, and no_new_privs (--security-opt no-new-privileges).
+    argv = ["setpriv", "--bounding-set=" + bounding, "--inh-caps=-all",
+            "--no-new-privs", "--", SOCKWARD_BIN]
     with open(log_path, "wb") as err:
-        proc = subprocess.Popen([SOCKWARD_BIN], env=env,
-                                stdin=subprocess.DEVNULL, stdout=err,
-                                stderr=err)
+        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                                stdout=err, stderr=err)
     d = Daemon(proc, log_path, tls_port, plain_port, env)
     deadline = time.time() + 5
     while True:
@@ -246,10 +258,20 @@ def test_run_recipe_starts_and_drops_root_and_health_probes_the_plain_address(
         daemon):
     log = daemon.log()
     assert "listener default on tls://127.0.0.1:%d" % daemon.tls_port in log
-    assert "keeper: process" in log, log
+    m = re.search(r"keeper: process (\d+) keeps the right to read the 3 TLS "
+                  r"files", log)
+    assert m, log
     status = open("/proc/%d/status" % daemon.proc.pid).read()
     assert re.search(r"(?m)^Uid:\s+65534\s+65534\s+65534\s+65534$",
                      status), status
+    assert re.search(r"(?m)^CapEff:\s+0+$", status), status
+    # The keeper holds no capability the container does not give
+    # (SETGID, SETUID; CAP_DAC_READ_SEARCH at most once keeper.c asks
+    # only for what it has), and cannot gain any.
+    keeper = open("/proc/%s/status" % m.group(1)).read()
+    eff = int(re.search(r"(?m)^CapEff:\s+(\w+)$", keeper).group(1), 16)
+    assert eff & ~((1 << 6) | (1 << 7) | (1 << 2)) == 0, keeper
+    assert re.search(r"(?m)^NoNewPrivs:\s+1$", keeper), keeper
     # The image's HEALTHCHECK: `sockward health` with the same
     # environment, no arguments: it skips tls:// for the plain address.
     r = subprocess.run([SOCKWARD_BIN, "health"], env=daemon.env,
