@@ -26,6 +26,7 @@
 #include "ev.h"
 #include "exchange.h"
 #include "log.h"
+#include "metrics_srv.h"
 #include "sbuf.h"
 #include "spipe.h"
 #include "timer.h"
@@ -162,6 +163,7 @@ conn_x_up_open(void *arg, char *err, size_t errlen)
 	conn_nup++;
 	return 0;
 fail:
+	metrics_upstream_connect_failed(metrics_reg);
 	snprintf(err, errlen, "%s: %s", conn_cfg->upstream, strerror(errno));
 	return -1;
 }
@@ -201,6 +203,7 @@ conn_x_record(void *arg, const struct exchange *x)
 
 	log_exchange(&x->rec, c->who.name, c->lst->pol->name,
 	    (double)(ev_now_us() - x->rec.t_start) / 1000.0);
+	metrics_record(metrics_reg, c->lst->mx, &x->rec);
 }
 
 /* The exchange finished one request: an empty pipe goes back to the
@@ -263,6 +266,7 @@ conn_open(struct listener *l, int fd, const struct door_peer *who)
 	c->x.arg = c;
 	c->x.pol = &l->pol;
 	c->x.learn = &l->learn;
+	c->x.bytes_ctr = metrics_bytes_ctr(metrics_reg, l->mx);
 	/* Splicing into a TCP socket measured slower than copying
 	 * (make bench); into a unix socket it is faster. */
 	c->x.splice_ok = l->is_unix;
@@ -725,4 +729,14 @@ conn_revalidate(void)
 			conn_progress(c);
 	}
 	return n;
+}
+
+void
+conn_walk(void (*fn)(void *arg, const struct listener *l,
+    const struct exchange *x), void *arg)
+{
+	const struct conn *c;
+
+	for (c = conn_list; c != NULL; c = c->next)
+		fn(arg, c->lst, &c->x);
 }

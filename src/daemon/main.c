@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "canon.h"
@@ -31,6 +32,7 @@
 #include "learn.h"
 #include "listen.h"
 #include "log.h"
+#include "metrics_srv.h"
 #include "profile.h"
 #include "rule.h"
 #include "sandbox.h"
@@ -113,6 +115,9 @@ static const char main_usage[] =
 "  --client-streams N     open streams and hijacks per client (default\n"
 "                         128; over it: 429)\n"
 "  --streams N            open streams and hijacks in all (default 1024)\n"
+"  --metrics ADDR         serve GET /metrics (Prometheus) on ADDR,\n"
+"                         tcp://HOST:PORT or unix:///path, apart from the\n"
+"                         proxy's listeners; also SOCKWARD_METRICS\n"
 "  --user UID             started as root, switch to this numeric uid\n"
 "                         (default 65534) with the Docker socket's group;\n"
 "                         0 stays root (not recommended); also SOCKWARD_USER\n"
@@ -973,6 +978,7 @@ main_reload(void)
 	    (nres = calloc(1, sizeof(*nres))) == NULL) {
 		log_msg(LOG_ERROR, "reload: out of memory; old policy stays");
 		free(ncfg);
+		metrics_reload(metrics_reg, 0, (int64_t)time(NULL));
 		return;
 	}
 	if (cfg_load_file(main_st.cfg_path, ncfg, err, sizeof(err)) == -1) {
@@ -1006,6 +1012,7 @@ main_reload(void)
 	main_st.res = nres;
 	log_msg(LOG_INFO, "reloaded %s", main_st.cfg_path);
 	main_log_policy(ncfg);
+	metrics_reload(metrics_reg, 1, (int64_t)time(NULL));
 	return;
 
 drop_cfg:
@@ -1013,6 +1020,7 @@ drop_cfg:
 drop:
 	free(ncfg);
 	free(nres);
+	metrics_reload(metrics_reg, 0, (int64_t)time(NULL));
 }
 
 static void
@@ -1063,6 +1071,7 @@ main_open_listeners(void)
 			    err, sizeof(err)) == -1)
 				fatal("listener %s: %s", l->name, err);
 			dl->pol = l;
+			dl->mx = (unsigned)i;
 			main_nlisteners++;
 			log_msg(LOG_INFO, "listener %s on %s", l->name, dl->name);
 		}
@@ -1071,6 +1080,26 @@ main_open_listeners(void)
 	for (i = 0; i < main_nlisteners; i++)
 		if (door_listen(&main_listeners[i]) == -1)
 			fatal("epoll: %s", strerror(errno));
+}
+
+/* --metrics: its listener, bound now (before privileges drop), and the
+ * registry, one series per listener block. */
+static void
+main_metrics(void)
+{
+	const struct set_value *v = &main_st.res->v[SET_METRICS];
+	const char	*names[CFG_MAX_LISTENERS];
+	char		 err[512];
+	size_t		 i;
+
+	if (v->text == NULL || v->nitems == 0)
+		return;
+	for (i = 0; i < main_st.cfg->nlisteners; i++)
+		names[i] = main_st.cfg->listeners[i].name;
+	if (metrics_srv_start(v->item[0], names, main_st.cfg->nlisteners,
+	    main_st.header_timeout_s * 1000, main_st.send_timeout_s * 1000,
+	    err, sizeof(err)) == -1)
+		fatal("metrics: %s", err);
 }
 
 static void
@@ -1092,7 +1121,7 @@ static void
 main_sandbox(void)
 {
 	struct sandbox_opts so;
-	const char	*unix_paths[LISTEN_MAX];
+	const char	*unix_paths[LISTEN_MAX + 1];
 	size_t		 i;
 
 	memset(&so, 0, sizeof(so));
@@ -1102,6 +1131,8 @@ main_sandbox(void)
 	for (i = 0; i < main_nlisteners; i++)
 		if (main_listeners[i].is_unix)
 			unix_paths[so.n_unix++] = main_listeners[i].unix_path;
+	if (metrics_srv_unix_path() != NULL)
+		unix_paths[so.n_unix++] = metrics_srv_unix_path();
 	so.unix_paths = unix_paths;
 	/* SOCKWARD_SANDBOX=0 is for debugging under valgrind or strace,
 	 * which cannot run inside a seccomp filter; the environment is
@@ -1179,6 +1210,7 @@ main(int argc, char **argv)
 	    main_st.cfg_path : "");
 	main_log_policy(main_st.cfg);
 	main_open_listeners();
+	main_metrics();
 	main_check_upstream(main_st.upstream);
 	if (log_nonblocking() == -1)
 		log_msg(LOG_WARN, "log: cannot open the log output "
@@ -1191,6 +1223,7 @@ main(int argc, char **argv)
 	for (;;) {
 		now = ev_now_ms();
 		conn_expire(now);
+		metrics_srv_expire(now);
 		conn_reap();
 		if (main_want_reload) {
 			main_want_reload = 0;
@@ -1209,7 +1242,7 @@ main(int argc, char **argv)
 			if (conn_count() == 0 || now >= drain_deadline)
 				break;
 		}
-		timeout = conn_next_timeout(now);
+		timeout = metrics_srv_timeout(now, conn_next_timeout(now));
 		if (main_stopping) {
 			int left = (int)(drain_deadline - now);
 			if (timeout == -1 || timeout > left)
@@ -1224,6 +1257,7 @@ main(int argc, char **argv)
 			fatal("epoll_wait: %s", strerror(errno));
 		conn_reap();
 	}
+	metrics_srv_close();
 	log_msg(LOG_INFO, "exiting with %zu connections open", conn_count());
 	return 0;
 }
