@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #define METRICS_MAX_LISTENERS	16	/* CFG_MAX_LISTENERS */
-#define METRICS_NAME_MAX	80	/* bytes of a label value, NUL included */
+#define METRICS_NAME_MAX	80	/* bytes of a label value, NUL too */
 #define METRICS_MAX_RULES	1024	/* distinct rule labels */
 #define METRICS_MAX_FIELDS	128	/* distinct body field labels */
 #define METRICS_MAX_SERIES	8192	/* series of the denial family */

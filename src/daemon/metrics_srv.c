@@ -37,7 +37,7 @@ struct msrv_conn {
 	enum msrv_state	 state;
 	size_t		 in_len;
 	char		 in[METRICS_SRV_HEAD];
-	char		 head[256];	/* the answer's status line and fields */
+	char		 head[256];	/* the answer's status line, fields */
 	size_t		 head_len;
 	char		*body;		/* malloc'd, or NULL */
 	size_t		 body_len;
