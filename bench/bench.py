@@ -27,6 +27,11 @@ body policy on (judged) and off (--body-policy off, unjudged), POST
 /v1.41/containers/create carrying bench/create-4k.json to fakedockerd;
 the two alternate over several rounds; `--only body` runs just that.
 
+Issue 14's cell (`--only metrics`): GET /v1.24/_ping at c=16 through
+sockward tcp with --metrics (scraped once a second meanwhile) and without,
+alternating rounds on fakedockerd; the ratio of the medians (target: with
+metrics >= 0.97 x without).
+
 Issue 13's cells (`--only filter`, `--only events-rss`, `--only rewrite`):
 GET of 200 containers through sockward filtered (readonly, a visible
 label matching half) and unfiltered (--redact off), on fakedockerd and on
@@ -150,6 +155,17 @@ FILTER_CONFIGS = (("filtered", ["--profile", "readonly", "--visible-label",
 EVENTS_RSS_STREAMS = 1000
 EVENTS_RSS_EVENTS = 10
 EVENTS_RSS_TARGET_KB = 16 * 1024
+
+# Issue 14's cell (--only metrics): P_SMALL at c=METRICS_CONNS through
+# sockward tcp with --metrics (a scrape every METRICS_SCRAPE_S meanwhile,
+# fifteen times Prometheus's default rate) and without, both started at
+# once, METRICS_ROUNDS rounds in an order that alternates; target: the
+# median req/s with metrics >= METRICS_TARGET x without.
+METRICS_CONNS = 16
+METRICS_ROUNDS = 6
+METRICS_DURATION = 3.0
+METRICS_SCRAPE_S = 1.0
+METRICS_TARGET = 0.97
 
 # What each policy forbids among the benchmarked calls (skipped, shown as
 # "403 by policy"): the seed allows only seven GET /v1.24 paths.
@@ -1060,6 +1076,109 @@ def body_cell_main(a):
     return 0
 
 
+# ---------------------------------------------------------------- issue 14
+
+def metrics_scraper(addr, stop_at, out):
+    """GET /metrics every METRICS_SCRAPE_S until stop_at (time.time());
+    out["scrapes"] counts the 200s, out["bytes"] the last body's size."""
+    host, port = addr[6:].rsplit(":", 1)
+    while time.time() < stop_at:
+        try:
+            c = http.client.HTTPConnection(host, int(port), timeout=5)
+            c.request("GET", "/metrics")
+            r = c.getresponse()
+            body = r.read()
+            c.close()
+            if r.status == 200:
+                out["scrapes"] = out.get("scrapes", 0) + 1
+                out["bytes"] = len(body)
+        except OSError as e:
+            out["error"] = str(e)
+        time.sleep(METRICS_SCRAPE_S)
+
+
+def metrics_cell_main(a):
+    """--only metrics: fakedockerd, sockward tcp with and without
+    --metrics, a.runs alternating rounds of a.duration s at c=a.conns on
+    P_SMALL; prints each round, the medians and the ratio."""
+    import threading
+    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    os.chmod(tmp, 0o711)
+    fake_sock = os.path.join(tmp, "fakedockerd.sock")
+    res = {"off": [], "on": []}
+    scr = {}
+    try:
+        start([FAKED, fake_sock], cpu=CPU_FAKE, addr="unix://" + fake_sock,
+              name="fakedockerd")
+        started = {}
+        for name in ("off", "on"):
+            addr = "tcp://127.0.0.1:%d" % free_port()
+            argv = [SOCKWARD, "--listen", addr, "--upstream", fake_sock] + \
+                SW_ARGS
+            maddr = None
+            if name == "on":
+                maddr = "tcp://127.0.0.1:%d" % free_port()
+                argv += ["--metrics", maddr]
+            p = start(argv, addr=addr, name="sockward metrics " + name)
+            started[name] = (p, addr, maddr)
+        log("== metrics cell: sockward tcp with and without --metrics, GET "
+            "%s c=%d, %d rounds x %.1f s, a scrape every %.0f s"
+            % (P_SMALL, a.conns, a.runs, a.duration, METRICS_SCRAPE_S))
+        names = ["off", "on"]
+        for i in range(a.runs):
+            for name in names[i % 2:] + names[:i % 2]:
+                p, addr, maddr = started[name]
+                th = None
+                if maddr is not None:
+                    th = threading.Thread(target=metrics_scraper, args=(
+                        maddr, time.time() + a.warmup + a.duration, scr))
+                    th.start()
+                r = loadgen(addr, paths=[P_SMALL], conns=a.conns,
+                            duration=a.duration, warmup=a.warmup)
+                if th is not None:
+                    th.join()
+                if "error" in r or not r.get("s2xx"):
+                    failures.append("metrics cell %s: %s" % (
+                        name, r.get("error", "no 2xx")))
+                    continue
+                res[name].append(r["rps"])
+                log("  round %d metrics %-3s %9.0f req/s  p50 %6.1f us  "
+                    "p99 %7.1f us" % (i + 1, name, r["rps"], r["p50_us"],
+                                      r["p99_us"]))
+                if p.poll() is not None:
+                    failures.append("sockward metrics %s exited (status "
+                                    "%s)" % (name, p.returncode))
+                    return 1
+    except RuntimeError as e:
+        failures.append(str(e))
+    finally:
+        for p in procs:
+            stop(p)
+        shutil.rmtree(tmp, ignore_errors=True)
+    if scr.get("error"):
+        failures.append("metrics cell: a scrape failed: %s" % scr["error"])
+    if res["off"] and res["on"]:
+        off, on = median(res["off"]), median(res["on"])
+        print("GET %s, c=%d, fakedockerd, %d rounds x %.1f s alternating, "
+              "loadgen on CPU %s, server side on CPU %s; %d scrapes of %s B"
+              % (P_SMALL, a.conns, a.runs, a.duration, CPU_LOAD, CPU_PROXY,
+                 scr.get("scrapes", 0), fmt_int(scr.get("bytes", 0))))
+        print()
+        print("| sockward tcp | req/s (median) | rounds |")
+        print("|---|---|---|")
+        for name, v in (("without --metrics", off), ("with --metrics", on)):
+            print("| %s | %s | %s |" % (name, fmt_int(v), ", ".join(
+                fmt_int(x) for x in res["off" if v is off else "on"])))
+        print()
+        print("target: with metrics >= %.2f x without: %.3f x %s"
+              % (METRICS_TARGET, on / off, mark(on / off >= METRICS_TARGET)))
+    if failures:
+        for f in failures:
+            log("  FAILED: " + f)
+        return 1
+    return 0
+
+
 # ---------------------------------------------------------------- issue 13
 
 def http_get(addr, path, version="1.1"):
@@ -1939,7 +2058,7 @@ def main():
     ap.add_argument("--command", default=None,
                     help="the command to record in the report")
     ap.add_argument("--only", choices=["real", "body", "filter",
-                                       "events-rss", "rewrite"],
+                                       "events-rss", "rewrite", "metrics"],
                     help="real: just "
                     "the real-dockerd cell of issue 10 (GET /v1.41/"
                     "containers/json, c=8, 20 containers, medians of 3 "
@@ -1950,12 +2069,17 @@ def main():
                     "filtered/unfiltered GET of 200 containers (fake and "
                     "real dockerd); events-rss: %d filtered /events "
                     "streams, sockward's RSS; rewrite: make jrwbench; "
+                    "metrics: issue 14's /_ping c=16 with and without "
+                    "--metrics, %d alternating rounds of %.0f s; "
                     "printed, no report written"
                     % (BODY_ROUNDS, BODY_DURATION, BODY_CONNS,
-                       EVENTS_RSS_STREAMS))
+                       EVENTS_RSS_STREAMS, METRICS_ROUNDS,
+                       METRICS_DURATION))
     ap.add_argument("--runs", type=int, default=None,
                     help="rounds (real: 3, body: %d)" % BODY_ROUNDS)
-    ap.add_argument("--conns", type=int, default=8)
+    ap.add_argument("--conns", type=int, default=None,
+                    help="connections (real: 8, metrics: %d)"
+                    % METRICS_CONNS)
     ap.add_argument("--containers", type=int, default=20)
     ap.add_argument("--duration", type=float, default=None,
                     help="seconds per run (real: 5, body: %.0f)"
@@ -1975,11 +2099,13 @@ def main():
                     help="events-rss: pushes")
     a = ap.parse_args()
     if a.runs is None:
-        a.runs = {"body": BODY_ROUNDS, "filter": FILTER_ROUNDS}.get(a.only,
-                                                                    3)
+        a.runs = {"body": BODY_ROUNDS, "filter": FILTER_ROUNDS,
+                  "metrics": METRICS_ROUNDS}.get(a.only, 3)
     if a.duration is None:
-        a.duration = {"body": BODY_DURATION,
-                      "filter": FILTER_DURATION}.get(a.only, 5.0)
+        a.duration = {"body": BODY_DURATION, "filter": FILTER_DURATION,
+                      "metrics": METRICS_DURATION}.get(a.only, 5.0)
+    if a.conns is None:
+        a.conns = METRICS_CONNS if a.only == "metrics" else 8
     for f in (LOADGEN, FAKED, NULLRELAY, SOCKWARD):
         if not os.access(f, os.X_OK):
             log("bench: %s is missing: run through make" % f)
@@ -1998,6 +2124,8 @@ def main():
         return real_cell_main(a)
     if a.only == "body":
         return body_cell_main(a)
+    if a.only == "metrics":
+        return metrics_cell_main(a)
     if a.only in ("filter", "events-rss", "rewrite"):
         return issue13_main(a)
     try:
