@@ -1166,9 +1166,10 @@ def metrics_cell_main(a):
         print()
         print("| sockward tcp | req/s (median) | rounds |")
         print("|---|---|---|")
-        for name, v in (("without --metrics", off), ("with --metrics", on)):
-            print("| %s | %s | %s |" % (name, fmt_int(v), ", ".join(
-                fmt_int(x) for x in res["off" if v is off else "on"])))
+        for title, k, v in (("without --metrics", "off", off),
+                            ("with --metrics", "on", on)):
+            print("| %s | %s | %s |" % (title, fmt_int(v), ", ".join(
+                fmt_int(x) for x in res[k])))
         print()
         print("target: with metrics >= %.2f x without: %.3f x %s"
               % (METRICS_TARGET, on / off, mark(on / off >= METRICS_TARGET)))
