@@ -918,9 +918,10 @@ def real_cell_main(a):
 
 # ---------------------------------------------------------------- body cell
 
-def body_instructions(fake_sock, tmp, quick):
-    """Instructions sockward executes per create request, judged and
-    unjudged, counted by callgrind (None without valgrind): each
+def callgrind_per_request(fake_sock, tmp, configs, path, extra, n1, n2):
+    """Instructions sockward executes per request of path (loadgen extra
+    arguments: the method, a body), for each (name, sockward arguments) of
+    configs, counted by callgrind (None without valgrind): each
     configuration runs twice, with n1 and n2 requests, and the difference
     over n2 - n1 drops start-up and exit.  The sandbox is off (valgrind
     cannot run under seccomp) and sockward stays root (--user 0) so that
@@ -928,9 +929,8 @@ def body_instructions(fake_sock, tmp, quick):
     vg = shutil.which("valgrind")
     if vg is None:
         return None
-    n1, n2 = (50, 250) if quick else (200, 1200)
     out = {}
-    for name, args in BODY_CONFIGS:
+    for name, args in configs:
         ir = []
         for n in (n1, n2):
             addr = "tcp://127.0.0.1:%d" % free_port()
@@ -944,9 +944,8 @@ def body_instructions(fake_sock, tmp, quick):
             except RuntimeError as e:
                 log("bench: %s" % e)
                 return None
-            r = loadgen(addr, paths=[BODY_PATH], duration=0, warmup=0,
-                        extra=["--method", "POST", "--requests", str(n),
-                               "--body", BODY_FILE])
+            r = loadgen(addr, paths=[path], duration=0, warmup=0,
+                        extra=["--requests", str(n)] + list(extra))
             stop(p)
             tot = None
             try:
@@ -963,6 +962,15 @@ def body_instructions(fake_sock, tmp, quick):
             ir.append(tot)
         out[name] = (ir[1] - ir[0]) / (n2 - n1)
     return out
+
+
+def body_instructions(fake_sock, tmp, quick):
+    """Instructions per create request, judged and unjudged
+    (callgrind_per_request)."""
+    n1, n2 = (50, 250) if quick else (200, 1200)
+    return callgrind_per_request(fake_sock, tmp, BODY_CONFIGS, BODY_PATH,
+                                 ["--method", "POST", "--body", BODY_FILE],
+                                 n1, n2)
 
 
 def judge_alone(quick):
@@ -1106,6 +1114,7 @@ def metrics_cell_main(a):
     os.chmod(tmp, 0o711)
     fake_sock = os.path.join(tmp, "fakedockerd.sock")
     res = {"off": [], "on": []}
+    cpu = {"off": [], "on": []}
     scr = {}
     try:
         start([FAKED, fake_sock], cpu=CPU_FAKE, addr="unix://" + fake_sock,
@@ -1133,24 +1142,42 @@ def metrics_cell_main(a):
                     th = threading.Thread(target=metrics_scraper, args=(
                         maddr, time.time() + a.warmup + a.duration, scr))
                     th.start()
+                c0 = proc_cpu(p.pid)
                 r = loadgen(addr, paths=[P_SMALL], conns=a.conns,
                             duration=a.duration, warmup=a.warmup)
+                c1 = proc_cpu(p.pid)
                 if th is not None:
                     th.join()
+                total = sum(r.get(k, 0) for k in ("s1xx", "s2xx", "s3xx",
+                                                  "s4xx", "s5xx"))
+                if c0 is not None and c1 is not None and total:
+                    # The warm-up's requests are not in total: an upper
+                    # bound, the same for both.
+                    r["cpu_us"] = (c1 - c0) / total * 1e6
                 if "error" in r or not r.get("s2xx"):
                     failures.append("metrics cell %s: %s" % (
                         name, r.get("error", "no 2xx")))
                     continue
                 res[name].append(r["rps"])
+                if "cpu_us" in r:
+                    cpu[name].append(r["cpu_us"])
                 log("  round %d metrics %-3s %9.0f req/s  p50 %6.1f us  "
-                    "p99 %7.1f us" % (i + 1, name, r["rps"], r["p50_us"],
-                                      r["p99_us"]))
+                    "p99 %7.1f us%s" % (i + 1, name, r["rps"], r["p50_us"],
+                                        r["p99_us"], "  cpu %.2f us/req"
+                                        % r["cpu_us"] if "cpu_us" in r
+                                        else ""))
                 if p.poll() is not None:
                     failures.append("sockward metrics %s exited (status "
                                     "%s)" % (name, p.returncode))
                     return 1
+        # Instructions per request, which a busy machine does not blur
+        # (no scrape: that is a cost per scrape, not per request).
+        ir = callgrind_per_request(fake_sock, tmp, (
+            ("off", []), ("on", ["--metrics", "tcp://127.0.0.1:%d"
+                                 % free_port()])), P_SMALL, [], 200, 1200)
     except RuntimeError as e:
         failures.append(str(e))
+        ir = None
     finally:
         for p in procs:
             stop(p)
@@ -1164,12 +1191,20 @@ def metrics_cell_main(a):
               % (P_SMALL, a.conns, a.runs, a.duration, CPU_LOAD, CPU_PROXY,
                  scr.get("scrapes", 0), fmt_int(scr.get("bytes", 0))))
         print()
-        print("| sockward tcp | req/s (median) | rounds |")
-        print("|---|---|---|")
+        print("| sockward tcp | req/s (median) | CPU µs/req (median) | "
+              "rounds, req/s |")
+        print("|---|---|---|---|")
         for title, k, v in (("without --metrics", "off", off),
                             ("with --metrics", "on", on)):
-            print("| %s | %s | %s |" % (title, fmt_int(v), ", ".join(
-                fmt_int(x) for x in res[k])))
+            print("| %s | %s | %s | %s |" % (
+                title, fmt_int(v), "%.2f" % median(cpu[k]) if cpu[k]
+                else "—", ", ".join(fmt_int(x) for x in res[k])))
+        if ir:
+            print()
+            print("callgrind, instructions per request: %s without, %s "
+                  "with --metrics (%+.1f %%)" % (
+                      fmt_int(ir["off"]), fmt_int(ir["on"]),
+                      100.0 * (ir["on"] - ir["off"]) / ir["off"]))
         print()
         print("target: with metrics >= %.2f x without: %.3f x %s"
               % (METRICS_TARGET, on / off, mark(on / off >= METRICS_TARGET)))
