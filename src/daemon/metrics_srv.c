@@ -21,6 +21,7 @@
 #include "ev.h"
 #include "exchange.h"
 #include "http_req.h"
+#include "judge.h"
 #include "listen.h"
 #include "log.h"
 #include "metrics_srv.h"
@@ -183,15 +184,13 @@ msrv_request(struct msrv_conn *c)
 	r = req_parse(c->in, c->in_len, &h, &err);
 	if (r == REQ_INCOMPLETE) {
 		if (c->in_len == sizeof(c->in))
-			msrv_answer(c, 431, "Request Header Fields Too Large",
-			    "", "sockward: request head too large\n", 0);
+			msrv_answer(c, 431, judge_status_reason(431), "",
+			    "sockward: request head too large\n", 0);
 		return;
 	}
 	if (r == REQ_ERROR) {
-		msrv_answer(c, err.status, err.status == 501 ?
-		    "Not Implemented" : err.status == 505 ? "HTTP Version "
-		    "Not Supported" : "Bad Request", "", "sockward: bad "
-		    "request\n", 0);
+		msrv_answer(c, err.status, judge_status_reason(err.status), "",
+		    "sockward: bad request\n", 0);
 		return;
 	}
 	for (plen = 0; plen < h.target_len && h.target[plen] != '?'; plen++)
