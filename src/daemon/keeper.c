@@ -219,19 +219,33 @@ keeper_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* Keep only CAP_DAC_READ_SEARCH (read any file), when we have it. */
+/*
+ * Keep at most CAP_DAC_READ_SEARCH (read any file): what we hold of it,
+ * nothing else.  Asking for a capability we lack makes capset fail and
+ * drop nothing (a container without it), so the current sets are read
+ * first and only their intersection with it is kept.  Without it, uid 0
+ * still reads the files root owns.  If even that fails, the keeper ends:
+ * better no reload than a keeper with every capability.
+ */
 static void
 keeper_caps(void)
 {
 	struct keeper_cap_hdr hdr;
 	struct keeper_cap_data data[2];
+	uint32_t keep = 1U << KEEPER_CAP_DAC_READ_SEARCH;
 
 	memset(&hdr, 0, sizeof(hdr));
 	memset(data, 0, sizeof(data));
 	hdr.version = KEEPER_CAP_V3;
-	data[0].effective = data[0].permitted =
-	    1U << KEEPER_CAP_DAC_READ_SEARCH;
-	(void)syscall(SYS_capset, &hdr, data);
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		_exit(1);
+	keep &= data[0].permitted;
+	memset(data, 0, sizeof(data));
+	hdr.version = KEEPER_CAP_V3;
+	hdr.pid = 0;
+	data[0].effective = data[0].permitted = keep;
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		_exit(1);
 }
 
 static void
