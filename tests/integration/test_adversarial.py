@@ -11,7 +11,12 @@ sockward, twice:
    dockerd gives its canonical form directly, and encoded variants dockerd
    accepts are refused by sockward rather than read differently.
 
-The last test prints `adversarial: N cases, B bypasses`."""
+3. both again through a tls:// listener (a client certificate, python's
+   ssl): the same verdicts as over plain TCP, the same bytes upstream, the
+   daemon's state unchanged.
+
+The last test prints `adversarial: N cases, B bypasses` (and the same over
+TLS)."""
 
 import os
 import shutil
@@ -20,12 +25,15 @@ import sys
 import tempfile
 import time
 
+import types
+
 import docker
 import pytest
 
 from conftest import (DOCKER_SOCK, RUN_LABEL, RUN_ID, SOCKWARD_BIN, TEST_IMAGE, TEST_LABEL,
-                      Conn, Sockward, daemon_state, request)
+                      Conn, Sockward, client_context, daemon_state, free_port, request)
 import adversarial_lib as al
+import tlsutil
 
 CASES = al.load_corpus()
 CANARY = "sockward-adv-canary"
@@ -34,7 +42,17 @@ CANARY = "sockward-adv-canary"
 RESULTS = {}          # case name -> list of error strings (harness 1)
 BYPASSES = {}         # case name -> errors that break the upstream invariant
 RECORDED = {}         # case name -> [raw bytes of each forwarded request]
+VERDICTS = {}         # case name -> what the client saw, per response (harness 1)
 LIVE = {"ran": 0, "errors": [], "bypasses": [], "variants": {}, "notes": []}
+# The same over TLS (part 3).
+TLS_RESULTS = {}
+TLS_BYPASSES = {}
+TLS_LIVE = {"ran": 0, "errors": [], "bypasses": [], "variants": {}, "notes": []}
+
+
+def _verdicts(got):
+    """What the client saw: each response's status, or "closed"."""
+    return [r.status if not isinstance(r, Exception) else "closed" for _, r in got]
 
 
 # --------------------------------------------------------------------------
@@ -78,6 +96,7 @@ def test_recorded(recorded_proxies, case):
     got, client_errors = al.exchange(sw.addr, case)
     reqs, up_errors = al.check_upstream(case, rec)
     RECORDED[case.name] = [r.raw for r in reqs]
+    VERDICTS[case.name] = _verdicts(got)
     errors = client_errors + up_errors
     # A bypass: something reached the upstream that the manifest says was
     # not judged allowed, or not in the canonical form.
@@ -144,9 +163,9 @@ def _sent_line(raw):
     return parts[0].decode("latin-1"), parts[1].decode("latin-1") if len(parts) > 1 else ""
 
 
-def _live_case(sw, case, errors, bypasses):
+def _live_case(sw, case, errors, bypasses, live=LIVE):
     """One case against the proxy in front of the real dockerd."""
-    with Conn(sw.addr, 8) as c:
+    with sw.conn(8) as c:
         try:
             c.send(case.req)
         except OSError as e:
@@ -185,7 +204,7 @@ def _live_case(sw, case, errors, bypasses):
                 if 200 <= r.status < 300 and not _explain(case.args, m, target):
                     bypasses.append("%s: %d for %s, which the policy does not allow" % (
                         case.name, r.status, arg))
-                case_status = LIVE.setdefault("status", {})
+                case_status = live.setdefault("status", {})
                 case_status.setdefault(case.name, []).append(r.status)
 
 
@@ -248,7 +267,10 @@ def canary(dclient, testbox_image):
         pass
 
 
-def test_live_dockerd(dclient, canary, tmp_path):
+def _run_live(dclient, tmp_path, start, live, compare=True):
+    """Harness 2 with the sockwards start(args, logdir) makes; results in
+    live.  compare: also send each forwarded request directly to dockerd
+    (harness 1's recording) and compare."""
     before = daemon_state(dclient)
     canary_before = _canary_state(dclient)
     errors, bypasses = [], []
@@ -258,23 +280,23 @@ def test_live_dockerd(dclient, canary, tmp_path):
             if not case.live:
                 continue
             if case.args_text not in procs:
-                procs[case.args_text] = Sockward(case.args, str(tmp_path))
-            LIVE["ran"] += 1
-            _live_case(procs[case.args_text], case, errors, bypasses)
+                procs[case.args_text] = start(case.args, str(tmp_path))
+            live["ran"] += 1
+            _live_case(procs[case.args_text], case, errors, bypasses, live)
         for case in CASES:
-            if case.live and [k for k, _ in case.outcomes if k == "forward"]:
+            if compare and case.live and [k for k, _ in case.outcomes if k == "forward"]:
                 _differential(case, errors)
                 _raw_direct(case, errors)
         # encoded variants: refused by sockward, or the same answer as dockerd
         for args_text in ("--profile traefik", "--profile readonly"):
             args = args_text.split()
             if args_text not in procs:
-                procs[args_text] = Sockward(args, str(tmp_path))
+                procs[args_text] = start(args, str(tmp_path))
             for target in VARIANTS:
                 data = b"GET " + target + b" HTTP/1.1\r\nHost: docker\r\n\r\n"
                 d = request(DOCKER_SOCK, data, timeout=8)
-                s = request(procs[args_text].addr, data, timeout=8)
-                row = LIVE["variants"].setdefault(target.decode("latin-1"), ["dockerd %d" % d.status])
+                s = procs[args_text].request(data, timeout=8)
+                row = live["variants"].setdefault(target.decode("latin-1"), ["dockerd %d" % d.status])
                 if al.is_sockward_error(s, 400) or al.is_sockward_error(s, 403):
                     row.append("%s refuses %d" % (args[1], s.status))
                 elif s.status != d.status:
@@ -307,11 +329,101 @@ def test_live_dockerd(dclient, canary, tmp_path):
         if new:
             # the corpus names only the canary and sockward-adv objects; other
             # sessions may create objects concurrently, so new ones are noted
-            LIVE["notes"].append("%s appeared during the corpus (another session?): %r" % (k, sorted(new)))
-    LIVE["errors"] = errors
-    LIVE["bypasses"] = bypasses
+            live["notes"].append("%s appeared during the corpus (another session?): %r" % (k, sorted(new)))
+    live["errors"] = errors
+    live["bypasses"] = bypasses
     assert not bypasses, "BYPASS:\n" + "\n".join(bypasses)
     assert not errors, "\n".join(errors)
+
+
+def test_live_dockerd(dclient, canary, tmp_path):
+    _run_live(dclient, tmp_path, lambda args, d: Sockward(args, d), LIVE)
+
+
+# --------------------------------------------------------------------------
+# 3. Both harnesses through a tls:// listener
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tls_pki(tmp_path_factory):
+    """A CA, sockward's certificate and the adversary's client certificate
+    (admitted by cert-cn: the corpus runs after the handshake)."""
+    d = tmp_path_factory.mktemp("advpki")
+    ca = tlsutil.make_ca(d, "adversarial-ca")
+    srv = tlsutil.server_cert(ca, "sockward", ips=["127.0.0.1"])
+    cli = tlsutil.client_cert(ca, "adversary")
+    return types.SimpleNamespace(
+        args=["--tls-cert", srv.cert, "--tls-key", srv.key, "--tls-client-ca", ca.cert],
+        ctx=client_context(ca.cert, cli.cert, cli.key))
+
+
+def _tls_sockward(pki, args, logdir, upstream=None):
+    return Sockward(list(args) + pki.args, logdir, upstream=upstream,
+                    listen="tls://127.0.0.1:%d" % free_port(), client_ssl=pki.ctx,
+                    env={"SOCKWARD_CERT_CN": "adversary"})
+
+
+@pytest.fixture(scope="module")
+def recorded_tls_proxies(tmp_path_factory, tls_pki):
+    d = tempfile.mkdtemp(prefix="swadvt")
+    rec = al.StrictRecorder(os.path.join(d, "up.sock"))
+    logdir = str(tmp_path_factory.mktemp("swadvt"))
+    procs = {}
+
+    def get(case):
+        if case.args_text not in procs:
+            procs[case.args_text] = _tls_sockward(tls_pki, case.args, logdir, rec.path)
+        return procs[case.args_text], rec
+
+    yield get
+    errors = []
+    for sw in procs.values():
+        try:
+            sw.stop()
+        except AssertionError as e:
+            errors.append(str(e))
+    rec.close()
+    shutil.rmtree(d, ignore_errors=True)
+    assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_recorded_tls(recorded_tls_proxies, case):
+    """Harness 1 over TLS: the manifest's outcomes, and where the plain run
+    of this session saw the case, the same answers and exactly the same
+    bytes upstream."""
+    sw, rec = recorded_tls_proxies(case)
+    rec.reset()
+    got, client_errors = al.exchange(sw.addr, case, connect=lambda a, t: sw.conn(t))
+    reqs, up_errors = al.check_upstream(case, rec)
+    errors = client_errors + up_errors
+    if up_errors:
+        TLS_BYPASSES[case.name] = up_errors
+    if case.name in VERDICTS and _verdicts(got) != VERDICTS[case.name]:
+        errors.append("over TLS the client saw %r, over TCP %r" % (_verdicts(got),
+                                                                   VERDICTS[case.name]))
+    if case.name in RECORDED and [r.raw for r in reqs] != RECORDED[case.name]:
+        TLS_BYPASSES.setdefault(case.name, []).append("upstream bytes differ from the TCP run")
+        errors.append("upstream got %r over TLS, %r over TCP" % (
+            [r.raw[:300] for r in reqs], [r[:300] for r in RECORDED[case.name]]))
+    if not sw.alive():
+        errors.append("sockward died")
+    TLS_RESULTS[case.name] = errors
+    assert not errors, "%s (%s) over TLS\nrequest %r\n%s\nsockward log tail:\n%s" % (
+        case.name, case.args_text, case.req[:600], "\n".join(errors), sw.log()[-1500:])
+
+
+def test_live_dockerd_tls(dclient, canary, tmp_path, tls_pki):
+    """Harness 2 over TLS; every allowed case gets the status it got over
+    TCP in this session."""
+    _run_live(dclient, tmp_path, lambda args, d: _tls_sockward(tls_pki, args, d),
+              TLS_LIVE, compare=False)
+    plain = LIVE.get("status", {})
+    differ = ["%s: %r over TLS, %r over TCP" % (name, st, plain[name])
+              for name, st in TLS_LIVE.get("status", {}).items()
+              if name in plain and st != plain[name]]
+    TLS_LIVE["differ"] = differ
+    assert not differ, "\n".join(differ)
 
 
 def test_adversarial_summary(capsys):
@@ -320,10 +432,27 @@ def test_adversarial_summary(capsys):
     n = len(CASES)
     by = set(BYPASSES) | {b.split(":", 1)[0] for b in LIVE["bypasses"]}
     failed = sorted(k for k, v in RESULTS.items() if v)
+    tls_by = set(TLS_BYPASSES) | {b.split(":", 1)[0] for b in TLS_LIVE["bypasses"]}
     with capsys.disabled():
         _summary(n, by, failed)
+        if TLS_RESULTS:
+            _summary_tls(n, tls_by)
     assert not by, "bypasses: %r" % sorted(by)
     assert len(RESULTS) == n, "not every case ran in harness 1"
+    assert not tls_by, "bypasses over TLS: %r" % sorted(tls_by)
+    if TLS_RESULTS:
+        assert len(TLS_RESULTS) == n, "not every case ran over TLS"
+
+
+def _summary_tls(n, by):
+    failed = sorted(k for k, v in TLS_RESULTS.items() if v)
+    out = sys.stdout
+    out.write("adversarial over TLS: harness 1: %d/%d cases ran, %d failed; harness 2: %d "
+              "cases live, %d errors, %d statuses differing from TCP\n"
+              % (len(TLS_RESULTS), n, len(failed), TLS_LIVE["ran"], len(TLS_LIVE["errors"]),
+                 len(TLS_LIVE.get("differ", []))))
+    out.write("adversarial over TLS: %d cases, %d bypasses\n" % (n, len(by)))
+    out.flush()
 
 
 def _summary(n, by, failed):
