@@ -17,9 +17,11 @@ What is proved here, against the real dockerd (and a private one):
 6. SIGHUP reloads the certificate through the keeper, as uid 65534 under
    the sandbox, without dropping open connections; a broken key is
    refused and the old certificate stays;
-7. an upstream dockerd over TLS (a private dockerd with --tlsverify).
-Transport details (keep-alive, streams, hijack, large bodies) are in
-test_tls_conn.py; the adversarial corpus over TLS is in test_adversarial.py.
+7. an upstream dockerd over TLS (a private dockerd with --tlsverify) for
+   the docker CLI through a tcp:// listener.
+Transport details (keep-alive, streams, hijack, large bodies) and the 502s
+of a failing TLS upstream are in test_tls_conn.py; the adversarial corpus
+over TLS is in test_adversarial.py.
 
 Certificates come from tlsutil.py (openssl).  Every sockward here is
 started fresh, so a refusal's log line is the only one of its kind in its
@@ -223,7 +225,7 @@ def test_docker_cli_without_tls_options_fails(sockward, pki, tmp_path):
     assert access_lines(sw) == [], sw.log()
 
 
-def test_python_sdk_through_tls(sockward, pki, secret_container, dclient, monkeypatch):
+def test_python_sdk_through_tls(sockward, pki, secret_container, monkeypatch):
     # requests prefers these to the CA the SDK gives it
     monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
     monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
@@ -239,7 +241,6 @@ def test_python_sdk_through_tls(sockward, pki, secret_container, dclient, monkey
         got = c.containers.get(secret_container.id)
         assert SECRET not in json.dumps(got.attrs)
         assert "SECRET_TOKEN=" in got.attrs["Config"]["Env"]
-        before = len(dclient.containers.list(all=True))
         with pytest.raises(docker.errors.APIError) as e:
             c.containers.run(TEST_IMAGE, ["/testbox", "echo", "hi"], remove=True)
         assert e.value.status_code == 403, e.value
@@ -248,7 +249,6 @@ def test_python_sdk_through_tls(sockward, pki, secret_container, dclient, monkey
         with pytest.raises(docker.errors.APIError) as e:
             c.info()
         assert e.value.status_code == 403, e.value
-        assert len(dclient.containers.list(all=True)) <= before + 1  # others may run
     finally:
         c.close()
     # without a client certificate the SDK gets nowhere
@@ -363,9 +363,15 @@ def test_refused_before_http(sockward, pki, recorder, monkeypatch, name, client,
     v = ssl.TLSVersion.TLSv1_3 if version == "tls1.3" else ssl.TLSVersion.TLSv1_2
     cert = getattr(pki, client) if client else None
     a = Attempt(sw.addr, ctx(pki, cert, minimum=v, maximum=v))
-    # No HTTP answer: the handshake failed, or the session ended unread.
+    # No HTTP answer: the handshake failed, or the session ended unread;
+    # ended by sockward, not by the client's patience.
     assert a.data == b"", a
-    assert not (a.handshake and a.error is None and a.data), a
+    assert not isinstance(a.error, socket.timeout), a
+    if name == "wrong-names":
+        assert a.handshake, a           # names are judged after it
+    elif version == "tls1.2":
+        assert not a.handshake, a       # the client's certificate comes
+        #                                 before the server's Finished
     # the control: the admitted client on the same sockward gets its answer
     assert sw.get("/_ping").status == 200
     assert recorder.requests and all(r.startswith(b"GET /_ping ")
@@ -463,7 +469,8 @@ def test_one_port_policy_per_client(sockward, pki, tmp_path):
     for cert in (pki.c, pki.cn_b):
         time.sleep(1.1)         # refusals are logged once a second
         a = Attempt(sw.addr, ctx(pki, cert), get("/info"))
-        assert a.data == b"", (cert, a)
+        assert a.data == b"" and a.handshake and not isinstance(a.error, socket.timeout), \
+            (cert, a)
         about = wait_lines_about(sw, a.port)
         assert len(about) == 1 and "not admitted" in about[0], (cert, about)
     lines = access_lines(sw)
@@ -535,13 +542,17 @@ def test_old_protocols_refused(proto_sw, pki, flag):
     assert proto_sw["ec"].get("/_ping").status == 200
 
 
-# TLS 1.2 suites that must be refused: CBC with ECDHE, AEAD without ECDHE
-# (static RSA, finite-field DHE), and the plain old ones.
+# TLS 1.2 suites that must be refused: CBC, CCM-8 and NULL encryption with
+# ECDHE, AEAD without ECDHE (finite-field DHE, static RSA).  Debian's
+# wolfSSL 5.5.4 has every one of them but the static RSA ones, which stay
+# for another build of the library; OpenSSL 3 offers them at SECLEVEL=0
+# (3DES and RC4 not at all: a suite it cannot offer fails the test).
 WEAK_SUITES = {
-    "ec": ["ECDHE-ECDSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA"],
-    "rsa": ["ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-AES256-SHA", "AES128-GCM-SHA256",
-            "AES256-GCM-SHA384", "AES128-SHA256", "AES128-SHA", "DHE-RSA-AES128-GCM-SHA256",
-            "DHE-RSA-CHACHA20-POLY1305"],
+    "ec": ["ECDHE-ECDSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA",
+           "ECDHE-ECDSA-NULL-SHA", "ECDHE-ECDSA-AES128-CCM8"],
+    "rsa": ["ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-AES256-SHA",
+            "DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-CHACHA20-POLY1305", "DHE-RSA-AES128-SHA",
+            "AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES128-SHA256", "AES128-SHA"],
 }
 
 
@@ -623,6 +634,8 @@ def run_sw(*args, env=None, timeout=10):
     r = subprocess.run([conftest.SOCKWARD_BIN] + list(args), env=e, capture_output=True,
                        stdin=subprocess.DEVNULL, timeout=timeout)
     r.err = r.stderr.decode("utf-8", "replace")
+    for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+        assert marker not in r.err, r.err[-6000:]
     return r
 
 
@@ -709,7 +722,7 @@ def test_insecure_no_client_cert_beyond_loopback(sockward, pki):
                    listen="tls://0.0.0.0:%d" % free_port(), client_ssl=ctx(pki))
     assert sw2.get("/_ping").status == 200
     a = Attempt(sw2.addr, ctx(pki, pki.stranger))
-    assert a.data == b"", a
+    assert a.data == b"" and not isinstance(a.error, socket.timeout), a
 
 
 @pytest.fixture(scope="module")
