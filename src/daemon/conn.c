@@ -40,6 +40,7 @@
 #include "ev.h"
 #include "exchange.h"
 #include "log.h"
+#include "metrics_srv.h"
 #include "ratelim.h"
 #include "sbuf.h"
 #include "spipe.h"
@@ -244,6 +245,7 @@ conn_up_open_tls(struct conn *c, char *err, size_t errlen)
 	conn_nup++;
 	return 0;
 fail:
+	metrics_upstream_connect_failed(metrics_reg);
 	snprintf(err, errlen, "%s: %s", conn_cfg->up_name, strerror(errno));
 	return -1;
 }
@@ -281,6 +283,7 @@ conn_x_up_open(void *arg, char *err, size_t errlen)
 	conn_nup++;
 	return 0;
 fail:
+	metrics_upstream_connect_failed(metrics_reg);
 	snprintf(err, errlen, "%s: %s", conn_cfg->upstream, strerror(errno));
 	return -1;
 }
@@ -329,6 +332,7 @@ conn_x_record(void *arg, const struct exchange *x)
 
 	log_exchange(&x->rec, c->who.name, c->lst->pol->name,
 	    (double)(ev_now_us() - x->rec.t_start) / 1000.0);
+	metrics_record(metrics_reg, c->lst->mx, &x->rec);
 }
 
 /* The exchange finished one request: an empty pipe goes back to the
@@ -400,6 +404,7 @@ conn_open(struct listener *l, int fd, const struct door_peer *who)
 	c->x.arg = c;
 	c->x.pol = &l->pol;
 	c->x.learn = &l->learn;
+	c->x.bytes_ctr = metrics_bytes_ctr(metrics_reg, l->mx);
 	/* Splicing into a TCP socket measured slower than copying
 	 * (make bench); into a unix socket it is faster.  A TLS upstream
 	 * has no plain bytes to splice. */
@@ -466,6 +471,7 @@ conn_cli_handshake(struct conn *c)
 		return;
 	}
 	if (r == TLS_ERROR) {
+		metrics_tls_handshake_failed(metrics_reg, c->lst->mx);
 		conn_info(CONN_RL_HANDSHAKE, "TLS handshake with %s on %s "
 		    "failed: %s", c->who.name, c->lst->name, tls_error(t));
 		conn_close(c, NULL);
@@ -479,6 +485,8 @@ conn_cli_handshake(struct conn *c)
 		*c->who.cert = id;
 	}
 	if ((l = door_tls_pick(c->lst, &c->who, who, sizeof(who))) == NULL) {
+		metrics_admission_refused(metrics_reg, c->lst->mx,
+		    METRICS_ADMIT_NOT_ADMITTED);
 		conn_cert_names(c->who.cert, names, sizeof(names));
 		/* door_tls_pick's who names the CN only: the line names
 		 * every name the certificate carries. */
@@ -490,6 +498,7 @@ conn_cli_handshake(struct conn *c)
 	c->lst = l;
 	c->x.pol = &l->pol;
 	c->x.learn = &l->learn;
+	c->x.bytes_ctr = metrics_bytes_ctr(metrics_reg, l->mx);
 	c->tls_ready = 1;
 	log_msg(LOG_DEBUG, "%s: %s on %s (listener %s)", c->who.name,
 	    tls_describe(t), l->name, l->pol->name);
@@ -611,9 +620,10 @@ conn_close(struct conn *c, const char *why)
 	timer_stop(&c->timer);
 	ev_io_stop(&c->cli);
 	if (c->tls[CONN_CLI] != NULL) {
-		/* Orderly or not, the client's TLS layer hears the end. */
-		if (c->tls_ready)
-			tls_close_notify(c->tls[CONN_CLI]);
+		/* Orderly or not (a certificate not admitted too), the
+		 * client's TLS layer hears the end, if the handshake was
+		 * complete. */
+		tls_close_notify(c->tls[CONN_CLI]);
 		tls_free(c->tls[CONN_CLI]);
 		c->tls[CONN_CLI] = NULL;
 	}
@@ -673,7 +683,8 @@ conn_up_failed(struct conn *c, struct tls_conn *t)
 /*
  * Read from side `side` into the free room of half h's buffer and report
  * it to the exchange.  Over TLS, records are read until the session waits
- * or the buffer is full.  Returns 0, or -1 with errno when the read failed
+ * or the buffer is full.  Returns 1 when bytes or the end were reported,
+ * 0 when there was nothing to read, or -1 with errno when the read failed
  * (not EAGAIN; the exchange was not told of the failure, but of any bytes
  * before it).  EPROTO: a TLS failure.
  */
@@ -690,6 +701,7 @@ conn_read(struct conn *c, int side, struct exchange_half *h)
 	}
 	if ((room = sbuf_room(&h->in)) == 0)
 		return 0;
+	n = 0;
 	if (t == NULL) {
 		n = read(side == CONN_UP ? c->up.fd : c->cli.fd,
 		    h->in.data + h->in.end, room);
@@ -719,7 +731,7 @@ conn_read(struct conn *c, int side, struct exchange_half *h)
 		errno = EPROTO;
 		return -1;
 	}
-	return 0;
+	return got > 0 || n == 0;
 }
 
 /* A pipe costs two descriptors: take one only with descriptors to spare
@@ -730,23 +742,28 @@ conn_may_take_pipe(void)
 	return door_room() >= 2;
 }
 
-static void
+/* Read the upstream: spliced, or copied.  Returns as conn_read (-1: the
+ * failure was reported as EOF, or c closed). */
+static int
 conn_up_read(struct conn *c)
 {
+	int	r;
+
 	if (c->x.splice_ok && (spipe_pump(&c->upipe, c->up.fd, &c->x,
 	    conn_may_take_pipe) || c->x.dead))
-		return;
+		return 1;
 	if (c->upipe.len > 0)
-		return;		/* spliced bytes go out first */
-	if (conn_read(c, CONN_UP, &c->x.rs) == -1) {
+		return 0;	/* spliced bytes go out first */
+	if ((r = conn_read(c, CONN_UP, &c->x.rs)) == -1) {
 		if (errno == ENOMEM) {
 			conn_close(c, "out of memory");
-			return;
+			return -1;
 		}
 		/* A failed read ends the stream like EOF. */
 		if (c->x.up_open)
 			exchange_got(&c->x, &c->x.rs, 0);
 	}
+	return r;
 }
 
 /*
@@ -763,7 +780,7 @@ conn_write(struct conn *c, int side, struct exchange_half *h)
 	int		iovcnt = 0, fd = side == CONN_UP ? c->up.fd : c->cli.fd;
 	ssize_t		n;
 
-	if (!c->tls_ready)
+	if (side == CONN_CLI && !c->tls_ready)
 		return 0;	/* nothing in the clear before TLS is up */
 	if (h->piped > 0) {
 		n = spipe_drain(&c->upipe, fd);
@@ -909,24 +926,23 @@ conn_flush(struct conn *c)
 /*
  * Read what TLS sessions hold for halves that have room again (after the
  * exchange advanced or a write freed buffer space).  Returns 1 if bytes
- * (or an end) were reported.
+ * (or an end, or a failure) were reported.  Only a reported change
+ * counts: records not yet whole wait for epoll, like any bytes.
  */
 static int
 conn_tls_drain(struct conn *c)
 {
-	int	 moved = 0;
+	int	 moved = 0, r;
 
 	if (conn_tls_waiting(c, CONN_CLI)) {
-		if (conn_read(c, CONN_CLI, &c->x.rq) == -1) {
+		if ((r = conn_read(c, CONN_CLI, &c->x.rq)) == -1) {
 			conn_close(c, conn_io_error(c, CONN_CLI));
 			return 1;
 		}
-		moved = 1;
+		moved = r;
 	}
-	if (!c->dead && !c->x.dead && conn_tls_waiting(c, CONN_UP)) {
-		conn_up_read(c);
-		moved = 1;
-	}
+	if (!c->dead && !c->x.dead && conn_tls_waiting(c, CONN_UP))
+		moved |= conn_up_read(c) != 0;
 	return moved;
 }
 
@@ -1099,4 +1115,14 @@ conn_revalidate(void)
 			conn_progress(c);
 	}
 	return n;
+}
+
+void
+conn_walk(void (*fn)(void *arg, const struct listener *l,
+    const struct exchange *x), void *arg)
+{
+	const struct conn *c;
+
+	for (c = conn_list; c != NULL; c = c->next)
+		fn(arg, c->lst, &c->x);
 }

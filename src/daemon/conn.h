@@ -41,8 +41,9 @@ void	conn_setup(const struct conn_config *cfg);
 
 /*
  * The TLS client context for upstream connections opened from now on
- * (conn takes a reference and drops the one it held; connections open
- * keep theirs).  Start-up, and each SIGHUP that re-read the files.
+ * (conn takes a reference of its own, tls_client_ref, and drops the one
+ * it held; the caller keeps its own; connections open keep theirs).
+ * Start-up, and each SIGHUP that re-read the files.
  */
 void	conn_set_upstream_tls(struct tls_client *c);
 
@@ -77,6 +78,16 @@ size_t	conn_drain(void);
 /* Number of open client connections, and of their upstream ones. */
 size_t	conn_count(void);
 size_t	conn_upstreams(void);
+
+struct exchange;
+
+/*
+ * Call fn(arg, l, x) for every open client connection with its listener
+ * and exchange (borrowed for the call, not to be changed): the metrics'
+ * gauges are counted at scrape time, not kept up to date per event.
+ */
+void	conn_walk(void (*fn)(void *arg, const struct listener *l,
+	    const struct exchange *x), void *arg);
 
 /*
  * Judge every open connection again against its listener's admission
