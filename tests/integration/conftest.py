@@ -225,8 +225,8 @@ class TLSConn(Conn):
     def __init__(self, addr, ctx, timeout=5.0, server_hostname="127.0.0.1"):
         raw = socket.create_connection(addr, timeout)
         # As Go clients do: with Nagle, the request written after the
-        # client's last handshake flight (TLS 1.3) waits ~40 ms for
-        # sockward's delayed ACK.
+        # client's last handshake flight (TLS 1.3) waits ~40 ms for the
+        # delayed ACK of that flight.
         raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             self.sock = ctx.wrap_socket(raw, server_hostname=server_hostname)
@@ -473,8 +473,8 @@ class Sockward:
 
 @pytest.fixture
 def sockward(tmp_path):
-    """Factory: sockward(*args, listen=None, upstream=None, client_ssl=None,
-    add_listen=True) -> Sockward."""
+    """Factory: sockward(*args, listen=None, upstream=None, **kw) -> Sockward
+    (kw: Sockward's prefix, client_ssl, add_listen, env)."""
     started = []
 
     def start(*args, listen=None, upstream=None, **kw):

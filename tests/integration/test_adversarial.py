@@ -11,12 +11,9 @@ sockward, twice:
    dockerd gives its canonical form directly, and encoded variants dockerd
    accepts are refused by sockward rather than read differently.
 
-3. both again through a tls:// listener (a client certificate, python's
-   ssl): the same verdicts as over plain TCP, the same bytes upstream, the
-   daemon's state unchanged.
-
-The last test prints `adversarial: N cases, B bypasses` (and the same over
-TLS)."""
+The last test prints `adversarial: N cases, B bypasses`.
+test_adversarial_tls.py runs both harnesses again through a tls://
+listener, and compares with what this module saw."""
 
 import os
 import shutil
@@ -25,15 +22,12 @@ import sys
 import tempfile
 import time
 
-import types
-
 import docker
 import pytest
 
 from conftest import (DOCKER_SOCK, RUN_LABEL, RUN_ID, SOCKWARD_BIN, TEST_IMAGE, TEST_LABEL,
-                      Conn, Sockward, client_context, daemon_state, free_port, request)
+                      Conn, Sockward, daemon_state, request)
 import adversarial_lib as al
-import tlsutil
 
 CASES = al.load_corpus()
 CANARY = "sockward-adv-canary"
@@ -44,10 +38,6 @@ BYPASSES = {}         # case name -> errors that break the upstream invariant
 RECORDED = {}         # case name -> [raw bytes of each forwarded request]
 VERDICTS = {}         # case name -> what the client saw, per response (harness 1)
 LIVE = {"ran": 0, "errors": [], "bypasses": [], "variants": {}, "notes": []}
-# The same over TLS (part 3).
-TLS_RESULTS = {}
-TLS_BYPASSES = {}
-TLS_LIVE = {"ran": 0, "errors": [], "bypasses": [], "variants": {}, "notes": []}
 
 
 def _verdicts(got):
@@ -340,119 +330,16 @@ def test_live_dockerd(dclient, canary, tmp_path):
     _run_live(dclient, tmp_path, lambda args, d: Sockward(args, d), LIVE)
 
 
-# --------------------------------------------------------------------------
-# 3. Both harnesses through a tls:// listener
-# --------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def tls_pki(tmp_path_factory):
-    """A CA, sockward's certificate and the adversary's client certificate
-    (admitted by cert-cn: the corpus runs after the handshake)."""
-    d = tmp_path_factory.mktemp("advpki")
-    ca = tlsutil.make_ca(d, "adversarial-ca")
-    srv = tlsutil.server_cert(ca, "sockward", ips=["127.0.0.1"])
-    cli = tlsutil.client_cert(ca, "adversary")
-    return types.SimpleNamespace(
-        args=["--tls-cert", srv.cert, "--tls-key", srv.key, "--tls-client-ca", ca.cert],
-        ctx=client_context(ca.cert, cli.cert, cli.key))
-
-
-def _tls_sockward(pki, args, logdir, upstream=None):
-    return Sockward(list(args) + pki.args, logdir, upstream=upstream,
-                    listen="tls://127.0.0.1:%d" % free_port(), client_ssl=pki.ctx,
-                    env={"SOCKWARD_CERT_CN": "adversary"})
-
-
-@pytest.fixture(scope="module")
-def recorded_tls_proxies(tmp_path_factory, tls_pki):
-    d = tempfile.mkdtemp(prefix="swadvt")
-    rec = al.StrictRecorder(os.path.join(d, "up.sock"))
-    logdir = str(tmp_path_factory.mktemp("swadvt"))
-    procs = {}
-
-    def get(case):
-        if case.args_text not in procs:
-            procs[case.args_text] = _tls_sockward(tls_pki, case.args, logdir, rec.path)
-        return procs[case.args_text], rec
-
-    yield get
-    errors = []
-    for sw in procs.values():
-        try:
-            sw.stop()
-        except AssertionError as e:
-            errors.append(str(e))
-    rec.close()
-    shutil.rmtree(d, ignore_errors=True)
-    assert not errors, "\n".join(errors)
-
-
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_recorded_tls(recorded_tls_proxies, case):
-    """Harness 1 over TLS: the manifest's outcomes, and where the plain run
-    of this session saw the case, the same answers and exactly the same
-    bytes upstream."""
-    sw, rec = recorded_tls_proxies(case)
-    rec.reset()
-    got, client_errors = al.exchange(sw.addr, case, connect=lambda a, t: sw.conn(t))
-    reqs, up_errors = al.check_upstream(case, rec)
-    errors = client_errors + up_errors
-    if up_errors:
-        TLS_BYPASSES[case.name] = up_errors
-    if case.name in VERDICTS and _verdicts(got) != VERDICTS[case.name]:
-        errors.append("over TLS the client saw %r, over TCP %r" % (_verdicts(got),
-                                                                   VERDICTS[case.name]))
-    if case.name in RECORDED and [r.raw for r in reqs] != RECORDED[case.name]:
-        TLS_BYPASSES.setdefault(case.name, []).append("upstream bytes differ from the TCP run")
-        errors.append("upstream got %r over TLS, %r over TCP" % (
-            [r.raw[:300] for r in reqs], [r[:300] for r in RECORDED[case.name]]))
-    if not sw.alive():
-        errors.append("sockward died")
-    TLS_RESULTS[case.name] = errors
-    assert not errors, "%s (%s) over TLS\nrequest %r\n%s\nsockward log tail:\n%s" % (
-        case.name, case.args_text, case.req[:600], "\n".join(errors), sw.log()[-1500:])
-
-
-def test_live_dockerd_tls(dclient, canary, tmp_path, tls_pki):
-    """Harness 2 over TLS; every allowed case gets the status it got over
-    TCP in this session."""
-    _run_live(dclient, tmp_path, lambda args, d: _tls_sockward(tls_pki, args, d),
-              TLS_LIVE, compare=False)
-    plain = LIVE.get("status", {})
-    differ = ["%s: %r over TLS, %r over TCP" % (name, st, plain[name])
-              for name, st in TLS_LIVE.get("status", {}).items()
-              if name in plain and st != plain[name]]
-    TLS_LIVE["differ"] = differ
-    assert not differ, "\n".join(differ)
-
-
 def test_adversarial_summary(capsys):
     if not RESULTS:
         pytest.skip("the corpus did not run in this session")
     n = len(CASES)
     by = set(BYPASSES) | {b.split(":", 1)[0] for b in LIVE["bypasses"]}
     failed = sorted(k for k, v in RESULTS.items() if v)
-    tls_by = set(TLS_BYPASSES) | {b.split(":", 1)[0] for b in TLS_LIVE["bypasses"]}
     with capsys.disabled():
         _summary(n, by, failed)
-        if TLS_RESULTS:
-            _summary_tls(n, tls_by)
     assert not by, "bypasses: %r" % sorted(by)
     assert len(RESULTS) == n, "not every case ran in harness 1"
-    assert not tls_by, "bypasses over TLS: %r" % sorted(tls_by)
-    if TLS_RESULTS:
-        assert len(TLS_RESULTS) == n, "not every case ran over TLS"
-
-
-def _summary_tls(n, by):
-    failed = sorted(k for k, v in TLS_RESULTS.items() if v)
-    out = sys.stdout
-    out.write("adversarial over TLS: harness 1: %d/%d cases ran, %d failed; harness 2: %d "
-              "cases live, %d errors, %d statuses differing from TCP\n"
-              % (len(TLS_RESULTS), n, len(failed), TLS_LIVE["ran"], len(TLS_LIVE["errors"]),
-                 len(TLS_LIVE.get("differ", []))))
-    out.write("adversarial over TLS: %d cases, %d bypasses\n" % (n, len(by)))
-    out.flush()
 
 
 def _summary(n, by, failed):
