@@ -801,6 +801,16 @@ main_tls_reload(void)
 			    "the new paths take effect after a restart",
 			    main_st.cfg->listeners[i].name);
 	}
+	for (i = SET_UPSTREAM_CA; i <= SET_UPSTREAM_KEY; i++)
+		if (main_st.res != main_boot_res &&
+		    main_boot_res->v[i].text != NULL &&
+		    main_st.res->v[i].text != NULL &&
+		    strcmp(main_boot_res->v[i].text,
+		    main_st.res->v[i].text) != 0)
+			log_msg(LOG_WARN, "reload: %s changed from %s to %s; "
+			    "the file named at start is re-read, the new path "
+			    "takes effect after a restart", set_table[i].name,
+			    main_boot_res->v[i].text, main_st.res->v[i].text);
 	if (keeper_refresh(err, sizeof(err)) == -1) {
 		log_msg(LOG_ERROR, "reload: TLS files not re-read: %s; the "
 		    "old certificates stay", err);
@@ -1057,7 +1067,8 @@ main_check(const struct main_state *st)
 	    "text", st->header_timeout_s, st->idle_timeout_s);
 	for (i = 0; i < SET_N; i++) {
 		v = &st->res->v[i];
-		if (set_table[i].per_listener || v->text == NULL)
+		if (set_table[i].per_listener || v->text == NULL ||
+		    v->text[0] == '\0')
 			continue;
 		printf("# setting %s = %s (%s)\n", set_table[i].name, v->text,
 		    v->origin);
