@@ -292,13 +292,15 @@ def peer_closed(conn, timeout=2.0):
         return False
 
 
-def exchange(addr, case, timeout=4.0):
+def exchange(addr, case, timeout=4.0, connect=Conn):
     """Send the case's bytes and read the responses the manifest announces.
-    Returns (responses, errors): responses is a list of (outcome, Response or
-    exception); errors lists every mismatch on the client side."""
+    connect(addr, timeout) opens the client connection (a Conn; a TLSConn
+    for the corpus over TLS).  Returns (responses, errors): responses is a
+    list of (outcome, Response or exception); errors lists every mismatch
+    on the client side."""
     errors = []
     got = []
-    with Conn(addr, timeout) as c:
+    with connect(addr, timeout) as c:
         try:
             c.send(case.req)
         except (BrokenPipeError, ConnectionResetError) as e:

@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -216,6 +217,47 @@ class Conn:
         assert not self.is_closed(wait), "connection was closed but should stay open"
 
 
+class TLSConn(Conn):
+    """A Conn over TLS: ctx is a client ssl.SSLContext (client_context());
+    the handshake is complete when the constructor returns, and raises
+    ssl.SSLError or OSError when it fails."""
+
+    def __init__(self, addr, ctx, timeout=5.0, server_hostname="127.0.0.1"):
+        raw = socket.create_connection(addr, timeout)
+        # As Go clients do: with Nagle, the request written after the
+        # client's last handshake flight (TLS 1.3) waits ~40 ms for the
+        # delayed ACK of that flight.
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            self.sock = ctx.wrap_socket(raw, server_hostname=server_hostname)
+        except BaseException:
+            raw.close()
+            raise
+        self.timeout = timeout
+        self.buf = b""
+
+
+def client_context(ca=None, cert=None, key=None, minimum=None, maximum=None):
+    """An ssl.SSLContext for a TLS client of sockward: verifies the server
+    against ca (a PEM path; None: no verification) and presents cert/key
+    (PEM paths) when given.  A peer that closes without close_notify reads
+    as an ordinary EOF, as Conn expects."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca is None:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    else:
+        ctx.load_verify_locations(ca)
+    if cert is not None:
+        ctx.load_cert_chain(cert, key)
+    if minimum is not None:
+        ctx.minimum_version = minimum
+    if maximum is not None:
+        ctx.maximum_version = maximum
+    ctx.options |= getattr(ssl, "OP_IGNORE_UNEXPECTED_EOF", 0)
+    return ctx
+
+
 def request(addr, data, method="GET", timeout=5.0):
     """Send data on a fresh connection and return the first response."""
     with Conn(addr, timeout) as c:
@@ -284,14 +326,25 @@ def free_port():
 
 
 class Sockward:
-    """prefix: argv words before the binary (nsenter into a namespace), which
-    must exec it, so that the process started is sockward itself."""
+    # A tls:// listener: readiness is read from the log (a probing connect
+    # would be a failed handshake in it), and conn() speaks TLS with
+    # client_ssl (a client_context()).
+    tls = False
+    client_ssl = None
 
-    def __init__(self, args, tmpdir, listen=None, upstream=None, prefix=()):
+    def __init__(self, args, tmpdir, listen=None, upstream=None, prefix=(),
+                 client_ssl=None, add_listen=True, env=None):
+        """prefix: argv words before the binary (nsenter into a namespace),
+        which must exec it, so that the process started is sockward itself.
+        add_listen=False: args is the whole command line after the binary
+        (a config file names the addresses); listen still tells where it
+        listens.  env: variables set for sockward on top of the test's
+        environment."""
         if not os.path.exists(SOCKWARD_BIN):
             raise AssertionError("sockward binary %s does not exist (run make)" % SOCKWARD_BIN)
         self.port = None
         self.unix_path = None
+        self.client_ssl = client_ssl
         argv = list(prefix) + [SOCKWARD_BIN]
         if listen is None:
             self.port = free_port()
@@ -300,7 +353,9 @@ class Sockward:
             self.unix_path = listen[len("unix://"):]
         elif listen.startswith(("tcp://", "tls://")):
             self.port = int(listen.rsplit(":", 1)[1])
-        argv += ["--listen", listen]
+            self.tls = listen.startswith("tls://")
+        if add_listen:
+            argv += ["--listen", listen]
         if upstream is not None:
             argv += ["--upstream", upstream]
         argv += list(args)
@@ -308,7 +363,11 @@ class Sockward:
         self.expect_exit = False
         self.stderr_path = os.path.join(tmpdir, "sockward-%s.stderr" % uuid.uuid4().hex[:8])
         self._err = open(self.stderr_path, "wb")
-        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+        penv = None
+        if env:
+            penv = dict(os.environ)
+            penv.update(env)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, env=penv,
                                      stdout=self._err, stderr=self._err)
         self._wait_ready()
 
@@ -330,6 +389,13 @@ class Sockward:
             if self.proc.poll() is not None:
                 raise AssertionError("sockward exited with %s at start-up: %s\nlog:\n%s" % (
                     self.proc.returncode, self.argv, self.log()))
+            if self.tls:
+                # Logged once the sockets listen and privileges are
+                # dropped, just before the event loop.
+                if "forwarding allowed requests to" in self.log():
+                    return
+                time.sleep(0.02)
+                continue
             try:
                 if self.unix_path:
                     s = socket.socket(socket.AF_UNIX)
@@ -344,11 +410,20 @@ class Sockward:
         self.stop()
         raise AssertionError("sockward did not start listening: %s\nlog:\n%s" % (self.argv, self.log()))
 
-    def conn(self, timeout=5.0):
+    def conn(self, timeout=5.0, ctx=None):
+        """A connection (TLS with ctx, else client_ssl, on a tls://
+        listener)."""
+        if self.tls:
+            ctx = ctx or self.client_ssl
+            if ctx is None:
+                raise AssertionError("a tls:// sockward needs a client context")
+            return TLSConn(self.addr, ctx, timeout)
         return Conn(self.addr, timeout)
 
     def request(self, data, method="GET", timeout=5.0):
-        return request(self.addr, data, method, timeout)
+        with self.conn(timeout) as c:
+            c.send(data)
+            return c.read_response(method)
 
     def get(self, path, method="GET", **kw):
         return self.request(get(path, method=method, **kw), method=method)
@@ -398,11 +473,12 @@ class Sockward:
 
 @pytest.fixture
 def sockward(tmp_path):
-    """Factory: sockward(*args, listen=None, upstream=None) -> Sockward."""
+    """Factory: sockward(*args, listen=None, upstream=None, **kw) -> Sockward
+    (kw: Sockward's prefix, client_ssl, add_listen, env)."""
     started = []
 
-    def start(*args, listen=None, upstream=None):
-        sw = Sockward(args, str(tmp_path), listen=listen, upstream=upstream)
+    def start(*args, listen=None, upstream=None, **kw):
+        sw = Sockward(args, str(tmp_path), listen=listen, upstream=upstream, **kw)
         started.append(sw)
         return sw
 

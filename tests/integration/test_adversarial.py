@@ -11,7 +11,9 @@ sockward, twice:
    dockerd gives its canonical form directly, and encoded variants dockerd
    accepts are refused by sockward rather than read differently.
 
-The last test prints `adversarial: N cases, B bypasses`."""
+The last test prints `adversarial: N cases, B bypasses`.
+test_adversarial_tls.py runs both harnesses again through a tls://
+listener, and compares with what this module saw."""
 
 import os
 import shutil
@@ -34,7 +36,13 @@ CANARY = "sockward-adv-canary"
 RESULTS = {}          # case name -> list of error strings (harness 1)
 BYPASSES = {}         # case name -> errors that break the upstream invariant
 RECORDED = {}         # case name -> [raw bytes of each forwarded request]
+VERDICTS = {}         # case name -> what the client saw, per response (harness 1)
 LIVE = {"ran": 0, "errors": [], "bypasses": [], "variants": {}, "notes": []}
+
+
+def _verdicts(got):
+    """What the client saw: each response's status, or "closed"."""
+    return [r.status if not isinstance(r, Exception) else "closed" for _, r in got]
 
 
 # --------------------------------------------------------------------------
@@ -78,6 +86,7 @@ def test_recorded(recorded_proxies, case):
     got, client_errors = al.exchange(sw.addr, case)
     reqs, up_errors = al.check_upstream(case, rec)
     RECORDED[case.name] = [r.raw for r in reqs]
+    VERDICTS[case.name] = _verdicts(got)
     errors = client_errors + up_errors
     # A bypass: something reached the upstream that the manifest says was
     # not judged allowed, or not in the canonical form.
@@ -144,9 +153,9 @@ def _sent_line(raw):
     return parts[0].decode("latin-1"), parts[1].decode("latin-1") if len(parts) > 1 else ""
 
 
-def _live_case(sw, case, errors, bypasses):
+def _live_case(sw, case, errors, bypasses, live=LIVE):
     """One case against the proxy in front of the real dockerd."""
-    with Conn(sw.addr, 8) as c:
+    with sw.conn(8) as c:
         try:
             c.send(case.req)
         except OSError as e:
@@ -185,7 +194,7 @@ def _live_case(sw, case, errors, bypasses):
                 if 200 <= r.status < 300 and not _explain(case.args, m, target):
                     bypasses.append("%s: %d for %s, which the policy does not allow" % (
                         case.name, r.status, arg))
-                case_status = LIVE.setdefault("status", {})
+                case_status = live.setdefault("status", {})
                 case_status.setdefault(case.name, []).append(r.status)
 
 
@@ -248,7 +257,10 @@ def canary(dclient, testbox_image):
         pass
 
 
-def test_live_dockerd(dclient, canary, tmp_path):
+def _run_live(dclient, tmp_path, start, live, compare=True):
+    """Harness 2 with the sockwards start(args, logdir) makes; results in
+    live.  compare: also send each forwarded request directly to dockerd
+    (harness 1's recording) and compare."""
     before = daemon_state(dclient)
     canary_before = _canary_state(dclient)
     errors, bypasses = [], []
@@ -258,23 +270,23 @@ def test_live_dockerd(dclient, canary, tmp_path):
             if not case.live:
                 continue
             if case.args_text not in procs:
-                procs[case.args_text] = Sockward(case.args, str(tmp_path))
-            LIVE["ran"] += 1
-            _live_case(procs[case.args_text], case, errors, bypasses)
+                procs[case.args_text] = start(case.args, str(tmp_path))
+            live["ran"] += 1
+            _live_case(procs[case.args_text], case, errors, bypasses, live)
         for case in CASES:
-            if case.live and [k for k, _ in case.outcomes if k == "forward"]:
+            if compare and case.live and [k for k, _ in case.outcomes if k == "forward"]:
                 _differential(case, errors)
                 _raw_direct(case, errors)
         # encoded variants: refused by sockward, or the same answer as dockerd
         for args_text in ("--profile traefik", "--profile readonly"):
             args = args_text.split()
             if args_text not in procs:
-                procs[args_text] = Sockward(args, str(tmp_path))
+                procs[args_text] = start(args, str(tmp_path))
             for target in VARIANTS:
                 data = b"GET " + target + b" HTTP/1.1\r\nHost: docker\r\n\r\n"
                 d = request(DOCKER_SOCK, data, timeout=8)
-                s = request(procs[args_text].addr, data, timeout=8)
-                row = LIVE["variants"].setdefault(target.decode("latin-1"), ["dockerd %d" % d.status])
+                s = procs[args_text].request(data, timeout=8)
+                row = live["variants"].setdefault(target.decode("latin-1"), ["dockerd %d" % d.status])
                 if al.is_sockward_error(s, 400) or al.is_sockward_error(s, 403):
                     row.append("%s refuses %d" % (args[1], s.status))
                 elif s.status != d.status:
@@ -307,11 +319,15 @@ def test_live_dockerd(dclient, canary, tmp_path):
         if new:
             # the corpus names only the canary and sockward-adv objects; other
             # sessions may create objects concurrently, so new ones are noted
-            LIVE["notes"].append("%s appeared during the corpus (another session?): %r" % (k, sorted(new)))
-    LIVE["errors"] = errors
-    LIVE["bypasses"] = bypasses
+            live["notes"].append("%s appeared during the corpus (another session?): %r" % (k, sorted(new)))
+    live["errors"] = errors
+    live["bypasses"] = bypasses
     assert not bypasses, "BYPASS:\n" + "\n".join(bypasses)
     assert not errors, "\n".join(errors)
+
+
+def test_live_dockerd(dclient, canary, tmp_path):
+    _run_live(dclient, tmp_path, lambda args, d: Sockward(args, d), LIVE)
 
 
 def test_adversarial_summary(capsys):
