@@ -171,8 +171,10 @@ body-corpus:
 docs: $(BUILD)/tests/test_engine_api
 	$(BUILD)/tests/test_engine_api --update-docs docs/PROFILES.md
 
-# The fast tier (about 3 minutes on 2 cores from a clean tree, about 1
-# when little changed): what to run before each commit.  The full suite is
+# The fast tier (about 3 minutes on 2 cores from a clean tree, plus about
+# 2 minutes of CPU the first time for wolfSSL (make static, cached in
+# build/wolfssl-musl); about 1 when little changed): what to run before
+# each commit.  The full suite is
 # scripts/test.sh (CI).  CHECK_TESTS picks the integration files: the CLI,
 # the policy, malformed requests, Traefik's paths, upstream framing and
 # the adversarial corpus, each under half a minute.
