@@ -31,9 +31,10 @@ $(BENCH_BUILD)/fakedockerd: bench/fakedockerd.c
 	@mkdir -p $(BENCH_BUILD)
 	$(CC) $(BENCH_CFLAGS) $(BENCH_HARDEN) -o $@ $<
 
+# tls:// (the TLS cells) with Debian's libwolfssl-dev, as ./sockward.
 $(BENCH_BUILD)/loadgen: bench/loadgen.c
 	@mkdir -p $(BENCH_BUILD)
-	$(CC) $(BENCH_CFLAGS) $(BENCH_HARDEN) -o $@ $<
+	$(CC) $(BENCH_CFLAGS) $(BENCH_HARDEN) -o $@ $< -lwolfssl
 
 $(BENCH_BUILD)/nullrelay: bench/nullrelay.c
 	@mkdir -p $(BENCH_BUILD)
