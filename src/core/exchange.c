@@ -107,6 +107,7 @@ x_up_drop(struct exchange *x)
 		return;
 	x->io->up_close(x->arg);
 	x->up_open = 0;
+	x->up_why = NULL;
 	x->rs.eof = 0;
 	x->rq.shut = 0;
 	sbuf_release(&x->rs.in);
@@ -1233,6 +1234,7 @@ x_resp_start(struct exchange *x)
 {
 	struct exchange_half	*rs = &x->rs;
 	struct resp_head h;
+	char	why[400];
 	long	n;
 	int	hn;
 
@@ -1305,16 +1307,20 @@ bad_gateway:
 		x_close(x, "upstream broke mid-response");
 		return;
 	}
-	/* Read before the drop, which clears it. */
+	/* Read before the drop, which clears them. */
 	n = rs->eof;
+	if (x->up_why != NULL)
+		snprintf(why, sizeof(why), "sockward: cannot reach the Docker "
+		    "daemon at %s", x->up_why);
+	else
+		snprintf(why, sizeof(why), "%s", n ? "sockward: the Docker "
+		    "daemon closed the connection without a response" :
+		    "sockward: malformed response from the Docker daemon");
 	x_up_drop(x);
 	x->rec.verdict = "error";
 	x->rq.phase = EXCH_DONE;
 	x_drop_body(x);		/* the body, if any, is lost */
-	x_local_response(x, 502, n ?
-	    "sockward: the Docker daemon closed the connection without "
-	    "a response" : "sockward: malformed response from the Docker "
-	    "daemon", 1);
+	x_local_response(x, 502, why, 1);
 }
 
 /* ---- progress ---- */

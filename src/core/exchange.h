@@ -188,6 +188,12 @@ struct exchange {
 	const char	*revoked;	/* the client is no longer admitted:
 					   the next request gets 403 with this
 					   message (borrowed), or NULL */
+	const char	*up_why;	/* set by the transport before it
+					   reports an upstream failure the
+					   exchange cannot see (a TLS
+					   handshake): "ADDRESS: REASON" for
+					   the 502, as up_open's err (borrowed
+					   until the upstream is dropped) */
 
 	/* A judged body being read whole (rq.phase EXCH_COLLECT):
 	 * col[0..col_head) is the client's head as it came, judged again

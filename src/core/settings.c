@@ -782,18 +782,18 @@ set_check_metrics(struct set_ctx *x)
 	for (i = 0; x->cfg == NULL && i < l->nitems; i++)
 		if (set_addr_parse(l->item[i], &b, msg, sizeof(msg)) == 0 &&
 		    set_addr_overlap(&a, &b, &why))
-			return set_fail(x, "%s %s overlaps listen address %s: "
-			    "%s (metrics are served apart from the proxy)",
-			    m->origin, a.text, b.text, why);
+			return set_fail(x, "metrics %s (%s) overlaps listen "
+			    "address %s: %s (metrics are served apart from the "
+			    "proxy)", a.text, m->origin, b.text, why);
 	for (i = 0; x->cfg != NULL && i < x->cfg->nlisteners; i++)
 		for (j = 0; j < x->cfg->listeners[i].naddrs; j++)
 			if (set_addr_parse(x->cfg->listeners[i].addrs[j], &b,
 			    msg, sizeof(msg)) == 0 &&
 			    set_addr_overlap(&a, &b, &why))
-				return set_fail(x, "%s %s overlaps listen "
-				    "address %s of listener \"%s\": %s "
+				return set_fail(x, "metrics %s (%s) overlaps "
+				    "listen address %s of listener \"%s\": %s "
 				    "(metrics are served apart from the proxy)",
-				    m->origin, a.text, b.text,
+				    a.text, m->origin, b.text,
 				    x->cfg->listeners[i].name, why);
 	return 0;
 }

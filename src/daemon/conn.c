@@ -3,10 +3,23 @@
  *
  * For a client the door (door.c) let in: the client and upstream
  * descriptors, their epoll interest, the read/writev/splice calls,
- * half-close, timeouts and the one teardown path.  What the bytes mean is core/exchange.c's business: conn reads
- * into an exchange half's buffer, lets the exchange advance, and writes
- * what a half has ready.  Reads stop while the destination buffer is
- * full, so a slow reader holds back its own upstream and nobody else.
+ * half-close, timeouts and the one teardown path.  What the bytes mean is
+ * core/exchange.c's business: conn reads into an exchange half's buffer,
+ * lets the exchange advance, and writes what a half has ready.  Reads
+ * stop while the destination buffer is full, so a slow reader holds back
+ * its own upstream and nobody else.
+ *
+ * TLS (tls.h) on either side: a client of a tls:// listener, an upstream
+ * dockerd reached over tls://.  The same bytes go through tls_read and
+ * tls_writev instead of read and writev, and never through splice.  A
+ * client's handshake comes first, bounded by the header timeout; its
+ * certificate then picks the listener (door_tls_pick) before any HTTP is
+ * read.  An upstream's handshake is driven by its first read or write.
+ * Epoll cannot see what a TLS session holds: a read may wait for
+ * writability (and a write for readability), so each side remembers what
+ * its last read and write wait for; and decrypted bytes left inside a
+ * session after the buffer filled are read again as soon as the exchange
+ * frees room, not when epoll says so (it will not).
  */
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -15,6 +28,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +40,11 @@
 #include "ev.h"
 #include "exchange.h"
 #include "log.h"
+#include "ratelim.h"
 #include "sbuf.h"
 #include "spipe.h"
 #include "timer.h"
+#include "tls.h"
 
 
 /* Why a connection ends when its deadline of each kind passes (the kinds
@@ -41,9 +57,24 @@ static const char *const conn_timeout_why[EXCH_WAIT_COUNT] = {
 	[EXCH_WAIT_SEND] = "send timeout",
 };
 
+/* The two sides, as indices of the per-side TLS fields. */
+#define CONN_CLI	0
+#define CONN_UP		1
+
 struct conn {
 	struct ev_io	 cli;
 	struct ev_io	 up;		/* fd -1 while x.up_open is 0 */
+	/* TLS sessions: the client's on a tls:// listener, the upstream's
+	 * with a tls:// upstream (while x.up_open); NULL otherwise. */
+	struct tls_conn	*tls[2];
+	int		 tls_ready;	/* the client's handshake is done and
+					   its certificate admitted: HTTP may
+					   flow (always 1 without TLS) */
+	/* What the last TLS read and write of each side wait for (EV_READ
+	 * or EV_WRITE): a read may need the socket writable, and the
+	 * reverse. */
+	unsigned	 rd_want[2], wr_want[2];
+	char		 up_why[240];	/* a TLS upstream failed: x.up_why */
 	struct conn	*next, *prev;	/* all open connections */
 	struct timer	 timer;		/* on at most one timeout list */
 	int		 dead;		/* torn down, waiting for conn_reap */
@@ -69,11 +100,21 @@ static size_t		 conn_n;
 static size_t		 conn_nup;	/* open upstream connections */
 static struct timer_list conn_timers[EXCH_WAIT_COUNT];	/* one per wait */
 static int		 conn_draining;
+static struct tls_client *conn_up_tls;	/* for upstreams opened next */
+
+/* Handshake failures and certificates not admitted: info lines, at most
+ * one a second of each (a scanner must not flood the log). */
+enum { CONN_RL_HANDSHAKE, CONN_RL_REFUSED, CONN_RL_N };
+static struct ratelim	 conn_rl[CONN_RL_N];
+static const char *const conn_rl_what[CONN_RL_N] = {
+	"TLS handshake failures", "TLS clients refused",
+};
 
 static void	conn_cli_cb(struct ev_io *, unsigned);
 static void	conn_up_cb(struct ev_io *, unsigned);
 static void	conn_progress(struct conn *);
 static void	conn_close(struct conn *, const char *);
+static void	conn_cli_handshake(struct conn *);
 static const struct exchange_io conn_x_io;
 
 #define CONN_OF(ptr, member) \
@@ -90,7 +131,39 @@ conn_setup(const struct conn_config *cfg)
 	 * from the end of its head. */
 	conn_timers[EXCH_WAIT_COLLECT].ms = (uint64_t)cfg->body_timeout_ms;
 	conn_timers[EXCH_WAIT_SEND].ms = (uint64_t)cfg->send_timeout_ms;
+	ratelim_init(&conn_rl[CONN_RL_HANDSHAKE], 1000);
+	ratelim_init(&conn_rl[CONN_RL_REFUSED], 1000);
 	door_set_limits(&cfg->limits);
+}
+
+void
+conn_set_upstream_tls(struct tls_client *c)
+{
+	if (c != NULL)
+		tls_client_ref(c);
+	tls_client_unref(conn_up_tls);
+	conn_up_tls = c;
+}
+
+/* An info line of kind k, unless one went out this second (then only
+ * counted; conn_expire reports the count). */
+static void __attribute__((format(printf, 2, 3)))
+conn_info(int k, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[600];
+	unsigned long sup;
+
+	if (!ratelim_pass(&conn_rl[k], ev_now_ms(), &sup))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (sup > 0)
+		log_msg(LOG_INFO, "%s (%lu more %s not logged)", line, sup,
+		    conn_rl_what[k]);
+	else
+		log_msg(LOG_INFO, "%s", line);
 }
 
 size_t
@@ -133,13 +206,59 @@ conn_check(struct conn *c)
 
 /* ---- what the exchange asks of the transport ---- */
 
+/*
+ * A tls:// upstream: a non-blocking TCP connect (in progress is fine) and
+ * a TLS session on it, whose handshake the first read or write drives.
+ * A connection refused later, or a failed handshake, is reported by that
+ * read or write (conn_up_failed).
+ */
+static int
+conn_up_open_tls(struct conn *c, char *err, size_t errlen)
+{
+	int	 fd, saved, one = 1;
+
+	if (conn_up_tls == NULL) {
+		snprintf(err, errlen, "%s: no TLS context", conn_cfg->up_name);
+		return -1;
+	}
+	fd = socket(conn_cfg->up_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		goto fail;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (connect(fd, (const struct sockaddr *)&conn_cfg->up_addr,
+	    conn_cfg->up_addrlen) == -1 && errno != EINPROGRESS) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto fail;
+	}
+	if ((c->tls[CONN_UP] = tls_connect(conn_up_tls, fd)) == NULL) {
+		close(fd);
+		errno = ENOMEM;
+		goto fail;
+	}
+	c->rd_want[CONN_UP] = EV_READ;
+	c->wr_want[CONN_UP] = EV_WRITE;
+	ev_io_init(&c->up, fd, conn_up_cb);
+	conn_nup++;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", conn_cfg->up_name, strerror(errno));
+	return -1;
+}
+
 static int
 conn_x_up_open(void *arg, char *err, size_t errlen)
 {
 	struct conn	*c = arg;
 	struct sockaddr_un sun;
-	size_t	 plen = strlen(conn_cfg->upstream);
+	size_t	 plen;
 	int	 fd, saved;
+
+	if (conn_cfg->up_tcp)
+		return conn_up_open_tls(c, err, errlen);
+	plen = strlen(conn_cfg->upstream);
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -172,16 +291,25 @@ conn_x_up_close(void *arg)
 	struct conn *c = arg;
 
 	ev_io_stop(&c->up);
+	if (c->tls[CONN_UP] != NULL) {
+		tls_close_notify(c->tls[CONN_UP]);
+		tls_free(c->tls[CONN_UP]);
+		c->tls[CONN_UP] = NULL;
+	}
 	close(c->up.fd);
 	c->up.fd = -1;
 	conn_nup--;
 }
 
+/* Half-close: over TLS a close_notify first (the peer's TLS layer sees
+ * the end), then the TCP FIN (Docker's CloseWrite sends only that). */
 static void
 conn_x_shut(void *arg, int to_up)
 {
 	struct conn *c = arg;
 
+	if (c->tls[to_up ? CONN_UP : CONN_CLI] != NULL)
+		tls_close_notify(c->tls[to_up ? CONN_UP : CONN_CLI]);
 	(void)shutdown(to_up ? c->up.fd : c->cli.fd, SHUT_WR);
 }
 
@@ -251,7 +379,16 @@ conn_open(struct listener *l, int fd, const struct door_peer *who)
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
+	if (l->tls != NULL && (c->tls[CONN_CLI] = tls_accept(l->tls, fd)) ==
+	    NULL) {
+		free(c);
+		return -1;
+	}
+	c->tls_ready = c->tls[CONN_CLI] == NULL;
+	c->rd_want[CONN_CLI] = EV_READ;
+	c->wr_want[CONN_CLI] = EV_WRITE;
 	c->who = *who;
+	c->who.cert = NULL;
 	if (!l->is_unix)
 		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 		    sizeof(one));
@@ -264,16 +401,97 @@ conn_open(struct listener *l, int fd, const struct door_peer *who)
 	c->x.pol = &l->pol;
 	c->x.learn = &l->learn;
 	/* Splicing into a TCP socket measured slower than copying
-	 * (make bench); into a unix socket it is faster. */
-	c->x.splice_ok = l->is_unix;
+	 * (make bench); into a unix socket it is faster.  A TLS upstream
+	 * has no plain bytes to splice. */
+	c->x.splice_ok = l->is_unix && !conn_cfg->up_tcp;
 	c->lst = l;
 	c->next = conn_list;
 	if (conn_list != NULL)
 		conn_list->prev = c;
 	conn_list = c;
 	conn_n++;
-	conn_progress(c);
+	if (c->tls_ready)
+		conn_progress(c);
+	else
+		conn_cli_handshake(c);
 	return 0;
+}
+
+/* ---- a TLS client's handshake and admission ---- */
+
+/*
+ * The client's certificate names, for the refusal line: "CN=x, dns:y",
+ * "no certificate".
+ */
+static void
+conn_cert_names(const struct admit_cert *id, char *dst, size_t len)
+{
+	static const char *const kind[] = { "cn", "dns", "ip", "uri",
+	    "email" };
+	size_t	 i, n;
+
+	if (id == NULL) {
+		snprintf(dst, len, "no certificate");
+		return;
+	}
+	n = (size_t)snprintf(dst, len, "CN=%s", id->cn[0] != '\0' ?
+	    id->cn : "(none)");
+	for (i = 0; i < id->nsan && n < len; i++)
+		n += (size_t)snprintf(dst + n, len - n, ", %s:%s",
+		    kind[id->san[i].kind], id->san[i].value);
+}
+
+/*
+ * Drive c's handshake; once it is complete, read the certificate, let
+ * the door pick the listener block that admits it, and start on HTTP.
+ * A failure or a refusal is one (rate-limited) info line and the end of
+ * c, nothing of HTTP read or written.
+ */
+static void
+conn_cli_handshake(struct conn *c)
+{
+	struct tls_conn	*t = c->tls[CONN_CLI];
+	struct admit_cert id;
+	struct listener	*l;
+	char		 who[80], names[600];
+	int		 r;
+
+	r = tls_handshake(t);
+	if (r == TLS_AGAIN) {
+		/* The header timeout bounds the handshake and the first
+		 * head together: the exchange waits under it too. */
+		conn_timer(c, EXCH_WAIT_HEADER);
+		if (ev_io_set(&c->cli, tls_want(t)) == -1)
+			conn_close(c, "epoll");
+		return;
+	}
+	if (r == TLS_ERROR) {
+		conn_info(CONN_RL_HANDSHAKE, "TLS handshake with %s on %s "
+		    "failed: %s", c->who.name, c->lst->name, tls_error(t));
+		conn_close(c, NULL);
+		return;
+	}
+	if (tls_peer_identity(t, &id) == 0) {
+		if ((c->who.cert = malloc(sizeof(*c->who.cert))) == NULL) {
+			conn_close(c, "out of memory");
+			return;
+		}
+		*c->who.cert = id;
+	}
+	if ((l = door_tls_pick(c->lst, &c->who, who, sizeof(who))) == NULL) {
+		conn_cert_names(c->who.cert, names, sizeof(names));
+		conn_info(CONN_RL_REFUSED, "refused %s on %s: certificate %s "
+		    "not admitted", who, c->lst->name, names);
+		conn_close(c, NULL);
+		return;
+	}
+	c->lst = l;
+	c->x.pol = &l->pol;
+	c->x.learn = &l->learn;
+	c->tls_ready = 1;
+	log_msg(LOG_DEBUG, "%s: %s on %s (listener %s)", c->who.name,
+	    tls_describe(t), l->name, l->pol->name);
+	conn_progress(c);
 }
 
 /* ---- lingering close ---- */
@@ -390,6 +608,15 @@ conn_close(struct conn *c, const char *why)
 	c->dead = 1;
 	timer_stop(&c->timer);
 	ev_io_stop(&c->cli);
+	if (c->tls[CONN_CLI] != NULL) {
+		/* Orderly or not, the client's TLS layer hears the end. */
+		if (c->tls_ready)
+			tls_close_notify(c->tls[CONN_CLI]);
+		tls_free(c->tls[CONN_CLI]);
+		c->tls[CONN_CLI] = NULL;
+	}
+	free(c->who.cert);
+	c->who.cert = NULL;
 	if (c->x.linger)
 		conn_linger(c->cli.fd);
 	else
@@ -430,15 +657,30 @@ conn_io_again(void)
 }
 
 /*
- * Read from fd into the free room of half h's buffer and report it to the
- * exchange.  Returns 0, or -1 with errno when the read failed (not EAGAIN;
- * the exchange was not told).
+ * A TLS upstream failed (t: its session): the exchange's 502, if nothing
+ * was answered yet, says why ("tls://ADDR: handshake: ...").
+ */
+static void
+conn_up_failed(struct conn *c, struct tls_conn *t)
+{
+	snprintf(c->up_why, sizeof(c->up_why), "%s: %s", conn_cfg->up_name,
+	    tls_error(t));
+	c->x.up_why = c->up_why;
+}
+
+/*
+ * Read from side `side` into the free room of half h's buffer and report
+ * it to the exchange.  Over TLS, records are read until the session waits
+ * or the buffer is full.  Returns 0, or -1 with errno when the read failed
+ * (not EAGAIN; the exchange was not told of the failure, but of any bytes
+ * before it).  EPROTO: a TLS failure.
  */
 static int
-conn_read(struct conn *c, int fd, struct exchange_half *h)
+conn_read(struct conn *c, int side, struct exchange_half *h)
 {
-	size_t	room;
-	ssize_t	n;
+	struct tls_conn	*t = c->tls[side];
+	size_t	 room, got = 0;
+	ssize_t	 n;
 
 	if (sbuf_reserve(&h->in) == -1) {
 		errno = ENOMEM;
@@ -446,13 +688,35 @@ conn_read(struct conn *c, int fd, struct exchange_half *h)
 	}
 	if ((room = sbuf_room(&h->in)) == 0)
 		return 0;
-	n = read(fd, h->in.data + h->in.end, room);
-	if (n == -1)
-		return conn_io_again() ? 0 : -1;
-	if (n > 0 && h == &c->x.rq)
+	if (t == NULL) {
+		n = read(side == CONN_UP ? c->up.fd : c->cli.fd,
+		    h->in.data + h->in.end, room);
+		if (n == -1)
+			return conn_io_again() ? 0 : -1;
+		got = (size_t)n;
+	} else {
+		do {
+			n = tls_read(t, h->in.data + h->in.end + got,
+			    room - got);
+			if (n > 0)
+				got += (size_t)n;
+		} while (n > 0 && got < room);
+		c->rd_want[side] = n == TLS_AGAIN ? tls_want(t) : EV_READ;
+		if (n == TLS_ERROR && side == CONN_UP)
+			conn_up_failed(c, t);
+	}
+	if (got > 0 && h == &c->x.rq)
 		c->got = 1;
-	h->in.end += (size_t)n;
-	exchange_got(&c->x, h, (size_t)n);
+	h->in.end += got;
+	/* Careful: a report may drop the upstream, and its session. */
+	if (got > 0)
+		exchange_got(&c->x, h, got);
+	if (n == 0)
+		exchange_got(&c->x, h, 0);
+	if (n == TLS_ERROR) {
+		errno = EPROTO;
+		return -1;
+	}
 	return 0;
 }
 
@@ -472,28 +736,33 @@ conn_up_read(struct conn *c)
 		return;
 	if (c->upipe.len > 0)
 		return;		/* spliced bytes go out first */
-	if (conn_read(c, c->up.fd, &c->x.rs) == -1) {
+	if (conn_read(c, CONN_UP, &c->x.rs) == -1) {
 		if (errno == ENOMEM) {
 			conn_close(c, "out of memory");
 			return;
 		}
 		/* A failed read ends the stream like EOF. */
-		exchange_got(&c->x, &c->x.rs, 0);
+		if (c->x.up_open)
+			exchange_got(&c->x, &c->x.rs, 0);
 	}
 }
 
 /*
- * Write what half h has ready to fd: spliced bytes from the pipe, else its
- * head, its held (judged) body and its ready body bytes with one writev.
- * Returns the bytes written, 0 if none (would block), -1 on an error.
+ * Write what half h has ready to side `side`: spliced bytes from the
+ * pipe, else its head, its held (judged) body and its ready body bytes
+ * with one writev (over TLS, tls_writev).  Returns the bytes written, 0
+ * if none (would block), -1 on an error.
  */
 static ssize_t
-conn_write(struct conn *c, int fd, struct exchange_half *h)
+conn_write(struct conn *c, int side, struct exchange_half *h)
 {
+	struct tls_conn	*t = c->tls[side];
 	struct iovec	iov[3];
-	int		iovcnt = 0;
+	int		iovcnt = 0, fd = side == CONN_UP ? c->up.fd : c->cli.fd;
 	ssize_t		n;
 
+	if (!c->tls_ready)
+		return 0;	/* nothing in the clear before TLS is up */
 	if (h->piped > 0) {
 		n = spipe_drain(&c->upipe, fd);
 	} else {
@@ -509,7 +778,23 @@ conn_write(struct conn *c, int fd, struct exchange_half *h)
 			iov[iovcnt].iov_base = h->in.data + h->in.start;
 			iov[iovcnt++].iov_len = h->ready;
 		}
-		n = iovcnt > 0 ? writev(fd, iov, iovcnt) : 0;
+		if (iovcnt == 0)
+			n = 0;
+		else if (t == NULL)
+			n = writev(fd, iov, iovcnt);
+		else {
+			n = tls_writev(t, iov, iovcnt);
+			c->wr_want[side] = n == TLS_AGAIN ? tls_want(t) :
+			    EV_WRITE;
+			if (n == TLS_AGAIN)
+				return 0;
+			if (n == TLS_ERROR) {
+				if (side == CONN_UP)
+					conn_up_failed(c, t);
+				errno = EPROTO;
+				return -1;
+			}
+		}
 	}
 	if (n > 0) {
 		exchange_sent(&c->x, h, (size_t)n);
@@ -519,6 +804,31 @@ conn_write(struct conn *c, int fd, struct exchange_half *h)
 	if (n == -1 && conn_io_again())
 		return 0;
 	return n < 0 ? -1 : n;
+}
+
+/* Why side's last I/O failed, for a log line. */
+static const char *
+conn_io_error(const struct conn *c, int side)
+{
+	if (errno == EPROTO && c->tls[side] != NULL)
+		return tls_error(c->tls[side]);
+	return strerror(errno);
+}
+
+/*
+ * Does side hold decrypted bytes (or records) that the exchange wants
+ * now?  Epoll will not report them: they must be read without waiting.
+ */
+static int
+conn_tls_waiting(const struct conn *c, int side)
+{
+	const struct exchange	*x = &c->x;
+	const struct exchange_half *h = side == CONN_UP ? &x->rs : &x->rq;
+
+	if (c->tls[side] == NULL || (side == CONN_UP && !x->up_open) ||
+	    tls_pending(c->tls[side]) == 0)
+		return 0;
+	return exchange_want_read(x, h, 0, 0) && sbuf_len(&h->in) < SBUF_SIZE;
 }
 
 /* ---- progress ---- */
@@ -532,18 +842,20 @@ conn_update(struct conn *c)
 	unsigned cm = 0, um = 0;
 	enum exchange_wait w;
 
+	/* Over TLS, a read may wait for writability and a write for
+	 * readability: each side asks for what its last call waits for. */
 	if (exchange_want_read(x, &x->rq, room, held))
-		cm |= EV_READ;
+		cm |= c->rd_want[CONN_CLI];
 	/* Write interest also when work is left over (pipelined requests
 	 * answered locally need no other event): a writable socket wakes
 	 * the next pass at once, a full one waits, as it should. */
 	if (exchange_pending(&x->rs) || c->more)
-		cm |= EV_WRITE;
+		cm |= c->wr_want[CONN_CLI];
 	if (x->up_open) {
 		if (exchange_want_read(x, &x->rs, room, held))
-			um |= EV_READ;
+			um |= c->rd_want[CONN_UP];
 		if (exchange_pending(&x->rq))
-			um |= EV_WRITE;
+			um |= c->wr_want[CONN_UP];
 		if (ev_io_set(&c->up, um) == -1) {
 			conn_close(c, "epoll");
 			return;
@@ -576,18 +888,42 @@ conn_flush(struct conn *c)
 	int	 moved = 0;
 
 	if (c->x.up_open && exchange_pending(&c->x.rq)) {
-		if ((n = conn_write(c, c->up.fd, &c->x.rq)) < 0) {
+		if ((n = conn_write(c, CONN_UP, &c->x.rq)) < 0) {
 			exchange_up_failed(&c->x);
 			return 1;	/* the state changed: advance again */
 		}
 		moved |= n > 0;
 	}
 	if (!c->x.dead && exchange_pending(&c->x.rs)) {
-		if ((n = conn_write(c, c->cli.fd, &c->x.rs)) < 0) {
-			conn_close(c, strerror(errno));
+		if ((n = conn_write(c, CONN_CLI, &c->x.rs)) < 0) {
+			conn_close(c, conn_io_error(c, CONN_CLI));
 			return 1;
 		}
 		moved |= n > 0;
+	}
+	return moved;
+}
+
+/*
+ * Read what TLS sessions hold for halves that have room again (after the
+ * exchange advanced or a write freed buffer space).  Returns 1 if bytes
+ * (or an end) were reported.
+ */
+static int
+conn_tls_drain(struct conn *c)
+{
+	int	 moved = 0;
+
+	if (conn_tls_waiting(c, CONN_CLI)) {
+		if (conn_read(c, CONN_CLI, &c->x.rq) == -1) {
+			conn_close(c, conn_io_error(c, CONN_CLI));
+			return 1;
+		}
+		moved = 1;
+	}
+	if (!c->dead && !c->x.dead && conn_tls_waiting(c, CONN_UP)) {
+		conn_up_read(c);
+		moved = 1;
 	}
 	return moved;
 }
@@ -596,14 +932,21 @@ conn_flush(struct conn *c)
 static void
 conn_progress(struct conn *c)
 {
-	int	i;
+	int	i, moved;
 
 	/* A bounded share per event, so one client's pipeline cannot
 	 * starve the others; what is left resumes on the next pass. */
 	c->more = 1;
 	for (i = 0; i < 16 && !conn_check(c); i++) {
 		exchange_advance(&c->x);
-		if (conn_check(c) || !conn_flush(c)) {
+		if (conn_check(c))
+			break;
+		moved = conn_flush(c);
+		if (conn_check(c))
+			break;
+		if (c->tls[CONN_CLI] != NULL || c->tls[CONN_UP] != NULL)
+			moved |= conn_tls_drain(c);
+		if (!moved) {
 			c->more = 0;
 			break;
 		}
@@ -617,9 +960,17 @@ conn_cli_cb(struct ev_io *io, unsigned revents)
 {
 	struct conn *c = CONN_OF(io, cli);
 
-	/* Writes happen in conn_progress; EV_WRITE just means "try again". */
-	if ((revents & EV_READ) && conn_read(c, c->cli.fd, &c->x.rq) == -1)
-		conn_close(c, strerror(errno));
+	if (!c->tls_ready) {
+		conn_cli_handshake(c);
+		return;
+	}
+	/* Writes happen in conn_progress; EV_WRITE just means "try again".
+	 * A TLS read may have waited for EV_WRITE. */
+	if (((revents & EV_READ) || (c->tls[CONN_CLI] != NULL &&
+	    c->rd_want[CONN_CLI] == EV_WRITE)) &&
+	    exchange_want_read(&c->x, &c->x.rq, 0, 0) &&
+	    conn_read(c, CONN_CLI, &c->x.rq) == -1)
+		conn_close(c, conn_io_error(c, CONN_CLI));
 	if (!conn_check(c))
 		conn_progress(c);
 }
@@ -629,7 +980,8 @@ conn_up_cb(struct ev_io *io, unsigned revents)
 {
 	struct conn *c = CONN_OF(io, up);
 
-	if (c->x.up_open && (revents & EV_READ))
+	if (c->x.up_open && ((revents & EV_READ) ||
+	    (c->tls[CONN_UP] != NULL && c->rd_want[CONN_UP] == EV_WRITE)))
 		conn_up_read(c);
 	if (!conn_check(c))
 		conn_progress(c);

@@ -86,10 +86,25 @@ static const char main_usage[] =
 "  --config FILE          read listeners and policies from FILE\n"
 "                         (sockward.conf(5)); also SOCKWARD_CONFIG\n"
 "  --listen ADDR          listen on ADDR (repeatable): tcp://HOST:PORT,\n"
-"                         tcp://[IPv6]:PORT, tcp://*:PORT or unix:///path\n"
-"                         (default tcp://127.0.0.1:2375)\n"
-"  --upstream PATH        Docker socket to forward to\n"
-"                         (default /var/run/docker.sock)\n"
+"                         tcp://[IPv6]:PORT, tcp://*:PORT, tls://HOST:PORT\n"
+"                         or unix:///path (default tcp://127.0.0.1:2375)\n"
+"  --tls-cert PEM --tls-key PEM\n"
+"                         certificate and key of tls:// listeners\n"
+"  --tls-client-ca PEM    tls:// clients need a certificate this CA signed\n"
+"  --insecure-tls-no-client-cert on\n"
+"                         a tls:// listener beyond loopback takes clients\n"
+"                         without a certificate\n"
+"  --upstream PATH|tls://HOST:PORT\n"
+"                         Docker socket, or dockerd over TLS, to forward\n"
+"                         to (default /var/run/docker.sock)\n"
+"  --upstream-ca PEM --upstream-cert PEM --upstream-key PEM\n"
+"                         verify a tls:// upstream, and the client\n"
+"                         certificate to show it\n"
+"  --upstream-server-name NAME\n"
+"                         the name its certificate must carry (default:\n"
+"                         the address)\n"
+"  --metrics ADDR         serve Prometheus metrics on ADDR (tcp:// or\n"
+"                         unix://, not one of the listen addresses)\n"
 "  --profile NAME[,NAME]  built-in rule sets (default traefik); see\n"
 "                         'sockward profiles'\n"
 "  --allow 'METHODS PATTERN [CONSTRAINTS]'\n"
@@ -136,7 +151,8 @@ static const char main_usage[] =
 "exit status 0, or 1 (config file) or 2 (flags, environment) on error.\n"
 "settings prints every setting: option, variable, config keyword,\n"
 "Tecnativa variable, default, and whether SIGHUP applies it.\n"
-"Signals: SIGTERM/SIGINT drain and exit, SIGHUP reloads the config file,\n"
+"Signals: SIGTERM/SIGINT drain and exit, SIGHUP reloads the config file\n"
+"and the TLS files,\n"
 "SIGUSR1 logs the rules that audit mode has seen.\n";
 
 enum { OPT_SET = 256, OPT_LISTENER = OPT_SET + SET_N, OPT_BODY, OPT_VERSION,
@@ -984,18 +1000,36 @@ main_profiles(int argc, char **argv)
 
 /*
  * `sockward health [ADDR]`: HEAD /_ping through the proxy at ADDR (default:
- * the first listen address of the effective config).  Exit 0 healthy, 1
- * not, with one line on stderr saying why.
+ * the first tcp:// or unix:// listen address of the effective config: the
+ * probe speaks plain HTTP and has no client certificate).  Exit 0
+ * healthy, 1 not, with one line on stderr saying why.
  */
 static int
 main_health(const struct main_state *st, int argc, char **argv)
 {
-	const char	*addr;
+	const char	*addr = NULL;
 	char		 err[512];
+	size_t		 i, k;
 
 	if (argc > 1)
 		main_usage_exit("health takes at most one ADDR");
-	addr = argc == 1 ? argv[0] : st->cfg->listeners[0].addrs[0];
+	for (i = 0; argc == 0 && addr == NULL && i < st->cfg->nlisteners; i++)
+		for (k = 0; addr == NULL && k < st->cfg->listeners[i].naddrs;
+		    k++)
+			if (strncmp(st->cfg->listeners[i].addrs[k], "tls://",
+			    6) != 0)
+				addr = st->cfg->listeners[i].addrs[k];
+	if (argc == 1)
+		addr = argv[0];
+	if (addr == NULL || strncmp(addr, "tls://", 6) == 0) {
+		fprintf(stderr, "sockward: health speaks plain HTTP without a "
+		    "client certificate, and %s: give it the tcp:// or unix:// "
+		    "address of a listener of this sockward that allows HEAD "
+		    "/_ping (a loopback one, say)\n", addr == NULL ?
+		    "every listen address is tls://" : "this is a tls:// "
+		    "address");
+		return 1;
+	}
 	if (health_check(addr, HEALTH_TIMEOUT_MS, err, sizeof(err)) == -1) {
 		fprintf(stderr, "sockward: health %s: %s\n", addr, err);
 		return 1;

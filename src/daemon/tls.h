@@ -81,8 +81,10 @@ struct tls_client *tls_client_new(const struct tls_material *m,
 	    const char *server_name, int64_t now, char *err, size_t errlen);
 
 /* References: a session holds one on its context, so a context replaced
- * by a reload lives on while its sessions do. */
+ * by a reload lives on while its sessions do.  _ref adds one (a second
+ * holder, such as conn_set_upstream_tls); the last _unref frees it. */
 void	tls_server_ref(struct tls_server *s);
+void	tls_client_ref(struct tls_client *c);
 void	tls_server_unref(struct tls_server *s);
 void	tls_client_unref(struct tls_client *c);
 
@@ -113,7 +115,9 @@ ssize_t	tls_read(struct tls_conn *t, void *buf, size_t len);
  */
 ssize_t	tls_writev(struct tls_conn *t, const struct iovec *iov, int iovcnt);
 
-/* Decrypted bytes waiting inside the session. */
+/* Decrypted bytes waiting inside the session (1 when only records read
+ * from the socket and not yet decrypted wait): nonzero means a tls_read
+ * would deliver bytes that epoll will not report. */
 size_t	tls_pending(const struct tls_conn *t);
 
 /* EV_READ or EV_WRITE (ev.h): what the last TLS_AGAIN waits for. */

@@ -352,6 +352,10 @@ reparse(const char *text, struct admit *b)
 				rc = admit_add_uid(b, w, &why);
 			else if (strcmp(kw, "peer-gid") == 0)
 				rc = admit_add_gid(b, w, &why);
+			else if (strcmp(kw, "cert-cn") == 0)
+				rc = admit_add_cert(b, ADMIT_CN, w, &why);
+			else if (strcmp(kw, "cert-san") == 0)
+				rc = admit_add_cert(b, ADMIT_SAN_DNS, w, &why);
 			else
 				fail_msg("unknown keyword '%s' in '%s'", kw,
 				    text);
@@ -417,6 +421,148 @@ test_str_full(void **state)
 	assert_memory_equal(&a, &b, sizeof(a));
 }
 
+/* A certificate identity: CN and SANs "dns:x", "ip:y", ... */
+static void
+cert_id(struct admit_cert *id, const char *cn, ...)
+{
+	static const struct { const char *pfx; enum admit_cert_kind k; } kinds[] = {
+		{ "dns:", ADMIT_SAN_DNS }, { "ip:", ADMIT_SAN_IP },
+		{ "uri:", ADMIT_SAN_URI }, { "email:", ADMIT_SAN_EMAIL },
+	};
+	va_list ap;
+	const char *san;
+	size_t i;
+
+	memset(id, 0, sizeof(*id));
+	snprintf(id->cn, sizeof(id->cn), "%s", cn);
+	va_start(ap, cn);
+	while ((san = va_arg(ap, const char *)) != NULL) {
+		for (i = 0; i < 4; i++)
+			if (strncmp(san, kinds[i].pfx, strlen(kinds[i].pfx)) == 0)
+				break;
+		assert_true(i < 4);
+		id->san[id->nsan].kind = kinds[i].k;
+		snprintf(id->san[id->nsan].value, ADMIT_NAME_MAX, "%s",
+		    san + strlen(kinds[i].pfx));
+		id->nsan++;
+	}
+	va_end(ap);
+}
+
+static void
+test_certs(void **state)
+{
+	struct admit_cert id;
+	const char *why;
+
+	(void)state;
+	/* No names: every client (and one without a certificate). */
+	cert_id(&id, "anyone", NULL);
+	assert_int_equal(admit_cert(&a, &id), 1);
+	assert_int_equal(admit_cert(&a, NULL), 1);
+
+	assert_int_equal(admit_add_cert(&a, ADMIT_CN, "traefik", &why), 0);
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS,
+	    "dns:Traefik.Internal", &why), 0);
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS, "ip:10.0.0.5",
+	    &why), 0);
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS,
+	    "ip:2001:DB8:0:0::1", &why), 0);
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS,
+	    "uri:spiffe://example.org/ci", &why), 0);
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS,
+	    "email:ops@example.org", &why), 0);
+	/* Twice is once. */
+	assert_int_equal(admit_add_cert(&a, ADMIT_CN, "traefik", &why), 0);
+	assert_int_equal(a.ncerts, 6);
+
+	/* With names, a client without a certificate is refused. */
+	assert_int_equal(admit_cert(&a, NULL), 0);
+	cert_id(&id, "traefik", NULL);
+	assert_int_equal(admit_cert(&a, &id), 1);
+	/* CN exactly: case counts, and the CN is not a DNS SAN. */
+	cert_id(&id, "Traefik", NULL);
+	assert_int_equal(admit_cert(&a, &id), 0);
+	cert_id(&id, "traefik.internal", NULL);
+	assert_int_equal(admit_cert(&a, &id), 0);
+	/* DNS and email: ASCII case-insensitive. */
+	cert_id(&id, "x", "dns:other", "dns:traefik.INTERNAL", NULL);
+	assert_int_equal(admit_cert(&a, &id), 1);
+	cert_id(&id, "x", "email:OPS@example.org", NULL);
+	assert_int_equal(admit_cert(&a, &id), 1);
+	/* A DNS name is not admitted as a SAN of another kind. */
+	cert_id(&id, "x", "uri:traefik.internal", "email:traefik.internal",
+	    NULL);
+	assert_int_equal(admit_cert(&a, &id), 0);
+	/* IP by address, whatever the spelling. */
+	cert_id(&id, "x", "ip:2001:db8::1", NULL);
+	assert_int_equal(admit_cert(&a, &id), 1);
+	cert_id(&id, "x", "ip:10.0.0.6", NULL);
+	assert_int_equal(admit_cert(&a, &id), 0);
+	/* URI exactly. */
+	cert_id(&id, "x", "uri:spiffe://example.org/ci", NULL);
+	assert_int_equal(admit_cert(&a, &id), 1);
+	cert_id(&id, "x", "uri:spiffe://example.org/CI", NULL);
+	assert_int_equal(admit_cert(&a, &id), 0);
+	/* A wildcard in a certificate matches only itself. */
+	cert_id(&id, "*", "dns:*.internal", NULL);
+	assert_int_equal(admit_cert(&a, &id), 0);
+}
+
+static void
+test_bad_certs(void **state)
+{
+	const char *why = NULL;
+	char	 n[32];
+	int	 i;
+
+	(void)state;
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS, "traefik", &why),
+	    -1);
+	assert_non_null(strstr(why, "dns:NAME"));
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS, "dns:", &why), -1);
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS, "dns:a b", &why),
+	    -1);
+	assert_int_equal(admit_add_cert(&a, ADMIT_CN, "a\"b", &why), -1);
+	assert_int_equal(admit_add_cert(&a, ADMIT_CN, "a#b", &why), -1);
+	assert_int_equal(admit_add_cert(&a, ADMIT_CN, "caf\xc3\xa9", &why),
+	    -1);
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS, "dns:*.internal",
+	    &why), -1);
+	assert_non_null(strstr(why, "wildcard"));
+	assert_int_equal(admit_add_cert(&a, ADMIT_CN, "*", &why), -1);
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS, "ip:10.0.0", &why),
+	    -1);
+	assert_int_equal(a.ncerts, 0);
+	for (i = 0; i < ADMIT_MAX; i++) {
+		snprintf(n, sizeof(n), "client-%d", i);
+		assert_int_equal(admit_add_cert(&a, ADMIT_CN, n, &why), 0);
+	}
+	assert_int_equal(admit_add_cert(&a, ADMIT_CN, "one-more", &why), -1);
+}
+
+static void
+test_str_certs(void **state)
+{
+	struct admit b;
+	char	 buf[ADMIT_STR_MAX];
+	const char *why;
+
+	(void)state;
+	assert_int_equal(admit_add_net(&a, "10.0.0.0/8", &why), 0);
+	assert_int_equal(admit_add_cert(&a, ADMIT_CN, "traefik", &why), 0);
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS, "ip:::1", &why), 0);
+	assert_int_equal(admit_add_cert(&a, ADMIT_SAN_DNS, "dns:b.internal",
+	    &why), 0);
+	assert_int_equal(admit_add_cert(&a, ADMIT_CN, "ci", &why), 0);
+	admit_str(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "clients 10.0.0.0/8\ncert-cn traefik ci\n"
+	    "cert-san ip:::1 dns:b.internal");
+	reparse(buf, &b);
+	/* Same names; the order within a kind group may differ. */
+	assert_int_equal(b.ncerts, a.ncerts);
+}
+
 int
 main(void)
 {
@@ -435,6 +581,9 @@ main(void)
 		cmocka_unit_test_setup(test_id_limit, setup),
 		cmocka_unit_test_setup(test_str, setup),
 		cmocka_unit_test_setup(test_str_full, setup),
+		cmocka_unit_test_setup(test_certs, setup),
+		cmocka_unit_test_setup(test_bad_certs, setup),
+		cmocka_unit_test_setup(test_str_certs, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

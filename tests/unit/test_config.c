@@ -225,7 +225,52 @@ struct bad_case {
 #define L_UNIX  "listener u {\nlisten unix:///run/u.sock\n"
 #define L_RULE  "allow GET /_ping\n"
 
+#define L_TLS   "listener t {\nlisten tls://127.0.0.1:2376\n" L_RULE
+#define T_CERT  "tls-cert /c.pem\ntls-key /k.pem\n"
+
 static const struct bad_case bad_cases[] = {
+	/* Issue 14: TLS listeners, certificate names, the upstream. */
+	{ L_TLS "}\n", 1, "listener \"t\": a tls:// address needs tls-cert "
+	    "and tls-key" },
+	{ L_TLS "tls-cert /c.pem\n}\n", 1, "needs tls-cert and tls-key" },
+	{ L_TLS T_CERT "cert-cn traefik\n}\n", 1, "cert-cn and cert-san "
+	    "need tls-client-ca" },
+	{ "listener t {\nlisten tcp://127.0.0.1:1\n" L_RULE T_CERT "}\n", 1,
+	    "apply to tls:// addresses, and there is none" },
+	{ "listener t {\nlisten tcp://127.0.0.1:1\n" L_RULE
+	    "cert-cn a\n}\n", 1, "cert-cn and cert-san apply to tls://" },
+	{ "listener t {\nlisten tls://0.0.0.0:2376\n" L_RULE T_CERT "}\n",
+	    1, "tls://0.0.0.0:2376 is not loopback and has no tls-client-ca" },
+	{ "listener t {\nlisten tls://*:2376\n" L_RULE T_CERT
+	    "insecure-tls-no-client-cert off\n}\n", 1, "is not loopback" },
+	{ L_TLS T_CERT "tls-cert /d.pem\n}\n", 6, "duplicate tls-cert" },
+	{ L_TLS "tls-cert c.pem\n}\n", 4, "tls-cert must be an absolute "
+	    "path" },
+	{ L_TLS "insecure-tls-no-client-cert yes\n}\n", 4,
+	    "usage: insecure-tls-no-client-cert on|off" },
+	{ L_TLS "cert-san traefik\n}\n", 4, "cert-san \"traefik\": a SAN "
+	    "is dns:NAME" },
+	{ L_TLS "cert-cn \"a b\"\n}\n", 4, "cert-cn \"a b\": a certificate "
+	    "name is" },
+	{ L_TLS T_CERT "tls-client-ca /ca.pem\ncert-cn a\n}\n"
+	    "listener u {\nlisten tls://127.0.0.1:2376\n" L_RULE "}\n", 9,
+	    "listener \"u\" shares tls://127.0.0.1:2376 with \"t\": each "
+	    "must name the certificates it admits" },
+	{ L_TLS T_CERT "tls-client-ca /ca.pem\ncert-cn a\n}\n"
+	    "listener u {\nlisten tls://127.0.0.1:2376\n" L_RULE
+	    "tls-cert /other.pem\ncert-cn b\n}\n", 9, "listeners \"t\" and "
+	    "\"u\" share tls://127.0.0.1:2376 and must use the same" },
+	{ L_TLS T_CERT "}\nlistener u {\nlisten tcp://127.0.0.1:2376\n"
+	    L_RULE "}\n", 8, "overlaps tls://127.0.0.1:2376" },
+	{ "metrics tls://127.0.0.1:9100\n", 1, "metrics: tcp:// or unix://, "
+	    "not tls://" },
+	{ "metrics 127.0.0.1:9100\n", 1, "metrics: bad listen address" },
+	{ "upstream tls://docker.example:2376\n", 1, "numeric IPv4 or "
+	    "[IPv6] address" },
+	{ "upstream tls://0.0.0.0:2376\n", 1, "numeric IPv4 or [IPv6]" },
+	{ "upstream-ca ca.pem\n", 1, "upstream-ca must be an absolute path" },
+	{ "upstream-server-name \"a b\"\n", 1, "upstream-server-name must be "
+	    "a DNS name" },
 	{ "frobnicate 1\n", 1, "unknown keyword \"frobnicate\"" },
 	{ "\n# c\nupstream \"/var/run/docker.sock\n", 3,
 	    "unterminated quoted string" },
@@ -559,6 +604,84 @@ test_dump_round_trip(void **state)
 	cfg_free(&c);
 	parse_ok(sink2.buf, &c, __LINE__);
 	same_policy(&c, &c2);
+}
+
+/* Issue 14: TLS listeners, shared tls:// addresses, the upstream and
+ * metrics; and the dump reads back the same. */
+static void
+test_tls(void **state)
+{
+	const struct cfg_listener *t, *u;
+
+	(void)state;
+	parse_ok("upstream tls://10.0.0.2:2376\n"
+	    "upstream-ca /etc/sockward/docker-ca.pem\n"
+	    "upstream-cert /etc/sockward/client.pem\n"
+	    "upstream-key /etc/sockward/client-key.pem\n"
+	    "upstream-server-name docker.internal\n"
+	    "metrics tcp://127.0.0.1:9100\n"
+	    "listener t {\n"
+	    "\tlisten tls://0.0.0.0:2376\n"
+	    "\ttls-cert /etc/sockward/server.pem\n"
+	    "\ttls-key /etc/sockward/server-key.pem\n"
+	    "\ttls-client-ca /etc/sockward/ca.pem\n"
+	    "\tcert-cn traefik\n"
+	    "\tprofile traefik\n"
+	    "}\n"
+	    "listener u {\n"
+	    "\tlisten tls://0.0.0.0:2376\n"
+	    "\tlisten tcp://127.0.0.1:2375\n"
+	    "\tcert-san dns:ci.internal ip:10.0.0.9\n"
+	    "\tclients 10.0.0.0/8\n"
+	    "\tprofile readonly\n"
+	    "}\n"
+	    "listener open {\n"
+	    "\tlisten tls://[::1]:2377\n"
+	    "\ttls-cert /c.pem\n"
+	    "\ttls-key /k.pem\n"
+	    "\tprofile readonly\n"
+	    "}\n", &c, __LINE__);
+	assert_string_equal(c.upstream, "tls://10.0.0.2:2376");
+	assert_string_equal(c.upstream_ca, "/etc/sockward/docker-ca.pem");
+	assert_string_equal(c.upstream_name, "docker.internal");
+	assert_string_equal(c.metrics, "tcp://127.0.0.1:9100");
+	t = &c.listeners[0];
+	u = &c.listeners[1];
+	assert_string_equal(t->tls.client_ca, "/etc/sockward/ca.pem");
+	/* u shares t's address and inherits its files. */
+	assert_string_equal(u->tls.cert, "/etc/sockward/server.pem");
+	assert_string_equal(u->tls.key, "/etc/sockward/server-key.pem");
+	assert_string_equal(u->tls.client_ca, "/etc/sockward/ca.pem");
+	assert_int_equal(t->admit.ncerts, 1);
+	assert_int_equal(u->admit.ncerts, 2);
+	assert_int_equal(u->admit.certs[1].kind, ADMIT_SAN_IP);
+	/* Loopback without a client CA needs no insecure option. */
+	assert_int_equal(c.listeners[2].tls.client_ca[0], '\0');
+	assert_int_equal(c.listeners[2].tls.no_client_cert, -1);
+
+	memset(&sink1, 0, sizeof(sink1));
+	cfg_dump(&c, sink_out, &sink1);
+	assert_non_null(strstr(sink1.buf, "upstream \"tls://10.0.0.2:2376\"\n"));
+	assert_non_null(strstr(sink1.buf, "metrics \"tcp://127.0.0.1:9100\"\n"));
+	assert_non_null(strstr(sink1.buf, "\tcert-san dns:ci.internal "
+	    "ip:10.0.0.9\n"));
+	assert_non_null(strstr(sink1.buf, "\ttls-client-ca "
+	    "\"/etc/sockward/ca.pem\"\n"));
+	if (cfg_parse(sink1.buf, sink1.len, "dump", &c2, err,
+	    sizeof(err)) != 0)
+		fail_msg("dump does not parse: %s\n%s", err, sink1.buf);
+	same_policy(&c, &c2);
+	assert_memory_equal(&c.listeners[1].tls, &c2.listeners[1].tls,
+	    sizeof(struct cfg_tls));
+	assert_string_equal(c.upstream_key, c2.upstream_key);
+	cfg_free(&c);
+	cfg_free(&c2);
+
+	/* The insecure option lets a wildcard go without a client CA. */
+	parse_ok("listener t {\n\tlisten tls://*:2376\n\ttls-cert /c.pem\n"
+	    "\ttls-key /k.pem\n\tinsecure-tls-no-client-cert on\n"
+	    "\tprofile traefik\n}\n", &c, __LINE__);
+	assert_int_equal(c.listeners[0].tls.no_client_cert, 1);
 }
 
 /* Issue 13: visible-label, redact and a rule's redact clause. */
@@ -983,6 +1106,7 @@ main(void)
 		cmocka_unit_test_teardown(test_responses, teardown),
 		cmocka_unit_test_teardown(test_auto_redaction, teardown),
 		cmocka_unit_test_teardown(test_dump_responses, teardown),
+		cmocka_unit_test_teardown(test_tls, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -380,6 +380,50 @@ test_bad_values(void **state)
 	assert_int_equal(res.tec, 1);
 }
 
+/* Issue 14: the TLS upstream's files, and the metrics address. */
+static void
+test_tls_metrics(void **state)
+{
+	(void)state;
+	resolve_ok((const char *const[]){
+	    "SOCKWARD_UPSTREAM=tls://127.0.0.1:2376",
+	    "SOCKWARD_UPSTREAM_CA=/ca.pem", "SOCKWARD_UPSTREAM_CERT=/c.pem",
+	    "SOCKWARD_UPSTREAM_KEY=/k.pem", "SOCKWARD_METRICS=tcp://127.0.0.1:9100",
+	    NULL }, NULL);
+	assert_string_equal(V(SET_UPSTREAM)->text, "tls://127.0.0.1:2376");
+	assert_string_equal(V(SET_UPSTREAM_CA)->text, "/ca.pem");
+	assert_string_equal(V(SET_METRICS)->item[0], "tcp://127.0.0.1:9100");
+	resolve_bad((const char *const[]){
+	    "SOCKWARD_UPSTREAM=tls://127.0.0.1:2376", NULL }, NULL,
+	    "upstream tls://127.0.0.1:2376: upstream-ca is required");
+	resolve_bad((const char *const[]){
+	    "SOCKWARD_UPSTREAM=tls://127.0.0.1:2376",
+	    "SOCKWARD_UPSTREAM_CA=/ca.pem", "SOCKWARD_UPSTREAM_KEY=/k.pem",
+	    NULL }, NULL, "upstream-cert and upstream-key go together "
+	    "(SOCKWARD_UPSTREAM_KEY is set alone)");
+	resolve_bad((const char *const[]){ "SOCKWARD_UPSTREAM_CA=/ca.pem",
+	    NULL }, NULL, "SOCKWARD_UPSTREAM_CA applies to a tls:// upstream, "
+	    "and the upstream is /var/run/docker.sock");
+	resolve_bad((const char *const[]){
+	    "SOCKWARD_UPSTREAM=tls://[::]:2376", NULL }, NULL,
+	    "numeric IPv4 or [IPv6] address");
+	resolve_bad((const char *const[]){
+	    "SOCKWARD_METRICS=tcp://127.0.0.1:2375", NULL }, NULL,
+	    "metrics tcp://127.0.0.1:2375 (SOCKWARD_METRICS) overlaps listen "
+	    "address tcp://127.0.0.1:2375: the same address twice");
+	resolve_bad((const char *const[]){
+	    "SOCKWARD_METRICS=tls://127.0.0.1:9100", NULL }, NULL,
+	    "tcp:// or unix://, not tls://");
+	resolve_bad((const char *const[]){
+	    "SOCKWARD_INSECURE_TLS_NO_CLIENT_CERT=yes", NULL }, NULL,
+	    "must be off or on");
+	/* With a file, the metrics address is judged against its blocks. */
+	parse_cfg("metrics tcp://0.0.0.0:9100\nlistener a {\n"
+	    "listen tcp://127.0.0.1:9100\nprofile traefik\n}\n");
+	resolve_bad(NULL, &cfg, "metrics tcp://0.0.0.0:9100 (config file) "
+	    "overlaps listen address tcp://127.0.0.1:9100 of listener \"a\"");
+}
+
 /* The three cases of issue 10, and more, refused before binding. */
 static void
 test_listen_refused(void **state)
@@ -542,6 +586,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_config_owns_policy, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_values, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_tls_metrics, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_listen_refused, setup,
 		    teardown),
