@@ -31,7 +31,9 @@ CPPFLAGS += -D_GNU_SOURCE -DSOCKWARD_VERSION='"$(VERSION)"' -Isrc/core
 LDFLAGS  ?=
 LDLIBS   ?=
 # The daemon's TLS library (src/daemon/tls.c): Debian's libwolfssl-dev for
-# the glibc builds; `make static` links its own musl build of it.
+# the glibc builds (headers in /usr/include, so no DAEMON_CPPFLAGS);
+# `make static` links its own musl build of it (WOLFSSL_MUSL below).
+DAEMON_CPPFLAGS ?=
 DAEMON_LDLIBS ?= -lwolfssl
 PYTEST   ?= /usr/bin/python3 -m pytest
 DEPFLAGS  = -MMD -MP
@@ -103,7 +105,8 @@ endif
 # $(BUILD)/flags holds the compiler and flags the objects were built
 # with; when they change (other CFLAGS, or objects left from a build
 # without the hardening), it is rewritten and everything is rebuilt.
-BUILD_FLAGS = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS)
+BUILD_FLAGS = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS) \
+    $(DAEMON_CPPFLAGS) $(DAEMON_LDLIBS)
 ifneq ($(file <$(BUILD)/flags),$(strip $(BUILD_FLAGS)))
 .PHONY: $(BUILD)/flags
 endif
@@ -111,7 +114,10 @@ $(BUILD)/flags:
 	@mkdir -p $(dir $@)
 	@printf '%s\n' '$(subst ','\'',$(strip $(BUILD_FLAGS)))' > $@
 
-$(BUILD)/sockward: $(DAEMON_OBJ) $(CORE_OBJ) $(BUILD)/flags
+# A library named by its path in DAEMON_LDLIBS (the static build's
+# libwolfssl.a) is a prerequisite: relink when it is rebuilt.
+$(BUILD)/sockward: $(DAEMON_OBJ) $(CORE_OBJ) $(BUILD)/flags \
+    $(filter %.a,$(DAEMON_LDLIBS))
 	$(CC) $(HARDEN_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ \
 	    $(DAEMON_OBJ) $(CORE_OBJ) $(DAEMON_LDLIBS) $(LDLIBS)
 
@@ -123,7 +129,8 @@ $(BUILD)/src/core/%.o: src/core/%.c $(BUILD)/flags
 
 $(BUILD)/src/daemon/%.o: src/daemon/%.c $(BUILD)/flags
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) -Isrc/daemon $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) -Isrc/daemon $(DAEMON_CPPFLAGS) $(ALL_CFLAGS) \
+	    $(DEPFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(BUILD)/flags
 	@mkdir -p $(dir $@)
@@ -232,18 +239,40 @@ STATIC_LDLIBS ?= $(shell $(STATIC_CC) -print-file-name=crtendS.o) \
 	$(STATIC_CRTDIR)/crtn.o
 STATIC_HARDEN_CFLAGS = -fstack-protector-strong -fPIE
 
-.PHONY: static clean-static image lint-dockerfiles
+# TLS in the static binary: wolfSSL compiled from Debian's source package
+# with $(STATIC_CC), as a static PIE-compatible library with only the
+# features tls.c uses (scripts/wolfssl-musl.sh says which and why; about a
+# minute, once: the result is cached in $(WOLFSSL_MUSL) and rebuilt only
+# when the script's flags or features change).  Debian's own libwolfssl.a
+# is compiled against glibc's fortified headers and does not link with
+# musl.  The daemon's objects see only its headers (never /usr/include,
+# which would mix glibc's headers into a musl build).
+WOLFSSL_MUSL ?= build/wolfssl-musl
+STATIC_DAEMON_CPPFLAGS = -I$(WOLFSSL_MUSL)/include
+STATIC_DAEMON_LDLIBS = $(WOLFSSL_MUSL)/lib/libwolfssl.a
+
+# The script touches the stamp when nothing needed doing, so an edit to it
+# that changes no flag costs one quick run.
+$(WOLFSSL_MUSL)/stamp: scripts/wolfssl-musl.sh
+	@CC='$(STATIC_CC)' ./scripts/wolfssl-musl.sh $(WOLFSSL_MUSL)
+
+.PHONY: static clean-static image lint-dockerfiles wolfssl-musl
+wolfssl-musl: $(WOLFSSL_MUSL)/stamp
+
 static:
 	@command -v $(STATIC_CC) >/dev/null 2>&1 || { echo "make static:" \
 	    "$(STATIC_CC) not found; apt-get install musl-tools" >&2; exit 1; }
 	@case '$(STATIC_LDFLAGS)' in *rcrt1.o*) \
 	    test -f '$(STATIC_CRTDIR)/rcrt1.o' || { echo "make static: no" \
 	    "rcrt1.o in '$(STATIC_CRTDIR)' (STATIC_CRTDIR)" >&2; exit 1; };; esac
+	@$(MAKE) --no-print-directory -s $(WOLFSSL_MUSL)/stamp
 	@$(MAKE) --no-print-directory BUILD=$(STATIC_BUILD) CC=$(STATIC_CC) \
 	    CFLAGS='-O2' LDFLAGS='$(STATIC_LDFLAGS)' \
 	    LDLIBS='$(STATIC_LDLIBS)' SANITIZE= \
 	    HARDEN_CPPFLAGS='-U_FORTIFY_SOURCE' \
 	    HARDEN_CFLAGS='$(STATIC_HARDEN_CFLAGS)' HARDEN_LDFLAGS= \
+	    DAEMON_CPPFLAGS='$(STATIC_DAEMON_CPPFLAGS)' \
+	    DAEMON_LDLIBS='$(STATIC_DAEMON_LDLIBS)' \
 	    $(STATIC_BUILD)/sockward
 	@cp $(STATIC_BUILD)/sockward $(STATIC_BIN).tmp && \
 	    mv -f $(STATIC_BIN).tmp $(STATIC_BIN)

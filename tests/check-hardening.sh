@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# tests/check-hardening.sh [DYNAMIC [STATIC [STATIC_OBJDIR]]]
+# tests/check-hardening.sh [DYNAMIC [STATIC [STATIC_OBJDIR [STATIC_LIBS]]]]
 #
 # Reads the built binaries with readelf (binutils, nothing else) and fails,
 # naming the property, when one that the Makefile's hardening should give
-# is missing.  DYNAMIC defaults to ./sockward, STATIC to ./sockward-static
-# and STATIC_OBJDIR (the objects STATIC was linked from) to build/static;
-# pass "" for either to skip it.
+# is missing.  DYNAMIC defaults to ./sockward, STATIC to ./sockward-static,
+# STATIC_OBJDIR (the objects STATIC was linked from) to build/static and
+# STATIC_LIBS (the archives it was linked with, space-separated) to
+# build/wolfssl-musl/lib/libwolfssl.a; pass "" for any to skip it.
 #
 # The dynamic (glibc) binary must be:
 #   PIE         ELF type DYN and DT_FLAGS_1 has PIE (a shared library is
@@ -34,7 +35,10 @@
 #               musl's libc.a with the stack protector, so its
 #               __stack_chk_fail and canary code are there with or
 #               without ours.  An object newer than the binary fails
-#               the check (it would not be what was linked);
+#               the check (it would not be what was linked).  The
+#               same for the archives in STATIC_LIBS (wolfSSL, built by
+#               scripts/wolfssl-musl.sh): some of their members must
+#               call __stack_chk_fail;
 #   NX stack    GNU_STACK not executable.
 # Not checked on it, because it does not have them: fortify (musl has no
 # fortified headers), and RELRO at run time: the linker writes a GNU_RELRO
@@ -46,6 +50,7 @@ cd "$(dirname "$0")/.."
 DYN=${1-./sockward}
 STATIC=${2-./sockward-static}
 STATIC_OBJ=${3-build/static}
+STATIC_LIBS=${4-build/wolfssl-musl/lib/libwolfssl.a}
 
 if ! command -v readelf >/dev/null 2>&1; then
 	. scripts/deps.sh
@@ -114,8 +119,33 @@ check_dynamic() {
 	nx_stack "$f"
 }
 
+# The stack protector in archive $2 that static binary $1 was linked
+# with: members calling __stack_chk_fail, out of all members.
+static_lib() {
+	local f=$1 a=$2 counts
+	if [ ! -f "$a" ]; then
+		fail "$f" "stack protector in $a (cannot be checked: no such archive; make static builds it)"
+		return
+	fi
+	if [ "$a" -nt "$f" ]; then
+		fail "$f" "stack protector in $a (cannot be checked: the archive is newer than the binary)"
+		return
+	fi
+	# readelf -s on an archive: "File: ARCHIVE(MEMBER)" before each
+	# member's symbol table.
+	counts=$(readelf -sW "$a" | awk '
+		/^File: / { total++; m = $2; next }
+		$7 == "UND" && $8 == "__stack_chk_fail" && !(m in seen) { seen[m] = 1; n++ }
+		END { print n + 0, total + 0 }')
+	if [ "${counts%% *}" -gt 0 ]; then
+		ok "$f" "stack protector (${counts%% *} of ${counts##* } members of $a call __stack_chk_fail)"
+	else
+		fail "$f" "stack protector (no member of $a calls __stack_chk_fail; build it with -fstack-protector-strong: scripts/wolfssl-musl.sh)"
+	fi
+}
+
 check_static() {
-	local f=$1 objdir=$2 objs o n total stale
+	local f=$1 objdir=$2 objs o n total stale a
 	[ -f "$f" ] || { fail "$f" "the file itself (build it with make static)"; return; }
 	if ! readelf -lW "$f" | grep -q '^ *INTERP ' &&
 	    ! readelf -dW "$f" | grep -q '(NEEDED)'; then
@@ -152,6 +182,9 @@ check_static() {
 			fail "$f" "stack protector (none of the $total objects in $objdir calls __stack_chk_fail; compile with -fstack-protector-strong)"
 		fi
 	fi
+	for a in $STATIC_LIBS; do
+		static_lib "$f" "$a"
+	done
 	nx_stack "$f"
 	if readelf -lW "$f" | awk '$1 == "GNU_RELRO" { r = 1 } END { exit !r }'; then
 		echo "check-hardening: $f: (GNU_RELRO segment present, not enforced: musl's static start-up does not mprotect it)"
