@@ -13,7 +13,6 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
-#include <linux/capability.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +25,21 @@
 
 #include "keeper.h"
 #include "log.h"
+
+/* <linux/capability.h>, which musl-gcc does not have (as in sandbox.c) */
+#define KEEPER_CAP_V3			0x20080522U
+#define KEEPER_CAP_DAC_READ_SEARCH	2
+
+struct keeper_cap_hdr {
+	uint32_t	 version;
+	int		 pid;
+};
+
+struct keeper_cap_data {
+	uint32_t	 effective;
+	uint32_t	 permitted;
+	uint32_t	 inheritable;
+};
 
 #define KEEPER_WAIT_S	2
 
@@ -203,14 +217,14 @@ keeper_write_all(int fd, const void *buf, size_t len)
 static void
 keeper_caps(void)
 {
-	struct __user_cap_header_struct hdr;
-	struct __user_cap_data_struct data[2];
+	struct keeper_cap_hdr hdr;
+	struct keeper_cap_data data[2];
 
 	memset(&hdr, 0, sizeof(hdr));
 	memset(data, 0, sizeof(data));
-	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	hdr.version = KEEPER_CAP_V3;
 	data[0].effective = data[0].permitted =
-	    1U << CAP_DAC_READ_SEARCH;
+	    1U << KEEPER_CAP_DAC_READ_SEARCH;
 	(void)syscall(SYS_capset, &hdr, data);
 }
 
