@@ -385,8 +385,8 @@ conn_open(struct listener *l, int fd, const struct door_peer *who)
 		return -1;
 	}
 	c->tls_ready = c->tls[CONN_CLI] == NULL;
-	c->rd_want[CONN_CLI] = EV_READ;
-	c->wr_want[CONN_CLI] = EV_WRITE;
+	c->rd_want[CONN_CLI] = c->rd_want[CONN_UP] = EV_READ;
+	c->wr_want[CONN_CLI] = c->wr_want[CONN_UP] = EV_WRITE;
 	c->who = *who;
 	c->who.cert = NULL;
 	if (!l->is_unix)
@@ -480,8 +480,10 @@ conn_cli_handshake(struct conn *c)
 	}
 	if ((l = door_tls_pick(c->lst, &c->who, who, sizeof(who))) == NULL) {
 		conn_cert_names(c->who.cert, names, sizeof(names));
+		/* door_tls_pick's who names the CN only: the line names
+		 * every name the certificate carries. */
 		conn_info(CONN_RL_REFUSED, "refused %s on %s: certificate %s "
-		    "not admitted", who, c->lst->name, names);
+		    "not admitted", c->who.name, c->lst->name, names);
 		conn_close(c, NULL);
 		return;
 	}
@@ -1002,6 +1004,9 @@ conn_next_timeout(uint64_t now)
 		next = t;
 	if ((t = door_next_deadline()) < next)
 		next = t;
+	for (w = 0; w < CONN_RL_N; w++)
+		if ((t = ratelim_due(&conn_rl[w])) < next)
+			next = t;
 	if (next == UINT64_MAX)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -1012,22 +1017,36 @@ conn_expire(uint64_t now)
 {
 	struct timer *t;
 	struct conn *c;
+	unsigned long n;
 	int	 w;
 
 	for (w = EXCH_WAIT_NONE + 1; w < EXCH_WAIT_COUNT; w++) {
 		while ((t = timer_due(&conn_timers[w], now)) != NULL) {
 			c = CONN_OF(t, timer);
+			if (!c->tls_ready) {
+				/* Still in the TLS handshake: nothing in the
+				 * clear, not even a 408. */
+				conn_info(CONN_RL_HANDSHAKE, "TLS handshake "
+				    "with %s on %s failed: %s", c->who.name,
+				    c->lst->name, conn_timeout_why[w]);
+				conn_close(c, NULL);
+				continue;
+			}
 			/* Slow header or body: one best-effort 408, then
 			 * cut.  A client that reads nothing gets nothing
 			 * more. */
 			exchange_timeout(&c->x, w);
 			if (w != EXCH_WAIT_SEND)
-				(void)conn_write(c, c->cli.fd, &c->x.rs);
+				(void)conn_write(c, CONN_CLI, &c->x.rs);
 			conn_close(c, conn_timeout_why[w]);
 		}
 	}
 	while ((t = timer_due(&conn_linger_timers, now)) != NULL)
 		conn_linger_end(LINGER_OF(t, timer));
+	for (w = 0; w < CONN_RL_N; w++)
+		if ((n = ratelim_flush(&conn_rl[w], now)) > 0)
+			log_msg(LOG_INFO, "%lu more %s not logged", n,
+			    conn_rl_what[w]);
 	door_expire(now);
 }
 
@@ -1059,7 +1078,10 @@ conn_revalidate(void)
 
 	for (c = conn_list; c != NULL; c = next) {
 		next = c->next;
-		if (c->x.revoked != NULL || door_admitted(c->lst, &c->who))
+		/* A TLS client still in its handshake is judged when it
+		 * ends, by the policy then in force. */
+		if (c->x.revoked != NULL || !c->tls_ready ||
+		    door_admitted(c->lst, &c->who))
 			continue;
 		n++;
 		door_who(c->lst, &c->who, who, sizeof(who));

@@ -32,6 +32,7 @@
 
 #include "log.h"
 #include "sandbox.h"
+#include "settings.h"
 
 /*
  * Sanitizer runtimes read /proc/self/maps, spawn a ptrace()ing thread for
@@ -128,6 +129,23 @@ sandbox_parse_uid(const char *s, long *uid)
 		return -1;
 	*uid = (long)v;
 	return 0;
+}
+
+/*
+ * The port of a tls:// upstream (dockerd over TCP), 0 when the upstream
+ * is a unix socket.  Only such an upstream needs TCP sockets and
+ * connects, and it needs no socket group.
+ */
+static unsigned
+sandbox_upstream_port(const char *upstream)
+{
+	struct set_addr	 a;
+	char		 err[256];
+
+	if (upstream == NULL || strncmp(upstream, "tls://", 6) != 0 ||
+	    set_addr_parse(upstream, &a, err, sizeof(err)) == -1)
+		return 0;
+	return a.port;
 }
 
 /* ---- the user switch ---- */
@@ -273,7 +291,10 @@ sandbox_switch_user(const struct sandbox_opts *o)
 		sandbox_check_upstream(o->upstream);
 		return 0;
 	}
-	if (o->upstream != NULL && stat(o->upstream, &st) == 0)
+	if (sandbox_upstream_port(o->upstream) != 0) {
+		/* dockerd over TCP: no socket whose group we would need. */
+		gid = (gid_t)uid;
+	} else if (o->upstream != NULL && stat(o->upstream, &st) == 0)
 		gid = st.st_gid;
 	else {
 		/* No socket yet: its group is unknown, keep none of root's. */
@@ -305,9 +326,15 @@ sandbox_switch_user(const struct sandbox_opts *o)
 	/* The leak checker ptrace()s us; the switch made us non-dumpable. */
 	(void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 #endif
-	log_msg(LOG_INFO, "privileges: switched to uid %u gid %u (groups %u, "
-	    "the group of %s); root cannot be regained", (unsigned)uid,
-	    (unsigned)gid, (unsigned)gid, o->upstream);
+	if (sandbox_upstream_port(o->upstream) != 0)
+		log_msg(LOG_INFO, "privileges: switched to uid %u gid %u "
+		    "(groups %u; the upstream %s needs no group); root cannot "
+		    "be regained", (unsigned)uid, (unsigned)gid, (unsigned)gid,
+		    o->upstream);
+	else
+		log_msg(LOG_INFO, "privileges: switched to uid %u gid %u "
+		    "(groups %u, the group of %s); root cannot be regained",
+		    (unsigned)uid, (unsigned)gid, (unsigned)gid, o->upstream);
 	sandbox_check_upstream(o->upstream);
 	return 0;
 }
@@ -339,6 +366,7 @@ sandbox_check_config(const char *path)
  */
 #define SANDBOX_LL_CREATE_VERSION	(1U << 0)
 #define SANDBOX_LL_RULE_PATH_BENEATH	1
+#define SANDBOX_LL_RULE_NET_PORT	2			/* ABI 4 */
 #define SANDBOX_LL_FS_ABI1		((1ULL << 13) - 1)	/* EXECUTE..MAKE_SYM */
 #define SANDBOX_LL_FS_READ_FILE		(1ULL << 2)
 #define SANDBOX_LL_FS_REMOVE_FILE	(1ULL << 5)
@@ -346,6 +374,7 @@ sandbox_check_config(const char *path)
 #define SANDBOX_LL_FS_TRUNCATE		(1ULL << 14)		/* ABI 3 */
 #define SANDBOX_LL_FS_IOCTL_DEV		(1ULL << 15)		/* ABI 5 */
 #define SANDBOX_LL_NET_TCP		((1ULL << 0) | (1ULL << 1)) /* ABI 4 */
+#define SANDBOX_LL_NET_CONNECT_TCP	(1ULL << 1)
 #define SANDBOX_LL_SCOPE_ALL		((1ULL << 0) | (1ULL << 1)) /* ABI 6 */
 
 struct sandbox_ll_ruleset {
@@ -359,6 +388,15 @@ struct sandbox_ll_beneath {
 	int32_t		 parent_fd;
 } __attribute__((packed));
 
+struct sandbox_ll_port {
+	uint64_t	 allowed;
+	uint64_t	 port;
+};
+
+/* The TLS library seeds each session's random generator from this file
+ * (wolfSSL without getrandom support: Debian's build). */
+#define SANDBOX_URANDOM	"/dev/urandom"
+
 /* Directory part of path ("." or "/" when there is none). */
 static void
 sandbox_dirname(const char *path, char *dst, size_t cap)
@@ -371,6 +409,26 @@ sandbox_dirname(const char *path, char *dst, size_t cap)
 		snprintf(dst, cap, "/");
 	else
 		snprintf(dst, cap, "%.*s", (int)(slash - path), path);
+}
+
+/* Allow reading the file at path itself; 0, or -1 with errno. */
+static int
+sandbox_ll_allow_file(int rfd, const char *path, uint64_t rights)
+{
+	struct sandbox_ll_beneath pb;
+	int	 fd, rc, saved;
+
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1)
+		return -1;
+	memset(&pb, 0, sizeof(pb));
+	pb.allowed = rights;
+	pb.parent_fd = fd;
+	rc = (int)syscall(SYS_landlock_add_rule, rfd,
+	    SANDBOX_LL_RULE_PATH_BENEATH, &pb, 0);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
 }
 
 /* Allow access beneath the directory of path; 0, or -1 with errno. */
@@ -399,8 +457,10 @@ static void
 sandbox_landlock(const struct sandbox_opts *o)
 {
 	struct sandbox_ll_ruleset attr;
-	char	 real[PATH_MAX], what[600];
+	struct sandbox_ll_port np;
+	char	 real[PATH_MAX], what[600], net[80];
 	size_t	 i, attr_size, wlen = 0;
+	unsigned port = sandbox_upstream_port(o->upstream);
 	long	 abi;
 	int	 rfd, nrem = 0;
 
@@ -422,8 +482,8 @@ sandbox_landlock(const struct sandbox_opts *o)
 		attr.fs |= SANDBOX_LL_FS_TRUNCATE;
 	if (abi >= 5)
 		attr.fs |= SANDBOX_LL_FS_IOCTL_DEV;
-	/* No rule for TCP: the listeners are bound and the upstream is a
-	 * unix socket, so no TCP bind or connect is ever needed again. */
+	/* The listeners are bound: no TCP bind is needed again, and no
+	 * connect but to a tls:// upstream's port (a rule below). */
 	if (abi >= 4)
 		attr.net = SANDBOX_LL_NET_TCP;
 	/* No abstract unix sockets, no signals to processes outside. */
@@ -473,6 +533,28 @@ sandbox_landlock(const struct sandbox_opts *o)
 		wlen += (size_t)snprintf(what + wlen, sizeof(what) - wlen,
 		    "%sremove %d unix listener socket%s", wlen ? ", " : "",
 		    nrem, nrem == 1 ? "" : "s");
+	if (sandbox_ll_allow_file(rfd, SANDBOX_URANDOM,
+	    SANDBOX_LL_FS_READ_FILE) == -1)
+		log_msg(LOG_WARN, "landlock: no read rule for %s (%s): TLS "
+		    "sessions may fail to start", SANDBOX_URANDOM,
+		    strerror(errno));
+	else if (wlen < sizeof(what))
+		wlen += (size_t)snprintf(what + wlen, sizeof(what) - wlen,
+		    "%sread %s (TLS)", wlen ? ", " : "", SANDBOX_URANDOM);
+	snprintf(net, sizeof(net), "; no TCP bind or connect");
+	if (abi >= 4 && port != 0) {
+		memset(&np, 0, sizeof(np));
+		np.allowed = SANDBOX_LL_NET_CONNECT_TCP;
+		np.port = port;
+		if (syscall(SYS_landlock_add_rule, rfd,
+		    SANDBOX_LL_RULE_NET_PORT, &np, 0) == -1)
+			log_msg(LOG_WARN, "landlock: no connect rule for TCP "
+			    "port %u (%s): the upstream %s is out of reach",
+			    port, strerror(errno), o->upstream);
+		else
+			snprintf(net, sizeof(net), "; no TCP bind, TCP connect "
+			    "only to port %u (upstream)", port);
+	}
 	if (syscall(SYS_landlock_restrict_self, rfd, 0) == -1) {
 		log_msg(LOG_WARN, "landlock: cannot restrict: %s",
 		    strerror(errno));
@@ -482,7 +564,7 @@ sandbox_landlock(const struct sandbox_opts *o)
 	close(rfd);
 	log_msg(LOG_INFO, "landlock: ABI %ld: filesystem access limited to "
 	    "%s%s%s", abi, what[0] ? what : "none at all",
-	    abi >= 4 ? "; no TCP bind or connect" : "",
+	    abi >= 4 ? net : "",
 	    abi >= 6 ? "; abstract sockets and signals scoped" : "");
 }
 
@@ -612,14 +694,22 @@ sandbox_allow_words(struct sandbox_bpf *b, int nr,
 	sandbox_emit(b, SANDBOX_BPF_RET_K, SANDBOX_RET_DEFAULT, 0, 0);
 }
 
-/* socket: AF_UNIX stream sockets only (the upstream connect). */
+/* socket: stream sockets of AF_UNIX only (the upstream connect), and of
+ * AF_INET and AF_INET6 with a TCP upstream (tcp != 0). */
 static void
-sandbox_allow_socket(struct sandbox_bpf *b)
+sandbox_allow_socket(struct sandbox_bpf *b, int tcp)
 {
-	sandbox_emit(b, SANDBOX_BPF_JEQ_K, SYS_socket, 0, 7);
+	uint8_t	 fam = tcp ? 2 : 0;	/* family tests after AF_UNIX's */
+
+	sandbox_emit(b, SANDBOX_BPF_JEQ_K, SYS_socket, 0, (uint8_t)(7 + fam));
 	sandbox_emit(b, SANDBOX_BPF_LD_W_ABS, (uint32_t)SANDBOX_ARG_LO(0),
 	    0, 0);
-	sandbox_emit(b, SANDBOX_BPF_JEQ_K, AF_UNIX, 0, 3);
+	/* A family on the list jumps to the type test, else the default. */
+	sandbox_emit(b, SANDBOX_BPF_JEQ_K, AF_UNIX, fam, tcp ? 0 : 3);
+	if (tcp) {
+		sandbox_emit(b, SANDBOX_BPF_JEQ_K, AF_INET, 1, 0);
+		sandbox_emit(b, SANDBOX_BPF_JEQ_K, AF_INET6, 0, 3);
+	}
 	sandbox_emit(b, SANDBOX_BPF_LD_W_ABS, (uint32_t)SANDBOX_ARG_LO(1),
 	    0, 0);
 	sandbox_emit(b, SANDBOX_BPF_AND_K, 0xf, 0, 0);	/* type */
@@ -674,7 +764,7 @@ sandbox_sigsys(int sig, siginfo_t *si, void *ctx)
 }
 
 static void
-sandbox_seccomp(void)
+sandbox_seccomp(int tcp)
 {
 	static struct sandbox_bpf b;
 	struct sandbox_sock_fprog prog;
@@ -728,7 +818,7 @@ sandbox_seccomp(void)
 	sandbox_reload_nr(&b);
 	sandbox_allow_clear(&b, SYS_mprotect, 2, PROT_EXEC);
 	sandbox_reload_nr(&b);
-	sandbox_allow_socket(&b);
+	sandbox_allow_socket(&b, tcp);
 	sandbox_reload_nr(&b);
 	/* raise()/abort() signal this process only. */
 	{
@@ -764,15 +854,17 @@ sandbox_seccomp(void)
 		return;
 	}
 	log_msg(LOG_INFO, "seccomp: allowlist of %zu system calls installed "
-	    "(socket only AF_UNIX stream, open read-only, no executable "
-	    "memory); anything else fails with EPERM and is logged", n + nargs);
+	    "(socket only %s stream, open read-only, no executable memory); "
+	    "anything else fails with EPERM and is logged", n + nargs,
+	    tcp ? "AF_UNIX, AF_INET and AF_INET6" : "AF_UNIX");
 }
 
 #else	/* !SANDBOX_ARCH */
 
 static void
-sandbox_seccomp(void)
+sandbox_seccomp(int tcp)
 {
+	(void)tcp;
 	log_msg(LOG_WARN, "seccomp: no system call list for this "
 	    "architecture; no filter");
 }
@@ -803,7 +895,7 @@ sandbox_apply(const struct sandbox_opts *o)
 	else
 		log_msg(LOG_INFO, "landlock: disabled");
 	if (o->enable_seccomp)
-		sandbox_seccomp();
+		sandbox_seccomp(sandbox_upstream_port(o->upstream) != 0);
 	else
 		log_msg(LOG_INFO, "seccomp: disabled");
 	return 0;

@@ -17,7 +17,11 @@
 
 struct sandbox_opts {
 	long		 uid;		/* -1: SANDBOX_DEFAULT_UID; 0: stay root */
-	const char	*upstream;	/* path of the Docker socket */
+	const char	*upstream;	/* path of the Docker socket, or
+					   "tls://HOST:PORT": dockerd over
+					   TCP (sockets of AF_INET and
+					   AF_INET6, connects to PORT; no
+					   socket group to join) */
 	const char	*config_path;	/* NULL if no config file */
 	const char *const *unix_paths;	/* unix listener sockets, for unlink */
 	size_t		 n_unix;
@@ -40,7 +44,9 @@ int	sandbox_parse_uid(const char *s, long *uid);
  * another user: stays that user and says which group_add the socket
  * needs if it is not accessible.  Then, each where the kernel has it:
  * no_new_privs, Landlock (read o->config_path, remove the unix listener
- * sockets, nothing else) and a seccomp allowlist.  Logs one line per step
+ * sockets, read /dev/urandom for the TLS library's random generator,
+ * connect to a tls:// upstream's TCP port, nothing else) and a seccomp
+ * allowlist.  Logs one line per step
  * through log_msg.  Returns 0, or -1 only when the switch of user failed
  * half-way (the message is logged; the caller must exit at once).
  */

@@ -284,18 +284,21 @@ def free_port():
 
 
 class Sockward:
-    def __init__(self, args, tmpdir, listen=None, upstream=None):
+    """prefix: argv words before the binary (nsenter into a namespace), which
+    must exec it, so that the process started is sockward itself."""
+
+    def __init__(self, args, tmpdir, listen=None, upstream=None, prefix=()):
         if not os.path.exists(SOCKWARD_BIN):
             raise AssertionError("sockward binary %s does not exist (run make)" % SOCKWARD_BIN)
         self.port = None
         self.unix_path = None
-        argv = [SOCKWARD_BIN]
+        argv = list(prefix) + [SOCKWARD_BIN]
         if listen is None:
             self.port = free_port()
             listen = "tcp://127.0.0.1:%d" % self.port
         elif listen.startswith("unix://"):
             self.unix_path = listen[len("unix://"):]
-        elif listen.startswith("tcp://"):
+        elif listen.startswith(("tcp://", "tls://")):
             self.port = int(listen.rsplit(":", 1)[1])
         argv += ["--listen", listen]
         if upstream is not None:
