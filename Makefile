@@ -208,6 +208,10 @@ clean:
 # size and no NSS (sockward resolves no names and looks up no users).  The
 # image (Dockerfile, Dockerfile.multistage) copies exactly this file.
 #
+# --gc-sections: unreferenced sections are dropped; wolfSSL is compiled
+# with a section per function (scripts/wolfssl-musl.sh), so the parts of
+# it the daemon never calls stay out of the binary.
+#
 # A static PIE, so that the kernel loads it at a random address.  Debian's
 # musl-gcc cannot link one with -static-pie: its specs file always names
 # Scrt1.o and /lib/ld-musl-x86_64.so.1, and the result does not start in
@@ -234,7 +238,7 @@ STATIC_CRTDIR ?= $(patsubst %/Scrt1.o,%,$(firstword $(shell \
 	$(STATIC_CC) -\#\#\# -x c /dev/null 2>&1 | grep -o '/[^ "]*/Scrt1.o')))
 STATIC_LDFLAGS ?= -static -s -nostartfiles $(STATIC_CRTDIR)/rcrt1.o \
 	$(STATIC_CRTDIR)/crti.o $(shell $(STATIC_CC) -print-file-name=crtbeginS.o) \
-	-Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,text
+	-Wl,-pie -Wl,--no-dynamic-linker -Wl,-z,text -Wl,--gc-sections
 STATIC_LDLIBS ?= $(shell $(STATIC_CC) -print-file-name=crtendS.o) \
 	$(STATIC_CRTDIR)/crtn.o
 STATIC_HARDEN_CFLAGS = -fstack-protector-strong -fPIE

@@ -3,8 +3,10 @@
 # the registry-free Dockerfile (FROM scratch): make static, then docker build
 # with a context that holds only the Dockerfile and sockward-static.  Uses
 # the legacy builder, which needs no registry and no buildx.  Installs
-# musl-tools and make if missing.  Idempotent: re-running with nothing
-# changed gives the same image, and a superseded image is removed.
+# musl-tools and make if missing (and make static, the first time, builds
+# wolfSSL for TLS with scripts/wolfssl-musl.sh, which installs what it
+# needs).  Idempotent: re-running with nothing changed gives the same
+# image, and a superseded image is removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh

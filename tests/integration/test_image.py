@@ -16,6 +16,7 @@ import json
 import os
 import re
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -152,7 +153,8 @@ def run(image):
 
 def test_image_small_and_one_layer(image):
     assert re.search(r"^sockward-static: \d+ bytes$", image["out"], re.M), image["out"]
-    assert image["size"] <= 1000 * 1000, image
+    # With wolfSSL (TLS) linked in: at most 2 MB (README, "TLS library").
+    assert image["size"] <= 2 * 1000 * 1000, image
     attrs = json.loads(docker("image", "inspect", image["name"]).stdout)[0]
     assert attrs["Size"] == image["size"]
     assert len(attrs["RootFS"]["Layers"]) == 1, attrs["RootFS"]
@@ -236,6 +238,92 @@ def test_container_tecnativa_env(run):
     assert isinstance(resp.json(), list)
     assert ct.get("/containers/create", method="POST", body=b"{}").status == 403
     ct.wait_health("healthy")
+
+
+def make_certs(d):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate
+    (RSA, as `openssl req` makes by default; the client's ECDSA), made with
+    the openssl command into directory d, readable by everyone (the
+    container reads them as root, a test needs no secrecy)."""
+    def ossl(*args):
+        r = subprocess.run(["openssl"] + list(args), cwd=d, capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 0, r
+    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key",
+         "-out", "ca.pem", "-days", "2", "-subj", "/CN=sockward-test-ca")
+    with open(os.path.join(d, "srv.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key",
+         "-out", "srv.csr", "-subj", "/CN=sockward-test-server")
+    ossl("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+         "-CAcreateserial", "-out", "srv.pem", "-days", "2", "-extfile", "srv.ext")
+    ossl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "cli.key")
+    ossl("req", "-new", "-key", "cli.key", "-out", "cli.csr",
+         "-subj", "/CN=sockward-test-client")
+    ossl("x509", "-req", "-in", "cli.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+         "-CAcreateserial", "-out", "cli.pem", "-days", "2")
+    os.chmod(d, 0o755)
+    for n in os.listdir(d):
+        os.chmod(os.path.join(d, n), 0o644)
+
+
+def test_container_serves_tls(image, tmp_path):
+    """The static binary in the image has TLS (wolfSSL built by
+    scripts/wolfssl-musl.sh): a tls:// listener with client certificates
+    answers a client that shows one, over TLS 1.3, and refuses one that
+    does not."""
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    make_certs(str(certs))
+    port = free_port()
+    cid = docker("run", "-d", *LABELS, *HARDENED,
+                 "-v", "%s:/certs:ro" % certs,
+                 "-e", "SOCKWARD_LISTEN=tls://*:2376",
+                 "-e", "SOCKWARD_TLS_CERT=/certs/srv.pem",
+                 "-e", "SOCKWARD_TLS_KEY=/certs/srv.key",
+                 "-e", "SOCKWARD_TLS_CLIENT_CA=/certs/ca.pem",
+                 "-p", "127.0.0.1:%d:2376" % port, image["name"]).stdout.strip()
+    ct = Container(cid, port)
+    try:
+        ctx = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+        ctx.load_cert_chain(str(certs / "cli.pem"), str(certs / "cli.key"))
+        deadline = time.time() + 15
+        while True:
+            st = ct.inspect()["State"]
+            assert st["Running"], "container exited (%s):\n%s" % (
+                st.get("ExitCode"), ct.logs())
+            try:
+                raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+                with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                    version = tls.version()
+                    tls.sendall(get("/_ping"))
+                    answer = b""
+                    while b"\r\n\r\n" not in answer or not answer.endswith(b"OK"):
+                        chunk = tls.recv(4096)
+                        if not chunk:
+                            break
+                        answer += chunk
+                break
+            except (OSError, ssl.SSLError) as e:
+                # the port is published before sockward listens
+                if time.time() > deadline:
+                    raise AssertionError("no TLS answer (%s):\n%s" % (e, ct.logs()))
+                time.sleep(0.2)
+        assert version == "TLSv1.3", version
+        assert answer.startswith(b"HTTP/1.1 200 "), answer
+        assert answer.endswith(b"\r\n\r\nOK"), answer
+
+        # No client certificate: the handshake fails (TLS 1.3 reports it
+        # at the first read).
+        bare = ssl.create_default_context(cafile=str(certs / "ca.pem"))
+        with pytest.raises((ssl.SSLError, ConnectionError)):
+            raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+            with bare.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+                tls.sendall(get("/_ping"))
+                if not tls.recv(4096):
+                    raise ConnectionError("closed without an answer")
+    finally:
+        docker("rm", "-f", cid, check=False)
 
 
 # --------------------------------------------------------------------------
