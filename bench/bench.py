@@ -1648,10 +1648,12 @@ TLS_CONFIGS = (
     ("tcp", "sockward `tcp://` (no TLS)", None),
     ("tls-ecdsa", "sockward `tls://`, ECDSA P-256", "ecdsa"),
     ("tls-rsa", "sockward `tls://`, RSA 2048", "rsa"),
+    ("static-ecdsa", "sockward-static `tls://` (musl, the image's "
+     "binary), ECDSA P-256", "ecdsa"),
     ("stunnel-ecdsa", "stunnel4 → sockward `tcp://`, ECDSA P-256", "ecdsa"),
     ("stunnel-rsa", "stunnel4 → sockward `tcp://`, RSA 2048", "rsa"))
-TLS_KEEPALIVE = ("tcp", "tls-ecdsa", "stunnel-ecdsa")
-TLS_IDLE_CONFIGS = ("tcp", "tls-ecdsa", "stunnel-ecdsa")
+TLS_KEEPALIVE = ("tcp", "tls-ecdsa", "static-ecdsa", "stunnel-ecdsa")
+TLS_IDLE_CONFIGS = ("tcp", "tls-ecdsa", "static-ecdsa", "stunnel-ecdsa")
 
 
 def tls_idle(upstream, certs, tmp, name, n):
@@ -1659,9 +1661,12 @@ def tls_idle(upstream, certs, tmp, name, n):
     configuration name: the servers' VmRSS before and with them open."""
     started = []
     try:
-        sw, addr = (tls_sockward(upstream, certs, "ecdsa")
-                    if name == "tls-ecdsa" else
-                    tls_sockward_tcp(upstream))
+        if name in ("tls-ecdsa", "static-ecdsa"):
+            sw, addr = tls_sockward(upstream, certs, "ecdsa",
+                                    SOCKWARD_STATIC if name == "static-ecdsa"
+                                    else SOCKWARD)
+        else:
+            sw, addr = tls_sockward_tcp(upstream)
         started.append(sw)
         if name == "stunnel-ecdsa":
             st, addr = tls_stunnel(certs, "ecdsa", addr, tmp)
@@ -1696,7 +1701,8 @@ def tls_static(upstream, certs):
         return False, str(e)
     try:
         r = loadgen(addr, paths=[P_SMALL], duration=0, warmup=0,
-                    extra=["--requests", "1"] + tls_client_args(certs))
+                    extra=["--requests", "1"] + tls_client_args(certs),
+                    timeout=20)
     finally:
         stop(p)
     if r.get("s2xx") == 1:
@@ -1729,6 +1735,15 @@ def tls_cell(upstream, rounds, dur, warm, nidle, tmp):
             p, addr = tls_stunnel(certs, key, tcp_addr, tmp)
             started["stunnel-" + key] = addr
             servers["stunnel-" + key] = [p, sw_tcp]
+        # What the image ships, when make static built it: its own
+        # wolfSSL (scripts/wolfssl-musl.sh), not Debian's.
+        out["static"] = tls_static(upstream, certs)
+        if out["static"][0]:
+            p, addr = tls_sockward(upstream, certs, "ecdsa", SOCKWARD_STATIC)
+            started["static-ecdsa"], servers["static-ecdsa"] = addr, [p]
+        elif out["static"][0] is False:
+            failures.append("sockward-static does not serve tls://: %s"
+                            % out["static"][1])
         # Every TLS listener must refuse a client without a certificate,
         # or the cell measures something else than the configuration.
         for name in started:
@@ -1740,7 +1755,7 @@ def tls_cell(upstream, rounds, dur, warm, nidle, tmp):
             if r.get("s2xx"):
                 raise RuntimeError("%s answered a client without a "
                                    "certificate" % name)
-        names = [n for n, _, _ in TLS_CONFIGS]
+        names = [n for n, _, _ in TLS_CONFIGS if n in started]
         log("== TLS cell: /_ping through %s, c=%d, %d rounds x %.1f s"
             % (", ".join(names), TLS_CONNS, rounds, dur))
         for i in range(rounds):
@@ -1789,12 +1804,13 @@ def tls_cell(upstream, rounds, dur, warm, nidle, tmp):
     out["idle"] = {}
     out["nidle"] = nidle
     for name in TLS_IDLE_CONFIGS:
+        if name == "static-ecdsa" and not out["static"][0]:
+            continue
         out["idle"][name] = tls_idle(upstream, certs, tmp, name, nidle)
         i = out["idle"][name]
         log("  idle %-13s %d connections: RSS %s -> %s (%.1f KB each)"
             % (name, nidle, " + ".join(fmt_kb(x) for x in i["before"]),
                " + ".join(fmt_kb(x) for x in i["open"]), i["per_conn"]))
-    out["static"] = tls_static(upstream, certs)
     return out
 
 
@@ -1824,6 +1840,8 @@ def tls_section(t, err=None, sizes=None, img=None):
         return "n/a" if v is None else "%s µs" % fmt_us(v)
     for name, title, _ in TLS_CONFIGS:
         hs, ka = t.get((name, "hs")), t.get((name, "ka"))
+        if not hs and not ka:
+            continue
         out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
             title,
             "%s/s · %s / %s µs" % (fmt_int(hs["rps"]), fmt_us(hs["p50"]),
@@ -1847,16 +1865,22 @@ def tls_section(t, err=None, sizes=None, img=None):
         "÷ stunnel4 → sockward, RSA 2048")
     rat("tls-ecdsa", "tcp", "hs", "new connections/s, sockward `tls://` "
         "ECDSA ÷ `tcp://`")
+    rat("static-ecdsa", "tls-ecdsa", "hs", "handshakes/s, sockward-static "
+        "(musl, its own wolfSSL) ÷ ./sockward (Debian's wolfSSL), ECDSA")
+    rat("static-ecdsa", "stunnel-ecdsa", "hs", "handshakes/s, "
+        "sockward-static ÷ stunnel4 → sockward, ECDSA P-256")
     rat("tls-ecdsa", "tcp", "ka", "`/_ping` keep-alive c=%d, sockward "
         "`tls://` ÷ `tcp://`" % t["conns"])
     rat("tls-ecdsa", "stunnel-ecdsa", "ka", "`/_ping` keep-alive c=%d, "
         "sockward `tls://` ÷ stunnel4 → sockward" % t["conns"])
     rat("stunnel-ecdsa", "tcp", "ka", "`/_ping` keep-alive c=%d, stunnel4 "
         "→ sockward ÷ sockward `tcp://`" % t["conns"])
+    rat("static-ecdsa", "tcp", "ka", "`/_ping` keep-alive c=%d, "
+        "sockward-static `tls://` ÷ ./sockward `tcp://`" % t["conns"])
     out.append("")
     if t.get("idle"):
-        out += ["%d idle connections, each after one `/_ping` (fresh "
-                "servers): | RSS before | RSS with all open | per "
+        out += ["| %d idle connections, each after one `/_ping` (fresh "
+                "servers) | RSS before | RSS with all open | per "
                 "connection |" % t["nidle"], "|---|---|---|---|"]
         titles = dict((n, ti) for n, ti, _ in TLS_CONFIGS)
         for name, i in t["idle"].items():

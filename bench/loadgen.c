@@ -841,7 +841,10 @@ complete:
 next_req:
 					inflight--;
 					again = 0;
-					if (opt_requests && (long)done_total >= opt_requests)
+					/* A failed request counts: a refused
+					 * client must not retry for ever. */
+					if (opt_requests && (long)done_total +
+					    n_err >= opt_requests)
 						stopping = 1;
 					if (stopping || now_ns() >= end) {
 						stopping = 1;
@@ -868,7 +871,8 @@ next_req:
 		}
 	}
 	{
-		double win = opt_requests ? (double)(t_last - t0) / 1e9 :
+		double win = opt_requests ? (t_last > t0 ?
+		    (double)(t_last - t0) / 1e9 : 0.0) :
 		    (double)(end - ws) / 1e9;
 
 		if (opt_requests) {
