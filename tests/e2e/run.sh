@@ -515,15 +515,18 @@ tls_test() { # VERSION
 
 if [ "$E2E_TLS" = 1 ] && [ -n "$SOCKWARD_IMG" ] && [ -n "$WHOAMI_IMG" ]; then
 	# The certificates as a user makes them: the shipped certs.sh, then a
-	# client certificate of the same CA for a name sockward does not admit.
+	# client certificate of the same CA, made as certs.sh makes Traefik's,
+	# for a name sockward does not admit.
 	T_CERTS=$WORK/tls-certs
 	if out=$("$ROOT/examples/traefik-tls/certs.sh" "$T_CERTS" 2>&1) &&
 		mkdir -p "$T_CERTS/intruder" &&
+		printf 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n' \
+			>"$T_CERTS/intruder/ext" &&
 		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=intruder \
 			-keyout "$T_CERTS/intruder/key.pem" -out "$T_CERTS/intruder/csr.pem" 2>/dev/null &&
 		openssl x509 -req -in "$T_CERTS/intruder/csr.pem" -CA "$T_CERTS/ca/ca.pem" \
 			-CAkey "$T_CERTS/ca/ca-key.pem" -CAserial "$T_CERTS/intruder/ca.srl" -CAcreateserial \
-			-days 2 -out "$T_CERTS/intruder/cert.pem" 2>/dev/null; then
+			-days 2 -extfile "$T_CERTS/intruder/ext" -out "$T_CERTS/intruder/cert.pem" 2>/dev/null; then
 		pass "[tls] examples/traefik-tls/certs.sh: ${out##*certs.sh: }"
 		for v in $TRAEFIK_VERSIONS; do
 			[ -n "${TRAEFIK_IMG[$v]}" ] || continue
