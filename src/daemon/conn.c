@@ -611,9 +611,10 @@ conn_close(struct conn *c, const char *why)
 	timer_stop(&c->timer);
 	ev_io_stop(&c->cli);
 	if (c->tls[CONN_CLI] != NULL) {
-		/* Orderly or not, the client's TLS layer hears the end. */
-		if (c->tls_ready)
-			tls_close_notify(c->tls[CONN_CLI]);
+		/* Orderly or not (a certificate not admitted too), the
+		 * client's TLS layer hears the end, if the handshake was
+		 * complete. */
+		tls_close_notify(c->tls[CONN_CLI]);
 		tls_free(c->tls[CONN_CLI]);
 		c->tls[CONN_CLI] = NULL;
 	}
@@ -673,7 +674,8 @@ conn_up_failed(struct conn *c, struct tls_conn *t)
 /*
  * Read from side `side` into the free room of half h's buffer and report
  * it to the exchange.  Over TLS, records are read until the session waits
- * or the buffer is full.  Returns 0, or -1 with errno when the read failed
+ * or the buffer is full.  Returns 1 when bytes or the end were reported,
+ * 0 when there was nothing to read, or -1 with errno when the read failed
  * (not EAGAIN; the exchange was not told of the failure, but of any bytes
  * before it).  EPROTO: a TLS failure.
  */
@@ -690,6 +692,7 @@ conn_read(struct conn *c, int side, struct exchange_half *h)
 	}
 	if ((room = sbuf_room(&h->in)) == 0)
 		return 0;
+	n = 0;
 	if (t == NULL) {
 		n = read(side == CONN_UP ? c->up.fd : c->cli.fd,
 		    h->in.data + h->in.end, room);
@@ -719,7 +722,7 @@ conn_read(struct conn *c, int side, struct exchange_half *h)
 		errno = EPROTO;
 		return -1;
 	}
-	return 0;
+	return got > 0 || n == 0;
 }
 
 /* A pipe costs two descriptors: take one only with descriptors to spare
@@ -730,23 +733,28 @@ conn_may_take_pipe(void)
 	return door_room() >= 2;
 }
 
-static void
+/* Read the upstream: spliced, or copied.  Returns as conn_read (-1: the
+ * failure was reported as EOF, or c closed). */
+static int
 conn_up_read(struct conn *c)
 {
+	int	r;
+
 	if (c->x.splice_ok && (spipe_pump(&c->upipe, c->up.fd, &c->x,
 	    conn_may_take_pipe) || c->x.dead))
-		return;
+		return 1;
 	if (c->upipe.len > 0)
-		return;		/* spliced bytes go out first */
-	if (conn_read(c, CONN_UP, &c->x.rs) == -1) {
+		return 0;	/* spliced bytes go out first */
+	if ((r = conn_read(c, CONN_UP, &c->x.rs)) == -1) {
 		if (errno == ENOMEM) {
 			conn_close(c, "out of memory");
-			return;
+			return -1;
 		}
 		/* A failed read ends the stream like EOF. */
 		if (c->x.up_open)
 			exchange_got(&c->x, &c->x.rs, 0);
 	}
+	return r;
 }
 
 /*
@@ -763,7 +771,7 @@ conn_write(struct conn *c, int side, struct exchange_half *h)
 	int		iovcnt = 0, fd = side == CONN_UP ? c->up.fd : c->cli.fd;
 	ssize_t		n;
 
-	if (!c->tls_ready)
+	if (side == CONN_CLI && !c->tls_ready)
 		return 0;	/* nothing in the clear before TLS is up */
 	if (h->piped > 0) {
 		n = spipe_drain(&c->upipe, fd);
@@ -909,24 +917,23 @@ conn_flush(struct conn *c)
 /*
  * Read what TLS sessions hold for halves that have room again (after the
  * exchange advanced or a write freed buffer space).  Returns 1 if bytes
- * (or an end) were reported.
+ * (or an end, or a failure) were reported.  Only a reported change
+ * counts: records not yet whole wait for epoll, like any bytes.
  */
 static int
 conn_tls_drain(struct conn *c)
 {
-	int	 moved = 0;
+	int	 moved = 0, r;
 
 	if (conn_tls_waiting(c, CONN_CLI)) {
-		if (conn_read(c, CONN_CLI, &c->x.rq) == -1) {
+		if ((r = conn_read(c, CONN_CLI, &c->x.rq)) == -1) {
 			conn_close(c, conn_io_error(c, CONN_CLI));
 			return 1;
 		}
-		moved = 1;
+		moved = r;
 	}
-	if (!c->dead && !c->x.dead && conn_tls_waiting(c, CONN_UP)) {
-		conn_up_read(c);
-		moved = 1;
-	}
+	if (!c->dead && !c->x.dead && conn_tls_waiting(c, CONN_UP))
+		moved |= conn_up_read(c) != 0;
 	return moved;
 }
 

@@ -41,8 +41,9 @@ void	conn_setup(const struct conn_config *cfg);
 
 /*
  * The TLS client context for upstream connections opened from now on
- * (conn takes a reference and drops the one it held; connections open
- * keep theirs).  Start-up, and each SIGHUP that re-read the files.
+ * (conn takes a reference of its own, tls_client_ref, and drops the one
+ * it held; the caller keeps its own; connections open keep theirs).
+ * Start-up, and each SIGHUP that re-read the files.
  */
 void	conn_set_upstream_tls(struct tls_client *c);
 

@@ -65,6 +65,8 @@ const char *tls_library(void);
  * naming the file: unreadable PEM, key not matching the certificate,
  * certificate not yet valid or expired (with its dates).  Returns the
  * context with one reference, or NULL with a message in err[0..errlen).
+ * (The key is put to work in a handshake in memory: wolfSSL 5.5.4's own
+ * check lets any EC key of the certificate's curve pass.)
  */
 struct tls_server *tls_server_new(const struct tls_material *m,
 	    int allow_no_client_cert, int64_t now, char *err, size_t errlen);
@@ -74,8 +76,10 @@ struct tls_server *tls_server_new(const struct tls_material *m,
  * certificate is always verified), m->cert and m->key optional (both or
  * neither: dockerd --tlsverify wants a client certificate).  server_name:
  * the name the daemon's certificate must carry, a DNS name (matched to a
- * DNS SAN) or a numeric IP address (matched to an IP SAN).  Returns the
- * context with one reference, or NULL with a message in err.
+ * DNS SAN, and sent as SNI) or a numeric IP address (matched to an IP
+ * SAN after the handshake).  A client certificate is checked as
+ * tls_server_new checks a server's (dates, key).  Returns the context with
+ * one reference, or NULL with a message in err.
  */
 struct tls_client *tls_client_new(const struct tls_material *m,
 	    const char *server_name, int64_t now, char *err, size_t errlen);

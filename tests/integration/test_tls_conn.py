@@ -230,6 +230,20 @@ def test_large_upload(tproxy, pki, container_factory, dclient):
     assert untar_one(b"".join(stream)) == data
 
 
+def test_denied_upload_lingers(tproxy, pki):
+    """A denied upload answered before its body was read: the connection
+    is closed gently (close_notify, then the rest of the body drained), so
+    the client reads the 403 instead of a reset."""
+    body = os.urandom(4 * 1024 * 1024)
+    with tconn(tproxy, pki, timeout=20) as c:
+        c.send(b"POST /v1.41/images/load HTTP/1.1\r\nHost: docker\r\n"
+               b"Content-Type: application/x-tar\r\nContent-Length: %d\r\n\r\n"
+               % len(body) + body)
+        r = c.read_response()
+        assert r.status == 403, r
+        assert c.is_closed(5)
+
+
 def test_events_stream(tproxy, pki, dclient, testbox_image):
     value = uuid.uuid4().hex
     flt = urllib.parse.quote(json.dumps({"label": ["sockward-tls-ev=" + value]}))
