@@ -27,6 +27,11 @@ body policy on (judged) and off (--body-policy off, unjudged), POST
 /v1.41/containers/create carrying bench/create-4k.json to fakedockerd;
 the two alternate over several rounds; `--only body` runs just that.
 
+Issue 14's cell (`--only metrics`): GET /v1.24/_ping at c=16 through
+sockward tcp with --metrics (scraped once a second meanwhile) and without,
+alternating rounds on fakedockerd; the ratio of the medians (target: with
+metrics >= 0.97 x without).
+
 Issue 13's cells (`--only filter`, `--only events-rss`, `--only rewrite`):
 GET of 200 containers through sockward filtered (readonly, a visible
 label matching half) and unfiltered (--redact off), on fakedockerd and on
@@ -168,6 +173,17 @@ TLS_ROUNDS = 3
 TLS_DURATION = 3.0
 TLS_IDLE = 1000
 TLS_CN = "bench"
+
+# Issue 14's cell (--only metrics): P_SMALL at c=METRICS_CONNS through
+# sockward tcp with --metrics (a scrape every METRICS_SCRAPE_S meanwhile,
+# fifteen times Prometheus's default rate) and without, both started at
+# once, METRICS_ROUNDS rounds in an order that alternates; target: the
+# median req/s with metrics >= METRICS_TARGET x without.
+METRICS_CONNS = 16
+METRICS_ROUNDS = 6
+METRICS_DURATION = 3.0
+METRICS_SCRAPE_S = 1.0
+METRICS_TARGET = 0.97
 
 # What each policy forbids among the benchmarked calls (skipped, shown as
 # "403 by policy"): the seed allows only seven GET /v1.24 paths.
@@ -932,9 +948,10 @@ def real_cell_main(a):
 
 # ---------------------------------------------------------------- body cell
 
-def body_instructions(fake_sock, tmp, quick):
-    """Instructions sockward executes per create request, judged and
-    unjudged, counted by callgrind (None without valgrind): each
+def callgrind_per_request(fake_sock, tmp, configs, path, extra, n1, n2):
+    """Instructions sockward executes per request of path (loadgen extra
+    arguments: the method, a body), for each (name, sockward arguments) of
+    configs, counted by callgrind (None without valgrind): each
     configuration runs twice, with n1 and n2 requests, and the difference
     over n2 - n1 drops start-up and exit.  The sandbox is off (valgrind
     cannot run under seccomp) and sockward stays root (--user 0) so that
@@ -942,9 +959,8 @@ def body_instructions(fake_sock, tmp, quick):
     vg = shutil.which("valgrind")
     if vg is None:
         return None
-    n1, n2 = (50, 250) if quick else (200, 1200)
     out = {}
-    for name, args in BODY_CONFIGS:
+    for name, args in configs:
         ir = []
         for n in (n1, n2):
             addr = "tcp://127.0.0.1:%d" % free_port()
@@ -958,9 +974,8 @@ def body_instructions(fake_sock, tmp, quick):
             except RuntimeError as e:
                 log("bench: %s" % e)
                 return None
-            r = loadgen(addr, paths=[BODY_PATH], duration=0, warmup=0,
-                        extra=["--method", "POST", "--requests", str(n),
-                               "--body", BODY_FILE])
+            r = loadgen(addr, paths=[path], duration=0, warmup=0,
+                        extra=["--requests", str(n)] + list(extra))
             stop(p)
             tot = None
             try:
@@ -977,6 +992,15 @@ def body_instructions(fake_sock, tmp, quick):
             ir.append(tot)
         out[name] = (ir[1] - ir[0]) / (n2 - n1)
     return out
+
+
+def body_instructions(fake_sock, tmp, quick):
+    """Instructions per create request, judged and unjudged
+    (callgrind_per_request)."""
+    n1, n2 = (50, 250) if quick else (200, 1200)
+    return callgrind_per_request(fake_sock, tmp, BODY_CONFIGS, BODY_PATH,
+                                 ["--method", "POST", "--body", BODY_FILE],
+                                 n1, n2)
 
 
 def judge_alone(quick):
@@ -1083,6 +1107,137 @@ def body_cell_main(a):
         print("target: judging a ~4 KB create body adds <= %.0f µs at the "
               "median (c=1) over forwarding it unjudged: %s"
               % (BODY_TARGET_US, body_target(b)))
+    if failures:
+        for f in failures:
+            log("  FAILED: " + f)
+        return 1
+    return 0
+
+
+# ---------------------------------------------------------------- issue 14
+
+def metrics_scraper(addr, stop_at, out):
+    """GET /metrics every METRICS_SCRAPE_S until stop_at (time.time());
+    out["scrapes"] counts the 200s, out["bytes"] the last body's size."""
+    host, port = addr[6:].rsplit(":", 1)
+    while time.time() < stop_at:
+        try:
+            c = http.client.HTTPConnection(host, int(port), timeout=5)
+            c.request("GET", "/metrics")
+            r = c.getresponse()
+            body = r.read()
+            c.close()
+            if r.status == 200:
+                out["scrapes"] = out.get("scrapes", 0) + 1
+                out["bytes"] = len(body)
+        except OSError as e:
+            out["error"] = str(e)
+        time.sleep(METRICS_SCRAPE_S)
+
+
+def metrics_cell_main(a):
+    """--only metrics: fakedockerd, sockward tcp with and without
+    --metrics, a.runs alternating rounds of a.duration s at c=a.conns on
+    P_SMALL; prints each round, the medians and the ratio."""
+    import threading
+    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    os.chmod(tmp, 0o711)
+    fake_sock = os.path.join(tmp, "fakedockerd.sock")
+    res = {"off": [], "on": []}
+    cpu = {"off": [], "on": []}
+    scr = {}
+    try:
+        start([FAKED, fake_sock], cpu=CPU_FAKE, addr="unix://" + fake_sock,
+              name="fakedockerd")
+        started = {}
+        for name in ("off", "on"):
+            addr = "tcp://127.0.0.1:%d" % free_port()
+            argv = [SOCKWARD, "--listen", addr, "--upstream", fake_sock] + \
+                SW_ARGS
+            maddr = None
+            if name == "on":
+                maddr = "tcp://127.0.0.1:%d" % free_port()
+                argv += ["--metrics", maddr]
+            p = start(argv, addr=addr, name="sockward metrics " + name)
+            started[name] = (p, addr, maddr)
+        log("== metrics cell: sockward tcp with and without --metrics, GET "
+            "%s c=%d, %d rounds x %.1f s, a scrape every %.0f s"
+            % (P_SMALL, a.conns, a.runs, a.duration, METRICS_SCRAPE_S))
+        names = ["off", "on"]
+        for i in range(a.runs):
+            for name in names[i % 2:] + names[:i % 2]:
+                p, addr, maddr = started[name]
+                th = None
+                if maddr is not None:
+                    th = threading.Thread(target=metrics_scraper, args=(
+                        maddr, time.time() + a.warmup + a.duration, scr))
+                    th.start()
+                c0 = proc_cpu(p.pid)
+                r = loadgen(addr, paths=[P_SMALL], conns=a.conns,
+                            duration=a.duration, warmup=a.warmup)
+                c1 = proc_cpu(p.pid)
+                if th is not None:
+                    th.join()
+                total = sum(r.get(k, 0) for k in ("s1xx", "s2xx", "s3xx",
+                                                  "s4xx", "s5xx"))
+                if c0 is not None and c1 is not None and total:
+                    # The warm-up's requests are not in total: an upper
+                    # bound, the same for both.
+                    r["cpu_us"] = (c1 - c0) / total * 1e6
+                if "error" in r or not r.get("s2xx"):
+                    failures.append("metrics cell %s: %s" % (
+                        name, r.get("error", "no 2xx")))
+                    continue
+                res[name].append(r["rps"])
+                if "cpu_us" in r:
+                    cpu[name].append(r["cpu_us"])
+                log("  round %d metrics %-3s %9.0f req/s  p50 %6.1f us  "
+                    "p99 %7.1f us%s" % (i + 1, name, r["rps"], r["p50_us"],
+                                        r["p99_us"], "  cpu %.2f us/req"
+                                        % r["cpu_us"] if "cpu_us" in r
+                                        else ""))
+                if p.poll() is not None:
+                    failures.append("sockward metrics %s exited (status "
+                                    "%s)" % (name, p.returncode))
+                    return 1
+        # Instructions per request, which a busy machine does not blur
+        # (no scrape: that is a cost per scrape, not per request).
+        ir = callgrind_per_request(fake_sock, tmp, (
+            ("off", []), ("on", ["--metrics", "tcp://127.0.0.1:%d"
+                                 % free_port()])), P_SMALL, [], 200, 1200)
+    except RuntimeError as e:
+        failures.append(str(e))
+        ir = None
+    finally:
+        for p in procs:
+            stop(p)
+        shutil.rmtree(tmp, ignore_errors=True)
+    if scr.get("error"):
+        failures.append("metrics cell: a scrape failed: %s" % scr["error"])
+    if res["off"] and res["on"]:
+        off, on = median(res["off"]), median(res["on"])
+        print("GET %s, c=%d, fakedockerd, %d rounds x %.1f s alternating, "
+              "loadgen on CPU %s, server side on CPU %s; %d scrapes of %s B"
+              % (P_SMALL, a.conns, a.runs, a.duration, CPU_LOAD, CPU_PROXY,
+                 scr.get("scrapes", 0), fmt_int(scr.get("bytes", 0))))
+        print()
+        print("| sockward tcp | req/s (median) | CPU µs/req (median) | "
+              "rounds, req/s |")
+        print("|---|---|---|---|")
+        for title, k, v in (("without --metrics", "off", off),
+                            ("with --metrics", "on", on)):
+            print("| %s | %s | %s | %s |" % (
+                title, fmt_int(v), "%.2f" % median(cpu[k]) if cpu[k]
+                else "—", ", ".join(fmt_int(x) for x in res[k])))
+        if ir:
+            print()
+            print("callgrind, instructions per request: %s without, %s "
+                  "with --metrics (%+.1f %%)" % (
+                      fmt_int(ir["off"]), fmt_int(ir["on"]),
+                      100.0 * (ir["on"] - ir["off"]) / ir["off"]))
+        print()
+        print("target: with metrics >= %.2f x without: %.3f x %s"
+              % (METRICS_TARGET, on / off, mark(on / off >= METRICS_TARGET)))
     if failures:
         for f in failures:
             log("  FAILED: " + f)
@@ -2376,7 +2531,8 @@ def main():
     ap.add_argument("--command", default=None,
                     help="the command to record in the report")
     ap.add_argument("--only", choices=["real", "body", "filter",
-                                       "events-rss", "rewrite", "tls"],
+                                       "events-rss", "rewrite", "tls",
+                                       "metrics"],
                     help="real: just "
                     "the real-dockerd cell of issue 10 (GET /v1.41/"
                     "containers/json, c=8, 20 containers, medians of 3 "
@@ -2389,12 +2545,18 @@ def main():
                     "streams, sockward's RSS; rewrite: make jrwbench; "
                     "tls: issue 14's TLS cell (handshakes/s and /_ping "
                     "keep-alive c=%d over tls://, tcp:// and stunnel4, "
-                    "%d idle connections' RSS); printed, no report written"
+                    "%d idle connections' RSS); "
+                    "metrics: issue 14's /_ping c=16 with and without "
+                    "--metrics, %d alternating rounds of %.0f s; "
+                    "printed, no report written"
                     % (BODY_ROUNDS, BODY_DURATION, BODY_CONNS,
-                       EVENTS_RSS_STREAMS, TLS_CONNS, TLS_IDLE))
+                       EVENTS_RSS_STREAMS, TLS_CONNS, TLS_IDLE,
+                       METRICS_ROUNDS, METRICS_DURATION))
     ap.add_argument("--runs", type=int, default=None,
                     help="rounds (real: 3, body: %d)" % BODY_ROUNDS)
-    ap.add_argument("--conns", type=int, default=8)
+    ap.add_argument("--conns", type=int, default=None,
+                    help="connections (real: 8, metrics: %d)"
+                    % METRICS_CONNS)
     ap.add_argument("--containers", type=int, default=20)
     ap.add_argument("--duration", type=float, default=None,
                     help="seconds per run (real: 5, body: %.0f)"
@@ -2417,10 +2579,14 @@ def main():
     a = ap.parse_args()
     if a.runs is None:
         a.runs = {"body": BODY_ROUNDS, "filter": FILTER_ROUNDS,
-                  "tls": TLS_ROUNDS}.get(a.only, 3)
+                  "tls": TLS_ROUNDS,
+                  "metrics": METRICS_ROUNDS}.get(a.only, 3)
     if a.duration is None:
         a.duration = {"body": BODY_DURATION, "filter": FILTER_DURATION,
-                      "tls": TLS_DURATION}.get(a.only, 5.0)
+                      "tls": TLS_DURATION,
+                      "metrics": METRICS_DURATION}.get(a.only, 5.0)
+    if a.conns is None:
+        a.conns = METRICS_CONNS if a.only == "metrics" else 8
     for f in (LOADGEN, FAKED, NULLRELAY, SOCKWARD):
         if not os.access(f, os.X_OK):
             log("bench: %s is missing: run through make" % f)
@@ -2439,6 +2605,8 @@ def main():
         return real_cell_main(a)
     if a.only == "body":
         return body_cell_main(a)
+    if a.only == "metrics":
+        return metrics_cell_main(a)
     if a.only in ("filter", "events-rss", "rewrite"):
         return issue13_main(a)
     if a.only == "tls":

@@ -158,6 +158,10 @@ x_begin(struct exchange *x)
 	r->verdict = NULL;
 	r->filtered = 0;
 	r->redacted = r->dropped = 0;
+	r->t_first = 0;
+	r->why = JUDGE_WHY_NONE;
+	r->rule_id[0] = '\0';
+	r->field[0] = '\0';
 	x->is_head = 0;
 	x->hijack_ok = 0;
 }
@@ -183,6 +187,42 @@ x_copy(char *dst, size_t cap, const char *src)
 		k = cap - 1;
 	memcpy(dst, src, k);
 	dst[k] = '\0';
+}
+
+/*
+ * What the metrics need of a judged request that is not simply allowed:
+ * why, the deciding rule as "ORIGIN #N" (the config's words, never the
+ * request's) and the body field refused.  Allowed requests skip it: it is
+ * not on the hot path.
+ */
+static void
+x_note_why(struct exchange *x, const struct judge_result *res)
+{
+	struct exchange_rec *r = &x->rec;
+	const struct rule *rl = res->rule;
+	char	 num[16];
+	size_t	 i = sizeof(num), n;
+	unsigned v;
+
+	r->why = res->why;
+	r->rule_id[0] = '\0';
+	r->field[0] = '\0';
+	if (res->verdict == JUDGE_ALLOW)
+		return;
+	if (res->body_field[0] != '\0')
+		x_copy(r->field, sizeof(r->field), res->body_field);
+	if (rl == NULL)
+		return;
+	v = rl->index < 0 ? 0 : (unsigned)rl->index;
+	num[--i] = '\0';
+	do {
+		num[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	x_copy(r->rule_id, sizeof(r->rule_id) - sizeof(num) - 2, rl->origin);
+	n = strlen(r->rule_id);
+	memcpy(r->rule_id + n, " #", 2);
+	memcpy(r->rule_id + n + 2, num + i, sizeof(num) - i);
 }
 
 /* The body of response h follows, framed as rs->frame says: track it
@@ -649,6 +689,7 @@ x_probe_done(struct exchange *x)
 		if (f->hidden == NULL)
 			goto bad_gateway;
 		x->rec.verdict = "hidden";
+		x->rec.why = JUDGE_WHY_HIDDEN;
 		x->rec.status = 404;
 		if (rq->phase == EXCH_PROBE && f->saved_phase == EXCH_BODY) {
 			x_drop_body(x);
@@ -839,6 +880,7 @@ x_collect_done(struct exchange *x)
 	if (x->revoked != NULL) {
 		x_col_free(x);
 		x->rec.verdict = "deny";
+		x->rec.why = JUDGE_WHY_REVOKED;
 		x->keep_alive = 0;
 		x_local_response(x, 403, x->revoked, 1);
 		return;
@@ -854,6 +896,7 @@ x_collect_done(struct exchange *x)
 		(void)judge_body(pol, x->col + x->col_head, blen, &res);
 	x_copy(x->rec.rule, sizeof(x->rec.rule), res.label);
 	x->rec.verdict = judge_verdict_name(res.verdict);
+	x_note_why(x, &res);
 	hl = (long)res.head_len;
 	if (res.verdict == JUDGE_DENY || res.verdict == JUDGE_REJECT) {
 		sbuf_release(&rq->head);
@@ -878,6 +921,7 @@ x_collect_done(struct exchange *x)
 			sbuf_release(&rq->head);
 			x_col_free(x);
 			x->rec.verdict = "limit";
+			x->rec.why = JUDGE_WHY_STREAMS;
 			x_local_response(x, 429, msg, !x->keep_alive);
 			return;
 		}
@@ -1002,6 +1046,7 @@ x_start_request(struct exchange *x)
 	if (x->revoked != NULL) {
 		/* Admitted under a policy that no longer admits it. */
 		x->rec.verdict = "deny";
+		x->rec.why = JUDGE_WHY_REVOKED;
 		x->keep_alive = 0;
 		x_answer_unsent(x, &h, (size_t)n, 403, x->revoked);
 		return;
@@ -1016,6 +1061,8 @@ x_start_request(struct exchange *x)
 		x_copy(x->rec.path, sizeof(x->rec.path), res.target.path);
 	x_copy(x->rec.rule, sizeof(x->rec.rule), res.label);
 	x->rec.verdict = judge_verdict_name(res.verdict);
+	if (res.verdict != JUDGE_ALLOW)
+		x_note_why(x, &res);
 	if (res.verdict == JUDGE_REJECT) {
 		sbuf_release(&rq->head);
 		x_reject_msg(x, res.status, res.message);
@@ -1038,6 +1085,7 @@ x_start_request(struct exchange *x)
 		if (x->io->stream_open(x->arg, msg, sizeof(msg)) == -1) {
 			sbuf_release(&rq->head);
 			x->rec.verdict = "limit";
+			x->rec.why = JUDGE_WHY_STREAMS;
 			x_answer_unsent(x, &h, (size_t)n, 429, msg);
 			return;
 		}

@@ -44,6 +44,7 @@
 
 #include "chunk.h"
 #include "http_resp.h"
+#include "judge.h"
 #include "sbuf.h"
 
 /* Body bytes ahead that are worth a pipe; a read this large marks a
@@ -131,6 +132,11 @@ struct exchange_io {
 struct exchange_rec {
 	int		 open;		/* an exchange is being recorded */
 	uint64_t	 t_start;	/* microseconds */
+	uint64_t	 t_first;	/* when the first byte went to the
+					   client once its answer's head was
+					   queued (an interim 100 Continue
+					   sent alone does not count); 0:
+					   nothing went */
 	const char	*method;	/* static string or NULL */
 	char		 target[512];	/* raw target, truncated, unescaped */
 	size_t		 target_len;
@@ -139,6 +145,14 @@ struct exchange_rec {
 	uint64_t	 bytes;		/* bytes sent to the client */
 	const char	*verdict;	/* static string or NULL */
 	char		 rule[200];
+	/* For the metrics, never request data: what decided a request not
+	 * forwarded as asked (judge.h), "ORIGIN #N" of the deciding rule
+	 * ("" when none, and for an allowed request), and the body field a
+	 * body policy refused (judge_result.body_field: its names are the
+	 * policy's, but array indices and map keys come from the body). */
+	enum judge_why	 why;
+	char		 rule_id[80];
+	char		 field[128];
 	int		 filtered;	/* the response went through the
 					   rewriter */
 	uint64_t	 redacted;	/* values it redacted */
@@ -194,6 +208,11 @@ struct exchange {
 					   handshake): "ADDRESS: REASON" for
 					   the 502, as up_open's err (borrowed
 					   until the upstream is dropped) */
+	/* Set by the transport, NULL when none: counters that bytes
+	 * written are added to, [0] towards the upstream, [1] towards the
+	 * client (the metrics' per-listener byte counts, live even while a
+	 * stream lasts). */
+	uint64_t	*bytes_ctr;
 
 	/* A judged body being read whole (rq.phase EXCH_COLLECT):
 	 * col[0..col_head) is the client's head as it came, judged again
@@ -259,8 +278,13 @@ exchange_sent(struct exchange *x, struct exchange_half *h, size_t n)
 {
 	size_t	hlen = sbuf_len(&h->head), k;
 
-	if (h == &x->rs)
+	if (h == &x->rs) {
 		x->rec.bytes += n;
+		if (x->rec.t_first == 0 && x->rec.status != 0)
+			x->rec.t_first = x->io->now_us();
+	}
+	if (x->bytes_ctr != NULL)
+		x->bytes_ctr[h == &x->rs] += n;
 	if (h->piped > 0) {
 		h->piped -= n;
 		if (h->piped == 0)

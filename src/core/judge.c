@@ -55,10 +55,20 @@ judge_reject(struct judge_result *res, int status, const char *what,
 {
 	res->verdict = JUDGE_REJECT;
 	res->status = status;
+	res->why = JUDGE_WHY_NONE;	/* the status says */
 	res->head_len = 0;
 	snprintf(res->message, sizeof(res->message), "sockward: %s%s", what,
 	    why);
 	return JUDGE_REJECT;
+}
+
+/* In audit mode a request may be refused twice: the first reason is the
+ * one counted. */
+static void
+judge_why_first(struct judge_result *res, enum judge_why w)
+{
+	if (res->why == JUDGE_WHY_NONE)
+		res->why = w;
 }
 
 /* Does s[0..n) contain the lower-case ASCII word w, in any case? */
@@ -300,13 +310,16 @@ judge_body_route(const struct cfg_listener *pol, const struct req_head *h,
 	names = r != NULL && r->action == RULE_ALLOW && r->route == res->route;
 	snprintf(what, sizeof(what), "%s %s", req_method_name(h->method),
 	    res->target.path);
-	if (k == BODY_K_OUTRIGHT && !names)
+	if (k == BODY_K_OUTRIGHT && !names) {
+		judge_why_first(res, JUDGE_WHY_BODY_ROUTE);
 		return judge_body_deny(pol, res, what, "the body policy "
 		    "refuses this endpoint unless a rule names it");
+	}
 	if (k == BODY_K_IMAGE_CREATE && (query_first(res->target.query,
 	    res->target.query_len, "fromImage", &vlen) != 1 || vlen == 0) &&
 	    !(names && judge_rule_names_key(r, "fromSrc"))) {
 		/* dockerd imports whenever fromImage is empty. */
+		judge_why_first(res, JUDGE_WHY_BODY_ROUTE);
 		snprintf(what, sizeof(what), "%s %s without fromImage (an "
 		    "image import)", req_method_name(h->method),
 		    res->target.path);
@@ -339,11 +352,13 @@ judge_body(const struct cfg_listener *pol, const char *body, size_t len,
 		    "; body refused: %s", v.field[0] ? v.field : "malformed");
 		res->verdict = JUDGE_REJECT;
 		res->status = 400;
+		res->why = JUDGE_WHY_BODY_INVALID;
 		res->head_len = 0;
 		snprintf(res->message, sizeof(res->message), "sockward: "
 		    "request body refused: %s", v.message);
 		return JUDGE_REJECT;
 	}
+	judge_why_first(res, JUDGE_WHY_BODY_FIELD);
 	return judge_body_deny(pol, res, v.message, v.reason);
 }
 
@@ -382,6 +397,7 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	res->status = 0;
 	res->message[0] = '\0';
 	res->rule = NULL;
+	res->why = JUDGE_WHY_NONE;
 	res->label[0] = '\0';
 	res->route = NULL;
 	res->hijack = 0;
@@ -413,6 +429,7 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 		(void)judge_append(res->label, sizeof(res->label), 0,
 		    "default deny");
 	if (r == NULL || r->action != RULE_ALLOW) {
+		res->why = r == NULL ? JUDGE_WHY_DEFAULT : JUDGE_WHY_RULE;
 		if (pol->mode != CFG_AUDIT) {
 			res->verdict = JUDGE_DENY;
 			res->status = 403;
@@ -436,6 +453,7 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 		(void)judge_append(res->label, sizeof(res->label),
 		    strlen(res->label), "; visible labels: names a container "
 		    "outside its path");
+		judge_why_first(res, JUDGE_WHY_VISIBLE);
 		if (pol->mode != CFG_AUDIT) {
 			res->verdict = JUDGE_DENY;
 			return JUDGE_DENY;

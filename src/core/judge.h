@@ -51,6 +51,29 @@ enum judge_verdict {
 	JUDGE_REJECT		/* malformed for sockward: answer 4xx */
 };
 
+/*
+ * What decided a request that is not forwarded as asked (or, in audit
+ * mode, would not be): a fixed set, so that the metrics (metrics.h) can
+ * count by it without ever naming request data.  A reject's status says
+ * why, except for a refused body.  The exchange (exchange.h) sets the
+ * last three for what it decides itself.
+ */
+enum judge_why {
+	JUDGE_WHY_NONE = 0,	/* allowed, or a reject: see its status */
+	JUDGE_WHY_RULE,		/* a deny rule matched */
+	JUDGE_WHY_DEFAULT,	/* no rule matched (default deny) */
+	JUDGE_WHY_VISIBLE,	/* names a container the listener's visible
+				   labels cannot check */
+	JUDGE_WHY_BODY_ROUTE,	/* the body policy refuses the endpoint */
+	JUDGE_WHY_BODY_FIELD,	/* the body policy refuses a field
+				   (body_field) */
+	JUDGE_WHY_BODY_INVALID,	/* the body is malformed or ambiguous: 400 */
+	JUDGE_WHY_REVOKED,	/* the client is no longer admitted */
+	JUDGE_WHY_STREAMS,	/* over a stream cap: 429 */
+	JUDGE_WHY_HIDDEN,	/* the object is hidden: dockerd's 404 */
+	JUDGE_WHY_COUNT
+};
+
 struct judge_result {
 	enum judge_verdict verdict;
 	int		 status;	/* 0 when forwarded, else the answer's */
@@ -58,6 +81,10 @@ struct judge_result {
 	 * "sockward: ".  "" when forwarded. */
 	char		 message[JUDGE_MAX_MESSAGE];
 	const struct rule *rule;	/* deciding rule; NULL: none matched */
+	/* What made it a deny or would_deny (the first thing that did, in
+	 * audit mode), JUDGE_WHY_BODY_INVALID for a refused body;
+	 * JUDGE_WHY_NONE otherwise. */
+	enum judge_why	 why;
 	/* "ORIGIN #N: TEXT" of an allow, "ORIGIN #N: deny TEXT" of a deny,
 	 * "default deny" when no rule matched, "" for a reject. */
 	char		 label[JUDGE_MAX_LABEL];

@@ -36,12 +36,13 @@ const struct set_def set_table[SET_N] = {
 	    "sockets are bound before privileges are dropped; a reload that "
 	    "changes them is refused",
 	    "addresses to listen on: tcp://HOST:PORT (numeric IPv4, [IPv6] "
-	    "or *), unix:///PATH" },
+	    "or *), tls://HOST:PORT (the same hosts), unix:///PATH" },
 	{ SET_UPSTREAM, "upstream", "--upstream", "SOCKWARD_UPSTREAM",
 	    "upstream", "SOCKET_PATH", SET_T_PATH, NULL, 0, 0, NULL,
 	    "/var/run/docker.sock", "/var/run/docker.sock", 0, 0,
 	    "the sandbox (Landlock) admits only the socket named at start",
-	    "the Docker socket to forward to" },
+	    "the Docker socket to forward to, or tls://HOST:PORT of a "
+	    "dockerd over TLS" },
 	{ SET_PROFILE, "profile", "--profile", "SOCKWARD_PROFILE", "profile",
 	    NULL, SET_T_NAMES, NULL, 0, 0, ", \t", "traefik",
 	    "traefik; none in Tecnativa mode", 1, 1, "judged per request",
@@ -738,9 +739,10 @@ set_check_upstream_tls(struct set_ctx *x)
 	if (!tls) {
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 			if (v[files[i]].src != SET_SRC_DEFAULT)
-				return set_fail(x, "%s applies to a tls:// "
-				    "upstream, and the upstream is %s",
-				    v[files[i]].origin, v[SET_UPSTREAM].text);
+				return set_fail(x, "%s (from %s) applies to a "
+				    "tls:// upstream, and the upstream is %s",
+				    set_table[files[i]].name, v[files[i]].origin,
+				    v[SET_UPSTREAM].text);
 		return 0;
 	}
 	if (v[SET_UPSTREAM_CA].text == NULL)
@@ -750,9 +752,10 @@ set_check_upstream_tls(struct set_ctx *x)
 	if ((v[SET_UPSTREAM_CERT].text == NULL) !=
 	    (v[SET_UPSTREAM_KEY].text == NULL))
 		return set_fail(x, "upstream-cert and upstream-key go "
-		    "together (%s is set alone)", v[SET_UPSTREAM_CERT].text !=
-		    NULL ? v[SET_UPSTREAM_CERT].origin :
-		    v[SET_UPSTREAM_KEY].origin);
+		    "together (%s is set alone, by %s)",
+		    v[SET_UPSTREAM_CERT].text != NULL ? "upstream-cert" :
+		    "upstream-key", v[SET_UPSTREAM_CERT].text != NULL ?
+		    v[SET_UPSTREAM_CERT].origin : v[SET_UPSTREAM_KEY].origin);
 	if (v[SET_UPSTREAM_NAME].nitems > 1)
 		return set_fail(x, "%s: one server name",
 		    v[SET_UPSTREAM_NAME].origin);

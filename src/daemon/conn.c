@@ -40,6 +40,7 @@
 #include "ev.h"
 #include "exchange.h"
 #include "log.h"
+#include "metrics_srv.h"
 #include "ratelim.h"
 #include "sbuf.h"
 #include "spipe.h"
@@ -244,6 +245,7 @@ conn_up_open_tls(struct conn *c, char *err, size_t errlen)
 	conn_nup++;
 	return 0;
 fail:
+	metrics_upstream_connect_failed(metrics_reg);
 	snprintf(err, errlen, "%s: %s", conn_cfg->up_name, strerror(errno));
 	return -1;
 }
@@ -281,6 +283,7 @@ conn_x_up_open(void *arg, char *err, size_t errlen)
 	conn_nup++;
 	return 0;
 fail:
+	metrics_upstream_connect_failed(metrics_reg);
 	snprintf(err, errlen, "%s: %s", conn_cfg->upstream, strerror(errno));
 	return -1;
 }
@@ -329,6 +332,7 @@ conn_x_record(void *arg, const struct exchange *x)
 
 	log_exchange(&x->rec, c->who.name, c->lst->pol->name,
 	    (double)(ev_now_us() - x->rec.t_start) / 1000.0);
+	metrics_record(metrics_reg, c->lst->mx, &x->rec);
 }
 
 /* The exchange finished one request: an empty pipe goes back to the
@@ -400,6 +404,7 @@ conn_open(struct listener *l, int fd, const struct door_peer *who)
 	c->x.arg = c;
 	c->x.pol = &l->pol;
 	c->x.learn = &l->learn;
+	c->x.bytes_ctr = metrics_bytes_ctr(metrics_reg, l->mx);
 	/* Splicing into a TCP socket measured slower than copying
 	 * (make bench); into a unix socket it is faster.  A TLS upstream
 	 * has no plain bytes to splice. */
@@ -466,6 +471,7 @@ conn_cli_handshake(struct conn *c)
 		return;
 	}
 	if (r == TLS_ERROR) {
+		metrics_tls_handshake_failed(metrics_reg, c->lst->mx);
 		conn_info(CONN_RL_HANDSHAKE, "TLS handshake with %s on %s "
 		    "failed: %s", c->who.name, c->lst->name, tls_error(t));
 		conn_close(c, NULL);
@@ -479,6 +485,8 @@ conn_cli_handshake(struct conn *c)
 		*c->who.cert = id;
 	}
 	if ((l = door_tls_pick(c->lst, &c->who, who, sizeof(who))) == NULL) {
+		metrics_admission_refused(metrics_reg, c->lst->mx,
+		    METRICS_ADMIT_NOT_ADMITTED);
 		conn_cert_names(c->who.cert, names, sizeof(names));
 		/* door_tls_pick's who names the CN only: the line names
 		 * every name the certificate carries. */
@@ -490,6 +498,7 @@ conn_cli_handshake(struct conn *c)
 	c->lst = l;
 	c->x.pol = &l->pol;
 	c->x.learn = &l->learn;
+	c->x.bytes_ctr = metrics_bytes_ctr(metrics_reg, l->mx);
 	c->tls_ready = 1;
 	log_msg(LOG_DEBUG, "%s: %s on %s (listener %s)", c->who.name,
 	    tls_describe(t), l->name, l->pol->name);
@@ -1106,4 +1115,14 @@ conn_revalidate(void)
 			conn_progress(c);
 	}
 	return n;
+}
+
+void
+conn_walk(void (*fn)(void *arg, const struct listener *l,
+    const struct exchange *x), void *arg)
+{
+	const struct conn *c;
+
+	for (c = conn_list; c != NULL; c = c->next)
+		fn(arg, c->lst, &c->x);
 }

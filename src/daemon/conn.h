@@ -79,6 +79,16 @@ size_t	conn_drain(void);
 size_t	conn_count(void);
 size_t	conn_upstreams(void);
 
+struct exchange;
+
+/*
+ * Call fn(arg, l, x) for every open client connection with its listener
+ * and exchange (borrowed for the call, not to be changed): the metrics'
+ * gauges are counted at scrape time, not kept up to date per event.
+ */
+void	conn_walk(void (*fn)(void *arg, const struct listener *l,
+	    const struct exchange *x), void *arg);
+
 /*
  * Judge every open connection again against its listener's admission
  * rules as they are now (after a reload attached a new policy).  A

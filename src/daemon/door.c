@@ -22,6 +22,7 @@
 #include "escape.h"
 #include "ev.h"
 #include "log.h"
+#include "metrics_srv.h"
 #include "ratelim.h"
 #include "spipe.h"
 
@@ -281,6 +282,8 @@ door_refuse(const struct listener *l, int fd, const char *who)
 	if (n > 0 && (size_t)n < sizeof(resp))
 		w = write(fd, resp, (size_t)n);
 	(void)w;
+	metrics_admission_refused(metrics_reg, l->mx,
+	    METRICS_ADMIT_NOT_ADMITTED);
 	door_warn(DOOR_WARN_ADMIT, "refused client %s on listener %s (%s): "
 	    "not admitted", who, l->pol->name, l->name);
 	close(fd);
@@ -303,6 +306,8 @@ door_enter(struct listener *l, int fd, struct door_peer *p)
 	if (l->tls != NULL && !door_tls_net_admitted(l, p)) {
 		/* No plain-text 403 into a TLS client: closed unread. */
 		door_who(l, p, who, sizeof(who));
+		metrics_admission_refused(metrics_reg, l->mx,
+		    METRICS_ADMIT_NOT_ADMITTED);
 		door_warn(DOOR_WARN_ADMIT, "refused client %s on %s: not "
 		    "admitted (clients)", who, l->name);
 		close(fd);
@@ -319,6 +324,8 @@ door_enter(struct listener *l, int fd, struct door_peer *p)
 		close(fd);
 		if (v == CLIMIT_NOMEM)
 			return -1;
+		metrics_admission_refused(metrics_reg, l->mx,
+		    METRICS_ADMIT_CLIENT_CONNS);
 		door_warn(DOOR_WARN_CONNS, "refused a connection of client %s "
 		    "on listener %s: it holds %u connections (client-conns)",
 		    climit_key_str(&p->key, kbuf, sizeof(kbuf)), l->pol->name,
@@ -331,6 +338,7 @@ door_enter(struct listener *l, int fd, struct door_peer *p)
 		close(fd);
 		return -1;
 	}
+	metrics_accepted(metrics_reg, l->mx);
 	return 1;
 }
 
@@ -397,6 +405,8 @@ door_stream_open(const struct listener *l, const struct door_peer *p,
 
 	if ((v = climit_stream_open(&door_climit, &p->key)) == CLIMIT_OK)
 		return 0;
+	metrics_admission_refused(metrics_reg, l->mx, v == CLIMIT_CLIENT_FULL ?
+	    METRICS_ADMIT_CLIENT_STREAMS : METRICS_ADMIT_STREAMS);
 	climit_key_str(&p->key, kbuf, sizeof(kbuf));
 	if (v == CLIMIT_CLIENT_FULL)
 		snprintf(msg, msglen, "sockward: client %s has %u streams "

@@ -177,17 +177,23 @@ int
 keeper_read_all(char *err, size_t errlen)
 {
 	char	*data[KEEPER_MAX_FILES] = { NULL };
-	size_t	 len[KEEPER_MAX_FILES];
+	size_t	 len[KEEPER_MAX_FILES] = { 0 };
 	int	 i, e;
 
+	char	*buf;
+	size_t	 n;
+
 	for (i = 0; i < keeper_n; i++) {
-		if ((e = keeper_slurp(keeper_files[i].path, &data[i],
-		    &len[i])) != 0) {
+		buf = NULL;
+		n = 0;
+		if ((e = keeper_slurp(keeper_files[i].path, &buf, &n)) != 0) {
 			snprintf(err, errlen, "%s: %s", keeper_files[i].path,
 			    keeper_strerror(e));
 			keeper_drop(data);
 			return -1;
 		}
+		data[i] = buf;
+		len[i] = n;
 	}
 	keeper_swap(data, len);
 	return 0;
@@ -213,19 +219,33 @@ keeper_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* Keep only CAP_DAC_READ_SEARCH (read any file), when we have it. */
+/*
+ * Keep at most CAP_DAC_READ_SEARCH (read any file): what we hold of it,
+ * nothing else.  Asking for a capability we lack makes capset fail and
+ * drop nothing (a container without it), so the current sets are read
+ * first and only their intersection with it is kept.  Without it, uid 0
+ * still reads the files root owns.  If even that fails, the keeper ends:
+ * better no reload than a keeper with every capability.
+ */
 static void
 keeper_caps(void)
 {
 	struct keeper_cap_hdr hdr;
 	struct keeper_cap_data data[2];
+	uint32_t keep = 1U << KEEPER_CAP_DAC_READ_SEARCH;
 
 	memset(&hdr, 0, sizeof(hdr));
 	memset(data, 0, sizeof(data));
 	hdr.version = KEEPER_CAP_V3;
-	data[0].effective = data[0].permitted =
-	    1U << KEEPER_CAP_DAC_READ_SEARCH;
-	(void)syscall(SYS_capset, &hdr, data);
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		_exit(1);
+	keep &= data[0].permitted;
+	memset(data, 0, sizeof(data));
+	hdr.version = KEEPER_CAP_V3;
+	hdr.pid = 0;
+	data[0].effective = data[0].permitted = keep;
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		_exit(1);
 }
 
 static void
@@ -251,6 +271,10 @@ keeper_main(int fd, pid_t parent)
 	keeper_caps();
 	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Narrowed: the daemon may say so now. */
+	req = 'K';
+	if (keeper_write_all(fd, &req, 1) == -1)
+		_exit(0);
 	for (;;) {
 		ssize_t n = read(fd, &req, 1);
 
@@ -270,40 +294,6 @@ keeper_main(int fd, pid_t parent)
 			free(buf);
 		}
 	}
-}
-
-int
-keeper_start(void)
-{
-	struct timeval tv = { KEEPER_WAIT_S, 0 };
-	pid_t	 parent = getpid(), pid;
-	int	 sp[2];
-
-	if (keeper_n == 0)
-		return 0;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
-		log_msg(LOG_WARN, "keeper: socketpair: %s; SIGHUP will read "
-		    "the TLS files as the daemon's user", strerror(errno));
-		return -1;
-	}
-	if ((pid = fork()) == -1) {
-		log_msg(LOG_WARN, "keeper: fork: %s; SIGHUP will read the TLS "
-		    "files as the daemon's user", strerror(errno));
-		close(sp[0]);
-		close(sp[1]);
-		return -1;
-	}
-	if (pid == 0)
-		keeper_main(sp[1], parent);	/* never returns */
-	close(sp[1]);
-	(void)setsockopt(sp[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(sp[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	keeper_fd = sp[0];
-	keeper_pid = pid;
-	log_msg(LOG_INFO, "keeper: process %ld keeps the right to read the "
-	    "%d TLS file%s for SIGHUP, and nothing else", (long)pid, keeper_n,
-	    keeper_n == 1 ? "" : "s");
-	return 0;
 }
 
 static int
@@ -334,10 +324,52 @@ keeper_lost(void)
 }
 
 int
+keeper_start(void)
+{
+	struct timeval tv = { KEEPER_WAIT_S, 0 };
+	pid_t	 parent = getpid(), pid;
+	int	 sp[2];
+	char	 ready;
+
+	if (keeper_n == 0)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1) {
+		log_msg(LOG_WARN, "keeper: socketpair: %s; SIGHUP will read "
+		    "the TLS files as the daemon's user", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		log_msg(LOG_WARN, "keeper: fork: %s; SIGHUP will read the TLS "
+		    "files as the daemon's user", strerror(errno));
+		close(sp[0]);
+		close(sp[1]);
+		return -1;
+	}
+	if (pid == 0)
+		keeper_main(sp[1], parent);	/* never returns */
+	close(sp[1]);
+	(void)setsockopt(sp[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(sp[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	keeper_fd = sp[0];
+	keeper_pid = pid;
+	/* Its first byte says it has dropped what it does not need. */
+	if (keeper_read_full(keeper_fd, &ready, 1) == -1 || ready != 'K') {
+		log_msg(LOG_WARN, "keeper: did not start; SIGHUP will read "
+		    "the TLS files as the daemon's user");
+		keeper_lost();
+		return -1;
+	}
+	log_msg(LOG_INFO, "keeper: process %ld keeps the right to read the "
+	    "%d TLS file%s for SIGHUP, and nothing else", (long)pid, keeper_n,
+	    keeper_n == 1 ? "" : "s");
+	return 0;
+}
+
+int
 keeper_refresh(char *err, size_t errlen)
 {
 	char	*data[KEEPER_MAX_FILES] = { NULL };
-	size_t	 len[KEEPER_MAX_FILES];
+	size_t	 len[KEEPER_MAX_FILES] = { 0 };
 	struct keeper_hdr h;
 	char	 req = 'R';
 	int	 i;

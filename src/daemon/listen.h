@@ -32,6 +32,8 @@ struct listener {
 	 * request as it is judged, never kept across requests. */
 	const struct cfg_listener *pol;
 	struct learn	*learn;		/* audit mode: what was seen */
+	unsigned	 mx;		/* index of pol's block in the config:
+					   its metrics (metrics.h) */
 };
 
 /*

@@ -34,6 +34,7 @@
 #include "learn.h"
 #include "listen.h"
 #include "log.h"
+#include "metrics_srv.h"
 #include "profile.h"
 #include "rule.h"
 #include "sandbox.h"
@@ -800,6 +801,16 @@ main_tls_reload(void)
 			    "the new paths take effect after a restart",
 			    main_st.cfg->listeners[i].name);
 	}
+	for (i = SET_UPSTREAM_CA; i <= SET_UPSTREAM_KEY; i++)
+		if (main_st.res != main_boot_res &&
+		    main_boot_res->v[i].text != NULL &&
+		    main_st.res->v[i].text != NULL &&
+		    strcmp(main_boot_res->v[i].text,
+		    main_st.res->v[i].text) != 0)
+			log_msg(LOG_WARN, "reload: %s changed from %s to %s; "
+			    "the file named at start is re-read, the new path "
+			    "takes effect after a restart", set_table[i].name,
+			    main_boot_res->v[i].text, main_st.res->v[i].text);
 	if (keeper_refresh(err, sizeof(err)) == -1) {
 		log_msg(LOG_ERROR, "reload: TLS files not re-read: %s; the "
 		    "old certificates stay", err);
@@ -1056,7 +1067,8 @@ main_check(const struct main_state *st)
 	    "text", st->header_timeout_s, st->idle_timeout_s);
 	for (i = 0; i < SET_N; i++) {
 		v = &st->res->v[i];
-		if (set_table[i].per_listener || v->text == NULL)
+		if (set_table[i].per_listener || v->text == NULL ||
+		    v->text[0] == '\0')
 			continue;
 		printf("# setting %s = %s (%s)\n", set_table[i].name, v->text,
 		    v->origin);
@@ -1335,6 +1347,7 @@ main_reload(void)
 	    (nres = calloc(1, sizeof(*nres))) == NULL) {
 		log_msg(LOG_ERROR, "reload: out of memory; old policy stays");
 		free(ncfg);
+		metrics_reload(metrics_reg, 0, (int64_t)time(NULL));
 		return;
 	}
 	if (cfg_load_file(main_st.cfg_path, ncfg, err, sizeof(err)) == -1) {
@@ -1369,6 +1382,7 @@ main_reload(void)
 	main_tls_reload();
 	log_msg(LOG_INFO, "reloaded %s", main_st.cfg_path);
 	main_log_policy(ncfg);
+	metrics_reload(metrics_reg, 1, (int64_t)time(NULL));
 	return;
 
 drop_cfg:
@@ -1376,6 +1390,7 @@ drop_cfg:
 drop:
 	free(ncfg);
 	free(nres);
+	metrics_reload(metrics_reg, 0, (int64_t)time(NULL));
 }
 
 static void
@@ -1441,6 +1456,7 @@ main_open_listeners(void)
 					head = head->next_shared;
 				head->next_shared = dl;
 				dl->pol = l;
+				dl->mx = (unsigned)i;
 				main_nlisteners++;
 				log_msg(LOG_INFO, "listener %s on %s (shared; "
 				    "picked by client certificate)", l->name,
@@ -1454,6 +1470,7 @@ main_open_listeners(void)
 			    err, sizeof(err)) == -1)
 				fatal("listener %s: %s", l->name, err);
 			dl->pol = l;
+			dl->mx = (unsigned)i;
 			main_nlisteners++;
 			log_msg(LOG_INFO, "listener %s on %s", l->name, dl->name);
 		}
@@ -1469,6 +1486,26 @@ main_open_listeners(void)
 		if (main_listeners[i].io.fd != -1 &&
 		    door_listen(&main_listeners[i]) == -1)
 			fatal("epoll: %s", strerror(errno));
+}
+
+/* --metrics: its listener, bound now (before privileges drop), and the
+ * registry, one series per listener block. */
+static void
+main_metrics(void)
+{
+	const struct set_value *v = &main_st.res->v[SET_METRICS];
+	const char	*names[CFG_MAX_LISTENERS];
+	char		 err[512];
+	size_t		 i;
+
+	if (v->text == NULL || v->nitems == 0)
+		return;
+	for (i = 0; i < main_st.cfg->nlisteners; i++)
+		names[i] = main_st.cfg->listeners[i].name;
+	if (metrics_srv_start(v->item[0], names, main_st.cfg->nlisteners,
+	    main_st.header_timeout_s * 1000, main_st.send_timeout_s * 1000,
+	    err, sizeof(err)) == -1)
+		fatal("metrics: %s", err);
 }
 
 static void
@@ -1521,7 +1558,7 @@ static void
 main_sandbox(void)
 {
 	struct sandbox_opts so;
-	const char	*unix_paths[LISTEN_MAX];
+	const char	*unix_paths[LISTEN_MAX + 1];
 	size_t		 i;
 
 	memset(&so, 0, sizeof(so));
@@ -1531,6 +1568,8 @@ main_sandbox(void)
 	for (i = 0; i < main_nlisteners; i++)
 		if (main_listeners[i].is_unix)
 			unix_paths[so.n_unix++] = main_listeners[i].unix_path;
+	if (metrics_srv_unix_path() != NULL)
+		unix_paths[so.n_unix++] = metrics_srv_unix_path();
 	so.unix_paths = unix_paths;
 	/* SOCKWARD_SANDBOX=0 is for debugging under valgrind or strace,
 	 * which cannot run inside a seccomp filter; the environment is
@@ -1577,10 +1616,11 @@ main(int argc, char **argv)
 	main_prepare(&main_st, file, cmd != NULL);
 	log_init(main_st.log_format, main_st.log_level);
 	if (cmd != NULL && strcmp(cmd, "check") == 0) {
+		/* TLS files first: an expired certificate prints nothing
+		 * that looks like success. */
 		main_tls_load(&main_st);
-		main_check(&main_st);
 		main_tls_check(&main_st);
-		return 0;
+		return main_check(&main_st);
 	}
 	if (cmd != NULL && strcmp(cmd, "health") == 0)
 		return main_health(&main_st, argc - first, argv + first);
@@ -1613,6 +1653,7 @@ main(int argc, char **argv)
 	main_log_policy(main_st.cfg);
 	main_tls_load(&main_st);
 	main_open_listeners();
+	main_metrics();
 	if (!main_upstream_is_tls(&main_st))
 		main_check_upstream(main_st.upstream);
 	if (log_nonblocking() == -1)
@@ -1628,6 +1669,7 @@ main(int argc, char **argv)
 	for (;;) {
 		now = ev_now_ms();
 		conn_expire(now);
+		metrics_srv_expire(now);
 		conn_reap();
 		if (main_want_reload) {
 			main_want_reload = 0;
@@ -1646,7 +1688,7 @@ main(int argc, char **argv)
 			if (conn_count() == 0 || now >= drain_deadline)
 				break;
 		}
-		timeout = conn_next_timeout(now);
+		timeout = metrics_srv_timeout(now, conn_next_timeout(now));
 		if (main_stopping) {
 			int left = (int)(drain_deadline - now);
 			if (timeout == -1 || timeout > left)
@@ -1661,6 +1703,7 @@ main(int argc, char **argv)
 			fatal("epoll_wait: %s", strerror(errno));
 		conn_reap();
 	}
+	metrics_srv_close();
 	log_msg(LOG_INFO, "exiting with %zu connections open", conn_count());
 	return 0;
 }

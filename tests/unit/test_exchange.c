@@ -45,6 +45,8 @@ struct fake {
 	int		 last_status;
 	const char	*last_verdict;
 	char		 last_rule[200];
+	struct exchange_rec last_rec;	/* the whole last record */
+	uint64_t	 clock;		/* f_now's microseconds */
 };
 
 static struct fake	F;
@@ -88,12 +90,13 @@ f_record(void *arg, const struct exchange *x)
 	f->last_status = x->rec.status;
 	f->last_verdict = x->rec.verdict;
 	snprintf(f->last_rule, sizeof(f->last_rule), "%s", x->rec.rule);
+	f->last_rec = x->rec;
 }
 
 static uint64_t
 f_now(void)
 {
-	return 0;
+	return F.clock;
 }
 
 static int
@@ -1354,6 +1357,89 @@ test_filter_redact_only_volumes(void **state)
 	assert_non_null(strstr(GOT_UP(), "Host: d\r\n"));
 }
 
+/* ---- what the metrics read (metrics.h) ---- */
+
+/*
+ * The record says what decided in fixed words (why), names the deciding
+ * rule by its origin only and the refused body field; t_first is when
+ * the first byte of the answer left, not a 100 Continue; the byte
+ * counters follow every write, both ways.
+ */
+static void
+test_metrics_fields(void **state)
+{
+	uint64_t ctr[2] = { 0, 0 };
+	size_t	 up, cli;
+
+	(void)state;
+	F.x.bytes_ctr = ctr;
+	F.clock = 1000;
+	CLI(PING);
+	F.clock = 1400;
+	UP(OK2);
+	assert_int_equal(F.last_rec.t_start, 1000);
+	assert_int_equal(F.last_rec.t_first, 1400);
+	assert_int_equal(F.last_rec.why, JUDGE_WHY_NONE);
+	assert_string_equal(F.last_rec.rule_id, "");
+	assert_int_equal(ctr[0], F.uplen);
+	assert_int_equal(ctr[1], F.clilen);
+	assert_int_equal(ctr[1], F.last_rec.bytes);
+	up = F.uplen;
+	cli = F.clilen;
+	(void)GOT_UP();
+	(void)GOT_CLI();
+
+	/* A default deny: no rule, nothing of the request in the ids. */
+	F.clock = 2000;
+	CLI("GET /secrets/abc HTTP/1.1\r\nHost: d\r\n\r\n");
+	assert_string_equal(F.last_verdict, "deny");
+	assert_int_equal(F.last_rec.why, JUDGE_WHY_DEFAULT);
+	assert_string_equal(F.last_rec.rule_id, "");
+	assert_int_equal(F.last_rec.t_first, 2000);
+	assert_int_equal(ctr[0], up);
+	assert_int_equal(ctr[1], cli + F.clilen);
+	(void)GOT_CLI();
+
+	/* A body refused by the policy: the allow rule by origin, and the
+	 * field.  A 100 Continue sent alone is no answer yet. */
+	F.clock = 3000;
+	CLI(create_head(strlen(PRIV), "Expect: 100-continue\r\n"));
+	assert_string_equal(GOT_CLI(), "HTTP/1.1 100 Continue\r\n\r\n");
+	F.clock = 3700;
+	CLI(PRIV);
+	assert_string_equal(F.last_verdict, "deny");
+	assert_int_equal(F.last_rec.why, JUDGE_WHY_BODY_FIELD);
+	assert_string_equal(F.last_rec.rule_id, "test #1");
+	assert_string_equal(F.last_rec.field, "HostConfig.Privileged");
+	assert_int_equal(F.last_rec.t_start, 3000);
+	assert_int_equal(F.last_rec.t_first, 3700);
+
+	/* The next exchange starts clean. */
+	F.clock = 5000;
+	CLI(PING);
+	UP(OK2);
+	assert_int_equal(F.last_rec.why, JUDGE_WHY_NONE);
+	assert_string_equal(F.last_rec.rule_id, "");
+	assert_string_equal(F.last_rec.field, "");
+	F.x.bytes_ctr = NULL;
+}
+
+/* Refusals the exchange decides itself carry their own why. */
+static void
+test_metrics_why_local(void **state)
+{
+	(void)state;
+	F.refuse_streams = 1;
+	CLI("GET /events HTTP/1.1\r\nHost: d\r\n\r\n");
+	assert_string_equal(F.last_verdict, "limit");
+	assert_int_equal(F.last_rec.why, JUDGE_WHY_STREAMS);
+	F.refuse_streams = 0;
+	F.x.revoked = "sockward: client x is no longer admitted";
+	CLI(PING);
+	assert_string_equal(F.last_verdict, "deny");
+	assert_int_equal(F.last_rec.why, JUDGE_WHY_REVOKED);
+}
+
 int
 main(void)
 {
@@ -1410,6 +1496,8 @@ main(void)
 		T(test_collect_upstream_unreachable),
 		T(test_collect_policy_reloaded),
 		T(test_collect_large),
+		T(test_metrics_fields),
+		T(test_metrics_why_local),
 #undef T
 	};
 

@@ -325,6 +325,62 @@ test_body_kinds(void **state)
 	    "Content-Length: 2\r\n\r\n"), JUDGE_DENY);
 }
 
+/* What decided, for the metrics: the first reason, never the request's
+ * words. */
+static void
+test_why(void **state)
+{
+	struct rule r;
+	const char *why;
+	static const char priv[] = "{\"HostConfig\":{\"Privileged\":true}}";
+
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	assert_int_equal(judge_text("GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n"),
+	    JUDGE_ALLOW);
+	assert_int_equal(res.why, JUDGE_WHY_NONE);
+	assert_int_equal(judge_text("GET /containers/x/logs HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_DENY);
+	assert_int_equal(res.why, JUDGE_WHY_RULE);
+	assert_int_equal(judge_text("GET /secrets HTTP/1.1\r\nHost: d\r\n\r\n"),
+	    JUDGE_DENY);
+	assert_int_equal(res.why, JUDGE_WHY_DEFAULT);
+	assert_int_equal(judge_text("GET /a/../b HTTP/1.1\r\nHost: d\r\n\r\n"),
+	    JUDGE_REJECT);
+	assert_int_equal(res.why, JUDGE_WHY_NONE);
+	/* Bodies (test_body_kinds allowed create and build). */
+	assert_int_equal(judge_text("POST /containers/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Length: 35\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(judge_body(&pol, priv, strlen(priv), &res),
+	    JUDGE_DENY);
+	assert_int_equal(res.why, JUDGE_WHY_BODY_FIELD);
+	assert_string_equal(res.body_field, "HostConfig.Privileged");
+	assert_int_equal(judge_text("POST /containers/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Length: 1\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(judge_body(&pol, "{", 1, &res), JUDGE_REJECT);
+	assert_int_equal(res.why, JUDGE_WHY_BODY_INVALID);
+	assert_int_equal(rule_parse_line("allow POST /swarm/**", &r, &why), 0);
+	assert_int_equal(rule_set_add(&pol.rules, &r, "--allow"), 0);
+	assert_int_equal(judge_text("POST /swarm/init HTTP/1.1\r\nHost: d\r\n"
+	    "Content-Length: 2\r\n\r\n"), JUDGE_DENY);
+	assert_int_equal(res.why, JUDGE_WHY_BODY_ROUTE);
+	/* Audit mode: the default deny came first and stays the reason;
+	 * a malformed body is a reject all the same. */
+	pol.mode = CFG_AUDIT;
+	assert_int_equal(judge_text("POST /volumes/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Length: 35\r\n\r\n"), JUDGE_WOULD_DENY);
+	assert_int_equal(res.why, JUDGE_WHY_DEFAULT);
+	assert_int_equal(judge_body(&pol, "{\"Driver\":\"x\"}", 14, &res),
+	    JUDGE_WOULD_DENY);
+	assert_int_equal(res.why, JUDGE_WHY_DEFAULT);
+	assert_string_equal(res.body_field, "Driver");
+	assert_int_equal(judge_text("POST /volumes/create HTTP/1.1\r\n"
+	    "Host: d\r\nContent-Length: 1\r\n\r\n"), JUDGE_WOULD_DENY);
+	assert_int_equal(judge_body(&pol, "[", 1, &res), JUDGE_REJECT);
+	assert_int_equal(res.why, JUDGE_WHY_BODY_INVALID);
+	pol.mode = CFG_ENFORCE;
+}
+
 static void
 test_status_reasons(void **state)
 {
@@ -445,9 +501,11 @@ test_hiding_names_elsewhere(void **state)
 		assert_non_null(strstr(res.message, "names a container outside "
 		    "its path"));
 		assert_non_null(strstr(res.label, "; visible labels"));
+		assert_int_equal(res.why, JUDGE_WHY_VISIBLE);
 		vis.mode = CFG_AUDIT;
 		assert_int_equal(judge_under(&vis, reqs[i]), JUDGE_WOULD_DENY);
 		assert_int_equal(res.status, 0);
+		assert_int_equal(res.why, JUDGE_WHY_VISIBLE);
 	}
 }
 
@@ -624,6 +682,7 @@ main(void)
 		cmocka_unit_test(test_reject_head_past_limits),
 		cmocka_unit_test(test_hijack_attribute),
 		cmocka_unit_test(test_body_kinds),
+		cmocka_unit_test(test_why),
 		cmocka_unit_test(test_status_reasons),
 		cmocka_unit_test_teardown(test_hiding_names_elsewhere,
 		    vis_teardown),

@@ -400,10 +400,10 @@ test_tls_metrics(void **state)
 	    "SOCKWARD_UPSTREAM=tls://127.0.0.1:2376",
 	    "SOCKWARD_UPSTREAM_CA=/ca.pem", "SOCKWARD_UPSTREAM_KEY=/k.pem",
 	    NULL }, NULL, "upstream-cert and upstream-key go together "
-	    "(SOCKWARD_UPSTREAM_KEY is set alone)");
+	    "(upstream-key is set alone, by SOCKWARD_UPSTREAM_KEY)");
 	resolve_bad((const char *const[]){ "SOCKWARD_UPSTREAM_CA=/ca.pem",
-	    NULL }, NULL, "SOCKWARD_UPSTREAM_CA applies to a tls:// upstream, "
-	    "and the upstream is /var/run/docker.sock");
+	    NULL }, NULL, "upstream-ca (from SOCKWARD_UPSTREAM_CA) applies to a "
+	    "tls:// upstream, and the upstream is /var/run/docker.sock");
 	resolve_bad((const char *const[]){
 	    "SOCKWARD_UPSTREAM=tls://[::]:2376", NULL }, NULL,
 	    "numeric IPv4 or [IPv6] address");
