@@ -19,9 +19,10 @@
 #
 # Cached: when OUTDIR/stamp records the same compiler, flags and features
 # as this run, it prints "up to date" and does nothing (no apt, no
-# network; at most it touches the stamp when this script is newer).  Change WOLFSSL_FEATURES or the flags and it rebuilds from a
-# fresh copy of the sources.  A new Debian upload of wolfssl is picked up
-# only after `rm -rf OUTDIR` (or make clean).
+# network; at most it touches the stamp when this script is newer).
+# Change WOLFSSL_FEATURES or the flags and it rebuilds from a fresh copy
+# of the sources.  A new Debian upload of wolfssl is picked up only after
+# `rm -rf OUTDIR` (or make clean).
 #
 # Needs: root or sudo for what it installs (musl-tools, dpkg-dev and the
 # autotools, through scripts/deps.sh) and, once per machine, a deb-src
@@ -35,6 +36,9 @@
 # below), WOLFSSL_FEATURES to replace the feature list (for an experiment;
 # extend the list below for good), JOBS (default: nproc).
 set -euo pipefail
+# Run from make: the caller's flags and variable overrides (CC=, CFLAGS=
+# on its command line) must not reach wolfSSL's own make.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/wolfssl-musl}
 case $out in /*) ;; *) out=$PWD/$out ;; esac
@@ -120,6 +124,8 @@ WOLFSSL_FEATURES=${WOLFSSL_FEATURES:-"
 #                          file in the unprivileged process
 #   harden                 timing resistance, RSA blinding (the default)
 #   errorstrings           the messages tls_error() logs (the default)
+# Not OPENSSL_COMPATIBLE_DEFAULTS (Debian's build has it): it would accept
+# X.509 v1 client certificates (TLS wants v3) and alternative chains.
 # Compiler flags: WOLFSSL_OPT (-O2, as sockward's own code: -Os makes the
 # library about a fifth smaller and its AES-GCM slower, see the README's
 # "TLS library"), position-independent code for the static PIE
@@ -136,11 +142,25 @@ WOLFSSL_OPT=${WOLFSSL_OPT:--O2}
 cflags="$WOLFSSL_OPT -fPIE -fstack-protector-strong -ffunction-sections -fdata-sections"
 cppflags="-DWOLFSSL_GETRANDOM"
 
-# What the cache is keyed on: the compiler (path and version), the flags
-# and the features, all normalised to one line.
+# What the cache is keyed on: the compiler (path, its version, musl's
+# package version), the flags and the features, on one line.  Computed
+# again before it is written: on a first run the compiler may not be
+# installed yet.
 features=$(printf '%s\n' $WOLFSSL_FEATURES | tr '\n' ' ')
 features=${features% }
-key="cc=$CC ($("$CC" -dumpfullversion 2>/dev/null || echo none)) cflags=$cflags cppflags=$cppflags features=$features"
+build_key() {
+	printf 'cc=%s (%s, musl %s) cflags=%s cppflags=%s features=%s\n' "$CC" \
+	    "$("$CC" -dumpfullversion 2>/dev/null || echo none)" \
+	    "$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null || echo none)" \
+	    "$cflags" "$cppflags" "$features"
+}
+key=$(build_key)
+
+# One build at a time in OUTDIR (two makes at once, say): the second waits
+# for the first, then finds it up to date.
+mkdir -p "$out"
+exec 9>"$out/.lock"
+flock 9
 
 if [ -f "$out/stamp" ] && [ -f "$out/lib/libwolfssl.a" ] &&
     [ "$(cat "$out/stamp")" = "$key" ]; then
@@ -161,10 +181,11 @@ command -v "$CC" >/dev/null 2>&1 || {
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
-# Debian's "deb" entries as "deb-src" entries, on standard output: the
-# deb822 stanzas (*.sources) and one-line entries (*.list) whose URI is a
-# Debian archive (a path ending in /debian or /debian-security).
-debsrc_entries() {
+# Debian's "deb" entries as "deb-src" entries, on standard output, for
+# the entries whose URI is a Debian archive (a path ending in /debian or
+# /debian-security): debsrc_deb822 from the deb822 stanzas (*.sources),
+# debsrc_oneline from the one-line entries (sources.list, *.list).
+debsrc_deb822() {
 	local f
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
@@ -191,11 +212,24 @@ debsrc_entries() {
 		{ L[++n] = $0 }
 		END { flush() }' "$f"
 	done
+}
+debsrc_oneline() {
+	local f
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[ -f "$f" ] || continue
 		awk '$1 == "deb" && $0 ~ /\/debian(-security)?\/?[ \t]/ {
 			sub(/^[ \t]*deb/, "deb-src"); print }' "$f"
 	done
+}
+
+# Write entries $2 (if any) to file $1 in /etc/apt/sources.list.d.
+debsrc_write() {
+	[ -n "$2" ] || return 0
+	echo "wolfssl-musl: adding deb-src entries: $1" >&2
+	printf '%s\n' "# Written by sockward's scripts/wolfssl-musl.sh: Debian's source" \
+	    "# packages, for apt-get source wolfssl." "" "$2" |
+		$sudo tee "$1.tmp" >/dev/null
+	$sudo mv -f "$1.tmp" "$1"
 }
 
 # Make `apt-get source wolfssl` possible: a deb-src entry, then the
@@ -207,23 +241,16 @@ have_src() {
 }
 ensure_debsrc() {
 	have_src && return 0
-	local list=/etc/apt/sources.list.d/sockward-deb-src.sources
+	local base=/etc/apt/sources.list.d/sockward-deb-src d822 d1
 	if ! grep -rqs '^[ \t]*deb-src\|^Types:.*deb-src' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		local entries
-		entries=$(debsrc_entries)
-		if [ -z "$entries" ]; then
+		d822=$(debsrc_deb822)
+		d1=$(debsrc_oneline)
+		if [ -z "$d822$d1" ]; then
 			echo "wolfssl-musl: no Debian archive in /etc/apt/sources.list* to take a deb-src entry from" >&2
 			exit 1
 		fi
-		echo "wolfssl-musl: adding deb-src entries: $list" >&2
-		printf '%s\n' "# Written by sockward's scripts/wolfssl-musl.sh: Debian's source" \
-		    "# packages, for apt-get source wolfssl." "" "$entries" |
-			$sudo tee "$list.tmp" >/dev/null
-		$sudo mv -f "$list.tmp" "$list"
-		# The .list format needs a .list file name.
-		if ! grep -q '^Types:' "$list"; then
-			$sudo mv -f "$list" "${list%.sources}.list"
-		fi
+		debsrc_write "$base.sources" "$d822"
+		debsrc_write "$base.list" "$d1"
 	fi
 	$sudo apt-get update -qq
 	have_src || {
@@ -298,7 +325,7 @@ printf '%s\n' "$version" >"$out/VERSION"
 sed -n '/Configuration summary/,$p' configure.log >"$out/configure.log"
 cd "$out"
 rm -rf "$out/stage" "$out/work"
-printf '%s\n' "$key" >"$out/stamp"
+build_key >"$out/stamp"
 
 end=$(date +%s)
 echo "wolfssl-musl: wolfSSL $version: $out/lib/libwolfssl.a," \

@@ -260,8 +260,13 @@ def make_certs(d):
     ossl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "cli.key")
     ossl("req", "-new", "-key", "cli.key", "-out", "cli.csr",
          "-subj", "/CN=sockward-test-client")
+    # With an extension, so X.509 v3: TLS 1.2 and 1.3 want a v3 client
+    # certificate, and the static build's wolfSSL enforces it (Debian's,
+    # built with OPENSSL_COMPATIBLE_DEFAULTS, takes a v1 one too).
+    with open(os.path.join(d, "cli.ext"), "w") as f:
+        f.write("extendedKeyUsage=clientAuth\n")
     ossl("x509", "-req", "-in", "cli.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-         "-CAcreateserial", "-out", "cli.pem", "-days", "2")
+         "-CAcreateserial", "-out", "cli.pem", "-days", "2", "-extfile", "cli.ext")
     os.chmod(d, 0o755)
     for n in os.listdir(d):
         os.chmod(os.path.join(d, n), 0o644)
