@@ -1,6 +1,6 @@
 # bench/bench.mk - included by the top Makefile.
 #
-#   make bench        full run (~14 min): prints the table and writes
+#   make bench        full run (~16 min): prints the table and writes
 #                     docs/BENCHMARKS.md and docs/benchmarks.svg
 #   make bench-quick  the same code paths with tiny durations (~1.5 min,
 #                     CI); the report goes to a temporary directory
@@ -10,8 +10,9 @@
 #                     on a container list, an inspect and an events stream
 #
 # Both install missing Debian packages first (bench/deps.sh: haproxy,
-# gnuplot-nox, musl-tools) and build ./sockward and, if musl-gcc is there,
-# ./sockward-static.  Timings never fail the command; a component that
+# stunnel4, gnuplot-nox, musl-tools, libwolfssl-dev, openssl) and build
+# ./sockward and, if musl-gcc is there, ./sockward-static.  The TLS cell
+# alone: python3 bench/bench.py --only tls.  Timings never fail the command; a component that
 # does not build or run does.
 
 BENCH_BUILD  = build/bench
@@ -31,9 +32,10 @@ $(BENCH_BUILD)/fakedockerd: bench/fakedockerd.c
 	@mkdir -p $(BENCH_BUILD)
 	$(CC) $(BENCH_CFLAGS) $(BENCH_HARDEN) -o $@ $<
 
+# tls:// (the TLS cells) with Debian's libwolfssl-dev, as ./sockward.
 $(BENCH_BUILD)/loadgen: bench/loadgen.c
 	@mkdir -p $(BENCH_BUILD)
-	$(CC) $(BENCH_CFLAGS) $(BENCH_HARDEN) -o $@ $<
+	$(CC) $(BENCH_CFLAGS) $(BENCH_HARDEN) -o $@ $< -lwolfssl
 
 $(BENCH_BUILD)/nullrelay: bench/nullrelay.c
 	@mkdir -p $(BENCH_BUILD)

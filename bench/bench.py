@@ -38,6 +38,14 @@ label matching half) and unfiltered (--redact off), on fakedockerd and on
 the real dockerd (200 containers created for the cell, removed after);
 1000 filtered /events streams and sockward's RSS; `make jrwbench`.
 
+Issue 14's TLS cell (`--only tls`): sockward's tls:// listener (TLS 1.3,
+a client certificate required and admitted by CN; ECDSA P-256 and RSA
+2048 server keys) against its tcp:// listener and against Debian's
+stunnel4 terminating TLS in front of that tcp:// listener: handshakes per
+second (new connection, handshake, /_ping, close) and /_ping keep-alive,
+c=16, with the CPU each side spent; RSS of 1000 idle connections.  The
+load generator speaks TLS with wolfSSL (bench/loadgen.c, tls://).
+
 CPU pinning (2-core machine): the load generator runs on CPU 0, the
 server side (proxy and fake upstream) on CPU 1, so every column has one
 cross-core hop, client to server side.  BENCH_FAKE_CPU=0 puts the fake
@@ -51,6 +59,7 @@ import http.client
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -155,6 +164,15 @@ FILTER_CONFIGS = (("filtered", ["--profile", "readonly", "--visible-label",
 EVENTS_RSS_STREAMS = 1000
 EVENTS_RSS_EVENTS = 10
 EVENTS_RSS_TARGET_KB = 16 * 1024
+
+# Issue 14's TLS cell (--only tls): TLS_ROUNDS rounds of TLS_DURATION s,
+# c=TLS_CONNS, every client with a certificate whose CN is TLS_CN (the
+# listeners admit only that CN); TLS_IDLE idle connections for the RSS.
+TLS_CONNS = 16
+TLS_ROUNDS = 3
+TLS_DURATION = 3.0
+TLS_IDLE = 1000
+TLS_CN = "bench"
 
 # Issue 14's cell (--only metrics): P_SMALL at c=METRICS_CONNS through
 # sockward tcp with --metrics (a scrape every METRICS_SCRAPE_S meanwhile,
@@ -370,6 +388,11 @@ class Run:
         self.filter_dur = 0.5 if q else FILTER_DURATION
         self.events_rss = None
         self.rewrite = None     # (lines, error)
+        self.tls = None         # issue 14: tls_cell's result
+        self.tls_err = None
+        self.tls_rounds = 1 if q else TLS_ROUNDS
+        self.tls_dur = 0.5 if q else TLS_DURATION
+        self.tls_idle = 100 if q else TLS_IDLE
 
     # -- contenders
     def start_contender(self, name, upstream):
@@ -713,6 +736,13 @@ class Run:
                     self.warm, self.tmp)))
             except RuntimeError as e:
                 failures.append("filter cell, fake upstream: %s" % e)
+            try:
+                self.tls = tls_cell(self.fake_sock, self.tls_rounds,
+                                    self.tls_dur, self.warm, self.tls_idle,
+                                    self.tmp)
+            except (RuntimeError, OSError) as e:
+                self.tls_err = str(e)
+                failures.append("TLS cell: %s" % e)
             self.static_idle = self.idle_static()
         finally:
             stop(self.fake)
@@ -1651,6 +1681,413 @@ def issue13_main(a):
     return code
 
 
+# ---------------------------------------------------------------- issue 14
+
+def tls_certs(d):
+    """PEM files in d for the TLS cells: a CA (ECDSA P-256) that signs an
+    ECDSA P-256 and an RSA 2048 server certificate, both for localhost
+    and 127.0.0.1, and an ECDSA P-256 client certificate with subject CN
+    TLS_CN.  Made with the openssl command line; returns their paths."""
+    def ossl(*args):
+        r = subprocess.run(["openssl"] + list(args), capture_output=True,
+                           text=True)
+        if r.returncode != 0:
+            raise RuntimeError("openssl %s: %s" % (args[0],
+                                                   r.stderr.strip()[-300:]))
+    p = {k: os.path.join(d, k + ".pem") for k in
+         ("ca", "ca-key", "ecdsa", "ecdsa-key", "rsa", "rsa-key", "client",
+          "client-key")}
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    ossl("req", "-x509", *ec, "-nodes", "-keyout", p["ca-key"], "-out",
+         p["ca"], "-days", "2", "-subj", "/CN=sockward bench CA",
+         "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    for name, key, cn, ext in (
+            ("ecdsa", ec, "localhost", "subjectAltName=DNS:localhost,"
+             "IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"),
+            ("rsa", ["-newkey", "rsa:2048"], "localhost",
+             "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+             "extendedKeyUsage=serverAuth\n"),
+            ("client", ec, TLS_CN, "extendedKeyUsage=clientAuth\n")):
+        csr = os.path.join(d, name + ".csr")
+        extf = os.path.join(d, name + ".ext")
+        with open(extf, "w") as f:
+            f.write(ext + "keyUsage=critical,digitalSignature\n")
+        ossl("req", *key, "-nodes", "-keyout", p[name + "-key"], "-out", csr,
+             "-subj", "/CN=" + cn)
+        ossl("x509", "-req", "-in", csr, "-CA", p["ca"], "-CAkey",
+             p["ca-key"], "-CAcreateserial", "-days", "2", "-out", p[name],
+             "-extfile", extf)
+    return p
+
+
+def tls_sockward_tcp(upstream):
+    """sockward on tcp://127.0.0.1:PORT as in the other cells: (process,
+    address)."""
+    addr = "tcp://127.0.0.1:%d" % free_port()
+    return start([SOCKWARD, "--listen", addr, "--upstream", upstream]
+                 + SW_ARGS, addr=addr, name="sockward tcp://"), addr
+
+
+def tls_client_args(certs):
+    """loadgen's options for a tls:// address: verify the server against
+    the CA (name localhost), present the client certificate."""
+    return ["--tls-ca", certs["ca"], "--tls-cert", certs["client"],
+            "--tls-key", certs["client-key"], "--tls-name", "localhost"]
+
+
+def tls_sockward(upstream, certs, key, binary=SOCKWARD):
+    """sockward on tls://127.0.0.1:PORT with the key type key ("ecdsa" or
+    "rsa"), clients verified against the bench CA and admitted by CN
+    (SOCKWARD_CERT_CN=TLS_CN), the traefik profile as every other cell.
+    Returns (process, address)."""
+    addr = "tls://127.0.0.1:%d" % free_port()
+    env = dict(os.environ, SOCKWARD_CERT_CN=TLS_CN)
+    p = start([binary, "--listen", addr, "--tls-cert", certs[key],
+               "--tls-key", certs[key + "-key"], "--tls-client-ca",
+               certs["ca"], "--upstream", upstream] + SW_ARGS, env=env,
+              addr=addr, name="sockward tls:// " + key)
+    return p, addr
+
+
+def tls_stunnel(certs, key, target, tmp):
+    """Debian's stunnel4 on 127.0.0.1:PORT terminating TLS 1.3 (the
+    client's certificate required and verified against the bench CA) and
+    connecting to target (tcp://HOST:PORT).  Returns (process, address)."""
+    port = free_port()
+    conf = os.path.join(tmp, "stunnel-%s.conf" % key)
+    with open(conf, "w") as f:
+        f.write("foreground = yes\npid =\nsyslog = no\n"
+                "socket = l:TCP_NODELAY=1\nsocket = r:TCP_NODELAY=1\n"
+                "[sockward]\naccept = 127.0.0.1:%d\nconnect = %s\n"
+                "cert = %s\nkey = %s\nCAfile = %s\nrequireCert = yes\n"
+                "verifyChain = yes\nsslVersionMin = TLSv1.3\n"
+                % (port, target[6:], certs[key], certs[key + "-key"],
+                   certs["ca"]))
+    p = start([shutil.which("stunnel4") or "stunnel", conf],
+              addr="tcp://127.0.0.1:%d" % port, name="stunnel " + key)
+    return p, "tls://127.0.0.1:%d" % port
+
+
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def tls_run(addr, certs, servers, new_conn, conns, dur, warm):
+    """One loadgen run of GET P_SMALL at c=conns, over a new connection
+    per request or keep-alive; adds the server side's CPU per request
+    (every process in servers) and the loadgen's own."""
+    extra = tls_client_args(certs) if addr.startswith("tls://") else []
+    if new_conn:
+        extra += ["--new-conn", "1"]
+    c0 = [proc_cpu(p.pid) for p in servers]
+    l0 = children_cpu()
+    r = loadgen(addr, paths=[P_SMALL], conns=conns, duration=dur,
+                warmup=warm, extra=extra)
+    l1 = children_cpu()
+    c1 = [proc_cpu(p.pid) for p in servers]
+    total = sum(r.get(k, 0) for k in ("s1xx", "s2xx", "s3xx", "s4xx",
+                                      "s5xx"))
+    if "error" not in r and (not r.get("s2xx") or r.get("errors")):
+        r["error"] = "%d answers 2xx, %d errors" % (r.get("s2xx", 0),
+                                                    r.get("errors", 0))
+    if total and None not in c0 and None not in c1:
+        r["srv_cpu_us"] = sum(b - a for a, b in zip(c0, c1)) / total * 1e6
+        r["cli_cpu_us"] = (l1 - l0) / total * 1e6
+    return r
+
+
+# name, title, key type, handshake row, keep-alive row
+TLS_CONFIGS = (
+    ("tcp", "sockward `tcp://` (no TLS)", None),
+    ("tls-ecdsa", "sockward `tls://`, ECDSA P-256", "ecdsa"),
+    ("tls-rsa", "sockward `tls://`, RSA 2048", "rsa"),
+    ("static-ecdsa", "sockward-static `tls://` (musl, the image's "
+     "binary), ECDSA P-256", "ecdsa"),
+    ("stunnel-ecdsa", "stunnel4 → sockward `tcp://`, ECDSA P-256", "ecdsa"),
+    ("stunnel-rsa", "stunnel4 → sockward `tcp://`, RSA 2048", "rsa"))
+TLS_KEEPALIVE = ("tcp", "tls-ecdsa", "static-ecdsa", "stunnel-ecdsa")
+TLS_IDLE_CONFIGS = ("tcp", "tls-ecdsa", "static-ecdsa", "stunnel-ecdsa")
+
+
+def tls_idle(upstream, certs, tmp, name, n):
+    """n idle connections (each after one /_ping) to fresh servers of
+    configuration name: the servers' VmRSS before and with them open."""
+    started = []
+    try:
+        if name in ("tls-ecdsa", "static-ecdsa"):
+            sw, addr = tls_sockward(upstream, certs, "ecdsa",
+                                    SOCKWARD_STATIC if name == "static-ecdsa"
+                                    else SOCKWARD)
+        else:
+            sw, addr = tls_sockward_tcp(upstream)
+        started.append(sw)
+        if name == "stunnel-ecdsa":
+            st, addr = tls_stunnel(certs, "ecdsa", addr, tmp)
+            started.append(st)
+        time.sleep(0.3)
+        before = [proc_status(p.pid, "VmRSS") for p in started]
+        extra = ["--rss-pid", str(started[-1].pid)]
+        if addr.startswith("tls://"):
+            extra += tls_client_args(certs)
+        r = loadgen(addr, mode="idle", paths=[P_SMALL], conns=n,
+                    duration=0, warmup=0, extra=extra)
+        opened = [proc_status(p.pid, "VmRSS") for p in started]
+        if r.get("open") != n or None in before or None in opened:
+            raise RuntimeError("tls idle %s: %s of %d connections open: %s"
+                               % (name, r.get("open"), n,
+                                  r.get("error", "")))
+        return {"before": before, "open": opened, "n": n,
+                "per_conn": (sum(opened) - sum(before)) / n,
+                "seconds": r.get("open_s")}
+    finally:
+        for p in started:
+            stop(p)
+
+
+def tls_static(upstream, certs):
+    """Does sockward-static serve tls://?  (answer, detail)"""
+    if not os.path.exists(SOCKWARD_STATIC):
+        return None, "no sockward-static"
+    try:
+        p, addr = tls_sockward(upstream, certs, "ecdsa", SOCKWARD_STATIC)
+    except RuntimeError as e:
+        return False, str(e)
+    try:
+        r = loadgen(addr, paths=[P_SMALL], duration=0, warmup=0,
+                    extra=["--requests", "1"] + tls_client_args(certs),
+                    timeout=20)
+    finally:
+        stop(p)
+    if r.get("s2xx") == 1:
+        return True, "%s %s" % (r.get("tls_version"), r.get("tls_suite"))
+    return False, r.get("error", "no 2xx over tls://")
+
+
+def tls_cell(upstream, rounds, dur, warm, nidle, tmp):
+    """Issue 14's cells, every configuration started at once against the
+    fake upstream: handshakes per second (a new connection, TLS 1.3
+    handshake with a client certificate, one /_ping, close, at
+    c=TLS_CONNS) and /_ping keep-alive at c=TLS_CONNS, in `rounds` rounds
+    of `dur` s, each in an order rotated by one; then nidle idle
+    connections per TLS_IDLE_CONFIGS on fresh servers.  Returns a dict,
+    or raises RuntimeError."""
+    d = os.path.join(tmp, "tls")
+    os.makedirs(d, exist_ok=True)
+    certs = tls_certs(d)
+    out = {"rounds": rounds, "dur": dur, "conns": TLS_CONNS}
+    started = {}
+    servers = {}
+    res = {(n, k): [] for n, _, _ in TLS_CONFIGS for k in ("hs", "ka")}
+    try:
+        sw_tcp, tcp_addr = tls_sockward_tcp(upstream)
+        started["tcp"] = tcp_addr
+        servers["tcp"] = [sw_tcp]
+        for key in ("ecdsa", "rsa"):
+            p, addr = tls_sockward(upstream, certs, key)
+            started["tls-" + key], servers["tls-" + key] = addr, [p]
+            p, addr = tls_stunnel(certs, key, tcp_addr, tmp)
+            started["stunnel-" + key] = addr
+            servers["stunnel-" + key] = [p, sw_tcp]
+        # What the image ships, when make static built it: its own
+        # wolfSSL (scripts/wolfssl-musl.sh), not Debian's.
+        out["static"] = tls_static(upstream, certs)
+        if out["static"][0]:
+            p, addr = tls_sockward(upstream, certs, "ecdsa", SOCKWARD_STATIC)
+            started["static-ecdsa"], servers["static-ecdsa"] = addr, [p]
+        elif out["static"][0] is False:
+            failures.append("sockward-static does not serve tls://: %s"
+                            % out["static"][1])
+        # Every TLS listener must refuse a client without a certificate,
+        # or the cell measures something else than the configuration.
+        for name in started:
+            if name == "tcp":
+                continue
+            r = loadgen(started[name], paths=[P_SMALL], duration=0,
+                        warmup=0, extra=["--requests", "1", "--tls-ca",
+                                         certs["ca"]])
+            if r.get("s2xx"):
+                raise RuntimeError("%s answered a client without a "
+                                   "certificate" % name)
+        names = [n for n, _, _ in TLS_CONFIGS if n in started]
+        log("== TLS cell: /_ping through %s, c=%d, %d rounds x %.1f s"
+            % (", ".join(names), TLS_CONNS, rounds, dur))
+        for i in range(rounds):
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                for kind in ("hs", "ka"):
+                    if kind == "ka" and name not in TLS_KEEPALIVE:
+                        continue
+                    r = tls_run(started[name], certs, servers[name],
+                                kind == "hs", TLS_CONNS, dur, warm)
+                    if "error" in r:
+                        raise RuntimeError("%s %s: %s" % (
+                            name, "handshakes" if kind == "hs" else
+                            "keep-alive", r["error"]))
+                    res[(name, kind)].append(r)
+                    log("  round %d %-13s %-10s %8.0f req/s  p50 %7.1f us  "
+                        "p99 %8.1f us  server cpu %s us/req  loadgen cpu %s "
+                        "us/req%s" % (
+                            i + 1, name, "handshake" if kind == "hs" else
+                            "keep-alive", r["rps"], r["p50_us"],
+                            r["p99_us"], fmt_us(r.get("srv_cpu_us", 0)),
+                            fmt_us(r.get("cli_cpu_us", 0)),
+                            "  " + str(r.get("tls_suite", ""))))
+            for name, ps in servers.items():
+                for p in ps:
+                    if p.poll() is not None:
+                        raise RuntimeError("%s: a server exited (status %s)"
+                                           % (name, p.returncode))
+    finally:
+        for ps in servers.values():
+            for p in ps:
+                stop(p)
+    for (name, kind), rs in res.items():
+        if not rs:
+            continue
+        srv = [r["srv_cpu_us"] for r in rs if "srv_cpu_us" in r]
+        cli = [r["cli_cpu_us"] for r in rs if "cli_cpu_us" in r]
+        out[(name, kind)] = {
+            "rps": median([r["rps"] for r in rs]),
+            "p50": median([r["p50_us"] for r in rs]),
+            "p99": median([r["p99_us"] for r in rs]),
+            "runs": [r["rps"] for r in rs],
+            "srv_cpu_us": median(srv) if srv else None,
+            "cli_cpu_us": median(cli) if cli else None,
+            "suite": rs[0].get("tls_suite"),
+            "group": rs[0].get("tls_group")}
+    out["idle"] = {}
+    out["nidle"] = nidle
+    for name in TLS_IDLE_CONFIGS:
+        if name == "static-ecdsa" and not out["static"][0]:
+            continue
+        out["idle"][name] = tls_idle(upstream, certs, tmp, name, nidle)
+        i = out["idle"][name]
+        log("  idle %-13s %d connections: RSS %s -> %s (%.1f KB each)"
+            % (name, nidle, " + ".join(fmt_kb(x) for x in i["before"]),
+               " + ".join(fmt_kb(x) for x in i["open"]), i["per_conn"]))
+    return out
+
+
+def tls_section(t, err=None, sizes=None, img=None):
+    """Issue 14's cells as markdown: one table and the ratios; with sizes
+    and img (binary_sizes, image_size) the shipped sizes beside the
+    check that the static binary serves tls://."""
+    out = ["", "", "### TLS (issue 14)", ""]
+    if t is None:
+        out.append("TLS cell: %s" % (err or "not run"))
+        return "\n".join(out)
+    out += ["`GET /v1.24/_ping` from the fake upstream, c=%d, median of %d "
+            "rounds x %.1f s (order rotated each round); TLS 1.3 with a "
+            "client certificate (ECDSA P-256, verified, admitted by CN) on "
+            "every TLS row, no session resumption: every handshake is a "
+            "full one. Server CPU: utime + stime of sockward (and of "
+            "stunnel with it) per request; loadgen CPU: the client's own, "
+            "one thread on CPU %s." % (t["conns"], t["rounds"], t["dur"],
+                                        CPU_LOAD), "",
+            "| c=%d | handshakes/s: connect, handshake, `/_ping`, close · "
+            "p50 / p99 | server CPU per handshake | loadgen CPU per "
+            "handshake | `/_ping` keep-alive req/s · p50 / p99 | server CPU "
+            "per keep-alive request | negotiated |" % t["conns"],
+            "|---|---|---|---|---|---|---|"]
+
+    def cpu(v):
+        return "n/a" if v is None else "%s µs" % fmt_us(v)
+    for name, title, _ in TLS_CONFIGS:
+        hs, ka = t.get((name, "hs")), t.get((name, "ka"))
+        if not hs and not ka:
+            continue
+        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            title,
+            "%s/s · %s / %s µs" % (fmt_int(hs["rps"]), fmt_us(hs["p50"]),
+                                   fmt_us(hs["p99"])) if hs else "—",
+            cpu(hs["srv_cpu_us"]) if hs else "—",
+            cpu(hs["cli_cpu_us"]) if hs else "—",
+            "%s/s · %s / %s µs" % (fmt_int(ka["rps"]), fmt_us(ka["p50"]),
+                                   fmt_us(ka["p99"])) if ka else "—",
+            cpu(ka["srv_cpu_us"]) if ka else "—",
+            "%s, %s" % (hs["suite"], hs["group"]) if hs and hs["suite"]
+            else "—"))
+    out.append("")
+
+    def rat(a, b, kind, what):
+        x, y = t.get((a, kind)), t.get((b, kind))
+        if x and y and y["rps"]:
+            out.append("- %s: %.2f×" % (what, x["rps"] / y["rps"]))
+    rat("tls-ecdsa", "stunnel-ecdsa", "hs", "handshakes/s, sockward "
+        "`tls://` ÷ stunnel4 → sockward, ECDSA P-256")
+    rat("tls-rsa", "stunnel-rsa", "hs", "handshakes/s, sockward `tls://` "
+        "÷ stunnel4 → sockward, RSA 2048")
+    rat("tls-ecdsa", "tcp", "hs", "new connections/s, sockward `tls://` "
+        "ECDSA ÷ `tcp://`")
+    rat("static-ecdsa", "tls-ecdsa", "hs", "handshakes/s, sockward-static "
+        "(musl, its own wolfSSL) ÷ ./sockward (Debian's wolfSSL), ECDSA")
+    rat("static-ecdsa", "stunnel-ecdsa", "hs", "handshakes/s, "
+        "sockward-static ÷ stunnel4 → sockward, ECDSA P-256")
+    rat("tls-ecdsa", "tcp", "ka", "`/_ping` keep-alive c=%d, sockward "
+        "`tls://` ÷ `tcp://`" % t["conns"])
+    rat("tls-ecdsa", "stunnel-ecdsa", "ka", "`/_ping` keep-alive c=%d, "
+        "sockward `tls://` ÷ stunnel4 → sockward" % t["conns"])
+    rat("stunnel-ecdsa", "tcp", "ka", "`/_ping` keep-alive c=%d, stunnel4 "
+        "→ sockward ÷ sockward `tcp://`" % t["conns"])
+    rat("static-ecdsa", "tcp", "ka", "`/_ping` keep-alive c=%d, "
+        "sockward-static `tls://` ÷ ./sockward `tcp://`" % t["conns"])
+    out.append("")
+    if t.get("idle"):
+        out += ["| %d idle connections, each after one `/_ping` (fresh "
+                "servers) | RSS before | RSS with all open | per "
+                "connection |" % t["nidle"], "|---|---|---|---|"]
+        titles = dict((n, ti) for n, ti, _ in TLS_CONFIGS)
+        for name, i in t["idle"].items():
+            lab = titles[name]
+            if name.startswith("stunnel"):
+                lab += " (stunnel + sockward)"
+            out.append("| %s | %s | %s | %.1f KB |" % (
+                lab, " + ".join(fmt_kb(x) for x in i["before"]),
+                " + ".join(fmt_kb(x) for x in i["open"]), i["per_conn"]))
+        out.append("")
+    ok, detail = t.get("static", (None, "not checked"))
+    out.append("- sockward-static serves `tls://`: %s (%s)" % (
+        {True: "yes", False: "no", None: "not checked"}[ok], detail))
+    sw = (sizes or {}).get("sockward")
+    if sw:
+        out.append("- size %s: %s; image `sockward:local`: %s" % (
+            "with TLS" if ok else "(TLS not proven above)",
+            "%s (%s)" % (fmt_bytes(sw[0]), sw[1]),
+            fmt_bytes(img) if img else "not built"))
+    return "\n".join(out)
+
+
+def tls_main(a):
+    """--only tls: fakedockerd, then tls_cell; prints tls_section."""
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ValueError, OSError):
+        pass
+    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    os.chmod(tmp, 0o711)
+    sock = os.path.join(tmp, "fakedockerd.sock")
+    t, err = None, None
+    try:
+        start([FAKED, sock], cpu=CPU_FAKE, addr="unix://" + sock,
+              name="fakedockerd")
+        t = tls_cell(sock, a.runs, a.duration, a.warmup, a.idle, tmp)
+    except (RuntimeError, OSError) as e:
+        err = str(e)
+        failures.append("TLS cell: %s" % e)
+    finally:
+        for p in procs:
+            stop(p)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(tls_section(t, err))
+    if failures:
+        for f in failures:
+            log("  FAILED: " + f)
+        return 1
+    return 0
+
+
 # ---------------------------------------------------------------- sizes
 
 def binary_sizes():
@@ -2094,7 +2531,8 @@ def main():
     ap.add_argument("--command", default=None,
                     help="the command to record in the report")
     ap.add_argument("--only", choices=["real", "body", "filter",
-                                       "events-rss", "rewrite", "metrics"],
+                                       "events-rss", "rewrite", "tls",
+                                       "metrics"],
                     help="real: just "
                     "the real-dockerd cell of issue 10 (GET /v1.41/"
                     "containers/json, c=8, 20 containers, medians of 3 "
@@ -2105,12 +2543,15 @@ def main():
                     "filtered/unfiltered GET of 200 containers (fake and "
                     "real dockerd); events-rss: %d filtered /events "
                     "streams, sockward's RSS; rewrite: make jrwbench; "
+                    "tls: issue 14's TLS cell (handshakes/s and /_ping "
+                    "keep-alive c=%d over tls://, tcp:// and stunnel4, "
+                    "%d idle connections' RSS); "
                     "metrics: issue 14's /_ping c=16 with and without "
                     "--metrics, %d alternating rounds of %.0f s; "
                     "printed, no report written"
                     % (BODY_ROUNDS, BODY_DURATION, BODY_CONNS,
-                       EVENTS_RSS_STREAMS, METRICS_ROUNDS,
-                       METRICS_DURATION))
+                       EVENTS_RSS_STREAMS, TLS_CONNS, TLS_IDLE,
+                       METRICS_ROUNDS, METRICS_DURATION))
     ap.add_argument("--runs", type=int, default=None,
                     help="rounds (real: 3, body: %d)" % BODY_ROUNDS)
     ap.add_argument("--conns", type=int, default=None,
@@ -2133,12 +2574,16 @@ def main():
                     help="events-rss: streams held open")
     ap.add_argument("--events", type=int, default=EVENTS_RSS_EVENTS,
                     help="events-rss: pushes")
+    ap.add_argument("--idle", type=int, default=TLS_IDLE,
+                    help="tls: idle connections held open for the RSS")
     a = ap.parse_args()
     if a.runs is None:
         a.runs = {"body": BODY_ROUNDS, "filter": FILTER_ROUNDS,
+                  "tls": TLS_ROUNDS,
                   "metrics": METRICS_ROUNDS}.get(a.only, 3)
     if a.duration is None:
         a.duration = {"body": BODY_DURATION, "filter": FILTER_DURATION,
+                      "tls": TLS_DURATION,
                       "metrics": METRICS_DURATION}.get(a.only, 5.0)
     if a.conns is None:
         a.conns = METRICS_CONNS if a.only == "metrics" else 8
@@ -2164,6 +2609,8 @@ def main():
         return metrics_cell_main(a)
     if a.only in ("filter", "events-rss", "rewrite"):
         return issue13_main(a)
+    if a.only == "tls":
+        return tls_main(a)
     try:
         import resource
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -2201,7 +2648,8 @@ def main():
     sizes = binary_sizes()
     img = image_size()
     elapsed = time.time() - t0
-    table = build_table(run, sizes, img) + issue13_section(run)
+    table = (build_table(run, sizes, img) + issue13_section(run)
+             + tls_section(run.tls, run.tls_err, sizes, img))
     svg = os.path.join(out_dir, "benchmarks.svg")
     svg_ok = write_svg(run, svg, tmp)
     md = os.path.join(out_dir, "BENCHMARKS.md")
@@ -2230,7 +2678,7 @@ def report(run, info, table, command, elapsed, svg_ok):
     w("Generated by `%s` on %s in %.0f s. Every number below comes from "
       "that one run: the contenders were measured side by side, one after "
       "the other, on the same machine. Regenerate with `make bench` "
-      "(about 14 minutes); `make bench-quick` (CI) runs the same code paths "
+      "(about 16 minutes); `make bench-quick` (CI) runs the same code paths "
       "with tiny durations and writes its report to a temporary directory."
       % (command, run.when, elapsed))
     w("")
@@ -2380,6 +2828,32 @@ def report(run, info, table, command, elapsed, svg_ok):
       % (" ".join(FILTER_CONFIGS[0][1]), " ".join(FILTER_CONFIGS[1][1]),
          FILTER_PATH, FILTER_CONNS, run.filter_rounds, FILTER_N,
          run.nstreams, FILTER_LABEL))
+    w("- **TLS (issue 14).** Against the fake upstream, every server on "
+      "CPU %s: sockward `tls://127.0.0.1:PORT` with an ECDSA P-256 or an "
+      "RSA 2048 server certificate (one P-256 CA signs both), "
+      "`--tls-client-ca` and `SOCKWARD_CERT_CN=%s` (a client certificate "
+      "is required and admitted by its CN); sockward `tcp://`; Debian's "
+      "stunnel4 (OpenSSL, its defaults but `sslVersionMin = TLSv1.3`, "
+      "`requireCert`, `verifyChain`, `TCP_NODELAY` on both sides) "
+      "terminating TLS in front of that `tcp://` listener. Each TLS "
+      "listener must first refuse a client without a certificate. The "
+      "load generator speaks TLS 1.3 with wolfSSL (`--connect tls://`), "
+      "verifies the server's certificate and name, presents an ECDSA "
+      "P-256 client certificate and never resumes a session. "
+      "*Handshakes/s*: each of %d connections loops on connect, handshake, "
+      "`GET /_ping`, close (close_notify), latency from the connect to the "
+      "end of the answer; on `tcp://` the same without TLS. *Keep-alive*: "
+      "`/_ping` on %d kept connections. %d rounds of %.1f s, the order "
+      "rotated each round, medians. Server CPU per request is utime + "
+      "stime of sockward, plus stunnel's for the stunnel rows; loadgen "
+      "CPU is the load generator's own (one thread, CPU %s): when it "
+      "nears the run's duration per request, the client is the limit. "
+      "*Idle*: %d connections opened one by one on fresh servers, one "
+      "`/_ping` each (so each is known to be admitted), then held; "
+      "`VmRSS` before and with all open. `python3 bench/bench.py --only "
+      "tls` runs just this cell."
+      % (CPU_PROXY, TLS_CN, TLS_CONNS, TLS_CONNS, run.tls_rounds,
+         run.tls_dur, CPU_LOAD, run.tls_idle))
     w("- **Pinning.** On this 2-core machine the load generator runs on "
       "CPU 0 (`taskset -c 0`) and the server side on CPU 1 (`taskset -c "
       "1`): the proxy and the fake upstream (%s). So every column, *direct* "

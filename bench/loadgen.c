@@ -16,19 +16,35 @@
  *           delivery latency against its "timeNano" (CLOCK_REALTIME).
  *   hijack  POST an attach-like endpoint, expect 101, then pump bytes
  *           through the echoing upstream and report MB/s.
+ *   idle    open N connections one after the other, one request on each
+ *           (so that each is known to be admitted), then hold them all
+ *           and read --rss-pid's VmRSS before and with them open.
+ *
+ * --new-conn (rps): every request on a new connection, closed by the
+ * loadgen once the response is read; the latency then runs from the
+ * connect to the end of the response, TLS handshake included.
+ *
+ * tls://HOST:PORT: TCP with TLS 1.3 (wolfSSL, non-blocking handshakes
+ * driven by the same epoll loop in rps mode).  The server's certificate
+ * is verified against --tls-ca and must name --tls-name (default
+ * localhost); --tls-cert and --tls-key give a client certificate.  No
+ * session is resumed: every connection is a full handshake.
  *
  * Output: one line of key=value pairs on stdout.
  *
- * usage: loadgen --connect tcp://HOST:PORT|unix:///PATH [--mode M]
- *        [--path P]... [--method M] [-c N] [--duration S] [--warmup S]
- *        [--requests N] [--body FILE [--content-type T]]
+ * usage: loadgen --connect tcp://HOST:PORT|tls://HOST:PORT|unix:///PATH
+ *        [--mode M] [--path P]... [--method M] [-c N] [--duration S]
+ *        [--warmup S] [--requests N] [--new-conn 1]
+ *        [--body FILE [--content-type T]]
  *        [--events K] [--interval-ms MS] [--trigger-pid PID] [--rss-pid PID]
+ *        [--tls-ca PEM] [--tls-cert PEM --tls-key PEM] [--tls-name NAME]
  */
 #define _GNU_SOURCE
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -36,6 +52,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +60,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
 
 #define MAXPATHS 16
 #define RBUF     (256 * 1024)
@@ -61,6 +81,14 @@ static int	 opt_events = 20, opt_interval_ms = 50;
 static pid_t	 opt_trigger, opt_rss;
 static const char *opt_body_file;
 static const char *opt_ctype = "application/json";
+static int	 opt_newconn;
+static int	 opt_tls;	/* tls:// */
+static const char *opt_tls_ca, *opt_tls_cert, *opt_tls_key;
+static const char *opt_tls_name = "localhost";
+
+static WOLFSSL_CTX *tls_ctx;
+static int	 tls_reported;	/* the first TLS failure went to stderr */
+static char	 tls_what[128];	/* the first session's version, suite, group */
 
 static char	*reqbody;	/* --body FILE's bytes, or NULL */
 static size_t	 reqbodylen;
@@ -109,7 +137,8 @@ parse_addr(const char *s)
 		sun->sun_family = AF_UNIX;
 		strcpy(sun->sun_path, s + 7);
 		addrlen = sizeof(*sun);
-	} else if (strncmp(s, "tcp://", 6) == 0) {
+	} else if (strncmp(s, "tcp://", 6) == 0 ||
+	    strncmp(s, "tls://", 6) == 0) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&addr;
 		char	 host[64];
 		const char *colon = strrchr(s + 6, ':');
@@ -123,8 +152,9 @@ parse_addr(const char *s)
 		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
 			die("bad IPv4 host: %s", s);
 		addrlen = sizeof(*sin);
+		opt_tls = strncmp(s, "tls://", 6) == 0;
 	} else
-		die("address must be tcp:// or unix://: %s", s);
+		die("address must be tcp://, tls:// or unix://: %s", s);
 }
 
 static int
@@ -163,6 +193,122 @@ rss_kb(pid_t pid, const char *key)
 		}
 	fclose(f);
 	return v;
+}
+
+/* ---- TLS ---- */
+
+static void
+tls_setup(void)
+{
+	WOLFSSL_METHOD *m;
+
+	if (wolfSSL_Init() != WOLFSSL_SUCCESS)
+		die("%s", "wolfSSL_Init failed");
+	if ((m = wolfTLSv1_3_client_method()) == NULL ||
+	    (tls_ctx = wolfSSL_CTX_new(m)) == NULL)
+		die("%s", "wolfSSL_CTX_new failed");
+	if (opt_tls_ca == NULL)
+		die("%s", "tls:// needs --tls-ca");
+	if (wolfSSL_CTX_load_verify_locations(tls_ctx, opt_tls_ca, NULL) !=
+	    WOLFSSL_SUCCESS)
+		die("cannot load the CA bundle %s", opt_tls_ca);
+	wolfSSL_CTX_set_verify(tls_ctx, WOLFSSL_VERIFY_PEER, NULL);
+	if ((opt_tls_cert == NULL) != (opt_tls_key == NULL))
+		die("%s", "--tls-cert and --tls-key go together");
+	if (opt_tls_cert != NULL &&
+	    (wolfSSL_CTX_use_certificate_chain_file(tls_ctx, opt_tls_cert) !=
+	    WOLFSSL_SUCCESS || wolfSSL_CTX_use_PrivateKey_file(tls_ctx,
+	    opt_tls_key, WOLFSSL_FILETYPE_PEM) != WOLFSSL_SUCCESS))
+		die("cannot load the client certificate or key %s", opt_tls_cert);
+}
+
+/* The first TLS failure, on stderr (the rest are counted as errors). */
+static void
+tls_report(const char *what, WOLFSSL *ssl, int ret)
+{
+	char	 buf[WOLFSSL_MAX_ERROR_SZ];
+	int	 e = wolfSSL_get_error(ssl, ret);
+
+	if (tls_reported++)
+		return;
+	fprintf(stderr, "loadgen: TLS %s: %s (%d)\n", what,
+	    wolfSSL_ERR_error_string((unsigned long)e, buf), e);
+}
+
+/* Remember what the first complete handshake negotiated. */
+static void
+tls_note(WOLFSSL *ssl)
+{
+	const char *g;
+
+	if (tls_what[0] != '\0')
+		return;
+	g = wolfSSL_get_curve_name(ssl);
+	snprintf(tls_what, sizeof(tls_what), " tls_version=%s tls_suite=%s "
+	    "tls_group=%s", wolfSSL_get_version(ssl),
+	    wolfSSL_get_cipher_name(ssl), g ? g : "none");
+}
+
+/* A TLS session on connected socket fd, server name checked. */
+static WOLFSSL *
+tls_session(int fd)
+{
+	WOLFSSL	*ssl = wolfSSL_new(tls_ctx);
+
+	if (ssl == NULL)
+		die("%s", "wolfSSL_new failed");
+	if (wolfSSL_set_fd(ssl, fd) != WOLFSSL_SUCCESS ||
+	    wolfSSL_check_domain_name(ssl, opt_tls_name) != WOLFSSL_SUCCESS ||
+	    wolfSSL_UseSNI(ssl, WOLFSSL_SNI_HOST_NAME, opt_tls_name,
+	    (unsigned short)strlen(opt_tls_name)) != WOLFSSL_SUCCESS)
+		die("%s", "TLS session set-up failed");
+	return ssl;
+}
+
+/* read(2) or wolfSSL_read: bytes, 0 at EOF, -1 with errno (EAGAIN when
+ * the session waits for the socket). */
+static ssize_t
+io_read(int fd, WOLFSSL *ssl, void *buf, size_t n)
+{
+	int	 r, e;
+
+	if (ssl == NULL)
+		return read(fd, buf, n);
+	r = wolfSSL_read(ssl, buf, n > INT_MAX ? INT_MAX : (int)n);
+	if (r > 0)
+		return r;
+	e = wolfSSL_get_error(ssl, r);
+	if (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (e == WOLFSSL_ERROR_ZERO_RETURN)
+		return 0;
+	tls_report("read", ssl, r);
+	errno = EIO;
+	return -1;
+}
+
+/* write(2) or wolfSSL_write (all of buf or nothing: after EAGAIN the
+ * same bytes are offered again, as wolfSSL requires). */
+static ssize_t
+io_write(int fd, WOLFSSL *ssl, const void *buf, size_t n)
+{
+	int	 r, e;
+
+	if (ssl == NULL)
+		return write(fd, buf, n);
+	r = wolfSSL_write(ssl, buf, n > INT_MAX ? INT_MAX : (int)n);
+	if (r > 0)
+		return r;
+	e = wolfSSL_get_error(ssl, r);
+	if (e == WOLFSSL_ERROR_WANT_READ || e == WOLFSSL_ERROR_WANT_WRITE) {
+		errno = EAGAIN;
+		return -1;
+	}
+	tls_report("write", ssl, r);
+	errno = EIO;
+	return -1;
 }
 
 /* Read --body FILE whole into reqbody/reqbodylen (at most BODYMAX bytes). */
@@ -424,6 +570,9 @@ print_latency(void)
 
 struct rconn {
 	int	 fd;
+	WOLFSSL	*ssl;		/* tls:// */
+	int	 hs;		/* TLS handshake not complete */
+	uint64_t t_open;	/* connect started (--new-conn latency) */
 	int	 busy;
 	int	 pi;		/* path index */
 	int	 is_head;
@@ -457,7 +606,7 @@ static int
 rconn_flush(struct rconn *c)
 {
 	while (c->reqoff < c->reqlen) {
-		ssize_t n = write(c->fd, c->req + c->reqoff,
+		ssize_t n = io_write(c->fd, c->ssl, c->req + c->reqoff,
 		    c->reqlen - c->reqoff);
 
 		if (n == -1 && errno == EINTR)
@@ -498,7 +647,7 @@ rconn_send(struct rconn *c)
 	c->reqoff = 0;
 	c->is_head = strcmp(opt_method, "HEAD") == 0;
 	resp_reset(&c->r);
-	c->t_sent = now_ns();
+	c->t_sent = opt_newconn ? c->t_open : now_ns();
 	c->busy = 1;
 	return rconn_flush(c);
 }
@@ -508,11 +657,16 @@ rconn_open(struct rconn *c)
 {
 	struct epoll_event ev;
 
+	c->t_open = now_ns();
 	c->fd = dial();
 	if (c->fd == -1)
 		return -1;
 	if (c->req == NULL && (c->req = malloc(HEADMAX + reqbodylen)) == NULL)
 		die("%s", "out of memory");
+	if (opt_tls) {
+		c->ssl = tls_session(c->fd);
+		c->hs = 1;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN | EPOLLRDHUP;
 	ev.data.ptr = c;
@@ -520,13 +674,60 @@ rconn_open(struct rconn *c)
 	return 0;
 }
 
+/* Orderly: a close_notify first (best effort, never waited for). */
 static void
 rconn_close(struct rconn *c)
 {
+	if (c->ssl != NULL) {
+		if (!c->hs)
+			wolfSSL_shutdown(c->ssl);
+		wolfSSL_free(c->ssl);
+		c->ssl = NULL;
+	}
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
 	c->busy = 0;
+	c->hs = 0;
+}
+
+/* Advance c's TLS handshake: 1 complete, 0 waiting for the socket (the
+ * events it waits for set), -1 failed. */
+static int
+rconn_handshake(struct rconn *c)
+{
+	int	 r = wolfSSL_connect(c->ssl), e;
+
+	if (r == WOLFSSL_SUCCESS) {
+		c->hs = 0;
+		tls_note(c->ssl);
+		return 1;
+	}
+	e = wolfSSL_get_error(c->ssl, r);
+	if (e == WOLFSSL_ERROR_WANT_READ) {
+		rconn_events(c, EPOLLIN | EPOLLRDHUP);
+		return 0;
+	}
+	if (e == WOLFSSL_ERROR_WANT_WRITE) {
+		rconn_events(c, EPOLLOUT);
+		return 0;
+	}
+	tls_report("handshake", c->ssl, r);
+	return -1;
+}
+
+/* The first request on a newly opened c, once its handshake (tls://) is
+ * complete: 0 (sent or waiting), -1 failed. */
+static int
+rconn_start(struct rconn *c)
+{
+	if (c->hs) {
+		int h = rconn_handshake(c);
+
+		if (h <= 0)
+			return h;
+	}
+	return rconn_send(c);
 }
 
 static int
@@ -548,8 +749,8 @@ mode_rps(void)
 		cs[i].pi = i % opt_npaths;
 		if (rconn_open(&cs[i]) == -1)
 			die("connect %s failed", opt_connect);
-		if (rconn_send(&cs[i]) == -1)
-			die("%s", "write failed");
+		if (rconn_start(&cs[i]) == -1)
+			die("%s", "write or TLS handshake failed");
 		inflight++;
 	}
 	while (inflight > 0) {
@@ -568,6 +769,14 @@ mode_rps(void)
 			struct rconn *c = evs[i].data.ptr;
 			int	 again = 1;
 
+			if (c->fd != -1 && c->hs) {
+				if (rconn_start(c) == -1) {
+					n_err++;
+					rconn_close(c);
+					inflight--;
+				}
+				continue;
+			}
 			if ((evs[i].events & EPOLLOUT) && c->fd != -1 &&
 			    c->busy && rconn_flush(c) == -1) {
 				n_err++;
@@ -576,7 +785,8 @@ mode_rps(void)
 				continue;
 			}
 			while (again && c->fd != -1) {
-				ssize_t r = read(c->fd, rbuf, sizeof(rbuf));
+				ssize_t r = io_read(c->fd, c->ssl, rbuf,
+				    sizeof(rbuf));
 				ssize_t off = 0;
 
 				if (r == -1 && errno == EAGAIN)
@@ -626,12 +836,15 @@ complete:
 						t_last = t;
 					}
 					c->busy = 0;
-					if (c->r.conn_close)
+					if (c->r.conn_close || opt_newconn)
 						rconn_close(c);
 next_req:
 					inflight--;
 					again = 0;
-					if (opt_requests && (long)done_total >= opt_requests)
+					/* A failed request counts: a refused
+					 * client must not retry for ever. */
+					if (opt_requests && (long)done_total +
+					    n_err >= opt_requests)
 						stopping = 1;
 					if (stopping || now_ns() >= end) {
 						stopping = 1;
@@ -646,7 +859,7 @@ next_req:
 							break;
 						}
 					}
-					if (rconn_send(c) == -1) {
+					if (rconn_start(c) == -1) {
 						n_err++;
 						rconn_close(c);
 						break;
@@ -658,7 +871,8 @@ next_req:
 		}
 	}
 	{
-		double win = opt_requests ? (double)(t_last - t0) / 1e9 :
+		double win = opt_requests ? (t_last > t0 ?
+		    (double)(t_last - t0) / 1e9 : 0.0) :
 		    (double)(end - ws) / 1e9;
 
 		if (opt_requests) {
@@ -669,11 +883,12 @@ next_req:
 		    win > 0 ? (double)recorded / win : 0.0);
 		print_latency();
 		printf(" body_bytes=%lu body_mb_s=%.1f s1xx=%ld s2xx=%ld "
-		    "s3xx=%ld s4xx=%ld s5xx=%ld errors=%ld reconnects=%ld\n",
+		    "s3xx=%ld s4xx=%ld s5xx=%ld errors=%ld reconnects=%ld",
 		    (unsigned long)body, body_time ? (double)body / 1e6 /
 		    ((double)body_time / 1e9 / opt_conns) : 0.0,
 		    st_count[0], st_count[1], st_count[2], st_count[3],
 		    st_count[4], n_err + st_count[5], n_reconn);
+		printf("%s\n", tls_what);
 	}
 	return 0;
 }
@@ -935,6 +1150,102 @@ mode_hijack(void)
 	return recvd == sent ? 0 : 1;
 }
 
+/* ---- idle mode ---- */
+
+/*
+ * One request on a new blocking connection (handshake first on tls://),
+ * its response read to the end; the connection is left open.  Returns
+ * the descriptor (its session in *sslp), or -1.
+ */
+static int
+idle_open(char *req, size_t reqlen, WOLFSSL **sslp)
+{
+	struct timeval tv = { 10, 0 };
+	struct resp r;
+	WOLFSSL	*ssl = NULL;
+	int	 fd = dial();
+
+	*sslp = NULL;
+	if (fd == -1)
+		return -1;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (opt_tls) {
+		int	 ret;
+
+		ssl = tls_session(fd);
+		if ((ret = wolfSSL_connect(ssl)) != WOLFSSL_SUCCESS) {
+			tls_report("handshake", ssl, ret);
+			goto fail;
+		}
+		tls_note(ssl);
+	}
+	if (io_write(fd, ssl, req, reqlen) != (ssize_t)reqlen)
+		goto fail;
+	resp_reset(&r);
+	while (r.st != P_DONE) {
+		ssize_t n = io_read(fd, ssl, rbuf, sizeof(rbuf));
+
+		if (n <= 0 || resp_feed(&r, rbuf, (size_t)n, 0, NULL, NULL) < 0)
+			goto fail;
+	}
+	if (r.status / 100 != 2 || r.conn_close)
+		goto fail;
+	*sslp = ssl;
+	return fd;
+fail:
+	if (ssl != NULL)
+		wolfSSL_free(ssl);
+	close(fd);
+	return -1;
+}
+
+static int
+mode_idle(void)
+{
+	int	*fds = calloc((size_t)opt_conns, sizeof(*fds));
+	WOLFSSL	**ssls = calloc((size_t)opt_conns, sizeof(*ssls));
+	char	 req[1024];
+	long	 rss_before = -1, rss_open = -1;
+	uint64_t t0;
+	int	 i, n, open = 0, errs = 0;
+
+	if (fds == NULL || ssls == NULL)
+		die("%s", "out of memory");
+	n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: docker\r\n"
+	    "User-Agent: sockward-loadgen\r\n\r\n", opt_paths[0]);
+	if (opt_rss > 0)
+		rss_before = rss_kb(opt_rss, "VmRSS");
+	t0 = now_ns();
+	for (i = 0; i < opt_conns; i++) {
+		fds[i] = idle_open(req, (size_t)n, &ssls[i]);
+		if (fds[i] == -1)
+			errs++;
+		else
+			open++;
+	}
+	/* let the proxy settle before reading its RSS */
+	usleep(300000);
+	if (opt_rss > 0)
+		rss_open = rss_kb(opt_rss, "VmRSS");
+	printf("mode=idle conns=%d open=%d open_s=%.3f rss_before_kb=%ld "
+	    "rss_open_kb=%ld errors=%d%s\n", opt_conns, open,
+	    (double)(now_ns() - t0) / 1e9 - 0.3, rss_before, rss_open, errs,
+	    tls_what);
+	for (i = 0; i < opt_conns; i++) {
+		if (ssls[i] != NULL) {
+			wolfSSL_shutdown(ssls[i]);
+			wolfSSL_free(ssls[i]);
+		}
+		if (fds[i] != -1)
+			close(fds[i]);
+	}
+	free(fds);
+	free(ssls);
+	return errs ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -977,6 +1288,16 @@ main(int argc, char **argv)
 			opt_body_file = v;
 		else if (!strcmp(a, "--content-type"))
 			opt_ctype = v;
+		else if (!strcmp(a, "--new-conn"))
+			opt_newconn = atoi(v);
+		else if (!strcmp(a, "--tls-ca"))
+			opt_tls_ca = v;
+		else if (!strcmp(a, "--tls-cert"))
+			opt_tls_cert = v;
+		else if (!strcmp(a, "--tls-key"))
+			opt_tls_key = v;
+		else if (!strcmp(a, "--tls-name"))
+			opt_tls_name = v;
 		else
 			die("unknown option %s", a);
 	}
@@ -992,6 +1313,11 @@ main(int argc, char **argv)
 			die("%s", "--body is for --mode rps");
 		body_load(opt_body_file);
 	}
+	if (opt_tls) {
+		if (strcmp(opt_mode, "rps") != 0 && strcmp(opt_mode, "idle") != 0)
+			die("%s", "tls:// is for --mode rps and idle");
+		tls_setup();
+	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -1006,6 +1332,8 @@ main(int argc, char **argv)
 		return mode_events();
 	if (!strcmp(opt_mode, "hijack"))
 		return mode_hijack();
+	if (!strcmp(opt_mode, "idle"))
+		return mode_idle();
 	die("unknown mode %s", opt_mode);
 	return 2;
 }

@@ -7,6 +7,7 @@
 #   E2E_SWARM=0 tests/e2e/run.sh      # skip the swarm part
 #   E2E_FILTER=0 tests/e2e/run.sh     # skip the filter part
 #   E2E_COMPOSE=0 tests/e2e/run.sh    # skip the compose part
+#   E2E_TLS=0 tests/e2e/run.sh        # skip the TLS part
 #   TRAEFIK_VERSIONS=v3.6.12 tests/e2e/run.sh
 #
 # First the example files are parsed (docker-compose config, docker stack
@@ -22,6 +23,21 @@
 #     group, and `sockward health` passes;
 #   - from Traefik's network, POST /containers/create gets sockward's 403;
 #     from the apps network, sockward cannot be reached at all.
+# TLS part (issue 14), for each Traefik version: the certificates made by
+# examples/traefik-tls/certs.sh as shipped (plus a client certificate of
+# the same CA with CN=intruder), then examples/traefik-tls/compose.yml as
+# shipped (sockward on tls://0.0.0.0:2376 admitting the client certificate
+# CN traefik; Traefik's docker provider with tls.ca, tls.cert, tls.key;
+# SOCKWARD_LOG_LEVEL=debug for the handshake lines):
+#   - whoami.localhost answers through Traefik, and a container started
+#     afterwards is routed (the /events stream over TLS);
+#   - sockward's log has the tls:// listener, the TLS library and the
+#     handshakes, /events, no verdict=deny, no error, warning, failed
+#     handshake or seccomp refusal;
+#   - from a container on Traefik's network, curl with Traefik's
+#     certificate gets 200; with --cacert only (no client certificate) and
+#     with the CN=intruder certificate it is refused, and sockward's log
+#     names both refusals.
 # Filter part (issue 13), for each Traefik version: sockward with the
 # traefik profile and SOCKWARD_VISIBLE_LABEL=traefik.enable=true on a unix
 # socket, Traefik (exposedByDefault=true, so only sockward hides anything)
@@ -63,14 +79,15 @@ cd "$ROOT" || exit 1
 unset DOCKER_HOST DOCKER_CONTEXT
 
 . "$ROOT/scripts/deps.sh"
-deps_install docker-compose curl iproute2 util-linux || {
-	echo "e2e: cannot install docker-compose, curl, iproute2, util-linux" >&2
+deps_install docker-compose curl iproute2 util-linux openssl || {
+	echo "e2e: cannot install docker-compose, curl, iproute2, util-linux, openssl" >&2
 	exit 1
 }
 
 : "${E2E_SWARM:=1}"
 : "${E2E_FILTER:=1}"
 : "${E2E_COMPOSE:=1}"
+: "${E2E_TLS:=1}"
 UP_TIMEOUT=${E2E_UP_TIMEOUT:-60}
 ROUTE_TIMEOUT=${E2E_ROUTE_TIMEOUT:-10}
 SWARM_TIMEOUT=${E2E_SWARM_TIMEOUT:-90}
@@ -90,13 +107,14 @@ fail() {
 
 WORK=$(mktemp -d /tmp/sockward-e2e.XXXXXX)
 PROJECTS=()
+TLS_PROJECTS=()
 FILTER_PIDS=()
 FILTER_NETS=()
 
 # ---- cleanup ----
 
-compose_down() { # PROJECT
-	docker-compose -p "$1" -f "$ROOT/examples/traefik/compose.yml" \
+compose_down() { # PROJECT [COMPOSE FILE, default examples/traefik/compose.yml]
+	docker-compose -p "$1" -f "$ROOT/${2:-examples/traefik/compose.yml}" \
 		down -v --remove-orphans --timeout 5 >/dev/null 2>&1
 }
 
@@ -132,6 +150,7 @@ cleanup() {
 	local p
 	trap - EXIT INT TERM
 	for p in "${PROJECTS[@]}"; do compose_down "$p"; done
+	for p in "${TLS_PROJECTS[@]}"; do compose_down "$p" examples/traefik-tls/compose.yml; done
 	docker ps -aq --filter "label=sockward-e2e.run=$RUN_ID" | xargs -r docker rm -f >/dev/null 2>&1
 	for p in "${FILTER_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${FILTER_NETS[@]}"; do docker network rm "$p" >/dev/null 2>&1; done
@@ -178,7 +197,7 @@ wait_route() {
 # ---- the examples parse ----
 
 echo "== e2e: examples"
-for f in examples/traefik/compose.yml examples/homepage/compose.yml examples/dozzle/compose.yml; do
+for f in examples/traefik/compose.yml examples/traefik-tls/compose.yml examples/homepage/compose.yml examples/dozzle/compose.yml; do
 	if out=$(docker-compose -f "$f" config -q 2>&1); then
 		pass "[examples] $f is valid for docker-compose $(docker-compose version --short 2>/dev/null)"
 	else
@@ -347,6 +366,177 @@ if [ "$E2E_COMPOSE" = 1 ] && [ -n "$SOCKWARD_IMG" ] && [ -n "$WHOAMI_IMG" ]; the
 		compose_test "$v"
 		echo "e2e: compose traefik $v took $((SECONDS - t0)) s"
 	done
+fi
+
+# ---- TLS: Traefik's docker provider over tls:// (issue 14) ----
+
+# tls_curl NETNS_PID IP ARGS...: curl from the network namespace of
+# process NETNS_PID to https://sockward:2376/_ping (sockward resolved to
+# IP: the host's resolver is not Docker's), CA $T_CERTS/ca/ca.pem. Prints
+# "CODE BODY" (CODE 000 when no HTTP answer); the exit status is curl's.
+tls_curl() {
+	local pid=$1 ip=$2 rc
+	shift 2
+	nsenter "--net=/proc/$pid/ns/net" curl -sS -m 5 -o "$WORK/tls-body" -w '%{http_code}' \
+		--cacert "$T_CERTS/ca/ca.pem" --resolve "sockward:2376:$ip" "$@" \
+		https://sockward:2376/_ping >"$WORK/tls-code" 2>"$WORK/tls-err"
+	rc=$?
+	printf '%s %s' "$(cat "$WORK/tls-code")" "$(head -c 100 "$WORK/tls-body" 2>/dev/null)"
+	return $rc
+}
+
+tls_test() { # VERSION
+	local v=$1 project port apps cmd logs w2 name sw_cid sw_ip pid probe_cid out rc n
+	local failed0=$FAILED
+	name="[tls traefik $v]"
+	project=sockward-e2e-tls-${v//./-}
+	port=$(free_port)
+	apps=$project-apps
+	TLS_PROJECTS+=("$project")
+	FILTER_NETS+=("$apps")
+	export SOCKWARD_IMAGE=$SOCKWARD_IMG TRAEFIK_IMAGE=${TRAEFIK_IMG[$v]} \
+		WHOAMI_IMAGE=$WHOAMI_IMG HTTP_ADDR=127.0.0.1 HTTP_PORT=$port \
+		APPS_NETWORK=$apps SOCKWARD_CERTS=$T_CERTS/sockward \
+		TRAEFIK_CERTS=$T_CERTS/traefik SOCKWARD_LOG_LEVEL=debug
+	cmd=(docker-compose -p "$project" -f "$ROOT/examples/traefik-tls/compose.yml")
+	echo "== e2e: $name project $project, Traefik on 127.0.0.1:$port, sockward on tls://sockward:2376"
+	compose_down "$project" examples/traefik-tls/compose.yml
+	if ! "${cmd[@]}" up -d >"$WORK/up.log" 2>&1; then
+		cat "$WORK/up.log"
+		fail "tls-$v-up" "$name docker-compose up failed"
+		compose_down "$project" examples/traefik-tls/compose.yml
+		return
+	fi
+
+	if wait_route whoami.localhost "$port" 200 "Host: whoami.localhost" "$UP_TIMEOUT"; then
+		pass "$name whoami.localhost routed by Traefik's docker provider over TLS to sockward (200 after ${WAITED} s)"
+	else
+		fail "tls-$v-route" "$name whoami.localhost: last status ${GOT:-none} after ${WAITED} s"
+	fi
+	# Routed only if the /events stream passes over TLS.
+	w2=$project-w2
+	docker rm -f "$w2" >/dev/null 2>&1
+	docker run -d --name "$w2" --network "$apps" \
+		--label "sockward-e2e.run=$RUN_ID" \
+		--label traefik.enable=true \
+		--label 'traefik.http.routers.w2.rule=Host(`w2.localhost`)' \
+		--label traefik.http.services.w2.loadbalancer.server.port=80 \
+		--label "traefik.docker.network=$apps" \
+		"$WHOAMI_IMG" -name w2 >/dev/null
+	if wait_route w2.localhost "$port" 200 "Name: w2" "$ROUTE_TIMEOUT"; then
+		pass "$name new container w2.localhost routed (${WAITED} s after start: /events over TLS)"
+	else
+		fail "tls-$v-events" "$name w2.localhost not routed within $ROUTE_TIMEOUT s (last ${GOT:-none})"
+	fi
+	docker rm -f "$w2" >/dev/null 2>&1
+
+	# Stop Traefik first: its /events request then gets its access line.
+	"${cmd[@]}" stop -t 5 traefik >/dev/null 2>&1
+	logs=$WORK/sockward-tls-$v.log
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		"${cmd[@]}" logs --no-color sockward >"$logs" 2>&1
+		grep -q 'path="/events"' "$logs" && break
+		sleep 0.5
+	done
+	if grep -q 'listener default on tls://0.0.0.0:2376' "$logs" && grep -q ' info TLS: wolfSSL' "$logs" &&
+		grep -qE 'TLSv1\.[23] [A-Z0-9_]+ on tls://0\.0\.0\.0:2376' "$logs"; then
+		pass "$name sockward's log: tls:// listener, $(grep -o 'TLS: wolfSSL[^ ]* [0-9.]*' "$logs" | head -1)," \
+			"$(grep -cE 'TLSv1\.[23] [A-Z0-9_]+ on tls://' "$logs") handshakes ($(grep -oE 'TLSv1\.[23] [A-Z0-9_]+ on' "$logs" | sort -u | sed 's/ on$//' | tr '\n' ' ' | sed 's/ $//'))"
+	else
+		fail "tls-$v-log-tls" "$name no tls:// listener, TLS library or handshake line in sockward's log:"
+		grep -iE 'listener default on|TLS' "$logs" | head -5
+	fi
+	if grep -q 'verdict=deny' "$logs"; then
+		fail "tls-$v-log-deny" "$name sockward denied Traefik requests:"
+		grep 'verdict=deny' "$logs" | head -5
+	elif ! grep 'verdict=allow' "$logs" | grep -q 'listener=default'; then
+		fail "tls-$v-log-deny" "$name sockward logged no access at all"
+	elif ! grep -q 'path="/events"' "$logs"; then
+		fail "tls-$v-log-events" "$name no path=\"/events\" line in sockward's log"
+	else
+		pass "$name sockward forwarded /events, denied nothing ($(grep -c 'verdict=allow' "$logs") allowed requests)"
+	fi
+	if grep -qE '^[^|]*\| [0-9T:.-]+Z (error|warn) |seccomp: refused|handshake .* failed|not admitted' "$logs"; then
+		fail "tls-$v-log-errors" "$name errors or refusals in sockward's log while Traefik ran:"
+		grep -E '^[^|]*\| [0-9T:.-]+Z (error|warn) |seccomp: refused|handshake .* failed|not admitted' "$logs" | head -5
+	else
+		pass "$name no error, warning, failed handshake or seccomp refusal in sockward's log"
+	fi
+
+	# Clients on Traefik's network: a container there (whoami, for its
+	# network namespace), curl run in that namespace from the host.
+	sw_cid=$("${cmd[@]}" ps -q sockward)
+	sw_ip=$(docker inspect -f "{{(index .NetworkSettings.Networks \"${project}_traefik\").IPAddress}}" "$sw_cid" 2>/dev/null)
+	probe_cid=$(docker run -d --network "${project}_traefik" --label "sockward-e2e.run=$RUN_ID" "$WHOAMI_IMG" 2>/dev/null)
+	pid=$(docker inspect -f '{{.State.Pid}}' "$probe_cid" 2>/dev/null)
+	if [ -z "$sw_ip" ] || [ -z "$pid" ] || [ "$pid" = 0 ]; then
+		fail "tls-$v-probe" "$name no probe container on ${project}_traefik (sockward at '${sw_ip}', pid '${pid}')"
+	else
+		out=$(tls_curl "$pid" "$sw_ip" --cert "$T_CERTS/traefik/cert.pem" --key "$T_CERTS/traefik/key.pem")
+		if [ "$out" = "200 OK" ]; then
+			pass "$name curl with Traefik's certificate from Traefik's network: 200 OK"
+		else
+			fail "tls-$v-client-ok" "$name curl with Traefik's certificate: '$out' $(cat "$WORK/tls-err")"
+		fi
+		out=$(tls_curl "$pid" "$sw_ip")
+		rc=$?
+		if [ "$rc" -ne 0 ] && [ "${out%% *}" = 000 ]; then
+			pass "$name curl --cacert without a client certificate: refused (curl exit $rc: $(tr -d '\n' <"$WORK/tls-err" | cut -c1-90))"
+		else
+			fail "tls-$v-no-cert" "$name curl without a client certificate got '$out' (exit $rc)"
+		fi
+		out=$(tls_curl "$pid" "$sw_ip" --cert "$T_CERTS/intruder/cert.pem" --key "$T_CERTS/intruder/key.pem")
+		rc=$?
+		if [ "${out%% *}" != 200 ]; then
+			pass "$name curl with a certificate of the same CA but CN=intruder: refused (${out%% *}, curl exit $rc)"
+		else
+			fail "tls-$v-wrong-cn" "$name curl with CN=intruder got '$out'"
+		fi
+		# ... and it was sockward's TLS that refused them, each in a line.
+		sleep 0.5
+		"${cmd[@]}" logs --no-color sockward >"$logs" 2>&1
+		n=$(grep -cE 'TLS handshake with .* on tls://0\.0\.0\.0:2376 failed|certificate .*intruder.* not admitted' "$logs")
+		if grep -qE 'TLS handshake with .* on tls://0\.0\.0\.0:2376 failed' "$logs" &&
+			grep -qE 'certificate .*intruder.* not admitted' "$logs"; then
+			pass "$name sockward's log names both refusals: $(grep -oE 'failed: .*|certificate .*intruder.* not admitted' "$logs" | tr '\n' ';' | cut -c1-160)"
+		else
+			fail "tls-$v-log-refusals" "$name sockward's log lacks the refusals ($n lines):"
+			grep -iE 'handshake|admitted|refused' "$logs" | tail -4
+		fi
+	fi
+	[ -n "$probe_cid" ] && docker rm -f "$probe_cid" >/dev/null 2>&1
+
+	if [ "$FAILED" -gt "$failed0" ]; then
+		echo "--- $name last lines of the logs"
+		"${cmd[@]}" logs --no-color --tail 15 2>&1 | sed 's/^/    /'
+	fi
+	compose_down "$project" examples/traefik-tls/compose.yml
+}
+
+if [ "$E2E_TLS" = 1 ] && [ -n "$SOCKWARD_IMG" ] && [ -n "$WHOAMI_IMG" ]; then
+	# The certificates as a user makes them: the shipped certs.sh, then a
+	# client certificate of the same CA, made as certs.sh makes Traefik's,
+	# for a name sockward does not admit.
+	T_CERTS=$WORK/tls-certs
+	if out=$("$ROOT/examples/traefik-tls/certs.sh" "$T_CERTS" 2>&1) &&
+		mkdir -p "$T_CERTS/intruder" &&
+		printf 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n' \
+			>"$T_CERTS/intruder/ext" &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=intruder \
+			-keyout "$T_CERTS/intruder/key.pem" -out "$T_CERTS/intruder/csr.pem" 2>/dev/null &&
+		openssl x509 -req -in "$T_CERTS/intruder/csr.pem" -CA "$T_CERTS/ca/ca.pem" \
+			-CAkey "$T_CERTS/ca/ca-key.pem" -CAserial "$T_CERTS/intruder/ca.srl" -CAcreateserial \
+			-days 2 -extfile "$T_CERTS/intruder/ext" -out "$T_CERTS/intruder/cert.pem" 2>/dev/null; then
+		pass "[tls] examples/traefik-tls/certs.sh: ${out##*certs.sh: }"
+		for v in $TRAEFIK_VERSIONS; do
+			[ -n "${TRAEFIK_IMG[$v]}" ] || continue
+			t0=$SECONDS
+			tls_test "$v"
+			echo "e2e: tls traefik $v took $((SECONDS - t0)) s"
+		done
+	else
+		fail tls-certs "[tls] examples/traefik-tls/certs.sh failed: $out"
+	fi
 fi
 
 # ---- response filtering: what Traefik sees through sockward (issue 13) ----
