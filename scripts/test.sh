@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 . scripts/deps.sh
 deps_install gcc make libc6-dev libcmocka-dev libwolfssl-dev python3-pytest python3-docker \
 	socat curl ca-certificates musl-tools clang libclang-rt-14-dev \
-	docker-compose util-linux valgrind strace binutils
+	docker-compose util-linux valgrind strace binutils prometheus openssl \
+	iproute2
 
 if ! command -v docker >/dev/null 2>&1 || ! docker -H unix:///var/run/docker.sock info >/dev/null 2>&1; then
 	deps_install docker.io
