@@ -256,17 +256,29 @@ lex_puts(struct lex_out *o, const char *s)
 	lex_put(o, s, strlen(s));
 }
 
-void
-lex_put_u64(struct lex_out *o, uint64_t v)
+size_t
+lex_fixed(char buf[LEX_FIXED_MAX], uint64_t v, int frac)
 {
-	char	tmp[24];
+	char	tmp[LEX_FIXED_MAX];
 	size_t	i = sizeof(tmp);
+	int	k = 0;
 
 	do {
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
-	} while (v != 0);
-	lex_put(o, tmp + i, sizeof(tmp) - i);
+		if (++k == frac)
+			tmp[--i] = '.';
+	} while (v > 0 || k <= frac);
+	memcpy(buf, tmp + i, sizeof(tmp) - i);
+	return sizeof(tmp) - i;
+}
+
+void
+lex_put_u64(struct lex_out *o, uint64_t v)
+{
+	char	buf[LEX_FIXED_MAX];
+
+	lex_put(o, buf, lex_fixed(buf, v, 0));
 }
 
 void

@@ -66,6 +66,15 @@ void	lex_puts(struct lex_out *o, const char *s);
 /* Append v in decimal to o, or set o->over. */
 void	lex_put_u64(struct lex_out *o, uint64_t v);
 
+#define LEX_FIXED_MAX 32	/* room lex_fixed needs, any v and frac */
+
+/*
+ * v in decimal into buf (not terminated); with frac > 0 (at most 8) v
+ * counts 10^-frac units and is written with that many decimals
+ * ("12.345").  Returns the length.  The log and the metrics share it.
+ */
+size_t	lex_fixed(char buf[LEX_FIXED_MAX], uint64_t v, int frac);
+
 /* Append the field line "NAME: VALUE\r\n" of hd to o, or set o->over. */
 void	lex_put_field(struct lex_out *o, const struct req_hdr *hd);
 

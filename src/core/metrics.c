@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "exchange.h"
+#include "http_lex.h"
 #include "metrics.h"
 
 /* Verdicts, as the exchange record names them (exchange.c, judge.c). */
@@ -653,17 +654,9 @@ mt_puts(struct metrics_text *t, const char *s)
 static void
 mt_putu(struct metrics_text *t, uint64_t v, int frac)
 {
-	char	 tmp[32];
-	size_t	 i = sizeof(tmp);
-	int	 k = 0;
+	char	 buf[LEX_FIXED_MAX];
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-		if (++k == frac)
-			tmp[--i] = '.';
-	} while (v > 0 || k <= frac);
-	mt_put(t, tmp + i, sizeof(tmp) - i);
+	mt_put(t, buf, lex_fixed(buf, v, frac));
 }
 
 static void

@@ -201,14 +201,16 @@ keeper_read_all(char *err, size_t errlen)
 
 /* ---- the keeper process ---- */
 
+/* All of buf[0..len) written to fd (writing) or read from it; 0 or -1
+ * (an error, EOF, or the socket's time-out). */
 static int
-keeper_write_all(int fd, const void *buf, size_t len)
+keeper_full(int fd, void *buf, size_t len, int writing)
 {
-	const char *p = buf;
+	char	*p = buf;
 	ssize_t	 n;
 
 	while (len > 0) {
-		n = write(fd, p, len);
+		n = writing ? write(fd, p, len) : read(fd, p, len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -273,7 +275,7 @@ keeper_main(int fd, pid_t parent)
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* Narrowed: the daemon may say so now. */
 	req = 'K';
-	if (keeper_write_all(fd, &req, 1) == -1)
+	if (keeper_full(fd, &req, 1, 1) == -1)
 		_exit(0);
 	for (;;) {
 		ssize_t n = read(fd, &req, 1);
@@ -288,31 +290,14 @@ keeper_main(int fd, pid_t parent)
 			e = keeper_slurp(keeper_files[i].path, &buf, &len);
 			h.err = e;
 			h.len = e == 0 ? (uint32_t)len : 0;
-			if (keeper_write_all(fd, &h, sizeof(h)) == -1 ||
-			    (e == 0 && keeper_write_all(fd, buf, len) == -1))
+			if (keeper_full(fd, &h, sizeof(h), 1) == -1 ||
+			    (e == 0 && keeper_full(fd, buf, len, 1) == -1))
 				_exit(0);
 			free(buf);
 		}
 	}
 }
 
-static int
-keeper_read_full(int fd, void *buf, size_t len)
-{
-	char	*p = buf;
-	ssize_t	 n;
-
-	while (len > 0) {
-		n = read(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* The keeper stopped answering: it is of no more use. */
 static void
@@ -353,7 +338,7 @@ keeper_start(void)
 	keeper_fd = sp[0];
 	keeper_pid = pid;
 	/* Its first byte says it has dropped what it does not need. */
-	if (keeper_read_full(keeper_fd, &ready, 1) == -1 || ready != 'K') {
+	if (keeper_full(keeper_fd, &ready, 1, 0) == -1 || ready != 'K') {
 		log_msg(LOG_WARN, "keeper: did not start; SIGHUP will read "
 		    "the TLS files as the daemon's user");
 		keeper_lost();
@@ -377,16 +362,16 @@ keeper_refresh(char *err, size_t errlen)
 	err[0] = '\0';
 	if (keeper_fd == -1)
 		return keeper_read_all(err, errlen);
-	if (keeper_write_all(keeper_fd, &req, 1) == -1)
+	if (keeper_full(keeper_fd, &req, 1, 1) == -1)
 		goto lost;
 	for (i = 0; i < keeper_n; i++) {
-		if (keeper_read_full(keeper_fd, &h, sizeof(h)) == -1 ||
+		if (keeper_full(keeper_fd, &h, sizeof(h), 0) == -1 ||
 		    h.len > KEEPER_FILE_MAX)
 			goto lost;
 		len[i] = h.len;
 		if ((data[i] = malloc((size_t)h.len + 1)) == NULL)
 			goto lost;
-		if (keeper_read_full(keeper_fd, data[i], h.len) == -1)
+		if (keeper_full(keeper_fd, data[i], h.len, 0) == -1)
 			goto lost;
 		data[i][h.len] = '\0';
 		/* On an error, read on: the stream stays in step. */

@@ -15,6 +15,7 @@
 
 #include "escape.h"
 #include "exchange.h"
+#include "http_lex.h"
 #include "log.h"
 
 static enum log_format	log_fmt = LOG_FMT_TEXT;
@@ -292,17 +293,9 @@ log_puts(struct log_line *l, const char *p)
 static void
 log_putu(struct log_line *l, uint64_t v, int frac)
 {
-	char	tmp[32];
-	size_t	i = sizeof(tmp);
-	int	k = 0;
+	char	buf[LEX_FIXED_MAX];
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-		if (++k == frac)
-			tmp[--i] = '.';
-	} while (v > 0 || k <= frac);
-	log_put(l, tmp + i, sizeof(tmp) - i);
+	log_put(l, buf, lex_fixed(buf, v, frac));
 }
 
 /* Escaped request-derived bytes (the format's own escaping). */
