@@ -148,24 +148,8 @@ conn_set_upstream_tls(struct tls_client *c)
 
 /* An info line of kind k, unless one went out this second (then only
  * counted; conn_expire reports the count). */
-static void __attribute__((format(printf, 2, 3)))
-conn_info(int k, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 line[600];
-	unsigned long sup;
-
-	if (!ratelim_pass(&conn_rl[k], ev_now_ms(), &sup))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (sup > 0)
-		log_msg(LOG_INFO, "%s (%lu more %s not logged)", line, sup,
-		    conn_rl_what[k]);
-	else
-		log_msg(LOG_INFO, "%s", line);
-}
+#define conn_info(k, ...) log_limited(&conn_rl[k], ev_now_ms(), LOG_INFO, \
+	    conn_rl_what[k], __VA_ARGS__)
 
 size_t
 conn_count(void)

@@ -73,24 +73,8 @@ door_set_limits(const struct climit_limits *lim)
  * how many were held back before it; else only counted (door_expire
  * reports the count when the second is over).
  */
-static void __attribute__((format(printf, 2, 3)))
-door_warn(enum door_warn_kind k, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 line[600];
-	unsigned long sup;
-
-	if (!ratelim_pass(&door_warn_rl[k], ev_now_ms(), &sup))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (sup > 0)
-		log_msg(LOG_WARN, "%s (%lu more %s suppressed)", line, sup,
-		    door_warn_what[k]);
-	else
-		log_msg(LOG_WARN, "%s", line);
-}
+#define door_warn(k, ...) log_limited(&door_warn_rl[k], ev_now_ms(), \
+	    LOG_WARN, door_warn_what[k], __VA_ARGS__)
 
 /*
  * Log a pause at most every 10 s: under sustained exhaustion every close

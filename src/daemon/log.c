@@ -17,6 +17,7 @@
 #include "exchange.h"
 #include "http_lex.h"
 #include "log.h"
+#include "ratelim.h"
 
 static enum log_format	log_fmt = LOG_FMT_TEXT;
 static enum log_level	log_threshold = LOG_INFO;
@@ -255,6 +256,25 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(level, fmt, ap);
 	va_end(ap);
+}
+
+void
+log_limited(struct ratelim *rl, uint64_t now, enum log_level level,
+    const char *what, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[600];
+	unsigned long sup;
+
+	if (!ratelim_pass(rl, now, &sup))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (sup > 0)
+		log_msg(level, "%s (%lu more %s suppressed)", line, sup, what);
+	else
+		log_msg(level, "%s", line);
 }
 
 void

@@ -45,6 +45,18 @@ int	log_format_parse(const char *s, enum log_format *out);
 void	log_msg(enum log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
+struct ratelim;
+
+/*
+ * A message at level unless rl already passed one this second (then it
+ * is only counted; the caller reports the count when rl is flushed).
+ * The first line after a held-back run says "(N more WHAT suppressed)".
+ * now: the clock rl runs on (milliseconds).
+ */
+void	log_limited(struct ratelim *rl, uint64_t now, enum log_level level,
+	    const char *what, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+
 /* Queue one access line for rec at level info; it is written by the
  * next log_flush or log_msg, whichever comes first. */
 void	log_access(const struct log_access_rec *rec);

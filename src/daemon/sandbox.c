@@ -411,14 +411,15 @@ sandbox_dirname(const char *path, char *dst, size_t cap)
 		snprintf(dst, cap, "%.*s", (int)(slash - path), path);
 }
 
-/* Allow reading the file at path itself; 0, or -1 with errno. */
+/* The rule for path itself (oflags: O_DIRECTORY or 0). */
 static int
-sandbox_ll_allow_file(int rfd, const char *path, uint64_t rights)
+sandbox_ll_allow_path(int rfd, const char *path, int oflags,
+    uint64_t rights)
 {
 	struct sandbox_ll_beneath pb;
 	int	 fd, rc, saved;
 
-	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_PATH | oflags | O_CLOEXEC)) == -1)
 		return -1;
 	memset(&pb, 0, sizeof(pb));
 	pb.allowed = rights;
@@ -431,26 +432,21 @@ sandbox_ll_allow_file(int rfd, const char *path, uint64_t rights)
 	return rc;
 }
 
+/* Allow reading the file at path itself; 0, or -1 with errno. */
+static int
+sandbox_ll_allow_file(int rfd, const char *path, uint64_t rights)
+{
+	return sandbox_ll_allow_path(rfd, path, 0, rights);
+}
+
 /* Allow access beneath the directory of path; 0, or -1 with errno. */
 static int
 sandbox_ll_allow_dir(int rfd, const char *path, uint64_t rights)
 {
-	struct sandbox_ll_beneath pb;
 	char	 dir[PATH_MAX];
-	int	 fd, rc, saved;
 
 	sandbox_dirname(path, dir, sizeof(dir));
-	if ((fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	memset(&pb, 0, sizeof(pb));
-	pb.allowed = rights;
-	pb.parent_fd = fd;
-	rc = (int)syscall(SYS_landlock_add_rule, rfd,
-	    SANDBOX_LL_RULE_PATH_BENEATH, &pb, 0);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return rc;
+	return sandbox_ll_allow_path(rfd, dir, O_DIRECTORY, rights);
 }
 
 static void
