@@ -545,19 +545,21 @@ x_flt_feed(struct exchange *x)
 	struct jrw_out	*out = f->probe != RF_NONE ? NULL : &f->out;
 	int	 r = 0, e;
 
-	if (rs->ready > 0 && f->w_live) {
-		if (out != NULL && out->data == NULL) {
-			/* Room for the chunk size line in front. */
-			if ((out->data = malloc(X_FLT_FIRST)) == NULL) {
-				x_close(x, "out of memory");
-				return;
-			}
-			out->cap = X_FLT_FIRST;
-			out->len = X_FLT_PREFIX;
+	/* Room for the chunk size line in front of whatever the rewriter
+	 * writes next: jrw_finish appends to the out of the last jrw_feed,
+	 * which x_flt_emit may have handed over since. */
+	if (f->w_live && out != NULL && out->data == NULL &&
+	    (rs->ready > 0 || (rs->body_done && !f->finished))) {
+		if ((out->data = malloc(X_FLT_FIRST)) == NULL) {
+			x_close(x, "out of memory");
+			return;
 		}
+		out->cap = X_FLT_FIRST;
+		out->len = X_FLT_PREFIX;
+	}
+	if (rs->ready > 0 && f->w_live)
 		r = jrw_feed(&f->w, rs->in.data + rs->in.start, rs->ready,
 		    out);
-	}
 	sbuf_consume(&rs->in, rs->ready);
 	rs->ready = 0;
 	if (r == 0 && rs->body_done && f->w_live && !f->finished) {
