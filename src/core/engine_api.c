@@ -412,6 +412,13 @@ engine_api_match(enum req_method m, const char *path,
 	return NULL;
 }
 
+int
+engine_api_libpod_path(const char *path)
+{
+	return path != NULL && strncmp(path, "/libpod", 7) == 0 &&
+	    (path[7] == '\0' || path[7] == '/');
+}
+
 const struct engine_api_route *
 engine_api_route_at(size_t i)
 {

@@ -42,6 +42,9 @@
 					 * like the query */
 #define ENGINE_API_EXPERIMENTAL	0x08u	/* 501 unless dockerd runs with
 					 * --experimental */
+#define ENGINE_API_LIBPOD	0x10u	/* Podman's own API ("/libpod/..."),
+					 * not dockerd's: only rules that name
+					 * "/libpod" grant it (rule.h) */
 
 /* What the handler reads from the request body. */
 enum engine_api_body {
@@ -89,6 +92,15 @@ struct engine_api_bind {
  */
 const struct engine_api_route *engine_api_match(enum req_method m,
 	    const char *path, struct engine_api_bind *b);
+
+/*
+ * Returns 1 when the canonical path (version prefix removed) is in
+ * Podman's libpod family: its first segment is exactly "libpod".  0
+ * otherwise, also for NULL.  dockerd answers such paths with 404;
+ * Podman routes them to its own API, whose exports and secrets Docker
+ * routes' rules do not name.
+ */
+int	engine_api_libpod_path(const char *path);
 
 /* The i-th row (0-based) in registration order, or NULL past the end. */
 const struct engine_api_route *engine_api_route_at(size_t i);
