@@ -10,6 +10,15 @@
  * handlers may refuse older versions themselves.  The form flag and body
  * kind come from reading each handler (httputils.ParseForm, r.FormValue,
  * httputils.ReadJSON).
+ *
+ * The libpod rows were checked against podman's pkg/api/server
+ * (register_*.go, the register calls' order in server.go) at v4.3.1 and
+ * at a 5.x head, and their flags against pkg/api/handlers.  Podman's
+ * APIHandler wrapper calls r.ParseForm for every route, but handlers
+ * decode their parameters from r.URL.Query(): a form body is consumed,
+ * never read as parameters, except by image tag and untag (r.Form.Get),
+ * the only libpod rows with ENGINE_API_FORM.  Hijacks: HTTPAttach and
+ * ExecHTTPStartAndAttach, called by container attach and exec start.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,7 +355,13 @@ static const struct engine_api_route engine_api_routes[] = {
 	/* info */
 	{ GET,	T("/libpod/info"), OLD, NEW, LP, B0,
 	    "host and registry details" },
-	/* manifests: the v4+ subrouter (see above) */
+	/*
+	 * manifests: podman registers them on two subrouters, for version
+	 * prefixes /v0..3.x and /v4+.  The table holds the v4+ routes (and
+	 * order): under a v3 prefix podman also has "POST .../{name}/push",
+	 * "POST .../create", "POST .../{name:.*}/add", a digest-removing
+	 * DELETE and no PUT or registry push.
+	 */
 	{ POST,	T("/libpod/manifests/{name:.*}/registry/{destination:.*}"),
 	    OLD, NEW, LP | ST, B0, AUTH },
 	{ POST,	T("/libpod/manifests/{name:.*}"), OLD, NEW, LP, BJ, NULL },
