@@ -453,6 +453,8 @@ main_cfg_from_flags(const struct set_res *res, struct cfg *cfg, int quiet)
 	for (i = 0; i < v->nitems; i++)
 		main_add_profile(&b, v->item[i]);
 	if (res->tec) {
+		if (tec_check_names(environ, &why) == -1)
+			main_config_exit("tecnativa compatibility: %s%s", why, "");
 		if (tec_load(main_getenv, NULL, &l->rules, quiet ? NULL :
 		    main_tec_warn, NULL, &why) == -1)
 			main_config_exit("tecnativa compatibility: %s%s", why, "");
@@ -950,7 +952,8 @@ main_explain(const struct main_state *st, const char *listener, int argc,
 		    res.body->name, res.body_field[0] != '\0' ? "; decided by "
 		    : "", res.body_field);
 	else if (res.body != NULL && res.body_kind != BODY_K_OUTRIGHT &&
-	    res.body_kind != BODY_K_IMAGE_CREATE)
+	    res.body_kind != BODY_K_IMAGE_CREATE &&
+	    res.body_kind != BODY_K_LIBPOD)
 		printf("  body: judged by body policy %s (give it with "
 		    "--body FILE)\n", res.body->name);
 	if (res.verdict == JUDGE_WOULD_DENY)
