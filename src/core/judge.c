@@ -501,7 +501,9 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	if (judge_body_route(pol, h, r, res) == JUDGE_DENY)
 		return JUDGE_DENY;
 	tlen = canon_serialize(&res->target, ctarget, sizeof(ctarget));
-	if (tlen < 0)
+	/* Re-encoding may lengthen the target ('^' becomes "%5E"): what is
+	 * forwarded must still be a target sockward itself would read. */
+	if (tlen < 0 || (size_t)tlen > REQ_MAX_TARGET)
 		return judge_reject(res, 414, "request target too long", "");
 	/* The forwarded head stays within the limits sockward itself reads
 	 * heads with, so it is canonical by sockward's own parser too (a

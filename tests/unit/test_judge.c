@@ -236,6 +236,26 @@ test_reject_head_past_limits(void **state)
 	assert_int_equal(res.status, 431);
 }
 
+/* A target within REQ_MAX_TARGET that re-encoding lengthens past it
+ * ('^' is forwarded as "%5E") is refused, not forwarded too long. */
+static void
+test_reject_target_reencoded(void **state)
+{
+	static char text[REQ_MAX_TARGET + 64];
+	size_t	 n, i;
+
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	n = (size_t)snprintf(text, sizeof(text), "GET /containers/");
+	for (i = 0; i < REQ_MAX_TARGET / 3 + 64; i++)
+		text[n++] = '^';
+	n += (size_t)snprintf(text + n, sizeof(text) - n,
+	    "/json HTTP/1.1\r\nHost: d\r\n\r\n");
+	assert_int_equal(judge_text(text), JUDGE_REJECT);
+	assert_int_equal(res.status, 414);
+	assert_int_equal(res.head_len, 0);
+}
+
 static void
 test_hijack_attribute(void **state)
 {
@@ -784,6 +804,7 @@ main(void)
 		cmocka_unit_test(test_reject_target),
 		cmocka_unit_test(test_reject_form_body),
 		cmocka_unit_test(test_reject_head_past_limits),
+		cmocka_unit_test(test_reject_target_reencoded),
 		cmocka_unit_test(test_hijack_attribute),
 		cmocka_unit_test(test_body_kinds),
 		cmocka_unit_test(test_body_libpod),
