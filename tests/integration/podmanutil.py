@@ -17,7 +17,9 @@ start() makes, through the Podman API on the private socket (never through
 sockward): an image imported from a tar holding the static testbox, a
 volume, a secret, a pod, and a running container CONTAINER with
 SECRET=hunter2 in its environment, a label, the volume mounted and the
-secret attached; plus a created container in the pod.
+secret attached; plus a created container in the pod.  And with the local
+podman command (on the same storage), CLI_CONTAINER and CLI_POD, whose
+CreateCommand holds hunter2.
 """
 
 import json
@@ -35,6 +37,10 @@ IMAGE = "localhost/sockward-ptest:1"
 CONTAINER = "swp-box"
 POD = "swp-pod"
 POD_CONTAINER = "swp-podbox"
+# Made with the local podman command, so that their CreateCommand (which
+# only the command line records) holds ENV_SECRET.
+CLI_CONTAINER = "swp-cli"
+CLI_POD = "swp-clipod"
 VOLUME = "swp-vol"
 SECRET = "swp-secret"
 SECRET_VALUE = "swp-topsecret-value"
@@ -202,6 +208,9 @@ class PodmanService:
             "name": POD_CONTAINER, "image": IMAGE, "pod": POD,
             "env": {"SECRET": ENV_SECRET},
         })["Id"]
+        self.local("create", "--name", CLI_CONTAINER, "-e", "SECRET=" + ENV_SECRET, IMAGE)
+        self.local("pod", "create", "--name", CLI_POD, "--infra=false",
+                   "--hostname", ENV_SECRET + "-host")
         st = self.api_ok("GET", LIBPOD + "/containers/%s/json" % CONTAINER)["State"]["Status"]
         if st != "running":
             raise PodmanError("%s is %s, not running: %s" % (CONTAINER, st, self.log()))
