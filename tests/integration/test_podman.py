@@ -49,7 +49,7 @@ import docker
 import pytest
 
 import podmanutil
-from conftest import Sockward, assert_sockward_error, deny_message, get
+from conftest import Sockward, assert_sockward_error, deny_message, free_port, request
 from podmanutil import (CLI_CONTAINER, CLI_POD, CONTAINER, ENV_SECRET, IMAGE, LIBPOD, POD, POD_CONTAINER,
                         SECRET, SECRET_VALUE, VOLUME)
 
@@ -415,36 +415,49 @@ def test_version_prefixes(podman, proxies):
 # Body policy on libpod's create
 # --------------------------------------------------------------------------
 
-def _create(sw, name):
+def _create(addr, name):
     body = json.dumps({"name": name, "image": IMAGE, "env": {"SECRET": ENV_SECRET}}).encode()
     head = ("POST %s/containers/create HTTP/1.1\r\nHost: podman\r\n"
             "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
             % (LIBPOD, len(body))).encode()
-    return sw.request(head + body, method="POST", timeout=20)
+    return request(addr, head + body, method="POST", timeout=20)
 
 
-def test_body_policy_refuses_libpod_create(podman, swdir):
+@pytest.fixture(scope="module")
+def create_proxy(podman, swdir):
+    """One sockward, two listeners that allow libpod's create: 'judged'
+    under the default body policy (no-host-escape), 'off' with body off on
+    the rule."""
+    judged, off = free_port(), free_port()
+    conf = os.path.join(swdir, "create.conf")
+    with open(conf, "w") as f:
+        f.write("upstream %s\n"
+                "listener judged {\n listen tcp://127.0.0.1:%d\n"
+                " allow POST /libpod/containers/create\n}\n"
+                "listener off {\n listen tcp://127.0.0.1:%d\n"
+                " allow POST /libpod/containers/create body off\n}\n"
+                % (podman.upstream, judged, off))
+    sw = Sockward(["--config", conf], swdir, listen="tcp://127.0.0.1:%d" % judged,
+                  add_listen=False)
+    yield sw, ("127.0.0.1", judged), ("127.0.0.1", off)
+    sw.stop()
+
+
+def test_body_policy_refuses_libpod_create(podman, create_proxy):
+    _, judged, _ = create_proxy
     before = podman.state()
-    sw = Sockward(["--profile", "none", "--allow", "POST /libpod/containers/create"],
-                  swdir, upstream=podman.upstream)
-    try:
-        r = _create(sw, "swp-made-1")
-        msg = assert_sockward_error(r, 403)
-        assert msg.startswith("sockward: POST /libpod/containers/create: "), msg
-        assert "body policy cannot judge libpod request bodies" in msg, msg
-    finally:
-        sw.stop()
+    msg = assert_sockward_error(_create(judged, "swp-made-1"), 403)
+    assert msg.startswith("sockward: POST /libpod/containers/create "), msg
+    assert "body policy cannot judge libpod request bodies" in msg, msg
     assert podman.state() == before
 
 
-def test_body_policy_off_forwards_libpod_create(podman, swdir):
+def test_body_policy_off_forwards_libpod_create(podman, create_proxy):
+    _, _, off = create_proxy
     before = podman.state()
-    sw = Sockward(["--profile", "none", "--allow", "POST /libpod/containers/create body off"],
-                  swdir, upstream=podman.upstream)
     try:
-        r = _create(sw, "swp-made-2")
+        r = _create(off, "swp-made-2")
     finally:
-        sw.stop()
         podman.api("DELETE", LIBPOD + "/containers/swp-made-2?force=true")
     assert r.status == 201, r
     assert "Id" in r.json()
