@@ -53,6 +53,12 @@ body_kind_of(const struct engine_api_route *r)
 
 	if (r == NULL)
 		return BODY_K_NONE;
+	/* Podman's libpod bodies (SpecGenerator, pod specs, kube YAML,
+	 * archives) are other documents than the ones judged here; a
+	 * hijacked stream's bytes are no document at all. */
+	if ((r->flags & ENGINE_API_LIBPOD) && r->body != ENGINE_API_BODY_NONE &&
+	    !(r->flags & ENGINE_API_HIJACK))
+		return BODY_K_LIBPOD;
 	for (i = 0; i < sizeof(body_routes) / sizeof(body_routes[0]); i++)
 		if (body_routes[i].method == r->method &&
 		    strcmp(body_routes[i].tmpl, r->tmpl) == 0)

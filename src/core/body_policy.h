@@ -71,8 +71,11 @@ enum body_kind {
 	BODY_K_VOLUME,		/* POST /volumes/create */
 	BODY_K_SERVICE,		/* POST /services/create, .../update */
 	BODY_K_IMAGE_CREATE,	/* POST /images/create: fromSrc is outright */
-	BODY_K_OUTRIGHT		/* build, plugins, swarm: refused unless a
+	BODY_K_OUTRIGHT,	/* build, plugins, swarm: refused unless a
 				   rule names the route */
+	BODY_K_LIBPOD		/* a Podman libpod route that reads a body
+				   (not a hijacked stream): refused unless
+				   the policy is off, it cannot be judged */
 };
 
 /* The kind of judging route r gets (BODY_K_NONE for NULL). */

@@ -44,19 +44,30 @@ canon_version_like(const char *s, size_t n)
 	    (canon_isdigit((unsigned char)s[2]) || s[2] == '.');
 }
 
-/* Is s[0..n) exactly "/v" [0-9]{1,3} "." [0-9]{1,3}? */
+/*
+ * How many parts the version prefix s[0..n) has: 2 for "/v" [0-9]{1,3}
+ * "." [0-9]{1,3} (dockerd's "/v1.41"), 3 for one more "." [0-9]{1,3}
+ * (libpod's "/v4.3.1", valid only before "/libpod": see canon_target),
+ * 0 when it is malformed.
+ */
 static int
 canon_version_ok(const char *s, size_t n)
 {
 	size_t i = 2, d;
+	int parts = 0;
 
-	for (d = 0; i < n && canon_isdigit((unsigned char)s[i]); i++)
-		d++;
-	if (d < 1 || d > 3 || i >= n || s[i] != '.')
-		return 0;
-	for (i++, d = 0; i < n && canon_isdigit((unsigned char)s[i]); i++)
-		d++;
-	return d >= 1 && d <= 3 && i == n;
+	for (;;) {
+		for (d = 0; i < n && canon_isdigit((unsigned char)s[i]); i++)
+			d++;
+		if (d < 1 || d > 3)
+			return 0;
+		parts++;
+		if (i == n)
+			return parts >= 2 ? parts : 0;
+		if (s[i] != '.' || parts == 3)
+			return 0;
+		i++;
+	}
 }
 
 /*
@@ -247,6 +258,16 @@ canon_target(const char *target, size_t len, struct canon_target *out,
 	/* "/v1.41/" would leave the bare root: dockerd has no such route. */
 	if (out->version[0] != '\0' && w == 1) {
 		why = "empty path after API version";
+		goto fail;
+	}
+	/* Podman's libpod API is versioned "/v4.3.1/libpod/...", dockerd's
+	 * and Podman's Docker-compatible API "/v1.41/...": a three-part
+	 * version anywhere else is a prefix no router here was written
+	 * for. */
+	if (strchr(out->version, '.') != strrchr(out->version, '.') &&
+	    !(strncmp(out->path, "/libpod", 7) == 0 &&
+	    (out->path[7] == '/' || out->path[7] == '\0'))) {
+		why = "a three-part API version is only valid before /libpod";
 		goto fail;
 	}
 	if (!canon_utf8_ok((const unsigned char *)out->path, w)) {

@@ -3,8 +3,10 @@
  *
  * Pure.  Decides the one path the policy judges and the daemon routes:
  * the path is percent-decoded exactly once, the API version prefix
- * ("/v" digits "." digits) split off, and anything that could be read two
- * ways is refused rather than normalised.
+ * ("/v" digits "." digits, dockerd's; or "/v" digits "." digits "."
+ * digits, Podman's libpod API, only in front of "/libpod") split off,
+ * and anything that could be read two ways is refused rather than
+ * normalised.
  */
 #ifndef SOCKWARD_CANON_H
 #define SOCKWARD_CANON_H
@@ -16,7 +18,8 @@
 #define CANON_MAX_SEGMENTS 64
 
 struct canon_target {
-	char	 version[CANON_MAX_VERSION];	/* "1.41" or "" when absent */
+	char	 version[CANON_MAX_VERSION];	/* "1.41", "4.3.1" (libpod) or
+						 * "" when absent */
 	char	 path[CANON_MAX_PATH];	/* decoded, NUL-terminated, "/..." */
 	size_t	 path_len;
 	const char *query;		/* raw query after '?', or NULL */
@@ -29,7 +32,8 @@ struct canon_target {
  * Refused: malformed or double-level percent escapes ('%' after decoding),
  * encoded '/', '\\', '?', '#', NUL, control bytes and spaces, invalid or
  * overlong UTF-8, empty segments ("//", trailing '/'), "." and ".."
- * segments, a malformed version prefix, an empty path after the version,
+ * segments, a malformed version prefix (also a three-part one in front
+ * of anything but "/libpod"), an empty path after the version,
  * malformed escapes in the query.  out->query borrows from target.
  */
 int	canon_target(const char *target, size_t len, struct canon_target *out,

@@ -310,6 +310,12 @@ judge_body_route(const struct cfg_listener *pol, const struct req_head *h,
 	names = r != NULL && r->action == RULE_ALLOW && r->route == res->route;
 	snprintf(what, sizeof(what), "%s %s", req_method_name(h->method),
 	    res->target.path);
+	if (k == BODY_K_LIBPOD) {
+		judge_why_first(res, JUDGE_WHY_BODY_ROUTE);
+		return judge_body_deny(pol, res, what, "the body policy cannot "
+		    "judge libpod request bodies; use the Docker-compatible "
+		    "route, or body-policy off on the rule");
+	}
 	if (k == BODY_K_OUTRIGHT && !names) {
 		judge_why_first(res, JUDGE_WHY_BODY_ROUTE);
 		return judge_body_deny(pol, res, what, "the body policy "
@@ -383,6 +389,30 @@ static void	judge_response(const struct cfg_listener *,
 		    const struct rule *, const struct engine_api_bind *,
 		    struct judge_result *);
 
+/*
+ * A request the listener's visible labels cannot check (res->message
+ * already says why; note goes into the label): a deny, or in audit mode
+ * a would_deny forwarded without the message.  Returns the verdict.
+ */
+static enum judge_verdict
+judge_invisible(const struct cfg_listener *pol, struct judge_result *res,
+    const char *note)
+{
+	size_t	n = strlen(res->label);
+
+	snprintf(res->label + n, sizeof(res->label) - n,
+	    "; visible labels: %s", note);
+	judge_why_first(res, JUDGE_WHY_VISIBLE);
+	if (pol->mode != CFG_AUDIT) {
+		res->status = 403;
+		res->verdict = JUDGE_DENY;
+		return JUDGE_DENY;
+	}
+	res->message[0] = '\0';
+	res->verdict = JUDGE_WOULD_DENY;
+	return JUDGE_WOULD_DENY;
+}
+
 enum judge_verdict
 judge_request(const struct cfg_listener *pol, const struct req_head *h,
     char *head_out, size_t head_cap, struct judge_result *res)
@@ -446,21 +476,21 @@ judge_request(const struct cfg_listener *pol, const struct req_head *h,
 	}
 	judge_response(pol, r, &bind, res);
 	if (rf_hiding(pol->rf) && rf_names_elsewhere(res->route)) {
-		res->status = 403;
 		snprintf(res->message, sizeof(res->message), "sockward: %s %s "
 		    "names a container outside its path, which the listener's "
 		    "visible labels cannot check", method, res->route->tmpl);
-		(void)judge_append(res->label, sizeof(res->label),
-		    strlen(res->label), "; visible labels: names a container "
-		    "outside its path");
-		judge_why_first(res, JUDGE_WHY_VISIBLE);
-		if (pol->mode != CFG_AUDIT) {
-			res->verdict = JUDGE_DENY;
+		if (judge_invisible(pol, res, "names a container outside its "
+		    "path") == JUDGE_DENY)
 			return JUDGE_DENY;
-		}
-		res->status = 0;
-		res->message[0] = '\0';
-		res->verdict = JUDGE_WOULD_DENY;
+	} else if (rf_hiding(pol->rf) &&
+	    engine_api_libpod_path(res->target.path)) {
+		/* Pods, libpod's lists and events have other shapes than
+		 * the ones the visibility filter reads labels from. */
+		snprintf(res->message, sizeof(res->message), "sockward: %s %s "
+		    "is Podman's libpod API, whose objects the listener's "
+		    "visible labels cannot check", method, res->target.path);
+		if (judge_invisible(pol, res, "libpod API") == JUDGE_DENY)
+			return JUDGE_DENY;
 	}
 	if ((why = judge_body_kind(h, res->route)) != NULL) {
 		char	what[300];

@@ -78,37 +78,81 @@ static const char *const profile_traefik_lines[] = {
 #define RO_LOGS		"reason \"logs often hold secrets\""
 #define RO_FILES	"reason \"reads files out of a container\""
 #define RO_IMAGE	"reason \"exports image tarballs\""
+/*
+ * readonly's rules: its deny list, then every other read of dockerd's
+ * API (a catch-all never reaches libpod: rule.h).  The {id} rules span
+ * legacy link names ("web/db") as dockerd's "{name:.*}" does; the slash
+ * guard predates that and stays for clients that relied on its reason.
+ * The depth guard is kept from when image rules went per depth, before
+ * the spanning image rule so that its reason stays the same.
+ * Constraints hold only in allow rules (rule.h): the list without sizes
+ * passes, the rest is refused with the reason.
+ */
+#define PROFILE_READONLY_DOCKER						\
+	"deny GET,HEAD /containers/{id}/logs " RO_LOGS,			\
+	"deny GET,HEAD /services/{id}/logs " RO_LOGS,			\
+	"deny GET,HEAD /tasks/{id}/logs " RO_LOGS,			\
+	"deny GET,HEAD /containers/{id}/archive " RO_FILES,		\
+	"deny GET,HEAD /containers/{id}/export " RO_FILES,		\
+	"deny GET,HEAD /containers/{id}/attach/ws "			\
+	    "reason \"attaches to a container (hijack)\"",		\
+	"deny GET,HEAD /containers/*/*/*/** "				\
+	    "reason \"container names with a slash are not supported\"",	\
+	"deny GET,HEAD /*/*/*/*/*/*/*/*/*/*/*/** "			\
+	    "reason \"paths deeper than 10 segments\"",			\
+	"deny GET,HEAD /images/get " RO_IMAGE,				\
+	"deny GET,HEAD /images/{name}/get " RO_IMAGE,			\
+	"deny GET,HEAD /swarm/unlockkey "				\
+	    "reason \"returns the swarm unlock key\"",			\
+	"deny GET,HEAD /swarm "						\
+	    "reason \"swarm inspect returns the join tokens\"",		\
+	"deny GET,HEAD /debug/** reason \"daemon debug endpoints\"",	\
+	"allow GET /containers/json " PROFILE_NO_SIZE,			\
+	"deny GET /containers/json "					\
+	    "reason \"size=1 makes dockerd compute every container's disk "	\
+	    "usage\"",							\
+	"allow GET,HEAD /**"
+
 static const char *const profile_readonly_lines[] = {
-	"deny GET,HEAD /containers/{id}/logs " RO_LOGS,
-	"deny GET,HEAD /services/{id}/logs " RO_LOGS,
-	"deny GET,HEAD /tasks/{id}/logs " RO_LOGS,
-	"deny GET,HEAD /containers/{id}/archive " RO_FILES,
-	"deny GET,HEAD /containers/{id}/export " RO_FILES,
-	"deny GET,HEAD /containers/{id}/attach/ws "
-	    "reason \"attaches to a container (hijack)\"",
-	/* The {id} rules above span legacy link names ("web/db") as
-	 * dockerd's "{name:.*}" does; this guard predates that and stays
-	 * for clients that relied on its reason. */
-	"deny GET,HEAD /containers/*/*/*/** "
-	    "reason \"container names with a slash are not supported\"",
-	/* Depth guard, kept from when image rules went per depth; before
-	 * the spanning image rule so that its reason stays the same. */
-	"deny GET,HEAD /*/*/*/*/*/*/*/*/*/*/*/** "
-	    "reason \"paths deeper than 10 segments\"",
-	"deny GET,HEAD /images/get " RO_IMAGE,
-	"deny GET,HEAD /images/{name}/get " RO_IMAGE,
-	"deny GET,HEAD /swarm/unlockkey "
-	    "reason \"returns the swarm unlock key\"",
-	"deny GET,HEAD /swarm "
-	    "reason \"swarm inspect returns the join tokens\"",
-	"deny GET,HEAD /debug/** reason \"daemon debug endpoints\"",
-	/* Constraints hold only in allow rules (rule.h): the list without
-	 * sizes passes here, the rest is refused with the reason. */
-	"allow GET /containers/json " PROFILE_NO_SIZE,
-	"deny GET /containers/json "
-	    "reason \"size=1 makes dockerd compute every container's disk "
-	    "usage\"",
-	"allow GET,HEAD /**",
+	PROFILE_READONLY_DOCKER,
+	NULL
+};
+
+/*
+ * readonly for Podman: the same rules for its Docker-compatible API, and
+ * the reads `podman --remote` makes for ps, inspect, images, volume,
+ * network, pod, events, info and version.  Not granted: logs, exports
+ * and archives (files, image tarballs), generated kube YAML and systemd
+ * units (they carry the environment), secrets, top, healthcheck runs,
+ * attach and exec.  Inspect answers are redacted (resp_filter.h).
+ */
+static const char *const profile_podman_readonly_lines[] = {
+	PROFILE_READONLY_DOCKER,
+	"allow GET,HEAD /libpod/_ping",
+	"allow GET /libpod/version",
+	"allow GET /libpod/info",
+	"allow GET /libpod/events",
+	"allow GET /libpod/system/df",
+	"allow GET /libpod/containers/json " PROFILE_NO_SIZE,
+	"allow GET /libpod/containers/{name}/json " PROFILE_NO_SIZE,
+	"allow GET /libpod/containers/{name}/exists",
+	"allow GET /libpod/containers/{name}/changes",
+	"allow GET /libpod/containers/stats",
+	"allow GET /libpod/containers/{name}/stats",
+	"allow GET /libpod/images/json",
+	"allow GET /libpod/images/{name}/json",
+	"allow GET /libpod/images/{name}/exists",
+	"allow GET /libpod/images/{name}/history",
+	"allow GET /libpod/images/{name}/tree",
+	"allow GET /libpod/networks/json",
+	"allow GET /libpod/networks/{name}/json",
+	"allow GET /libpod/networks/{name}/exists",
+	"allow GET /libpod/volumes/json",
+	"allow GET /libpod/volumes/{name}/json",
+	"allow GET /libpod/volumes/{name}/exists",
+	"allow GET /libpod/pods/json",
+	"allow GET /libpod/pods/{name}/json",
+	"allow GET /libpod/pods/{name}/exists",
 	NULL
 };
 
@@ -328,6 +372,13 @@ static const struct profile profile_readonly = {
 	0
 };
 
+static const struct profile profile_podman_readonly = {
+	"podman-readonly",
+	"readonly plus podman --remote's reads (no logs, exports, secrets)",
+	profile_podman_readonly_lines,
+	0
+};
+
 static const struct profile profile_homepage = {
 	"homepage",
 	"Homepage docker widget and service discovery (read-only, "
@@ -432,6 +483,7 @@ static const struct profile profile_none = {
 static const struct profile *const profile_list[] = {
 	&profile_traefik,
 	&profile_readonly,
+	&profile_podman_readonly,
 	&profile_homepage,
 	&profile_portainer_ro,
 	&profile_dozzle,

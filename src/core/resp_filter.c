@@ -26,6 +26,12 @@ static const struct {
 	{ REQ_M_GET, "/events",				RF_EVENTS },
 	{ REQ_M_GET, "/system/df",			RF_SYSTEM_DF },
 	{ REQ_M_GET, "/networks/{id:.+}",		RF_NETWORK_INSPECT },
+	{ REQ_M_GET, "/libpod/containers/{name}/json",
+	    RF_LIBPOD_CONTAINER_INSPECT },
+	{ REQ_M_GET, "/libpod/pods/{name}/json",	RF_LIBPOD_POD_INSPECT },
+	{ REQ_M_GET, "/libpod/volumes/json",		RF_LIBPOD_VOLUME_LIST },
+	{ REQ_M_GET, "/libpod/volumes/{name}/json",	RF_LIBPOD_VOLUME_INSPECT },
+	{ REQ_M_GET, "/libpod/secrets/{name}/json",	RF_LIBPOD_SECRET_INSPECT },
 };
 
 /*
@@ -65,6 +71,16 @@ static const char *const rf_redact_paths[RF_KIND_COUNT][RF_MAX_REDACT] = {
 	[RF_VOLUME_INSPECT] = { "Options" },
 	[RF_SYSTEM_DF] = { "Volumes.*.Options",
 	    "Containers.*.NetworkSettings.Networks.*.DriverOpts" },
+	/* libpod's inspect repeats the environment in the command line
+	 * that created the container ("podman run -e TOKEN=..."), as pod
+	 * inspect does for the pod; secret inspect shows the secret itself
+	 * when asked (showsecret=true, Podman 4.5 and later). */
+	[RF_LIBPOD_CONTAINER_INSPECT] = { "Config.Env", "Config.CreateCommand",
+	    "NetworkSettings.Networks.*.DriverOpts" },
+	[RF_LIBPOD_POD_INSPECT] = { "CreateCommand" },
+	[RF_LIBPOD_VOLUME_LIST] = { "*.Options" },
+	[RF_LIBPOD_VOLUME_INSPECT] = { "Options" },
+	[RF_LIBPOD_SECRET_INSPECT] = { "SecretData" },
 };
 
 /* What visibility adds, by kind: the elements to select and where their

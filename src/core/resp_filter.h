@@ -37,6 +37,12 @@ enum rf_kind {
 	RF_EVENTS,		/* GET /events */
 	RF_SYSTEM_DF,		/* GET /system/df */
 	RF_NETWORK_INSPECT,	/* GET /networks/{id} */
+	/* Podman's libpod API: other shapes of the same secrets. */
+	RF_LIBPOD_CONTAINER_INSPECT,	/* GET /libpod/containers/{name}/json */
+	RF_LIBPOD_POD_INSPECT,	/* GET /libpod/pods/{name}/json */
+	RF_LIBPOD_VOLUME_LIST,	/* GET /libpod/volumes/json */
+	RF_LIBPOD_VOLUME_INSPECT,	/* GET /libpod/volumes/{name}/json */
+	RF_LIBPOD_SECRET_INSPECT,	/* GET /libpod/secrets/{name}/json */
 	/* Probes: read for their facts, never sent to the client. */
 	RF_PROBE_CONTAINER,	/* GET /containers/ID/json: Config.Labels */
 	RF_PROBE_EXEC,		/* GET /exec/ID/json: ContainerID */

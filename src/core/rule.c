@@ -563,6 +563,14 @@ rule_matches_path(const struct rule *r, enum req_method m, const char *path)
 	if (r == NULL || path == NULL || (unsigned)m >= REQ_M_COUNT ||
 	    !(r->methods & (1u << m)) || path[0] != '/')
 		return 0;
+	/* An allow reaches Podman's libpod API only by naming it: a
+	 * catch-all written for dockerd's routes must not grant libpod's
+	 * exports and secrets.  A deny may be broader: that fails safe. */
+	if (r->action == RULE_ALLOW && engine_api_libpod_path(path) &&
+	    !(r->nsegs > 0 && r->segs[0].kind == RULE_SEG_LITERAL &&
+	    r->segs[0].lit_len == 6 && memcmp(r->segs[0].lit, "libpod",
+	    6) == 0))
+		return 0;
 	p = path[1] == '\0' ? path + 1 : path;	/* root: zero segments */
 	for (i = 0; i < r->nsegs && i < RULE_MAX_SEGMENTS; i++) {
 		seg = &r->segs[i];

@@ -128,7 +128,11 @@ int	rule_set_copy(struct rule_set *dst, const struct rule_set *src);
 /*
  * First rule of set matching method m, canonical path (NUL-terminated,
  * version prefix removed) and raw query (NULL when none), or NULL when
- * none does (deny by default).
+ * none does (deny by default).  API families: an allow rule matches a
+ * path of Podman's libpod API (engine_api_libpod_path) only when its
+ * pattern's first segment is the literal "libpod", so no wildcard
+ * written for dockerd's routes (a catch-all, "/{x}/json") grants
+ * libpod's; a deny rule matches either family.
  */
 const struct rule *rule_match(const struct rule_set *set, enum req_method m,
 	    const char *path, const char *query, size_t query_len);
@@ -137,8 +141,9 @@ const struct rule *rule_match(const struct rule_set *set, enum req_method m,
 int	rule_matches(const struct rule *r, enum req_method m, const char *path,
 	    const char *query, size_t query_len);
 
-/* Returns 1 when r's method and path match, ignoring its query
- * constraints (audit learning and explain use this). */
+/* Returns 1 when r's method and path match (with rule_match's API
+ * families), ignoring its query constraints (audit learning and explain
+ * use this). */
 int	rule_matches_path(const struct rule *r, enum req_method m,
 	    const char *path);
 

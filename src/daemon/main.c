@@ -950,7 +950,8 @@ main_explain(const struct main_state *st, const char *listener, int argc,
 		    res.body->name, res.body_field[0] != '\0' ? "; decided by "
 		    : "", res.body_field);
 	else if (res.body != NULL && res.body_kind != BODY_K_OUTRIGHT &&
-	    res.body_kind != BODY_K_IMAGE_CREATE)
+	    res.body_kind != BODY_K_IMAGE_CREATE &&
+	    res.body_kind != BODY_K_LIBPOD)
 		printf("  body: judged by body policy %s (give it with "
 		    "--body FILE)\n", res.body->name);
 	if (res.verdict == JUDGE_WOULD_DENY)

@@ -28,6 +28,7 @@
 #define R_BSLASH  "backslash in path"
 #define R_CTRL    "control byte or space in path"
 #define R_UTF8    "invalid UTF-8 in path"
+#define R_VER3 "a three-part API version is only valid before /libpod"
 #define R_VER     "malformed API version prefix"
 #define R_VEREMPTY "empty path after API version"
 #define R_EMPTY   "empty segment in path"
@@ -394,7 +395,27 @@ test_version_prefix(void **state)
 
 	BAD("/v1/x", R_VER);
 	BAD("/v1", R_VER);
-	BAD("/v1.41.0/x", R_VER);
+	/* Podman's libpod API: three parts, only in front of /libpod */
+	OK("/v4.3.1/libpod/_ping", "4.3.1", "/libpod/_ping", NULL);
+	OK("/v4.0.0/libpod/containers/json?all=true", "4.0.0",
+	    "/libpod/containers/json", "all=true");
+	OK("/v1.41/libpod/info", "1.41", "/libpod/info", NULL);
+	OK("/v4.3.1/libpod", "4.3.1", "/libpod", NULL);
+	OK("/libpod/_ping", "", "/libpod/_ping", NULL);
+	OK("/v4.3.%31/libpod/info", "4.3.1", "/libpod/info", NULL);
+	BAD("/v1.41.0/x", R_VER3);
+	BAD("/v4.3.1/containers/json", R_VER3);
+	BAD("/v4.3.1/libpodx/info", R_VER3);
+	BAD("/v4.3.1/LIBPOD/info", R_VER3);
+	BAD("/v4.3.1/x/libpod", R_VER3);
+	BAD("/v4.3.1.1/libpod/info", R_VER);
+	BAD("/v4.3./libpod/info", R_VER);
+	BAD("/v4..1/libpod/info", R_VER);
+	BAD("/v4.3.1000/libpod/info", R_VER);
+	BAD("/v4.3.1-dev/libpod/info", R_VER);
+	BAD("/v4/libpod/info", R_VER);
+	BAD("/v4.3.1", R_VEREMPTY);
+	BAD("/v4.3.1/", R_VEREMPTY);
 	BAD("/v./x", R_VER);
 	BAD("/v.", R_VER);
 	BAD("/v1./x", R_VER);
@@ -404,7 +425,7 @@ test_version_prefix(void **state)
 	BAD("/v1.41x", R_VER);
 	BAD("/v1000.1/x", R_VER);
 	BAD("/v1.1000/x", R_VER);
-	BAD("/v1.4%2e1/x", R_VER);
+	BAD("/v1.4%2e1/x", R_VER3);	/* "/v1.4.1" */
 	BAD("/%76%31/x", R_VER);
 	BAD("/v1.41%C3%A9/x", R_VER);
 

@@ -97,6 +97,14 @@ allowed(const struct rule_set *set, const char *method, const char *target)
 	return r != NULL && r->action == RULE_ALLOW;
 }
 
+/* Does target carry its own version prefix ("/v4.3.1/libpod/...")? */
+static int
+has_version(const char *target)
+{
+	return target[0] == '/' && target[1] == 'v' && target[2] >= '0' &&
+	    target[2] <= '9';
+}
+
 static void
 check_case(const struct pcase *c)
 {
@@ -111,7 +119,8 @@ check_case(const struct pcase *c)
 			fail_msg("%s: %s %s denied, client needs it",
 			    c->profile, c->ok[i].method, c->ok[i].target);
 		snprintf(vt, sizeof(vt), "/v1.41%s", c->ok[i].target);
-		if (!allowed(&set, c->ok[i].method, vt))
+		if (!has_version(c->ok[i].target) &&
+		    !allowed(&set, c->ok[i].method, vt))
 			fail_msg("%s: %s %s denied, client needs it",
 			    c->profile, c->ok[i].method, vt);
 	}
@@ -122,7 +131,8 @@ check_case(const struct pcase *c)
 			    c->profile, c->bad[i].method, c->bad[i].target,
 			    r->index, r->text);
 		snprintf(vt, sizeof(vt), "/v1.41%s", c->bad[i].target);
-		if (allowed(&set, c->bad[i].method, vt))
+		if (!has_version(c->bad[i].target) &&
+		    allowed(&set, c->bad[i].method, vt))
 			fail_msg("%s: %s %s allowed", c->profile,
 			    c->bad[i].method, vt);
 	}
@@ -314,6 +324,67 @@ static const struct call readonly_bad[] = {
 	{ "GET", "/debug/pprof/heap" },
 	{ "GET", "/debug/pprof/goroutine?debug=2" },
 	{ "PATCH", "/containers/json" },
+	/* its catch-all never reaches Podman's libpod API (rule.h) */
+	{ "GET", "/v4.3.1/libpod/_ping" },
+	{ "GET", "/v4.3.1/libpod/containers/json" },
+	{ "GET", "/v4.3.1/libpod/containers/" CNAME "/export" },
+	{ "GET", "/v4.3.1/libpod/containers/" CNAME "/logs" },
+	{ "GET", "/v4.3.1/libpod/secrets/s1/json?showsecret=true" },
+	{ "GET", "/v4.3.1/libpod/generate/kube?names=" CNAME },
+	{ "GET", "/libpod/info" },
+	{ "GET", "/v1.41/libpod/info" },
+};
+
+/* podman-readonly: readonly's Docker rules and podman --remote's reads. */
+static const struct call podman_ro_ok[] = {
+	PING_VERSION, SIZE_OK,
+	{ "GET", "/info" },
+	{ "GET", "/containers/" CID "/json" },
+	{ "GET", "/images/json?all=0" },
+	{ "HEAD", "/libpod/_ping" },
+	{ "GET", "/v4.3.1/libpod/_ping" },
+	{ "GET", "/v4.3.1/libpod/version" },
+	{ "GET", "/v4.3.1/libpod/info" },
+	{ "GET", "/v4.3.1/libpod/events?stream=true" },
+	{ "GET", "/v4.3.1/libpod/system/df" },
+	{ "GET", "/v4.3.1/libpod/containers/json?all=true" },
+	{ "GET", "/v4.3.1/libpod/containers/" CNAME "/json" },
+	{ "GET", "/v4.3.1/libpod/containers/" CID "/exists" },
+	{ "GET", "/v4.3.1/libpod/containers/stats?stream=false" },
+	{ "GET", "/v4.3.1/libpod/images/json" },
+	{ "GET", "/v4.3.1/libpod/images/localhost/app:1/json" },
+	{ "GET", "/v4.3.1/libpod/images/" IMGID "/exists" },
+	{ "GET", "/v4.3.1/libpod/images/alpine/history" },
+	{ "GET", "/v4.3.1/libpod/networks/json" },
+	{ "GET", "/v4.3.1/libpod/networks/podman/json" },
+	{ "GET", "/v4.3.1/libpod/volumes/json" },
+	{ "GET", "/v4.3.1/libpod/volumes/data/json" },
+	{ "GET", "/v4.3.1/libpod/pods/json" },
+	{ "GET", "/v4.3.1/libpod/pods/p1/json" },
+	{ "GET", "/v4.0.0/libpod/pods/p1/exists" },
+};
+
+static const struct call podman_ro_bad[] = {
+	WRITES, NOLOGS, SIZE_BAD,
+	{ "GET", "/containers/" CID "/export" },
+	{ "GET", "/v4.3.1/libpod/containers/json?size=true" },
+	{ "GET", "/v4.3.1/libpod/containers/" CNAME "/logs?follow=true" },
+	{ "GET", "/v4.3.1/libpod/containers/" CNAME "/export" },
+	{ "GET", "/v4.3.1/libpod/containers/" CNAME "/archive?path=/" },
+	{ "GET", "/v4.3.1/libpod/containers/" CNAME "/top" },
+	{ "GET", "/v4.3.1/libpod/generate/kube?names=" CNAME },
+	{ "GET", "/v4.3.1/libpod/generate/" CNAME "/systemd" },
+	{ "GET", "/v4.3.1/libpod/secrets/json" },
+	{ "GET", "/v4.3.1/libpod/secrets/s1/json?showsecret=true" },
+	{ "GET", "/v4.3.1/libpod/images/export?references=alpine" },
+	{ "GET", "/v4.3.1/libpod/images/alpine/get" },
+	{ "POST", "/v4.3.1/libpod/containers/create" },
+	{ "POST", "/v4.3.1/libpod/containers/" CNAME "/kill" },
+	{ "POST", "/v4.3.1/libpod/containers/" CNAME "/attach" },
+	{ "POST", "/v4.3.1/libpod/containers/" CNAME "/exec" },
+	{ "DELETE", "/v4.3.1/libpod/containers/" CNAME },
+	{ "POST", "/v4.3.1/libpod/play/kube" },
+	{ "POST", "/v4.3.1/libpod/system/prune" },
 };
 
 /* ---- homepage ---- */
@@ -784,6 +855,7 @@ static const struct call none_bad[] = {
 static const struct pcase cases[] = {
 	PCASE("traefik", traefik_ok, traefik_bad),
 	PCASE("readonly", readonly_ok, readonly_bad),
+	PCASE("podman-readonly", podman_ro_ok, podman_ro_bad),
 	PCASE("homepage", homepage_ok, homepage_bad),
 	PCASE("portainer-readonly", portainer_ok, portainer_bad),
 	PCASE("dozzle", dozzle_ok, dozzle_bad),

@@ -160,6 +160,9 @@ redacts(enum rf_kind k)
 	case RF_TASK_LIST: case RF_TASK_INSPECT:
 	case RF_VOLUME_LIST: case RF_VOLUME_INSPECT:
 	case RF_SYSTEM_DF:
+	case RF_LIBPOD_CONTAINER_INSPECT: case RF_LIBPOD_POD_INSPECT:
+	case RF_LIBPOD_VOLUME_LIST: case RF_LIBPOD_VOLUME_INSPECT:
+	case RF_LIBPOD_SECRET_INSPECT:
 		return 1;
 	default:
 		return 0;

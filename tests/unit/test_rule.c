@@ -293,6 +293,46 @@ test_match_literal(void **state)
 	NO("GET /x", GET, "/");
 }
 
+/* A deny rule's verdict on (m, path). */
+static int
+deny_matches(const char *text, enum req_method m, const char *path)
+{
+	struct rule x;
+	const char *why = NULL;
+
+	if (rule_parse(text, RULE_DENY, &x, &why) != 0)
+		fail_msg("'%s' refused: %s", text, why);
+	return rule_matches(&x, m, path, NULL, 0);
+}
+
+/* Podman's libpod API is granted only by allow rules that name it. */
+static void
+test_match_libpod_family(void **state)
+{
+	(void)state;
+	NO("GET,HEAD /**", GET, "/libpod/containers/x/export");
+	NO("GET,HEAD /**", GET, "/libpod");
+	NO("GET /*/info", GET, "/libpod/info");
+	NO("GET /{x}/json", GET, "/libpod/json");
+	NO("GET /*/*/*/json", GET, "/libpod/containers/x/json");
+	YES("GET /libpod/**", GET, "/libpod/containers/x/export");
+	YES("GET /libpod/info", GET, "/libpod/info");
+	YES("GET /libpod/containers/{name}/json", GET,
+	    "/libpod/containers/x/json");
+	YES("GET /libpod/*/json", GET, "/libpod/containers/json");
+	/* only the exact first segment is the family */
+	YES("GET,HEAD /**", GET, "/libpodx/info");
+	YES("GET,HEAD /**", GET, "/LIBPOD/info");
+	YES("GET,HEAD /**", GET, "/containers/libpod/json");
+	/* denies reach both families: broader is safe */
+	assert_int_equal(deny_matches("GET /**", REQ_M_GET,
+	    "/libpod/containers/x/export"), 1);
+	assert_int_equal(deny_matches("GET /*/containers/*/export",
+	    REQ_M_GET, "/libpod/containers/x/export"), 1);
+	assert_int_equal(deny_matches("GET /*/info", REQ_M_GET,
+	    "/libpod/info"), 1);
+}
+
 static void
 test_match_methods(void **state)
 {
@@ -1438,6 +1478,7 @@ main(void)
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_parse_failure_clears),
 		cmocka_unit_test(test_match_literal),
+		cmocka_unit_test(test_match_libpod_family),
 		cmocka_unit_test(test_match_methods),
 		cmocka_unit_test(test_match_one),
 		cmocka_unit_test(test_match_rest),
