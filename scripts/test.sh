@@ -5,10 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
+# podman: test_podman.py starts its own private `podman system service`.
 deps_install gcc make libc6-dev libcmocka-dev libwolfssl-dev python3-pytest python3-docker \
 	socat curl ca-certificates musl-tools clang libclang-rt-14-dev \
 	docker-compose util-linux valgrind strace binutils prometheus openssl \
-	iproute2
+	iproute2 podman
 
 if ! command -v docker >/dev/null 2>&1 || ! docker -H unix:///var/run/docker.sock info >/dev/null 2>&1; then
 	deps_install docker.io

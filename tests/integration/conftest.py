@@ -772,3 +772,19 @@ def pytest_runtest_call(item):
 def pytest_configure(config):
     # docker-py 5.0.3 uses distutils' StrictVersion; not our concern.
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:docker.utils.utils")
+
+
+# --------------------------------------------------------------------------
+# Podman: a private `podman system service` (podmanutil.py)
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def podman():
+    """A PodmanService on a private socket, with its image, volume, secret,
+    pod and running container; stopped and its storage removed at the end.
+    Fails (never skips) when podman is not installed."""
+    import podmanutil
+    pm = podmanutil.PodmanService.start(podmanutil.new_dir(),
+                                        os.path.join(FIXTURES, "testbox.c"))
+    yield pm
+    pm.stop()
