@@ -801,7 +801,7 @@ case(c, "pro-containers-json", g(LP + "/containers/json?all=true"), fwd("GET %s/
 case(c, "pro-containers-json-size", g(LP + "/containers/json?all=true&size=true"), DENY, args=PRO)
 case(c, "pro-inspect", g(LP + "/containers/%s/json" % CANARY), fwd("GET %s/containers/%s/json" % (LP, CANARY)),
      args=PRO, note="answered with Config.Env and Config.CreateCommand redacted: harness 2 looks for the token")
-case(c, "pro-inspect-enc", g(LP + "/containers/%%73ockward-adv-canary/json"),
+case(c, "pro-inspect-enc", g(LP + "/containers/%73ockward-adv-canary/json"),
      fwd("GET %s/containers/%s/json" % (LP, CANARY)), args=PRO)
 case(c, "pro-exists", g(LP + "/containers/%s/exists" % CANARY), fwd("GET %s/containers/%s/exists" % (LP, CANARY)),
      args=PRO)

@@ -168,11 +168,14 @@ def _sent_line(raw):
 
 
 def _leaks(up, case, r, bypasses):
-    """A response body that carries the upstream's secret token (podman's
-    canary holds one in Env and CreateCommand, and printed it to its log)."""
-    if up is not None and up.secret and not isinstance(r, Exception) and \
-            up.secret in (r.raw_head or b"") + (r.body or b""):
-        bypasses.append("%s: the answer (%d) carries the canary's secret" % (case.name, r.status))
+    """A response that carries one of the upstream's secrets (podman's canary
+    holds a token in Env and CreateCommand, and printed it to its log)."""
+    if up is None or isinstance(r, Exception):
+        return
+    data = (r.raw_head or b"") + (r.body or b"")
+    for secret in up.secrets:
+        if secret in data:
+            bypasses.append("%s: the answer (%d) carries the secret %r" % (case.name, r.status, secret))
 
 
 def _live_case(sw, case, errors, bypasses, live=LIVE, up=None):
@@ -291,7 +294,7 @@ class Dockerd:
     name = "dockerd"
     sock = DOCKER_SOCK
     routes_decoded = True       # dockerd decodes the path before routing
-    secret = None
+    secrets = ()
     strict_new = False
     variants = VARIANTS
     variant_profiles = ("--profile traefik", "--profile readonly")

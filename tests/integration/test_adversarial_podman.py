@@ -2,10 +2,13 @@
 (issue 15): a private `podman system service` (podmanutil: its own root,
 runroot, tmpdir and socket, vfs storage) instead of dockerd.
 
-Canaries, made directly on podman before the corpus: a running container
-named like dockerd's canary, whose Env (and so podman's CreateCommand)
-holds a random secret token; an exited container that printed the token
-(its logs); a secret whose data is the token; a volume; an empty pod.
+Canaries, made directly on podman before the corpus, besides podmanutil's
+objects (its container holds a secret in Env, its secret has a value): a
+running container named like dockerd's canary, whose Env (and so podman's
+CreateCommand) holds a random token; an exited container that printed the
+token (its logs); a secret whose data is the token; a volume; an empty pod.
+The service is this module's own (the session's `podman` is shared with
+test_podman.py, whose tests create objects).
 Every `live` case is sent through a sockward on podman's socket with the
 case's policy.  Checked, as for dockerd: denies and rejects as the manifest
 says; every 2xx answer is for a request line `sockward explain` allows; each
@@ -13,18 +16,24 @@ forwarded request recorded by harness 1 (test_adversarial.py, when it ran in
 this session) gets the same status from podman directly; the raw bytes of
 each all-allowed case get the same statuses directly; the encoded variants
 (dockerd's and libpod ones) are refused or answered as podman answers them.
-Stricter than with dockerd: no answer may carry the token, and the daemon is
+Encoded targets: podman routes the path as sent (mux UseEncodedPath) while
+sockward forwards the decoded canonical form, so a variant is compared with
+podman's answer to that form, and raw bytes with a %-escape are not sent
+directly.  Stricter than with dockerd: no answer may carry one of the
+secrets (so the libpod inspect must be redacted), and the daemon is
 private, so any new container, pod, volume, image, network or secret is a
 bypass, as is a changed canary (killed, restarted, renamed, removed).
 
 The last test prints `adversarial on podman: N cases, B bypasses`."""
 
+import os
+import subprocess
 import sys
 import uuid
 
 import pytest
 
-from conftest import Sockward
+from conftest import FIXTURES, Sockward
 import podmanutil
 import test_adversarial as plain
 from test_adversarial import CASES
@@ -74,7 +83,8 @@ LIBPOD_VARIANTS = [
 
 
 class Podman:
-    """Harness 2's daemon: a private podman service with the canaries."""
+    """Harness 2's daemon: a private podman service (podmanutil, with its
+    own objects) plus this module's canaries."""
     name = "podman"
     strict_new = True
     # podman's router matches the path as sent (mux UseEncodedPath): an
@@ -84,39 +94,54 @@ class Podman:
     variants = plain.VARIANTS + LIBPOD_VARIANTS
     variant_profiles = ("--profile traefik", "--profile readonly", "--profile podman-readonly")
 
-    def __init__(self, svc):
-        self.svc = svc
-        self.sock = svc.sock
+    def __init__(self, pm):
+        self.pm = pm
+        self.sock = pm.sock
         self.secret = ("swadvsecret" + uuid.uuid4().hex).encode()
+        # podmanutil's own secrets: its container's Env value and secret data
+        self.secrets = [self.secret, podmanutil.ENV_SECRET.encode(), podmanutil.SECRET_VALUE.encode()]
         tok = self.secret.decode()
-        image = svc.import_testbox()
-        svc.cli("run", "-d", "--name", CANARY, "--label", "sockward-adversarial=canary",
-                "--env", "SOCKWARD_ADV_SECRET=" + tok, image, "/testbox")
+        image = podmanutil.IMAGE
+        # made by the CLI, so that CreateCommand holds the token too
+        self._cli("run", "-d", "--name", CANARY, "--label", "sockward-adversarial=canary",
+                  "--env", "SOCKWARD_ADV_SECRET=" + tok, image, "/testbox")
         # the token comes in on stdin: in argv it would show in every list
-        svc.cli("run", "-i", "--name", LOGS_CANARY, "--label", "sockward-adversarial=canary",
-                image, "/testbox", "cat", stdin=tok + "\n")
-        svc.cli("volume", "create", CANARY)
-        svc.cli("pod", "create", "--infra=false", "--name", POD)
-        with open(svc.dir + "/secret", "w") as f:
+        self._cli("run", "-i", "--name", LOGS_CANARY, "--label", "sockward-adversarial=canary",
+                  image, "/testbox", "cat", stdin=tok + "\n")
+        self._cli("volume", "create", CANARY)
+        self._cli("pod", "create", "--infra=false", "--name", POD)
+        path = os.path.join(pm.dir, "adv-secret")
+        with open(path, "w") as f:
             f.write(tok)
-        svc.cli("secret", "create", SECRET, svc.dir + "/secret")
+        self._cli("secret", "create", SECRET, path)
         # the canaries must hold the token where the corpus looks for it, or
         # the leak check proves nothing
-        logs = svc.get(LP + "/containers/%s/logs?stdout=true" % LOGS_CANARY)
+        logs = pm.api("GET", LP + "/containers/%s/logs?stdout=true" % LOGS_CANARY)
         assert self.secret in logs.body, logs
-        ins = svc.get(LP + "/containers/%s/json" % CANARY)
+        ins = pm.api("GET", LP + "/containers/%s/json" % CANARY)
         assert ins.body.count(self.secret) >= 2, "Env and CreateCommand: %r" % ins.body[:300]
 
+    def _cli(self, *args, stdin=None):
+        pm = self.pm
+        argv = [pm.bin, "--root", pm.root, "--runroot", pm.runroot, "--storage-driver", "vfs",
+                "--tmpdir", pm.tmp] + list(args)
+        r = subprocess.run(argv, env=pm.env(), capture_output=True, timeout=60,
+                           input=stdin.encode() if stdin is not None else None)
+        assert r.returncode == 0, "%s: %d %s" % (argv, r.returncode, r.stderr.decode(errors="replace"))
+
     def state(self):
-        st = self.svc.state()
-        # harness 2 compares containers as (id, state) pairs
-        st["containers"] = [(c[0], c[1:]) for c in st["containers"]]
+        st = self.pm.state()
+        # harness 2 compares containers as (id, state) pairs; names too, so
+        # that a rename shows
+        st["containers"] = sorted(
+            (c["Id"], (c["State"], tuple(c["Names"]), c.get("Pid"), c.get("StartedAt")))
+            for c in self.pm.api_ok("GET", LP + "/containers/json?all=true"))
         return st
 
     def canary_state(self):
         out = []
-        for name in (CANARY, LOGS_CANARY):
-            j = self.svc.get_json(LP + "/containers/%s/json" % name)
+        for name in (CANARY, LOGS_CANARY, podmanutil.CONTAINER):
+            j = self.pm.api_ok("GET", LP + "/containers/%s/json" % name)
             s = j["State"]
             out.append((j["Id"], j["Name"], s["Status"], s["Pid"], s["StartedAt"],
                         s["FinishedAt"], j.get("RestartCount")))
@@ -124,21 +149,21 @@ class Podman:
 
 
 @pytest.fixture(scope="module")
-def podman():
-    why = podmanutil.available()
-    if why:
-        pytest.skip(why)
-    svc = podmanutil.PodmanService(prefix="swadvpod")
+def podman_up():
+    """A private podman service of this module's own (the session's
+    `podman` is shared with test_podman.py, whose tests create objects)."""
+    pm = podmanutil.PodmanService.start(podmanutil.new_dir(),
+                                        os.path.join(FIXTURES, "testbox.c"))
     try:
-        yield Podman(svc)
+        yield Podman(pm)
     finally:
-        svc.stop()
+        pm.stop()
 
 
-def test_live_podman(podman, tmp_path):
-    plain._run_live(None, tmp_path, lambda args, d: Sockward(args, d, upstream=podman.sock),
-                    LIVE, up=podman)
+def test_live_podman(podman_up, tmp_path):
     LIVE["compared"] = bool(plain.RECORDED)
+    plain._run_live(None, tmp_path, lambda args, d: Sockward(args, d, upstream=podman_up.sock),
+                    LIVE, up=podman_up)
 
 
 def test_adversarial_podman_summary(capsys):
@@ -159,6 +184,8 @@ def test_adversarial_podman_summary(capsys):
                      "" if LIVE.get("compared") else
                      " (harness 1 did not run in this session: no canonical ones)",
                      len(LIVE["errors"])))
+        for b in LIVE["bypasses"]:
+            out.write("adversarial on podman: BYPASS %s\n" % b)
         out.write("adversarial on podman: %d cases, %d bypasses\n" % (n, len(by)))
         out.flush()
     assert not by, "bypasses on podman: %r" % sorted(by)
