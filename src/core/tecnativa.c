@@ -16,15 +16,41 @@
  *
  * so a section is a prefix, every method passes once POST is on, and the
  * ALLOW_* lines sit behind the method gate: without POST=1 they change
- * nothing (Tecnativa issue #101).  linuxserver/socket-proxy, a fork with
- * the same variables, moved the ALLOW_* lines above the gate; that reading
- * is available as SOCKWARD_COMPAT=linuxserver.
+ * nothing (Tecnativa issue #101).
+ *
+ * linuxserver/socket-proxy (SOCKWARD_COMPAT=linuxserver), a fork with the
+ * same variables, reads them differently; its haproxy.cfg (2026-08) is,
+ * in order:
+ *
+ *	deny  (/libpod)?/(containers|pods)/ID/archive unless ALLOW_ARCHIVE
+ *	      ... change (ALLOW_CHANGES), export, logs, top likewise
+ *	allow (/libpod)?/(containers|pods)/ID/(stop|restart|kill)
+ *	      if ALLOW_RESTARTS ... ALLOW_START, _STOP, _PAUSE, _UNPAUSE
+ *	allow /libpod/containers/ID/start if LIBPOD_ALLOW_START ... and
+ *	      /libpod/pods/ID/... for LIBPOD_ALLOW_POD_*
+ *	deny unless METH_GET || POST
+ *	allow /auth if AUTH ... the Docker sections, as Tecnativa
+ *	allow /libpod/containers if LIBPOD_CONTAINERS ... the libpod
+ *	      sections (LIBPOD_PING and LIBPOD_VERSION default to 1)
+ *	deny
+ *
+ * so there ALLOW_* work without POST, the five subpath denies hold
+ * whatever the sections say, and the libpod sections are GET/HEAD-only
+ * until POST=1.  Those linuxserver-only variables (LIBPOD_*, ALLOW_ARCHIVE
+ * and the like) are a start-up error in Tecnativa mode: the two images
+ * read ALLOW_* differently, so the user must say which file this is.
  *
  * Each enabled section becomes one rule: methods GET,HEAD (POST off) or
  * "*" (POST on), pattern "/section" then a final "**" segment.  That does
  * not match "/sectionXYZ" as Tecnativa's unanchored regex does, but no
  * dockerd route is spelt like that, so the same docker commands succeed
- * and fail.
+ * and fail.  A libpod section names the literal "/libpod" first segment,
+ * as an allow rule must to grant libpod paths (rule.h).  The subpath
+ * denies name the subpath and everything below it; on /containers the
+ * ID also spans segments where dockerd binds a legacy "web/db" name, which
+ * linuxserver's one-segment regex lets through (sockward denies more).
+ * Its "/pods/ID/start" without "/libpod" is no route on dockerd or on
+ * Podman's compat API, so sockward allows only the libpod spelling.
  */
 #include <stdio.h>
 #include <string.h>
@@ -46,61 +72,137 @@ struct tec_section {
 	int		 dflt;	/* Tecnativa's Dockerfile ENV default */
 	int		 kind;	/* TEC_RO or TEC_RW */
 	const char	*del;	/* a path DELETE opens with POST=1, or NULL */
+	int		 lsio;	/* linuxserver's only (a libpod section) */
 };
 
 /* Tecnativa's order (alphabetical), so explain names the same line. */
 static const struct tec_section tec_sections[] = {
-	{ "AUTH",	  "/auth/**",	      0, TEC_RW, NULL },
-	{ "BUILD",	  "/build/**",	      0, TEC_RW, NULL },
-	{ "COMMIT",	  "/commit/**",	      0, TEC_RW, NULL },
-	{ "CONFIGS",	  "/configs/**",      0, TEC_RW, "/configs/{id}" },
-	{ "CONTAINERS",	  "/containers/**",   0, TEC_RW, "/containers/{id}" },
-	{ "DISTRIBUTION", "/distribution/**", 0, TEC_RO, NULL },
-	{ "EVENTS",	  "/events/**",	      1, TEC_RO, NULL },
-	{ "EXEC",	  "/exec/**",	      0, TEC_RW, NULL },
-	{ "GRPC",	  "/grpc/**",	      0, TEC_RW, NULL },
-	{ "IMAGES",	  "/images/**",	      0, TEC_RW, "/images/{name}" },
-	{ "INFO",	  "/info/**",	      0, TEC_RO, NULL },
-	{ "NETWORKS",	  "/networks/**",     0, TEC_RW, "/networks/{id}" },
-	{ "NODES",	  "/nodes/**",	      0, TEC_RW, "/nodes/{id}" },
+	{ "AUTH",	  "/auth/**",	      0, TEC_RW, NULL, 0 },
+	{ "BUILD",	  "/build/**",	      0, TEC_RW, NULL, 0 },
+	{ "COMMIT",	  "/commit/**",	      0, TEC_RW, NULL, 0 },
+	{ "CONFIGS",	  "/configs/**",      0, TEC_RW, "/configs/{id}", 0 },
+	{ "CONTAINERS",	  "/containers/**",   0, TEC_RW, "/containers/{id}",
+	    0 },
+	{ "DISTRIBUTION", "/distribution/**", 0, TEC_RO, NULL, 0 },
+	{ "EVENTS",	  "/events/**",	      1, TEC_RO, NULL, 0 },
+	{ "EXEC",	  "/exec/**",	      0, TEC_RW, NULL, 0 },
+	{ "GRPC",	  "/grpc/**",	      0, TEC_RW, NULL, 0 },
+	{ "IMAGES",	  "/images/**",	      0, TEC_RW, "/images/{name}", 0 },
+	{ "INFO",	  "/info/**",	      0, TEC_RO, NULL, 0 },
+	{ "NETWORKS",	  "/networks/**",     0, TEC_RW, "/networks/{id}", 0 },
+	{ "NODES",	  "/nodes/**",	      0, TEC_RW, "/nodes/{id}", 0 },
 	/* dockerd has nothing below /_ping: the exact path says so. */
-	{ "PING",	  "/_ping",	      1, TEC_RO, NULL },
-	{ "PLUGINS",	  "/plugins/**",      0, TEC_RW, "/plugins/{name}" },
-	{ "SECRETS",	  "/secrets/**",      0, TEC_RW, "/secrets/{id}" },
-	{ "SERVICES",	  "/services/**",     0, TEC_RW, "/services/{id}" },
-	{ "SESSION",	  "/session/**",      0, TEC_RW, NULL },
-	{ "SWARM",	  "/swarm/**",	      0, TEC_RW, NULL },
-	{ "SYSTEM",	  "/system/**",	      0, TEC_RO, NULL },
-	{ "TASKS",	  "/tasks/**",	      0, TEC_RO, NULL },
-	{ "VERSION",	  "/version/**",      1, TEC_RO, NULL },
-	{ "VOLUMES",	  "/volumes/**",      0, TEC_RW, "/volumes/{name}" },
+	{ "PING",	  "/_ping",	      1, TEC_RO, NULL, 0 },
+	{ "PLUGINS",	  "/plugins/**",      0, TEC_RW, "/plugins/{name}", 0 },
+	{ "SECRETS",	  "/secrets/**",      0, TEC_RW, "/secrets/{id}", 0 },
+	{ "SERVICES",	  "/services/**",     0, TEC_RW, "/services/{id}", 0 },
+	{ "SESSION",	  "/session/**",      0, TEC_RW, NULL, 0 },
+	{ "SWARM",	  "/swarm/**",	      0, TEC_RW, NULL, 0 },
+	{ "SYSTEM",	  "/system/**",	      0, TEC_RO, NULL, 0 },
+	{ "TASKS",	  "/tasks/**",	      0, TEC_RO, NULL, 0 },
+	{ "VERSION",	  "/version/**",      1, TEC_RO, NULL, 0 },
+	{ "VOLUMES",	  "/volumes/**",      0, TEC_RW, "/volumes/{name}", 0 },
+	/* linuxserver's libpod sections, its order and Dockerfile defaults. */
+	{ "LIBPOD_CONTAINERS", "/libpod/containers/**", 0, TEC_RW,
+	    "/libpod/containers/{name}", 1 },
+	{ "LIBPOD_EVENTS", "/libpod/events/**",	0, TEC_RO, NULL, 1 },
+	{ "LIBPOD_EXEC",   "/libpod/exec/**",	0, TEC_RW, NULL, 1 },
+	{ "LIBPOD_GENERATE", "/libpod/generate/**", 0, TEC_RO, NULL, 1 },
+	{ "LIBPOD_IMAGES", "/libpod/images/**",	0, TEC_RW,
+	    "/libpod/images/{name}", 1 },
+	{ "LIBPOD_INFO",   "/libpod/info/**",	0, TEC_RO, NULL, 1 },
+	{ "LIBPOD_MANIFESTS", "/libpod/manifests/**", 0, TEC_RW,
+	    "/libpod/manifests/{name}", 1 },
+	{ "LIBPOD_NETWORKS", "/libpod/networks/**", 0, TEC_RW,
+	    "/libpod/networks/{name}", 1 },
+	/* Podman has nothing below /libpod/_ping either. */
+	{ "LIBPOD_PING",   "/libpod/_ping",	1, TEC_RO, NULL, 1 },
+	{ "LIBPOD_PLAY",   "/libpod/play/**",	0, TEC_RW,
+	    "/libpod/play/kube", 1 },
+	{ "LIBPOD_PODS",   "/libpod/pods/**",	0, TEC_RW,
+	    "/libpod/pods/{name}", 1 },
+	{ "LIBPOD_SECRETS", "/libpod/secrets/**", 0, TEC_RW,
+	    "/libpod/secrets/{name}", 1 },
+	{ "LIBPOD_SYSTEM", "/libpod/system/**",	0, TEC_RW, NULL, 1 },
+	{ "LIBPOD_VERSION", "/libpod/version/**", 1, TEC_RO, NULL, 1 },
+	{ "LIBPOD_VOLUMES", "/libpod/volumes/**", 0, TEC_RW,
+	    "/libpod/volumes/{name}", 1 },
 };
 #define TEC_NSECTIONS (sizeof(tec_sections) / sizeof(tec_sections[0]))
+
+/* Where an ALLOW_* action applies: bits of tec_families. */
+enum {
+	TEC_F_DOCKER = 1u,	/* /containers/{id}/ACTION */
+	TEC_F_LPCTR = 2u,	/* /libpod/containers/{id}/ACTION */
+	TEC_F_LPPOD = 4u	/* /libpod/pods/{id}/ACTION */
+};
+static const char *const tec_families[] = {
+	"/containers", "/libpod/containers", "/libpod/pods"
+};
+#define TEC_NFAMILIES (sizeof(tec_families) / sizeof(tec_families[0]))
 
 #define TEC_ALLOW_MAX 3
 struct tec_allow {
 	const char	*var;
-	const char	*rules[TEC_ALLOW_MAX + 1];	/* NULL-terminated */
+	const char	*acts[TEC_ALLOW_MAX + 1];	/* NULL-terminated */
+	unsigned	 fam;	/* families under linuxserver */
+	int		 lsio;	/* linuxserver's only */
 };
 
 /*
- * Tecnativa's ALLOW_* regexes take any method; dockerd only routes POST
- * there, so POST alone gives the same outcomes.  "{id}" is one segment,
- * like Tecnativa's [a-zA-Z0-9_.-]+.
+ * Tecnativa's ALLOW_* regexes take any method; dockerd and Podman only
+ * route POST there, so POST alone gives the same outcomes.  "{id}" is one
+ * segment, like the regexes' [a-zA-Z0-9_.-]+.  Tecnativa's ALLOW_* name
+ * /containers only; linuxserver's now take "(/libpod)?/(containers|pods)"
+ * too, and its older LIBPOD_ALLOW_* one libpod family each.
  */
 static const struct tec_allow tec_allows[] = {
-	{ "ALLOW_RESTARTS", { "POST /containers/{id}/stop",
-	    "POST /containers/{id}/restart", "POST /containers/{id}/kill",
-	    NULL } },
-	{ "ALLOW_START", { "POST /containers/{id}/start", NULL } },
-	{ "ALLOW_STOP", { "POST /containers/{id}/stop", NULL } },
-	{ "ALLOW_PAUSE", { "POST /containers/{id}/pause", NULL } },
-	{ "ALLOW_UNPAUSE", { "POST /containers/{id}/unpause", NULL } },
+	{ "ALLOW_RESTARTS", { "stop", "restart", "kill", NULL },
+	    TEC_F_DOCKER | TEC_F_LPCTR | TEC_F_LPPOD, 0 },
+	{ "ALLOW_START", { "start", NULL },
+	    TEC_F_DOCKER | TEC_F_LPCTR | TEC_F_LPPOD, 0 },
+	{ "ALLOW_STOP", { "stop", NULL },
+	    TEC_F_DOCKER | TEC_F_LPCTR | TEC_F_LPPOD, 0 },
+	{ "ALLOW_PAUSE", { "pause", NULL },
+	    TEC_F_DOCKER | TEC_F_LPCTR | TEC_F_LPPOD, 0 },
+	{ "ALLOW_UNPAUSE", { "unpause", NULL },
+	    TEC_F_DOCKER | TEC_F_LPCTR | TEC_F_LPPOD, 0 },
+	{ "LIBPOD_ALLOW_RESTARTS", { "stop", "restart", "kill", NULL },
+	    TEC_F_LPCTR, 1 },
+	{ "LIBPOD_ALLOW_START", { "start", NULL }, TEC_F_LPCTR, 1 },
+	{ "LIBPOD_ALLOW_STOP", { "stop", NULL }, TEC_F_LPCTR, 1 },
+	{ "LIBPOD_ALLOW_PAUSE", { "pause", NULL }, TEC_F_LPCTR, 1 },
+	{ "LIBPOD_ALLOW_UNPAUSE", { "unpause", NULL }, TEC_F_LPCTR, 1 },
+	{ "LIBPOD_ALLOW_POD_RESTARTS", { "stop", "restart", "kill", NULL },
+	    TEC_F_LPPOD, 1 },
+	{ "LIBPOD_ALLOW_POD_START", { "start", NULL }, TEC_F_LPPOD, 1 },
+	{ "LIBPOD_ALLOW_POD_STOP", { "stop", NULL }, TEC_F_LPPOD, 1 },
+	{ "LIBPOD_ALLOW_POD_PAUSE", { "pause", NULL }, TEC_F_LPPOD, 1 },
+	{ "LIBPOD_ALLOW_POD_UNPAUSE", { "unpause", NULL }, TEC_F_LPPOD, 1 },
 };
 #define TEC_NALLOWS (sizeof(tec_allows) / sizeof(tec_allows[0]))
 
+/*
+ * linuxserver's subpath denies: unless its variable is on, every method on
+ * (/libpod)?/(containers|pods)/ID/SUB and below is refused, whatever the
+ * sections allow.  Its regex says "change", a prefix of the route
+ * "changes".  Read only under linuxserver (default 0).
+ */
+struct tec_gate {
+	const char	*var;
+	const char	*sub;
+};
+static const struct tec_gate tec_gates[] = {
+	{ "ALLOW_ARCHIVE", "archive" },
+	{ "ALLOW_CHANGES", "changes" },
+	{ "ALLOW_EXPORT", "export" },
+	{ "ALLOW_LOGS", "logs" },
+	{ "ALLOW_TOP", "top" },
+};
+#define TEC_NGATES (sizeof(tec_gates) / sizeof(tec_gates[0]))
+
 /* Where *reason points for the errors that name a variable. */
-static char tec_reason[160];
+static char tec_reason[320];
 
 /*
  * Value v as a boolean: 1 on, 0 off, -1 not a boolean.  "true", "yes" and
@@ -180,15 +282,16 @@ tec_var(tec_getenv_fn get, void *arg, const char *name, int dflt, int *out,
 	return 0;
 }
 
-/* Append rule text to set; 0, or -1 with *reason. */
+/* Append rule text (action a) to set; 0, or -1 with *reason. */
 static int
-tec_add(struct rule_set *set, const char *text, const char **reason)
+tec_add(struct rule_set *set, enum rule_action a, const char *text,
+    const char **reason)
 {
 	struct rule r;
 	const char *why = NULL;
 
 	memset(&r, 0, sizeof(r));
-	if (rule_parse(text, RULE_ALLOW, &r, &why) != 0) {
+	if (rule_parse(text, a, &r, &why) != 0) {
 		/* Our own texts: only a parser change can get here. */
 		snprintf(tec_reason, sizeof(tec_reason),
 		    "internal rule '%s' refused: %s", text,
@@ -225,12 +328,20 @@ tec_cat(char *dst, size_t cap, const char *s)
 		snprintf(dst + n, cap - n, "%s", s);
 }
 
+/* "POST FAMILY/{id}/ACT" for family index f into dst[0..cap). */
+static void
+tec_allow_text(char *dst, size_t cap, size_t f, const char *act)
+{
+	snprintf(dst, cap, "POST %s/{id}/%s", tec_families[f], act);
+}
+
 /* The variables as read. */
 struct tec_env {
 	int	lsio;			/* SOCKWARD_COMPAT=linuxserver */
 	int	post, post_word;
 	int	sec[TEC_NSECTIONS], sec_word[TEC_NSECTIONS];
 	int	allow[TEC_NALLOWS], allow_word[TEC_NALLOWS];
+	int	gate[TEC_NGATES], gate_word[TEC_NGATES];
 };
 
 /* Warn about name=true and the like, read as off (see tec_bool). */
@@ -253,7 +364,7 @@ static void
 tec_warn_allow(const struct tec_env *e, void (*warn)(void *, const char *),
     void *warg)
 {
-	char list[160], rules[512], msg[1024];
+	char list[160], rules[512], msg[1024], one[RULE_MAX_TEXT];
 	size_t i, k;
 	int n = 0;
 
@@ -265,12 +376,15 @@ tec_warn_allow(const struct tec_env *e, void (*warn)(void *, const char *),
 			tec_cat(list, sizeof(list), ", ");
 		tec_cat(list, sizeof(list), tec_allows[i].var);
 		tec_cat(list, sizeof(list), "=1");
-		for (k = 0; tec_allows[i].rules[k] != NULL; k++) {
+		for (k = 0; tec_allows[i].acts[k] != NULL; k++) {
+			/* Tecnativa's ALLOW_* name /containers only. */
+			tec_allow_text(one, sizeof(one), 0,
+			    tec_allows[i].acts[k]);
 			/* ALLOW_RESTARTS and ALLOW_STOP share stop. */
-			if (strstr(rules, tec_allows[i].rules[k]) != NULL)
+			if (strstr(rules, one) != NULL)
 				continue;
 			tec_cat(rules, sizeof(rules), " --allow '");
-			tec_cat(rules, sizeof(rules), tec_allows[i].rules[k]);
+			tec_cat(rules, sizeof(rules), one);
 			tec_cat(rules, sizeof(rules), "'");
 		}
 	}
@@ -283,6 +397,24 @@ tec_warn_allow(const struct tec_env *e, void (*warn)(void *, const char *),
 	    "for linuxserver/socket-proxy's reading, where ALLOW_* works "
 	    "without POST", list, n > 1 ? "have" : "has", rules);
 	warn(warg, msg);
+}
+
+/*
+ * ", logs, top" for the subpaths linuxserver's ALLOW_* gates leave open,
+ * "" when all are closed, into dst[0..cap).
+ */
+static void
+tec_gates_open(const struct tec_env *e, char *dst, size_t cap)
+{
+	size_t i;
+
+	dst[0] = '\0';
+	for (i = 0; i < TEC_NGATES; i++) {
+		if (!e->gate[i])
+			continue;
+		tec_cat(dst, cap, ", ");
+		tec_cat(dst, cap, tec_gates[i].sub);
+	}
 }
 
 /*
@@ -312,6 +444,9 @@ tec_warnings(const struct tec_env *e, tec_getenv_fn get, void *arg,
 		if (e->sec_word[i])
 			tec_warn_word(tec_sections[i].var, get, arg, warn,
 			    warg);
+	for (i = 0; i < TEC_NGATES; i++)
+		if (e->gate_word[i])
+			tec_warn_word(tec_gates[i].var, get, arg, warn, warg);
 
 	/* POST: the gate opens for every method, on every section. */
 	list[0] = '\0';
@@ -335,7 +470,7 @@ tec_warnings(const struct tec_env *e, tec_getenv_fn get, void *arg,
 		warn(warg, msg);
 	}
 
-	if (sec[tec_sec("CONTAINERS")]) {
+	if (sec[tec_sec("CONTAINERS")] && !e->lsio) {
 		snprintf(msg, sizeof(msg),
 		    "CONTAINERS=1 opens all of /containers, not only list and "
 		    "inspect: inspect shows every container's environment "
@@ -352,6 +487,79 @@ tec_warnings(const struct tec_env *e, tec_getenv_fn get, void *arg,
 		    "update, kill and delete" : "");
 		warn(warg, msg);
 	}
+	if (sec[tec_sec("CONTAINERS")] && e->lsio) {
+		tec_gates_open(e, list, sizeof(list));
+		snprintf(msg, sizeof(msg),
+		    "CONTAINERS=1 opens all of /containers but what "
+		    "linuxserver's ALLOW_ARCHIVE, ALLOW_CHANGES, ALLOW_EXPORT, "
+		    "ALLOW_LOGS and ALLOW_TOP keep closed: inspect shows "
+		    "every container's environment (often secrets), stats%s "
+		    "%s open too, and so is GET /containers/{id}/attach/ws, a "
+		    "WebSocket that writes to the container's stdin with no "
+		    "POST at all (close it with SOCKWARD_DENY='GET "
+		    "/containers/{id}/attach/ws')%s; for a read-only client "
+		    "use --profile readonly, or allow only what it calls, "
+		    "e.g. --allow 'GET /containers/json'", list,
+		    list[0] != '\0' ? "are" : "is",
+		    e->post ? "; with POST=1 also create (a container with "
+		    "the host's / mounted is root on the host), exec, attach, "
+		    "update, kill and delete" : "");
+		warn(warg, msg);
+	}
+
+	if (sec[tec_sec("LIBPOD_CONTAINERS")]) {
+		tec_gates_open(e, list, sizeof(list));
+		snprintf(msg, sizeof(msg),
+		    "LIBPOD_CONTAINERS=1 opens all of /libpod/containers: "
+		    "inspect shows every container's environment and create "
+		    "command (often secrets), stats%s %s open too, and so is "
+		    "the attach WebSocket%s; for a read-only client use "
+		    "--profile podman-readonly, or allow only what it calls, "
+		    "e.g. --allow 'GET /libpod/containers/json'", list,
+		    list[0] != '\0' ? "are" : "is",
+		    e->post ? "; with POST=1 also create, exec, attach, "
+		    "checkpoint, restore, update, kill and delete (libpod "
+		    "create and update bodies are refused unless "
+		    "SOCKWARD_BODY_POLICY=off: the body policy cannot judge "
+		    "them)" : "");
+		warn(warg, msg);
+	}
+
+	if (sec[tec_sec("LIBPOD_SECRETS")])
+		warn(warg, "LIBPOD_SECRETS=1 opens /libpod/secrets, where "
+		    "GET /libpod/secrets/{name}/json?showsecret=true returns "
+		    "the secret's value (Podman 4.5 and later); allow only "
+		    "the list a client needs: --allow "
+		    "'GET /libpod/secrets/json'");
+
+	if (sec[tec_sec("LIBPOD_GENERATE")])
+		warn(warg, "LIBPOD_GENERATE=1 opens GET /libpod/generate/kube "
+		    "and /libpod/generate/{name}/systemd, which print "
+		    "containers' and pods' whole configuration, environment "
+		    "(often secrets) included");
+
+	if (sec[tec_sec("LIBPOD_IMAGES")])
+		warn(warg, e->post ? "LIBPOD_IMAGES=1 with POST=1 lets "
+		    "clients pull, import, load, push, tag and delete images, "
+		    "so they choose what the next container runs, and export "
+		    "any image (GET /libpod/images/{name}/get)" :
+		    "LIBPOD_IMAGES=1 opens GET /libpod/images/{name}/get and "
+		    "/libpod/images/export, which write whole images out");
+
+	if (e->post && (sec[tec_sec("LIBPOD_PLAY")] ||
+	    sec[tec_sec("LIBPOD_PODS")] || sec[tec_sec("LIBPOD_EXEC")] ||
+	    sec[tec_sec("LIBPOD_VOLUMES")] ||
+	    sec[tec_sec("LIBPOD_MANIFESTS")] ||
+	    sec[tec_sec("LIBPOD_SYSTEM")] ||
+	    sec[tec_sec("LIBPOD_NETWORKS")]))
+		warn(warg, "libpod sections with POST=1 let clients create, "
+		    "change and delete what they hold (POST /libpod/play/kube "
+		    "runs any pod YAML, host paths and privileges included; "
+		    "POST /libpod/exec/{id}/start runs commands; POST "
+		    "/libpod/system/prune deletes); sockward refuses the "
+		    "libpod request bodies that create or change things "
+		    "unless SOCKWARD_BODY_POLICY=off, as its body policy "
+		    "cannot judge them");
 
 	if (e->post && sec[tec_sec("IMAGES")])
 		warn(warg, "IMAGES=1 with POST=1 lets clients pull, load, "
@@ -453,6 +661,78 @@ tec_enabled(tec_getenv_fn get, void *arg)
 	for (i = 0; i < TEC_NALLOWS; i++)
 		if (get(arg, tec_allows[i].var) != NULL)
 			return 1;
+	for (i = 0; i < TEC_NGATES; i++)
+		if (get(arg, tec_gates[i].var) != NULL)
+			return 1;
+	return 0;
+}
+
+/*
+ * Read a variable only linuxserver has: under Tecnativa set means an
+ * error (the file was written for the other image), unset means off.
+ */
+static int
+tec_lsio_var(tec_getenv_fn get, void *arg, int lsio, const char *name,
+    int dflt, int *out, int *word, const char **reason)
+{
+	if (lsio)
+		return tec_var(get, arg, name, dflt, out, word, reason);
+	*out = *word = 0;
+	if (get(arg, name) == NULL)
+		return 0;
+	snprintf(tec_reason, sizeof(tec_reason),
+	    "%s is linuxserver/socket-proxy's variable, not Tecnativa's; "
+	    "set SOCKWARD_COMPAT=linuxserver to read it as linuxserver "
+	    "does (its ALLOW_* then also work without POST)", name);
+	*reason = tec_reason;
+	return -1;
+}
+
+/* 1 when name (n bytes) is one of linuxserver's LIBPOD_* variables. */
+static int
+tec_libpod_known(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < TEC_NSECTIONS; i++)
+		if (tec_sections[i].lsio && strlen(tec_sections[i].var) == n &&
+		    memcmp(tec_sections[i].var, name, n) == 0)
+			return 1;
+	for (i = 0; i < TEC_NALLOWS; i++)
+		if (tec_allows[i].lsio && strlen(tec_allows[i].var) == n &&
+		    memcmp(tec_allows[i].var, name, n) == 0)
+			return 1;
+	return 0;
+}
+
+int
+tec_check_names(char *const *envp, const char **reason)
+{
+	static const char *dummy;
+	char q[40];
+	const char *eq;
+	size_t n;
+
+	if (reason == NULL)
+		reason = &dummy;
+	for (; envp != NULL && *envp != NULL; envp++) {
+		if (strncmp(*envp, "LIBPOD_", 7) != 0)
+			continue;
+		eq = strchr(*envp, '=');
+		n = eq != NULL ? (size_t)(eq - *envp) : strlen(*envp);
+		if (tec_libpod_known(*envp, n))
+			continue;
+		tec_quote(q, sizeof(q), *envp);
+		if (n < strlen(q))
+			q[n] = '\0';
+		snprintf(tec_reason, sizeof(tec_reason),
+		    "%s%s is not one of linuxserver/socket-proxy's LIBPOD_* "
+		    "variables, and sockward will not guess what it should "
+		    "allow; remove it or use one of theirs", q,
+		    n > 32 ? "..." : "");
+		*reason = tec_reason;
+		return -1;
+	}
 	return 0;
 }
 
@@ -463,7 +743,7 @@ tec_load(tec_getenv_fn get, void *arg, struct rule_set *set,
 {
 	static const char *dummy;
 	struct tec_env e;
-	size_t i, k, saved;
+	size_t i, k, f, saved;
 	char text[RULE_MAX_TEXT];
 
 	if (reason == NULL)
@@ -482,23 +762,61 @@ tec_load(tec_getenv_fn get, void *arg, struct rule_set *set,
 	if (tec_var(get, arg, "POST", 0, &e.post, &e.post_word, reason) != 0)
 		return -1;
 	for (i = 0; i < TEC_NALLOWS; i++)
-		if (tec_var(get, arg, tec_allows[i].var, 0, &e.allow[i],
-		    &e.allow_word[i], reason) != 0)
+		if ((tec_allows[i].lsio ? tec_lsio_var(get, arg, e.lsio,
+		    tec_allows[i].var, 0, &e.allow[i], &e.allow_word[i],
+		    reason) : tec_var(get, arg, tec_allows[i].var, 0,
+		    &e.allow[i], &e.allow_word[i], reason)) != 0)
+			return -1;
+	for (i = 0; i < TEC_NGATES; i++)
+		if (tec_lsio_var(get, arg, e.lsio, tec_gates[i].var, 0,
+		    &e.gate[i], &e.gate_word[i], reason) != 0)
 			return -1;
 	for (i = 0; i < TEC_NSECTIONS; i++)
-		if (tec_var(get, arg, tec_sections[i].var,
-		    tec_sections[i].dflt, &e.sec[i], &e.sec_word[i],
-		    reason) != 0)
+		if ((tec_sections[i].lsio ? tec_lsio_var(get, arg, e.lsio,
+		    tec_sections[i].var, tec_sections[i].dflt, &e.sec[i],
+		    &e.sec_word[i], reason) : tec_var(get, arg,
+		    tec_sections[i].var, tec_sections[i].dflt, &e.sec[i],
+		    &e.sec_word[i], reason)) != 0)
 			return -1;
 
 	saved = set->nrules;
-	/* Tecnativa: behind the method gate, so only with POST=1. */
-	if (e.post || e.lsio)
-		for (i = 0; i < TEC_NALLOWS; i++)
-			for (k = 0; e.allow[i] && tec_allows[i].rules[k]; k++)
-				if (tec_add(set, tec_allows[i].rules[k],
-				    reason) != 0)
+	/* linuxserver: its subpath denies come first, for every method. */
+	for (i = 0; e.lsio && i < TEC_NGATES; i++) {
+		static const char *const fmt[] = {
+			/* {id} spans here where dockerd binds "web/db". */
+			"* /containers/{id}/%s",
+			"* /containers/{id}/%s/**",
+			"* /libpod/containers/{id}/%s/**",
+			"* /libpod/pods/{id}/%s/**",
+		};
+		char pat[RULE_MAX_TEXT / 2];
+
+		if (e.gate[i])
+			continue;
+		for (k = 0; k < sizeof(fmt) / sizeof(fmt[0]); k++) {
+			snprintf(pat, sizeof(pat), fmt[k], tec_gates[i].sub);
+			snprintf(text, sizeof(text), "%s reason \"%s=0 "
+			    "(linuxserver)\"", pat, tec_gates[i].var);
+			if (tec_add(set, RULE_DENY, text, reason) != 0)
+				goto fail;
+		}
+	}
+	/* Tecnativa: behind the method gate, so only with POST=1;
+	 * linuxserver: above it. */
+	for (i = 0; (e.post || e.lsio) && i < TEC_NALLOWS; i++) {
+		unsigned fam = e.lsio ? tec_allows[i].fam : TEC_F_DOCKER;
+
+		for (f = 0; e.allow[i] && f < TEC_NFAMILIES; f++) {
+			if (!(fam & (1u << f)))
+				continue;
+			for (k = 0; tec_allows[i].acts[k] != NULL; k++) {
+				tec_allow_text(text, sizeof(text), f,
+				    tec_allows[i].acts[k]);
+				if (tec_add(set, RULE_ALLOW, text, reason) != 0)
 					goto fail;
+			}
+		}
+	}
 	for (i = 0; i < TEC_NSECTIONS; i++) {
 		if (!e.sec[i])
 			continue;
@@ -506,7 +824,7 @@ tec_load(tec_getenv_fn get, void *arg, struct rule_set *set,
 		 * for every method. */
 		snprintf(text, sizeof(text), "%s %s",
 		    e.post ? "*" : "GET,HEAD", tec_sections[i].pattern);
-		if (tec_add(set, text, reason) != 0)
+		if (tec_add(set, RULE_ALLOW, text, reason) != 0)
 			goto fail;
 	}
 	tec_warnings(&e, get, arg, warn, warg);

@@ -453,6 +453,8 @@ main_cfg_from_flags(const struct set_res *res, struct cfg *cfg, int quiet)
 	for (i = 0; i < v->nitems; i++)
 		main_add_profile(&b, v->item[i]);
 	if (res->tec) {
+		if (tec_check_names(environ, &why) == -1)
+			main_config_exit("tecnativa compatibility: %s%s", why, "");
 		if (tec_load(main_getenv, NULL, &l->rules, quiet ? NULL :
 		    main_tec_warn, NULL, &why) == -1)
 			main_config_exit("tecnativa compatibility: %s%s", why, "");

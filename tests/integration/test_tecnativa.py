@@ -25,6 +25,16 @@ TEC_VARS = {
     "VERSION", "VOLUMES", "POST", "ALLOW_START", "ALLOW_STOP",
     "ALLOW_RESTARTS", "ALLOW_PAUSE", "ALLOW_UNPAUSE", "SOCKET_PATH",
     "LOG_LEVEL", "DISABLE_IPV6",
+    # linuxserver/socket-proxy's (SOCKWARD_COMPAT=linuxserver only)
+    "ALLOW_ARCHIVE", "ALLOW_CHANGES", "ALLOW_EXPORT", "ALLOW_LOGS",
+    "ALLOW_TOP", "LIBPOD_CONTAINERS", "LIBPOD_EVENTS", "LIBPOD_EXEC",
+    "LIBPOD_GENERATE", "LIBPOD_IMAGES", "LIBPOD_INFO", "LIBPOD_MANIFESTS",
+    "LIBPOD_NETWORKS", "LIBPOD_PING", "LIBPOD_PLAY", "LIBPOD_PODS",
+    "LIBPOD_SECRETS", "LIBPOD_SYSTEM", "LIBPOD_VERSION", "LIBPOD_VOLUMES",
+    "LIBPOD_ALLOW_START", "LIBPOD_ALLOW_STOP", "LIBPOD_ALLOW_RESTARTS",
+    "LIBPOD_ALLOW_PAUSE", "LIBPOD_ALLOW_UNPAUSE", "LIBPOD_ALLOW_POD_START",
+    "LIBPOD_ALLOW_POD_STOP", "LIBPOD_ALLOW_POD_RESTARTS",
+    "LIBPOD_ALLOW_POD_PAUSE", "LIBPOD_ALLOW_POD_UNPAUSE",
 }
 # Read by the test harness, not by the daemon.
 KEEP = {"SOCKWARD_BIN", "SOCKWARD_TEST_TIME_LIMIT"}
@@ -262,6 +272,69 @@ def test_bad_boolean_refuses_to_start(tmp_path, monkeypatch):
                        env=env, capture_output=True, timeout=10)
     assert r.returncode != 0, r
     assert b"CONTAINERS=maybe is not a boolean" in r.stderr, r
+
+
+def run_refusing(monkeypatch, **env):
+    """sockward started with exactly env as its compatibility variables;
+    returns the CompletedProcess of a start that should fail."""
+    from conftest import SOCKWARD_BIN
+    for k in list(os.environ):
+        if (k in TEC_VARS or k.startswith("LIBPOD_") or
+                (k.startswith("SOCKWARD_") and k not in KEEP)):
+            monkeypatch.delenv(k)
+    full = dict(os.environ, **{k: str(v) for k, v in env.items()})
+    r = subprocess.run([SOCKWARD_BIN, "--listen", "tcp://127.0.0.1:1"],
+                       env=full, capture_output=True, timeout=10)
+    assert r.returncode != 0, r
+    return r
+
+
+def test_libpod_needs_linuxserver(monkeypatch):
+    """Tecnativa has no LIBPOD_*: set, they stop sockward with a reason
+    naming the variable and the mode that reads it."""
+    r = run_refusing(monkeypatch, CONTAINERS=1, LIBPOD_CONTAINERS=1)
+    assert (b"LIBPOD_CONTAINERS is linuxserver/socket-proxy's variable, "
+            b"not Tecnativa's; set SOCKWARD_COMPAT=linuxserver") in r.stderr, r
+    # Alone, the variable still switches the mode on, so it is not lost.
+    r = run_refusing(monkeypatch, ALLOW_LOGS=0)
+    assert b"ALLOW_LOGS is linuxserver/socket-proxy's variable" in r.stderr, r
+
+
+def test_unknown_libpod_variable(monkeypatch):
+    """A LIBPOD_* name linuxserver does not define is an error naming it."""
+    r = run_refusing(monkeypatch, SOCKWARD_COMPAT="linuxserver",
+                     LIBPOD_CONTAINER=1)
+    assert (b"LIBPOD_CONTAINER is not one of linuxserver/socket-proxy's "
+            b"LIBPOD_* variables") in r.stderr, r
+
+
+def test_linuxserver_logs_gate(tec, tmp_path, dclient, running_container):
+    """linuxserver: CONTAINERS=1 no longer opens logs (nor archive, export,
+    top, changes) unless ALLOW_LOGS=1 (...), POST or not."""
+    cid = running_container.id
+    sw = tec(SOCKWARD_COMPAT="linuxserver", CONTAINERS=1)
+    assert cid in ok(dk(sw, tmp_path, "ps", "--no-trunc", "--format",
+                        "{{.ID}}")).split()
+    r = dk(sw, tmp_path, "logs", cid)
+    err = r.stderr.decode(errors="replace")
+    assert r.returncode != 0, r
+    assert "sockward: GET /containers/%s/logs" % cid in err, err
+    assert "ALLOW_LOGS=0 (linuxserver)" in err, err
+    r = dk(sw, tmp_path, "top", cid)
+    assert r.returncode != 0 and b"ALLOW_TOP=0" in r.stderr, r
+    r = dk(sw, tmp_path, "diff", cid)
+    assert r.returncode != 0 and b"ALLOW_CHANGES=0" in r.stderr, r
+    r = dk(sw, tmp_path, "export", "-o", str(tmp_path / "x.tar"), cid)
+    assert r.returncode != 0 and b"ALLOW_EXPORT=0" in r.stderr, r
+    r = dk(sw, tmp_path, "cp", cid + ":/testbox", str(tmp_path / "tb"))
+    assert r.returncode != 0 and b"ALLOW_ARCHIVE=0" in r.stderr, r
+    assert warned(sw, "CONTAINERS=1 opens all of /containers but what "
+                  "linuxserver's") == 1
+
+    sw = tec(SOCKWARD_COMPAT="linuxserver", CONTAINERS=1, ALLOW_LOGS=1)
+    ok(dk(sw, tmp_path, "logs", cid))
+    r = dk(sw, tmp_path, "top", cid)
+    assert r.returncode != 0 and b"ALLOW_TOP=0" in r.stderr, r
 
 
 def test_explain_names_tecnativa(monkeypatch):

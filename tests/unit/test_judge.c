@@ -325,6 +325,50 @@ test_body_kinds(void **state)
 	    "Content-Length: 2\r\n\r\n"), JUDGE_DENY);
 }
 
+/* Podman's libpod bodies: refused while a body policy is on, with a
+ * message saying why; forwarded unjudged once the policy is off. */
+static void
+test_body_libpod(void **state)
+{
+	struct rule r;
+	const char *why;
+	static const char *const req = "POST /v4.3.1/libpod/containers/create "
+	    "HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 2\r\n\r\n";
+
+	(void)state;
+	pol.mode = CFG_ENFORCE;
+	assert_int_equal(rule_parse_line("allow POST /libpod/containers/create",
+	    &r, &why), 0);
+	assert_int_equal(rule_set_add(&pol.rules, &r, "--allow"), 0);
+	pol.nbody = 1;
+	body_policy_init(&pol.body[0], "no-host-escape");
+	assert_int_equal(judge_text(req), JUDGE_DENY);
+	assert_int_equal(res.status, 403);
+	assert_int_equal(res.why, JUDGE_WHY_BODY_ROUTE);
+	assert_non_null(strstr(res.message, "POST /libpod/containers/create"));
+	assert_non_null(strstr(res.message, "the body policy cannot judge "
+	    "libpod request bodies"));
+	assert_int_equal(res.body_kind, BODY_K_LIBPOD);
+	pol.mode = CFG_AUDIT;
+	assert_int_equal(judge_text(req), JUDGE_WOULD_DENY);
+	pol.mode = CFG_ENFORCE;
+	/* A hijacked stream is no document: exec start is not refused. */
+	assert_int_equal(rule_parse_line("allow POST /libpod/exec/{id}/start",
+	    &r, &why), 0);
+	assert_int_equal(rule_set_add(&pol.rules, &r, "--allow"), 0);
+	assert_int_equal(judge_text("POST /v4.3.1/libpod/exec/abc/start "
+	    "HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 2\r\n\r\n"), JUDGE_ALLOW);
+	assert_true(res.hijack);
+	body_policy_init_off(&pol.body[0]);
+	assert_int_equal(judge_text(req), JUDGE_ALLOW);
+	assert_null(res.body);
+	assert_int_equal(res.body_collect, 0);
+	memset(&pol.body[0], 0, sizeof(pol.body[0]));
+	pol.nbody = 0;
+}
+
 /* What decided, for the metrics: the first reason, never the request's
  * words. */
 static void
@@ -509,6 +553,66 @@ test_hiding_names_elsewhere(void **state)
 	}
 }
 
+/* With visible labels every libpod route is refused: its objects'
+ * labels are where the filter does not read them. */
+static void
+test_hiding_libpod(void **state)
+{
+	static const char *const lab[] = { "app=web" };
+	struct rule r;
+	const char *why;
+
+	(void)state;
+	vis_build(NULL, 0);
+	assert_int_equal(rule_parse_line("allow GET /libpod/**", &r, &why), 0);
+	assert_int_equal(rule_set_add(&vis.rules, &r, "--allow"), 0);
+	assert_int_equal(judge_under(&vis, "GET /v4.3.1/libpod/containers/json "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	/* and the catch-all of vis_build never reached it by itself */
+	vis_build(NULL, 0);
+	assert_int_equal(judge_under(&vis, "GET /v4.3.1/libpod/containers/json "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_DENY);
+	vis_build(lab, 1);
+	assert_int_equal(rule_parse_line("allow GET /libpod/**", &r, &why), 0);
+	assert_int_equal(rule_set_add(&vis.rules, &r, "--allow"), 0);
+	assert_int_equal(judge_under(&vis, "GET /v4.3.1/libpod/containers/json "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_DENY);
+	assert_int_equal(res.status, 403);
+	assert_int_equal(res.why, JUDGE_WHY_VISIBLE);
+	assert_non_null(strstr(res.message, "libpod API"));
+	assert_non_null(strstr(res.label, "; visible labels: libpod API"));
+	vis.mode = CFG_AUDIT;
+	assert_int_equal(judge_under(&vis, "GET /libpod/_ping HTTP/1.1\r\n"
+	    "Host: d\r\n\r\n"), JUDGE_WOULD_DENY);
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.message, "");
+}
+
+/* libpod inspect answers are redacted like dockerd's. */
+static void
+test_response_libpod(void **state)
+{
+	struct rule r;
+	const char *why;
+
+	(void)state;
+	vis_build(NULL, 0);
+	assert_int_equal(rule_parse_line("allow GET /libpod/**", &r, &why), 0);
+	assert_int_equal(rule_set_add(&vis.rules, &r, "--allow"), 0);
+	assert_int_equal(judge_under(&vis, "GET /v4.3.1/libpod/containers/web/"
+	    "json HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_LIBPOD_CONTAINER_INSPECT);
+	assert_non_null(res.resp_plan);
+	assert_int_equal(judge_under(&vis, "GET /v4.3.1/libpod/pods/p/json "
+	    "HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_LIBPOD_POD_INSPECT);
+	assert_non_null(res.resp_plan);
+	assert_int_equal(judge_under(&vis, "GET /v4.3.1/libpod/secrets/s/json"
+	    "?showsecret=true HTTP/1.1\r\nHost: d\r\n\r\n"), JUDGE_ALLOW);
+	assert_int_equal(res.resp_kind, RF_LIBPOD_SECRET_INSPECT);
+	assert_non_null(res.resp_plan);
+}
+
 static void
 test_response_hiding(void **state)
 {
@@ -682,10 +786,13 @@ main(void)
 		cmocka_unit_test(test_reject_head_past_limits),
 		cmocka_unit_test(test_hijack_attribute),
 		cmocka_unit_test(test_body_kinds),
+		cmocka_unit_test(test_body_libpod),
 		cmocka_unit_test(test_why),
 		cmocka_unit_test(test_status_reasons),
 		cmocka_unit_test_teardown(test_hiding_names_elsewhere,
 		    vis_teardown),
+		cmocka_unit_test_teardown(test_hiding_libpod, vis_teardown),
+		cmocka_unit_test_teardown(test_response_libpod, vis_teardown),
 		cmocka_unit_test_teardown(test_response_hiding, vis_teardown),
 		cmocka_unit_test_teardown(test_response_no_labels,
 		    vis_teardown),

@@ -86,7 +86,8 @@ allows(enum req_method m, const char *path)
 
 	if (r != NULL)
 		assert_string_equal(r->origin, "tecnativa");
-	return r != NULL;
+	/* linuxserver's subpath denies are rules too. */
+	return r != NULL && r->action == RULE_ALLOW;
 }
 
 #define ALLOW(m, p)						\
@@ -567,6 +568,411 @@ test_appends(void **state)
 	assert_int_equal(set.rules[4].index, 4);
 }
 
+/* ---- linuxserver/socket-proxy (SOCKWARD_COMPAT=linuxserver) ---- */
+
+#define LSIO "SOCKWARD_COMPAT=linuxserver"
+
+/* Its Dockerfile defaults: Tecnativa's plus LIBPOD_PING, LIBPOD_VERSION
+ * and the five subpath denies. */
+static void
+test_lsio_defaults(void **state)
+{
+	size_t i;
+
+	(void)state;
+	LOAD(LSIO);
+	assert_int_equal(set.nrules, 20 + 5);
+	for (i = 0; i < 20; i++) {
+		assert_int_equal(set.rules[i].action, RULE_DENY);
+		assert_non_null(strstr(set.rules[i].reason, "=0 (linuxserver)"));
+	}
+	assert_string_equal(set.rules[0].text, "* /containers/{id}/archive "
+	    "reason \"ALLOW_ARCHIVE=0 (linuxserver)\"");
+	assert_string_equal(set.rules[20].text, "GET,HEAD /events/**");
+	assert_string_equal(set.rules[23].text, "GET,HEAD /libpod/_ping");
+	assert_string_equal(set.rules[24].text, "GET,HEAD /libpod/version/**");
+	ALLOW(GET, "/libpod/_ping");
+	ALLOW(HEAD, "/libpod/_ping");
+	ALLOW(GET, "/libpod/version");
+	ALLOW(GET, "/_ping");
+	ALLOW(GET, "/events");
+	DENY(POST, "/libpod/_ping");
+	DENY(GET, "/libpod/info");
+	DENY(GET, "/libpod/events");
+	DENY(GET, "/libpod/containers/json");
+	DENY(GET, "/libpod/_ping/x");
+	assert_int_equal(nwarn, 0);
+
+	/* Turned off like any other. */
+	LOAD(LSIO, "LIBPOD_PING=0", "LIBPOD_VERSION=0", "PING=0",
+	    "VERSION=0", "EVENTS=0");
+	assert_int_equal(set.nrules, 20);
+	DENY(GET, "/libpod/_ping");
+	DENY(GET, "/libpod/version");
+}
+
+/* Every libpod section: read-only, every method with POST=1, and only
+ * its own paths (never the Docker ones). */
+static void
+test_lsio_every_libpod_section(void **state)
+{
+	static const struct {
+		const char *var, *path;
+	} secs[] = {
+		{ "LIBPOD_CONTAINERS", "/libpod/containers/json" },
+		{ "LIBPOD_EVENTS", "/libpod/events" },
+		{ "LIBPOD_EXEC", "/libpod/exec/x/json" },
+		{ "LIBPOD_GENERATE", "/libpod/generate/kube" },
+		{ "LIBPOD_IMAGES", "/libpod/images/json" },
+		{ "LIBPOD_INFO", "/libpod/info" },
+		{ "LIBPOD_MANIFESTS", "/libpod/manifests/x/json" },
+		{ "LIBPOD_NETWORKS", "/libpod/networks/json" },
+		{ "LIBPOD_PING", "/libpod/_ping" },
+		{ "LIBPOD_PLAY", "/libpod/play/kube" },
+		{ "LIBPOD_PODS", "/libpod/pods/json" },
+		{ "LIBPOD_SECRETS", "/libpod/secrets/json" },
+		{ "LIBPOD_SYSTEM", "/libpod/system/df" },
+		{ "LIBPOD_VERSION", "/libpod/version" },
+		{ "LIBPOD_VOLUMES", "/libpod/volumes/json" },
+	};
+	static const char *const docker[] = {
+		"/containers/json", "/events", "/exec/x/json", "/images/json",
+		"/info", "/networks", "/_ping", "/secrets", "/system/df",
+		"/version", "/volumes",
+	};
+	char on[40];
+	const char *env[16];
+	size_t i, j, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+		snprintf(on, sizeof(on), "%s=1", secs[i].var);
+		n = 0;
+		env[n++] = LSIO;
+		env[n++] = on;
+		env[n++] = "EVENTS=0";
+		env[n++] = "PING=0";
+		env[n++] = "VERSION=0";
+		if (strcmp(secs[i].var, "LIBPOD_PING") != 0)
+			env[n++] = "LIBPOD_PING=0";
+		if (strcmp(secs[i].var, "LIBPOD_VERSION") != 0)
+			env[n++] = "LIBPOD_VERSION=0";
+		for (j = 0; j < 5; j++)		/* no subpath denies */
+			env[n++] = (const char *[]){ "ALLOW_ARCHIVE=1",
+			    "ALLOW_CHANGES=1", "ALLOW_EXPORT=1",
+			    "ALLOW_LOGS=1", "ALLOW_TOP=1" }[j];
+		env[n] = NULL;
+		load_env(env, __LINE__);
+		assert_int_equal(set.nrules, 1);
+		/* An allow rule must name "/libpod" to grant libpod. */
+		assert_non_null(strstr(set.rules[0].text, " /libpod/"));
+		if (!allows(REQ_M_GET, secs[i].path) ||
+		    !allows(REQ_M_HEAD, secs[i].path))
+			fail_msg("%s: GET/HEAD %s denied", on, secs[i].path);
+		if (allows(REQ_M_POST, secs[i].path) ||
+		    allows(REQ_M_DELETE, secs[i].path))
+			fail_msg("%s POST=0: POST/DELETE %s allowed", on,
+			    secs[i].path);
+		for (j = 0; j < sizeof(secs) / sizeof(secs[0]); j++)
+			if (j != i && allows(REQ_M_GET, secs[j].path))
+				fail_msg("%s: GET %s allowed", on,
+				    secs[j].path);
+		for (j = 0; j < sizeof(docker) / sizeof(docker[0]); j++)
+			if (allows(REQ_M_GET, docker[j]))
+				fail_msg("%s: GET %s allowed", on, docker[j]);
+
+		env[n++] = "POST=1";
+		env[n] = NULL;
+		load_env(env, __LINE__);
+		if (!allows(REQ_M_POST, secs[i].path) ||
+		    !allows(REQ_M_DELETE, secs[i].path) ||
+		    !allows(REQ_M_PUT, secs[i].path))
+			fail_msg("%s POST=1: a method on %s denied", on,
+			    secs[i].path);
+	}
+}
+
+/* The subpath denies hold whatever the sections say, POST or not. */
+static void
+test_lsio_gates(void **state)
+{
+	static const struct {
+		const char *var, *sub;
+	} gates[] = {
+		{ "ALLOW_ARCHIVE", "archive" }, { "ALLOW_CHANGES", "changes" },
+		{ "ALLOW_EXPORT", "export" }, { "ALLOW_LOGS", "logs" },
+		{ "ALLOW_TOP", "top" },
+	};
+	static const char *const fmt[] = {
+		"/containers/x/%s", "/containers/web/db/%s",
+		"/containers/x/%s/json", "/libpod/containers/x/%s",
+		"/libpod/pods/x/%s",
+	};
+	char on[40], path[80];
+	size_t i, j, k;
+
+	(void)state;
+	LOAD(LSIO, "CONTAINERS=1", "LIBPOD_CONTAINERS=1", "LIBPOD_PODS=1",
+	    "POST=1");
+	for (i = 0; i < sizeof(gates) / sizeof(gates[0]); i++)
+		for (k = 0; k < sizeof(fmt) / sizeof(fmt[0]); k++) {
+			snprintf(path, sizeof(path), fmt[k], gates[i].sub);
+			if (allows(REQ_M_GET, path) || allows(REQ_M_PUT, path) ||
+			    allows(REQ_M_HEAD, path))
+				fail_msg("%s allowed", path);
+		}
+	ALLOW(GET, "/containers/x/json");
+	ALLOW(GET, "/containers/x/stats");
+	ALLOW(GET, "/libpod/containers/x/json");
+	ALLOW(GET, "/libpod/pods/x/json");
+	ALLOW(POST, "/containers/create");
+	ALLOW(POST, "/libpod/containers/x/start");
+	/* The 403 says which variable. */
+	assert_string_equal(rule_match(&set, REQ_M_GET,
+	    "/libpod/containers/x/logs", NULL, 0)->reason,
+	    "ALLOW_LOGS=0 (linuxserver)");
+
+	/* Each variable lifts its own deny only; the section decides. */
+	for (i = 0; i < sizeof(gates) / sizeof(gates[0]); i++) {
+		snprintf(on, sizeof(on), "%s=1", gates[i].var);
+		load_env((const char *[]){ LSIO, "CONTAINERS=1",
+		    "LIBPOD_CONTAINERS=1", "LIBPOD_PODS=1", on, NULL },
+		    __LINE__);
+		assert_int_equal(set.nrules, 16 + 8);
+		for (j = 0; j < sizeof(gates) / sizeof(gates[0]); j++)
+			for (k = 0; k < sizeof(fmt) / sizeof(fmt[0]); k++) {
+				snprintf(path, sizeof(path), fmt[k],
+				    gates[j].sub);
+				if (allows(REQ_M_GET, path) != (i == j))
+					fail_msg("%s: GET %s %s", on, path,
+					    i == j ? "denied" : "allowed");
+				/* POST=0: the gate still applies. */
+				if (allows(REQ_M_PUT, path))
+					fail_msg("%s: PUT %s allowed", on,
+					    path);
+			}
+		/* Alone it opens nothing. */
+		load_env((const char *[]){ LSIO, on, NULL }, __LINE__);
+		snprintf(path, sizeof(path), "/containers/x/%s",
+		    gates[i].sub);
+		if (allows(REQ_M_GET, path))
+			fail_msg("%s alone: GET %s allowed", on, path);
+	}
+}
+
+/* ALLOW_* without POST on every family; LIBPOD_ALLOW_* on one each. */
+static void
+test_lsio_allows(void **state)
+{
+	static const struct {
+		const char *var;
+		const char *acts;	/* each word between spaces */
+		int docker, ctr, pod;
+	} al[] = {
+		{ "ALLOW_RESTARTS", " stop restart kill ", 1, 1, 1 },
+		{ "ALLOW_START", " start ", 1, 1, 1 },
+		{ "ALLOW_STOP", " stop ", 1, 1, 1 },
+		{ "ALLOW_PAUSE", " pause ", 1, 1, 1 },
+		{ "ALLOW_UNPAUSE", " unpause ", 1, 1, 1 },
+		{ "LIBPOD_ALLOW_RESTARTS", " stop restart kill ", 0, 1, 0 },
+		{ "LIBPOD_ALLOW_START", " start ", 0, 1, 0 },
+		{ "LIBPOD_ALLOW_STOP", " stop ", 0, 1, 0 },
+		{ "LIBPOD_ALLOW_PAUSE", " pause ", 0, 1, 0 },
+		{ "LIBPOD_ALLOW_UNPAUSE", " unpause ", 0, 1, 0 },
+		{ "LIBPOD_ALLOW_POD_RESTARTS", " stop restart kill ", 0, 0, 1 },
+		{ "LIBPOD_ALLOW_POD_START", " start ", 0, 0, 1 },
+		{ "LIBPOD_ALLOW_POD_STOP", " stop ", 0, 0, 1 },
+		{ "LIBPOD_ALLOW_POD_PAUSE", " pause ", 0, 0, 1 },
+		{ "LIBPOD_ALLOW_POD_UNPAUSE", " unpause ", 0, 0, 1 },
+	};
+	static const char *const acts[] = {
+		"start", "stop", "restart", "kill", "pause", "unpause"
+	};
+	char on[48], path[80], word[16];
+	size_t i, j;
+	int want;
+
+	(void)state;
+	for (i = 0; i < sizeof(al) / sizeof(al[0]); i++) {
+		snprintf(on, sizeof(on), "%s=1", al[i].var);
+		load_env((const char *[]){ LSIO, on, NULL }, __LINE__);
+		assert_int_equal(nwarn, 0);
+		for (j = 0; j < sizeof(acts) / sizeof(acts[0]); j++) {
+			snprintf(word, sizeof(word), " %s ", acts[j]);
+			want = strstr(al[i].acts, word) != NULL;
+			snprintf(path, sizeof(path), "/containers/x/%s",
+			    acts[j]);
+			if (allows(REQ_M_POST, path) != (want && al[i].docker))
+				fail_msg("%s: POST %s", on, path);
+			snprintf(path, sizeof(path),
+			    "/libpod/containers/x/%s", acts[j]);
+			if (allows(REQ_M_POST, path) != (want && al[i].ctr))
+				fail_msg("%s: POST %s", on, path);
+			snprintf(path, sizeof(path), "/libpod/pods/x/%s",
+			    acts[j]);
+			if (allows(REQ_M_POST, path) != (want && al[i].pod))
+				fail_msg("%s: POST %s", on, path);
+			/* POST only; "/pods" without "/libpod" is no route */
+			if (allows(REQ_M_GET, path))
+				fail_msg("%s: GET %s allowed", on, path);
+			snprintf(path, sizeof(path), "/pods/x/%s", acts[j]);
+			if (allows(REQ_M_POST, path))
+				fail_msg("%s: POST %s allowed", on, path);
+		}
+		DENY(POST, "/libpod/containers/create");
+		DENY(GET, "/libpod/containers/json");
+	}
+}
+
+/* Without POST=1 the libpod sections read only; ALLOW_* still write. */
+static void
+test_lsio_post_gate(void **state)
+{
+	(void)state;
+	LOAD(LSIO, "LIBPOD_CONTAINERS=1", "LIBPOD_ALLOW_START=1");
+	ALLOW(GET, "/libpod/containers/json");
+	ALLOW(HEAD, "/libpod/containers/x/json");
+	ALLOW(POST, "/libpod/containers/x/start");
+	DENY(POST, "/libpod/containers/create");
+	DENY(POST, "/libpod/containers/x/stop");
+	DENY(DELETE, "/libpod/containers/x");
+	DENY(GET, "/containers/json");
+
+	LOAD(LSIO, "LIBPOD_CONTAINERS=1", "POST=1");
+	ALLOW(POST, "/libpod/containers/create");
+	ALLOW(POST, "/libpod/containers/x/stop");
+	ALLOW(DELETE, "/libpod/containers/x");
+	DENY(GET, "/libpod/containers/x/logs");	/* ALLOW_LOGS=0 */
+	DENY(POST, "/containers/create");
+	assert_int_equal(warned("POST=1 lets every method through"), 1);
+	assert_int_equal(warned("LIBPOD_CONTAINERS=1 opens"), 1);
+	assert_int_equal(warned("libpod sections with POST=1"), 0);
+}
+
+/* Under Tecnativa, linuxserver's variables are an error naming them. */
+static void
+test_lsio_vars_refused_by_tecnativa(void **state)
+{
+	static const char *const vars[] = {
+		"LIBPOD_CONTAINERS", "LIBPOD_EVENTS", "LIBPOD_EXEC",
+		"LIBPOD_GENERATE", "LIBPOD_IMAGES", "LIBPOD_INFO",
+		"LIBPOD_MANIFESTS", "LIBPOD_NETWORKS", "LIBPOD_PING",
+		"LIBPOD_PLAY", "LIBPOD_PODS", "LIBPOD_SECRETS",
+		"LIBPOD_SYSTEM", "LIBPOD_VERSION", "LIBPOD_VOLUMES",
+		"LIBPOD_ALLOW_START", "LIBPOD_ALLOW_STOP",
+		"LIBPOD_ALLOW_RESTARTS", "LIBPOD_ALLOW_PAUSE",
+		"LIBPOD_ALLOW_UNPAUSE", "LIBPOD_ALLOW_POD_START",
+		"LIBPOD_ALLOW_POD_STOP", "LIBPOD_ALLOW_POD_RESTARTS",
+		"LIBPOD_ALLOW_POD_PAUSE", "LIBPOD_ALLOW_POD_UNPAUSE",
+		"ALLOW_ARCHIVE", "ALLOW_CHANGES", "ALLOW_EXPORT", "ALLOW_LOGS",
+		"ALLOW_TOP",
+	};
+	char kv[48], want[96];
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		snprintf(kv, sizeof(kv), "%s=0", vars[i]);
+		snprintf(want, sizeof(want), "%s is linuxserver/socket-proxy's "
+		    "variable, not Tecnativa's; set SOCKWARD_COMPAT="
+		    "linuxserver", vars[i]);
+		rule_set_free(&set);
+		why = NULL;
+		assert_int_equal(tec_load(tget, (const char *[]){
+		    "CONTAINERS=1", kv, NULL }, &set, NULL, NULL, &why), -1);
+		assert_non_null(why);
+		if (strncmp(why, want, strlen(want)) != 0)
+			fail_msg("%s: %s", kv, why);
+		assert_int_equal(set.nrules, 0);
+		assert_int_equal(tec_load(tget, (const char *[]){
+		    "SOCKWARD_COMPAT=tecnativa", kv, NULL }, &set, NULL, NULL,
+		    &why), -1);
+		/* They switch the mode on, so the error is seen. */
+		assert_int_equal(tec_enabled(tget, (const char *[]){ kv,
+		    NULL }), 1);
+		/* And linuxserver reads them. */
+		assert_int_equal(tec_load(tget, (const char *[]){ LSIO, kv,
+		    NULL }, &set, NULL, NULL, &why), 0);
+	}
+	/* A bad value under linuxserver is the usual error. */
+	assert_int_equal(tec_load(tget, (const char *[]){ LSIO,
+	    "LIBPOD_PODS=maybe", NULL }, &set, NULL, NULL, &why), -1);
+	assert_string_equal(why, "LIBPOD_PODS=maybe is not a boolean "
+	    "(Tecnativa mode; use 1 or 0)");
+	LOAD(LSIO, "ALLOW_LOGS=true", "CONTAINERS=1");
+	assert_int_equal(warned("ALLOW_LOGS=true is read as 0"), 1);
+	DENY(GET, "/containers/x/logs");
+}
+
+static void
+test_check_names(void **state)
+{
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(tec_check_names(NULL, &why), 0);
+	assert_int_equal(tec_check_names((char *[]){ NULL }, &why), 0);
+	assert_int_equal(tec_check_names((char *[]){ "PATH=/bin",
+	    "LIBPOD_CONTAINERS=1", "LIBPOD_ALLOW_POD_UNPAUSE=0",
+	    "LIBPOD_VERSION", "libpod_foo=1", "XLIBPOD_FOO=1", NULL },
+	    &why), 0);
+	assert_int_equal(tec_check_names((char *[]){ "PATH=/bin",
+	    "LIBPOD_CONTAINER=1", "LIBPOD_FOO=1", NULL }, &why), -1);
+	assert_string_equal(why, "LIBPOD_CONTAINER is not one of "
+	    "linuxserver/socket-proxy's LIBPOD_* variables, and sockward "
+	    "will not guess what it should allow; remove it or use one of "
+	    "theirs");
+	assert_int_equal(tec_check_names((char *[]){ "LIBPOD_=1", NULL },
+	    &why), -1);
+	assert_string_equal(strstr(why, " is not") - 7, "LIBPOD_ is not one "
+	    "of linuxserver/socket-proxy's LIBPOD_* variables, and sockward "
+	    "will not guess what it should allow; remove it or use one of "
+	    "theirs");
+	assert_int_equal(tec_check_names((char *[]){ "LIBPOD_PINGS", NULL },
+	    NULL), -1);
+	/* A prefix of a real name is not that name. */
+	assert_int_equal(tec_check_names((char *[]){ "LIBPOD_PIN=1", NULL },
+	    &why), -1);
+	assert_int_equal(tec_check_names((char *[]){
+	    "LIBPOD_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=1", NULL },
+	    &why), -1);
+	assert_non_null(strstr(why, "AAAA... is not one of"));
+}
+
+/* The linuxserver warnings say what its denies leave open. */
+static void
+test_lsio_warnings(void **state)
+{
+	(void)state;
+	LOAD(LSIO, "CONTAINERS=1");
+	assert_int_equal(nwarn, 1);
+	assert_int_equal(warned("CONTAINERS=1 opens all of /containers but "
+	    "what linuxserver's"), 1);
+	assert_non_null(strstr(warns[0], "stats is open too"));
+
+	LOAD(LSIO, "CONTAINERS=1", "ALLOW_LOGS=1", "ALLOW_EXPORT=1");
+	assert_non_null(strstr(warns[0], "stats, export, logs are open"));
+
+	LOAD(LSIO, "LIBPOD_SECRETS=1", "LIBPOD_GENERATE=1",
+	    "LIBPOD_IMAGES=1");
+	assert_int_equal(warned("LIBPOD_SECRETS=1 opens"), 1);
+	assert_int_equal(warned("LIBPOD_GENERATE=1 opens"), 1);
+	assert_int_equal(warned("LIBPOD_IMAGES=1 opens"), 1);
+	assert_int_equal(nwarn, 3);
+
+	LOAD(LSIO, "LIBPOD_PLAY=1", "POST=1");
+	assert_int_equal(warned("libpod sections with POST=1"), 1);
+	assert_int_equal(warned("POST=1 lets every method through"), 1);
+	assert_non_null(strstr(warns[0], "DELETE /libpod/play/kube"));
+	assert_int_equal(nwarn, 2);
+
+	/* Read-only libpod sections say nothing. */
+	LOAD(LSIO, "LIBPOD_INFO=1", "LIBPOD_EVENTS=1", "LIBPOD_PODS=1",
+	    "LIBPOD_VOLUMES=1", "LIBPOD_NETWORKS=1", "LIBPOD_SYSTEM=1");
+	assert_int_equal(nwarn, 0);
+}
+
 #define ENABLED(...) tec_enabled(tget, (const char *[]){ __VA_ARGS__, NULL })
 
 static void
@@ -595,6 +1001,10 @@ test_enabled(void **state)
 	assert_int_equal(ENABLED("SOCKWARD_COMPAT=tecnativa"), 1);
 	assert_int_equal(ENABLED("SOCKWARD_COMPAT=Tecnativa"), 1);
 	assert_int_equal(ENABLED("SOCKWARD_COMPAT=linuxserver"), 1);
+	assert_int_equal(ENABLED("LIBPOD_PING=1"), 1);
+	assert_int_equal(ENABLED("LIBPOD_ALLOW_POD_STOP=0"), 1);
+	assert_int_equal(ENABLED("ALLOW_TOP="), 1);
+	assert_int_equal(ENABLED("LIBPOD_FOO=1"), 0);	/* tec_check_names */
 	assert_int_equal(tec_enabled(NULL, NULL), 0);
 }
 
@@ -650,6 +1060,16 @@ main(void)
 		cmocka_unit_test_teardown(test_compat_bad, teardown),
 		cmocka_unit_test_teardown(test_appends, teardown),
 		cmocka_unit_test_teardown(test_enabled, teardown),
+		cmocka_unit_test_teardown(test_lsio_defaults, teardown),
+		cmocka_unit_test_teardown(test_lsio_every_libpod_section,
+		    teardown),
+		cmocka_unit_test_teardown(test_lsio_gates, teardown),
+		cmocka_unit_test_teardown(test_lsio_allows, teardown),
+		cmocka_unit_test_teardown(test_lsio_post_gate, teardown),
+		cmocka_unit_test_teardown(test_lsio_vars_refused_by_tecnativa,
+		    teardown),
+		cmocka_unit_test_teardown(test_check_names, teardown),
+		cmocka_unit_test_teardown(test_lsio_warnings, teardown),
 		cmocka_unit_test_teardown(test_listen, teardown),
 		cmocka_unit_test_teardown(test_log_level, teardown),
 	};
