@@ -6,7 +6,8 @@ Canaries, made directly on podman before the corpus, besides podmanutil's
 objects (its container holds a secret in Env, its secret has a value): a
 running container named like dockerd's canary, whose Env (and so podman's
 CreateCommand) holds a random token; an exited container that printed the
-token (its logs); a secret whose data is the token; a volume; an empty pod.
+token (its logs); a secret whose data is the token; a volume whose options
+hold it; an empty pod.
 The service is this module's own (the session's `podman` is shared with
 test_podman.py, whose tests create objects).
 Every `live` case is sent through a sockward on podman's socket with the
@@ -79,6 +80,10 @@ LIBPOD_VARIANTS = [
     b"/v1.41/containers/" + C + b"/json",
     b"/v4.3.1/libpod/pods/" + POD.encode() + b"/json",
     b"/v4.3.1/libpod/containers/json?all=true",
+    b"/v1.41/volumes",
+    b"/v1.41/volumes/" + C,
+    b"/v4.3.1/libpod/volumes/json",
+    b"/v4.3.1/libpod/volumes/" + C + b"/json",
 ]
 
 
@@ -108,7 +113,9 @@ class Podman:
         # the token comes in on stdin: in argv it would show in every list
         self._cli("run", "-i", "--name", LOGS_CANARY, "--label", "sockward-adversarial=canary",
                   image, "/testbox", "cat", stdin=tok + "\n")
-        self._cli("volume", "create", CANARY)
+        # never mounted: its options only have to be stored (and redacted)
+        self._cli("volume", "create", "--opt", "type=tmpfs", "--opt", "device=tmpfs",
+                  "--opt", "o=uid=0,context=" + tok, CANARY)
         self._cli("pod", "create", "--infra=false", "--name", POD)
         path = os.path.join(pm.dir, "adv-secret")
         with open(path, "w") as f:
