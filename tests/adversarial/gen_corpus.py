@@ -831,6 +831,10 @@ case(c, "pro-smuggle-export", g(LP + "/_ping", extra=b"Content-Length: %d\r\n" %
                                 len(g(LP + "/containers/%s/export" % CANARY))) +
      g(LP + "/containers/%s/export" % CANARY), fwd("GET %s/_ping" % LP), args=PRO,
      body=g(LP + "/containers/%s/export" % CANARY))
+case(c, "pro-pod-inspect", g(LP + "/pods/%s/json" % PODPOD), fwd("GET %s/pods/%s/json" % (LP, PODPOD)), args=PRO,
+     note="CreateCommand redacted: harness 2 on podman looks for the token")
+case(c, "pro-volume-inspect", g(LP + "/volumes/%s/json" % CANARY), fwd("GET %s/volumes/%s/json" % (LP, CANARY)),
+     args=PRO, note="Options redacted: harness 2 on podman looks for the token")
 
 
 def write():

@@ -7,7 +7,7 @@ objects (its container holds a secret in Env, its secret has a value): a
 running container named like dockerd's canary, whose Env (and so podman's
 CreateCommand) holds a random token; an exited container that printed the
 token (its logs); a secret whose data is the token; a volume whose options
-hold it; an empty pod.
+hold it; an empty pod whose CreateCommand names it.
 The service is this module's own (the session's `podman` is shared with
 test_podman.py, whose tests create objects).
 Every `live` case is sent through a sockward on podman's socket with the
@@ -116,7 +116,11 @@ class Podman:
         # never mounted: its options only have to be stored (and redacted)
         self._cli("volume", "create", "--opt", "type=tmpfs", "--opt", "device=tmpfs",
                   "--opt", "o=uid=0,context=" + tok, CANARY)
-        self._cli("pod", "create", "--infra=false", "--name", POD)
+        # an empty label file named after the token: only the pod's
+        # CreateCommand names it
+        labels = os.path.join(pm.dir, tok)
+        open(labels, "w").close()
+        self._cli("pod", "create", "--infra=false", "--label-file", labels, "--name", POD)
         path = os.path.join(pm.dir, "adv-secret")
         with open(path, "w") as f:
             f.write(tok)
@@ -127,6 +131,10 @@ class Podman:
         assert self.secret in logs.body, logs
         ins = pm.api("GET", LP + "/containers/%s/json" % CANARY)
         assert ins.body.count(self.secret) >= 2, "Env and CreateCommand: %r" % ins.body[:300]
+        for path in ("/pods/%s/json" % POD, "/volumes/%s/json" % CANARY):
+            r = pm.api("GET", LP + path)
+            assert self.secret in r.body, (path, r)
+        assert self.secret not in pm.api("GET", LP + "/pods/json").body
 
     def _cli(self, *args, stdin=None):
         pm = self.pm
