@@ -30,7 +30,9 @@ struct canon_target {
  * Canonicalise the origin-form target[0..len).  Returns 0 and fills *out,
  * or -1 with *reason set to a static explanation (the caller answers 400).
  * Refused: malformed or double-level percent escapes ('%' after decoding),
- * encoded '/', '\\', '?', '#', NUL, control bytes and spaces, invalid or
+ * encoded '/' (except below "/libpod/", where it is decoded: Podman's
+ * client escapes image names' slashes), '\\', '?', '#', NUL, control
+ * bytes and spaces, invalid or
  * overlong UTF-8, empty segments ("//", trailing '/'), "." and ".."
  * segments, a malformed version prefix (also a three-part one in front
  * of anything but "/libpod"), an empty path after the version,

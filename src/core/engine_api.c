@@ -10,6 +10,15 @@
  * handlers may refuse older versions themselves.  The form flag and body
  * kind come from reading each handler (httputils.ParseForm, r.FormValue,
  * httputils.ReadJSON).
+ *
+ * The libpod rows were checked against podman's pkg/api/server
+ * (register_*.go, the register calls' order in server.go) at v4.3.1 and
+ * at a 5.x head, and their flags against pkg/api/handlers.  Podman's
+ * APIHandler wrapper calls r.ParseForm for every route, but handlers
+ * decode their parameters from r.URL.Query(): a form body is consumed,
+ * never read as parameters, except by image tag and untag (r.Form.Get),
+ * the only libpod rows with ENGINE_API_FORM.  Hijacks: HTTPAttach and
+ * ExecHTTPStartAndAttach, called by container attach and exec start.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +32,7 @@
 #define ST	ENGINE_API_STREAM
 #define FM	ENGINE_API_FORM
 #define EX	ENGINE_API_EXPERIMENTAL
+#define LP	ENGINE_API_LIBPOD
 #define B0	ENGINE_API_BODY_NONE
 #define BJ	ENGINE_API_BODY_JSON
 #define BT	ENGINE_API_BODY_TAR
@@ -40,6 +50,8 @@
 #define ENV	"container config incl. Config.Env (secrets)"
 #define LOGS	"logs (often hold secrets)"
 #define AUTH	"registry credentials (X-Registry-Auth)"
+/* A libpod route that podman 4.3 lacks. */
+#define P5	" (podman 5)"
 
 /*
  * Registration order matters where two templates match one path: the
@@ -205,46 +217,299 @@ static const struct engine_api_route engine_api_routes[] = {
 	{ GET,	T("/debug/pprof/{name}"), OLD, NEW, 0, B0, "daemon internals" },
 	/* grpc (BuildKit) */
 	{ POST,	T("/grpc"), OLD, NEW, HJ, BA, "BuildKit gRPC (hijack)" },
+	/*
+	 * Podman's libpod API.  Podman registers these next to its Docker-
+	 * compatible routes, but no template of one family matches a path
+	 * of the other, so the libpod rows keep their own registration
+	 * order (pkg/api/server/server.go, register_*.go; v4.3.1 and the
+	 * routes podman 5 added, marked "podman 5").  Every one is served
+	 * under "/v{version}"; only "/libpod/_ping" also without it.
+	 */
+	/* artifacts (podman 5) */
+	{ GET,	T("/libpod/artifacts/{name:.*}/json"), OLD, NEW, LP, B0,
+	    "podman 5" },
+	{ GET,	T("/libpod/artifacts/json"), OLD, NEW, LP, B0, "podman 5" },
+	{ POST,	T("/libpod/artifacts/pull"), OLD, NEW, LP, B0, AUTH P5 },
+	{ DEL,	T("/libpod/artifacts/remove"), OLD, NEW, LP, B0, "podman 5" },
+	{ DEL,	T("/libpod/artifacts/{name:.*}"), OLD, NEW, LP, B0,
+	    "podman 5" },
+	{ POST,	T("/libpod/artifacts/add"), OLD, NEW, LP, BA, "podman 5" },
+	{ POST,	T("/libpod/artifacts/local/add"), OLD, NEW, LP, B0,
+	    "reads a file on the host (path=)" P5 },
+	{ POST,	T("/libpod/artifacts/{name:.*}/push"), OLD, NEW, LP, B0,
+	    AUTH P5 },
+	{ GET,	T("/libpod/artifacts/{name:.*}/extract"), OLD, NEW, LP, B0,
+	    "podman 5" },
+	/* archive */
+	{ GET,	T("/libpod/containers/{name}/archive"), OLD, NEW, LP, B0,
+	    "container files" },
+	{ PUT,	T("/libpod/containers/{name}/archive"), OLD, NEW, LP, BT,
+	    "writes files into a container" },
+	{ HEAD,	T("/libpod/containers/{name}/archive"), OLD, NEW, LP, B0,
+	    "container files (stat)" },
+	/* containers */
+	{ POST,	T("/libpod/containers/create"), OLD, NEW, LP, BJ,
+	    "SpecGenerator: privileged, host mounts (root on the host)" },
+	{ GET,	T("/libpod/containers/json"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/containers/prune"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/containers/showmounted"), OLD, NEW, LP, B0,
+	    "host paths of mounted root filesystems" },
+	{ DEL,	T("/libpod/containers/{name}"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/containers/{name}/json"), OLD, NEW, LP, B0,
+	    ENV ", CreateCommand" },
+	{ POST,	T("/libpod/containers/{name}/kill"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/containers/{name}/mount"), OLD, NEW, LP, B0,
+	    "mounts the container's root filesystem on the host" },
+	{ POST,	T("/libpod/containers/{name}/unmount"), OLD, NEW, LP, B0,
+	    NULL },
+	{ GET,	T("/libpod/containers/{name}/logs"), OLD, NEW, LP | ST, B0,
+	    LOGS },
+	{ POST,	T("/libpod/containers/{name}/pause"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/containers/{name}/restart"), OLD, NEW, LP, B0,
+	    NULL },
+	{ POST,	T("/libpod/containers/{name}/start"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/containers/{name}/stats"), OLD, NEW, LP | ST, B0,
+	    NULL },
+	{ GET,	T("/libpod/containers/stats"), OLD, NEW, LP | ST, B0, NULL },
+	{ GET,	T("/libpod/containers/{name}/top"), OLD, NEW, LP | ST, B0,
+	    "process command lines" },
+	{ POST,	T("/libpod/containers/{name}/unpause"), OLD, NEW, LP, B0,
+	    NULL },
+	{ POST,	T("/libpod/containers/{name}/wait"), OLD, NEW, LP | ST, B0,
+	    NULL },
+	{ GET,	T("/libpod/containers/{name}/exists"), OLD, NEW, LP, B0,
+	    NULL },
+	{ POST,	T("/libpod/containers/{name}/stop"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/containers/{name}/attach"), OLD, NEW, LP | HJ, BA,
+	    "container stdin/stdout" },
+	{ POST,	T("/libpod/containers/{name}/resize"), OLD, NEW, LP, B0,
+	    NULL },
+	{ GET,	T("/libpod/containers/{name}/export"), OLD, NEW, LP, B0,
+	    "the container's whole filesystem" },
+	{ POST,	T("/libpod/containers/{name}/checkpoint"), OLD, NEW, LP, B0,
+	    "container memory and files (export=true)" },
+	{ POST,	T("/libpod/containers/{name}/restore"), OLD, NEW, LP, BT,
+	    "restores an uploaded checkpoint (import=true)" },
+	{ GET,	T("/libpod/containers/{name}/changes"), OLD, NEW, LP, B0,
+	    NULL },
+	{ POST,	T("/libpod/containers/{name}/init"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/containers/{name}/rename"), OLD, NEW, LP, B0,
+	    NULL },
+	{ POST,	T("/libpod/containers/{name}/update"), OLD, NEW, LP, BJ,
+	    NULL },
+	/* events */
+	{ GET,	T("/libpod/events"), OLD, NEW, LP | ST, B0, NULL },
+	/* exec */
+	{ POST,	T("/libpod/containers/{name}/exec"), OLD, NEW, LP, BJ,
+	    "runs a command in a container" },
+	{ POST,	T("/libpod/exec/{id}/start"), OLD, NEW, LP | HJ, BJ,
+	    "exec stdin/stdout" },
+	{ POST,	T("/libpod/exec/{id}/resize"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/exec/{id}/json"), OLD, NEW, LP, B0,
+	    "exec command line" },
+	{ POST,	T("/libpod/exec/{id}/remove"), OLD, NEW, LP, BJ, "podman 5" },
+	/* generate ("GET /libpod/generate/kube" again in kube: unreachable) */
+	{ GET,	T("/libpod/generate/{name:.*}/systemd"), OLD, NEW, LP, B0,
+	    "container command and env in the unit" },
+	{ GET,	T("/libpod/generate/kube"), OLD, NEW, LP, B0,
+	    "container env in YAML" },
+	/* healthcheck */
+	{ GET,	T("/libpod/containers/{name:.*}/healthcheck"), OLD, NEW, LP,
+	    B0, NULL },
+	/* images */
+	{ POST,	T("/libpod/images/{name:.*}/push"), OLD, NEW, LP | ST, B0,
+	    AUTH },
+	{ GET,	T("/libpod/images/{name:.*}/exists"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/images/{name:.*}/tree"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/images/{name:.*}/history"), OLD, NEW, LP, B0,
+	    NULL },
+	{ GET,	T("/libpod/images/json"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/images/load"), OLD, NEW, LP, BT, NULL },
+	{ POST,	T("/libpod/local/images/load"), OLD, NEW, LP, B0,
+	    "reads a tar on the host (path=)" P5 },
+	{ POST,	T("/libpod/images/import"), OLD, NEW, LP, BT,
+	    "fetches url= from the host's network" },
+	{ DEL,	T("/libpod/images/remove"), OLD, NEW, LP, B0, NULL },
+	{ DEL,	T("/libpod/images/{name:.*}"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/images/pull"), OLD, NEW, LP | ST, B0, AUTH },
+	{ POST,	T("/libpod/images/prune"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/images/search"), OLD, NEW, LP, B0, AUTH },
+	{ GET,	T("/libpod/images/{name:.*}/get"), OLD, NEW, LP, B0,
+	    "image tarballs" },
+	{ GET,	T("/libpod/images/export"), OLD, NEW, LP, B0,
+	    "image tarballs" },
+	{ GET,	T("/libpod/images/{name:.*}/json"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/images/{name:.*}/tag"), OLD, NEW, LP | FM, B0,
+	    NULL },
+	{ POST,	T("/libpod/commit"), OLD, NEW, LP | ST, BJ, NULL },
+	{ POST,	T("/libpod/images/{name:.*}/untag"), OLD, NEW, LP | FM, B0,
+	    NULL },
+	{ GET,	T("/libpod/images/{name}/changes"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/build"), OLD, NEW, LP | ST, BT, AUTH },
+	{ POST,	T("/libpod/local/build"), OLD, NEW, LP | ST, B0,
+	    "builds from a directory on the host" P5 },
+	{ POST,	T("/libpod/images/scp/{name:.*}"), OLD, NEW, LP, B0,
+	    "copies an image to another host or user (ssh)" },
+	{ GET,	T("/libpod/images/{name:.*}/resolve"), OLD, NEW, LP, B0,
+	    "podman 5" },
+	/* info */
+	{ GET,	T("/libpod/info"), OLD, NEW, LP, B0,
+	    "host and registry details" },
+	/*
+	 * manifests: podman registers them on two subrouters, for version
+	 * prefixes /v0..3.x and /v4+.  The table holds the v4+ routes (and
+	 * order): under a v3 prefix podman also has "POST .../{name}/push",
+	 * "POST .../create", "POST .../{name:.*}/add", a digest-removing
+	 * DELETE and no PUT or registry push.
+	 */
+	{ POST,	T("/libpod/manifests/{name:.*}/registry/{destination:.*}"),
+	    OLD, NEW, LP | ST, B0, AUTH },
+	{ POST,	T("/libpod/manifests/{name:.*}"), OLD, NEW, LP, BJ, NULL },
+	{ GET,	T("/libpod/manifests/{name:.*}/exists"), OLD, NEW, LP, B0,
+	    NULL },
+	{ GET,	T("/libpod/manifests/{name:.*}/json"), OLD, NEW, LP, B0,
+	    NULL },
+	{ PUT,	T("/libpod/manifests/{name:.*}"), OLD, NEW, LP, BA,
+	    AUTH "; podman 5 takes multipart files" },
+	{ DEL,	T("/libpod/manifests/{name:.*}"), OLD, NEW, LP, B0, NULL },
+	/* networks */
+	{ DEL,	T("/libpod/networks/{name}"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/networks/{name}/update"), OLD, NEW, LP, BJ,
+	    "podman 5" },
+	{ GET,	T("/libpod/networks/{name}/exists"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/networks/json"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/networks/{name}/json"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/networks/{name}"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/networks/create"), OLD, NEW, LP, BJ, NULL },
+	{ POST,	T("/libpod/networks/{name}/connect"), OLD, NEW, LP, BJ,
+	    NULL },
+	{ POST,	T("/libpod/networks/{name}/disconnect"), OLD, NEW, LP, BJ,
+	    NULL },
+	{ POST,	T("/libpod/networks/prune"), OLD, NEW, LP, B0, NULL },
+	/* ping */
+	{ GET,	T("/libpod/_ping"), OLD, NEW, LP, B0, NULL },
+	{ HEAD,	T("/libpod/_ping"), OLD, NEW, LP, B0, NULL },
+	/* kube */
+	{ POST,	T("/libpod/play/kube"), OLD, NEW, LP, BA,
+	    "pod YAML: privileged, host mounts (root on the host)" },
+	{ POST,	T("/libpod/kube/play"), OLD, NEW, LP, BA,
+	    "pod YAML: privileged, host mounts (root on the host)" },
+	{ DEL,	T("/libpod/play/kube"), OLD, NEW, LP, BA, NULL },
+	{ DEL,	T("/libpod/kube/play"), OLD, NEW, LP, BA, NULL },
+	{ POST,	T("/libpod/kube/apply"), OLD, NEW, LP, BA,
+	    "deploys YAML to a Kubernetes cluster (kubeconfig=)" P5 },
+	{ GET,	T("/libpod/kube/generate"), OLD, NEW, LP, B0,
+	    "container env in YAML" },
+	/* pods */
+	{ GET,	T("/libpod/pods/json"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/pods/create"), OLD, NEW, LP, BJ,
+	    "PodSpecGenerator: host namespaces, mounts (root on the host)" },
+	{ POST,	T("/libpod/pods/prune"), OLD, NEW, LP, B0, NULL },
+	{ DEL,	T("/libpod/pods/{name}"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/pods/{name}/json"), OLD, NEW, LP, B0,
+	    "CreateCommand" },
+	{ GET,	T("/libpod/pods/{name}/exists"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/pods/{name}/kill"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/pods/{name}/pause"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/pods/{name}/restart"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/pods/{name}/start"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/pods/{name}/stop"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/pods/{name}/unpause"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/pods/{name}/top"), OLD, NEW, LP | ST, B0,
+	    "process command lines" },
+	{ GET,	T("/libpod/pods/stats"), OLD, NEW, LP | ST, B0, NULL },
+	/* quadlets (podman 5) */
+	{ GET,	T("/libpod/quadlets/json"), OLD, NEW, LP, B0, "podman 5" },
+	{ GET,	T("/libpod/quadlets/{name}/file"), OLD, NEW, LP, B0,
+	    "unit file text (may hold Environment=)" P5 },
+	{ GET,	T("/libpod/quadlets/{name}/exists"), OLD, NEW, LP, B0,
+	    "podman 5" },
+	{ POST,	T("/libpod/quadlets"), OLD, NEW, LP, BA,
+	    "installs systemd units" P5 },
+	{ DEL,	T("/libpod/quadlets"), OLD, NEW, LP, B0, "podman 5" },
+	{ DEL,	T("/libpod/quadlets/{name}"), OLD, NEW, LP, B0, "podman 5" },
+	/* secrets */
+	{ POST,	T("/libpod/secrets/create"), OLD, NEW, LP, BA, "secret data" },
+	{ GET,	T("/libpod/secrets/json"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/secrets/{name}/json"), OLD, NEW, LP, B0,
+	    "secret data with showsecret=true (podman 4.5+)" },
+	{ GET,	T("/libpod/secrets/{name}/exists"), OLD, NEW, LP, B0,
+	    "podman 5" },
+	{ DEL,	T("/libpod/secrets/{name}"), OLD, NEW, LP, B0, NULL },
+	/* swagger */
+	{ GET,	T("/libpod/swagger"), OLD, NEW, LP, B0, NULL },
+	/* system */
+	{ POST,	T("/libpod/system/check"), OLD, NEW, LP, B0,
+	    "repairs storage (repair=true)" P5 },
+	{ POST,	T("/libpod/system/prune"), OLD, NEW, LP, B0,
+	    "removes every unused container, pod, image, volume" },
+	{ GET,	T("/libpod/system/df"), OLD, NEW, LP, B0, NULL },
+	/* version */
+	{ GET,	T("/libpod/version"), OLD, NEW, LP, B0, NULL },
+	/* volumes */
+	{ POST,	T("/libpod/volumes/create"), OLD, NEW, LP, BJ, NULL },
+	{ GET,	T("/libpod/volumes/{name}/exists"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/volumes/json"), OLD, NEW, LP, B0, NULL },
+	{ POST,	T("/libpod/volumes/prune"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/volumes/{name}/json"), OLD, NEW, LP, B0, NULL },
+	{ DEL,	T("/libpod/volumes/{name}"), OLD, NEW, LP, B0, NULL },
+	{ GET,	T("/libpod/volumes/{name}/export"), OLD, NEW, LP, B0,
+	    "volume contents" P5 },
+	{ POST,	T("/libpod/volumes/{name}/import"), OLD, NEW, LP, BT,
+	    "writes volume contents" P5 },
 };
 
 #define ENGINE_API_NROUTES \
 	(sizeof(engine_api_routes) / sizeof(engine_api_routes[0]))
 
-/*
- * Rows with ENGINE_API_HIJACK, so that the per-request hijack test looks
- * at five rows, not all.  test_engine_api checks every row against
- * engine_api_hijacks, which fails if this list and the flags part.
- */
-static const unsigned char engine_api_hijack_rows[] = { 11, 23, 26, 64, 122 };
-
-#define ENGINE_API_NHIJACK \
-	(sizeof(engine_api_hijack_rows) / sizeof(engine_api_hijack_rows[0]))
-
-/* Segments of a template (the longest has 4) or a rule pattern. */
+/* Segments of a template (the longest has 5) or a rule pattern. */
 #define ENGINE_API_SEGS	16
 
+/* Bind slot nv of b (if any) to variable t..close, path[s..e). */
+static void
+engine_api_bind_var(struct engine_api_bind *b, size_t nv, const char *t,
+    const char *colon, const char *close, size_t s, size_t e)
+{
+	if (b == NULL || nv >= ENGINE_API_MAX_VARS)
+		return;
+	b->var[nv].name = t + 1;
+	b->var[nv].name_len = (size_t)((colon != NULL ? colon : close) -
+	    (t + 1));
+	b->var[nv].off = s;
+	b->var[nv].len = e - s;
+}
+
 /*
- * Match template t against the whole of p with gorilla/mux's semantics:
- * literal bytes compare exactly, "{v}" takes [^/]+ and "{v:.*}" or
- * "{v:.+}" takes what the literal suffix after it leaves (Go's '.' does
- * not match '\n').  len is strlen(path).  Returns 1 and fills b (if not
- * NULL), or 0.
+ * Match template t against path[p..len) with gorilla/mux's semantics: the
+ * template is a regular expression anchored at both ends, literal bytes
+ * compare exactly, "{v}" takes [^/]+, "{v:.*}" or "{v:.+}" any text but
+ * '\n' (Go's '.').  Go matches leftmost-first, so a spanning variable
+ * takes as much as the rest of the template allows: when only literal
+ * text follows it, it ends where that suffix starts; when another
+ * variable follows ("{name:.*}/registry/{destination:.*}"), the literal
+ * between them is tried at its occurrences from the right.  Variables
+ * are bound from slot nv on and b->nvars is set on success.  Returns 1
+ * or 0.
  */
 static int
-engine_api_tmatch(const char *t, const char *path, size_t len,
-    struct engine_api_bind *b)
+engine_api_tmatch_at(const char *t, const char *path, size_t p, size_t len,
+    struct engine_api_bind *b, size_t nv)
 {
-	const char *p = path, *close, *colon, *s;
-	size_t slen, plen, vlen, k;
+	const char *close, *colon, *lit, *next, *nl;
+	size_t s, llen, end, lo;
 
-	if (b != NULL)
-		b->nvars = 0;
 	for (;;) {
-		if (*t != '{') {
-			if (*t != *p)
+		if (*t == '\0') {
+			if (p != len)
 				return 0;
-			if (*t == '\0')
-				return 1;
+			if (b != NULL)
+				b->nvars = nv < ENGINE_API_MAX_VARS ? nv :
+				    ENGINE_API_MAX_VARS;
+			return 1;
+		}
+		if (*t != '{') {
+			if (p == len || path[p] != *t)
+				return 0;
 			t++;
 			p++;
 			continue;
@@ -253,33 +518,62 @@ engine_api_tmatch(const char *t, const char *path, size_t len,
 		colon = memchr(t, ':', (size_t)(close - t));
 		s = p;
 		if (colon == NULL) {
-			while (*p != '\0' && *p != '/')
+			while (p < len && path[p] != '/')
 				p++;
 			if (p == s)
 				return 0;
 		} else {
-			slen = strlen(close + 1);
-			plen = len - (size_t)(p - path);
-			if (plen < slen ||
-			    memcmp(p + plen - slen, close + 1, slen) != 0)
+			lit = close + 1;
+			next = strchr(lit, '{');
+			llen = next != NULL ? (size_t)(next - lit) : strlen(lit);
+			if (len - p < llen)
 				return 0;
-			vlen = plen - slen;
-			if (vlen == 0 && colon[2] == '+')
+			end = len - llen;
+			/* The span holds no '\n': no end past the first. */
+			if ((nl = memchr(path + s, '\n', end - s)) != NULL)
+				end = (size_t)(nl - path);
+			lo = colon[2] == '+' ? s + 1 : s;
+			if (end < lo)
 				return 0;
-			if (memchr(p, '\n', vlen) != NULL)
-				return 0;
-			p += vlen;
+			if (next == NULL) {
+				/* Only literal text follows: it ends the
+				 * path, so the span ends where it starts. */
+				if (end != len - llen)
+					return 0;
+				p = end;
+			} else {
+				/* Greedy: the rightmost end that lets the
+				 * rest match. */
+				while (memcmp(path + end, lit, llen) != 0 ||
+				    !engine_api_tmatch_at(next, path,
+				    end + llen, len, b, nv + 1)) {
+					if (end == lo)
+						return 0;
+					end--;
+				}
+				engine_api_bind_var(b, nv, t, colon, close, s,
+				    end);
+				return 1;
+			}
 		}
-		if (b != NULL && b->nvars < ENGINE_API_MAX_VARS) {
-			k = b->nvars++;
-			b->var[k].name = t + 1;
-			b->var[k].name_len = (size_t)((colon != NULL ? colon :
-			    close) - (t + 1));
-			b->var[k].off = (size_t)(s - path);
-			b->var[k].len = (size_t)(p - s);
-		}
+		engine_api_bind_var(b, nv, t, colon, close, s, p);
+		nv++;
 		t = close + 1;
 	}
+}
+
+/* engine_api_tmatch_at from the start of path (len = strlen(path)). */
+static int
+engine_api_tmatch(const char *t, const char *path, size_t len,
+    struct engine_api_bind *b)
+{
+	if (b != NULL)
+		b->nvars = 0;
+	if (engine_api_tmatch_at(t, path, 0, len, b, 0))
+		return 1;
+	if (b != NULL)
+		b->nvars = 0;
+	return 0;
 }
 
 /*
@@ -308,24 +602,37 @@ engine_api_clean(const char *p)
 
 /*
  * Every request asks for its route, so the rows are bucketed once by
- * method and by the template's first byte after '/', keeping
- * registration order within a bucket: a lookup walks the few rows that
- * could match, in dockerd's order.  A template that starts with a
- * variable ("OPTIONS /{anyroute:.*}") goes into every bucket of its
- * method.
+ * family, method and the first byte of the path after "/" (after
+ * "/libpod/" for a libpod path), keeping registration order within a
+ * bucket: a lookup walks the few rows that could match, in the server's
+ * order.  A Docker template that starts with a variable ("OPTIONS
+ * /{anyroute:.*}") goes into every Docker bucket of its method, never a
+ * libpod one: a libpod path is dispatched among Podman's libpod routes
+ * only, and Podman registers no catch-all.
  */
-#define ENGINE_API_NKEYS	(REQ_M_COUNT * 128)
+#define ENGINE_API_FAMILY	(REQ_M_COUNT * 128)
+#define ENGINE_API_NKEYS	(2 * ENGINE_API_FAMILY)
 #define ENGINE_API_NWILD	2	/* rows starting with a variable */
+#define ENGINE_API_MAXHIJACK	16
 
 static unsigned short	 engine_api_bucket[ENGINE_API_NKEYS + 1];
-static unsigned char	 engine_api_bucket_rows[ENGINE_API_NROUTES +
+static unsigned short	 engine_api_bucket_rows[ENGINE_API_NROUTES +
 			    128 * ENGINE_API_NWILD];
+static unsigned short	 engine_api_fill[ENGINE_API_NKEYS];
+/* Rows with ENGINE_API_HIJACK, so that the per-request hijack test
+ * looks at a handful of rows, not all. */
+static unsigned short	 engine_api_hijack_rows[ENGINE_API_MAXHIJACK];
+static size_t		 engine_api_nhijack;
 static int		 engine_api_bucketed;
 
+/* The bucket of (m, p), p a path or a template. */
 static size_t
-engine_api_key(enum req_method m, char c)
+engine_api_key(enum req_method m, const char *p)
 {
-	return (size_t)m * 128 + ((unsigned char)c & 0x7f);
+	if (engine_api_libpod_path(p))
+		return ENGINE_API_FAMILY + (size_t)m * 128 +
+		    ((unsigned char)p[p[7] == '\0' ? 7 : 8] & 0x7f);
+	return (size_t)m * 128 + ((unsigned char)p[1] & 0x7f);
 }
 
 /* Call f(key, i) for each bucket row i belongs to. */
@@ -336,14 +643,12 @@ engine_api_row_keys(size_t i, void (*f)(size_t key, size_t row))
 	int	 c;
 
 	if (r->tmpl[1] != '{') {
-		f(engine_api_key(r->method, r->tmpl[1]), i);
+		f(engine_api_key(r->method, r->tmpl), i);
 		return;
 	}
 	for (c = 0; c < 128; c++)
-		f(engine_api_key(r->method, (char)c), i);
+		f((size_t)r->method * 128 + (size_t)c, i);
 }
-
-static unsigned short	 engine_api_fill[ENGINE_API_NKEYS];
 
 static void
 engine_api_count_row(size_t key, size_t row)
@@ -355,7 +660,7 @@ engine_api_count_row(size_t key, size_t row)
 static void
 engine_api_place_row(size_t key, size_t row)
 {
-	engine_api_bucket_rows[engine_api_fill[key]++] = (unsigned char)row;
+	engine_api_bucket_rows[engine_api_fill[key]++] = (unsigned short)row;
 }
 
 static void
@@ -364,14 +669,24 @@ engine_api_bucket_init(void)
 	size_t		 i, k;
 
 	memset(engine_api_bucket, 0, sizeof(engine_api_bucket));
-	for (i = 0; i < ENGINE_API_NROUTES; i++)
+	engine_api_nhijack = 0;
+	for (i = 0; i < ENGINE_API_NROUTES; i++) {
 		engine_api_row_keys(i, engine_api_count_row);
+		if (!(engine_api_routes[i].flags & ENGINE_API_HIJACK))
+			continue;
+		/* More than ENGINE_API_MAXHIJACK: a table edit that every
+		 * test run catches at its first lookup. */
+		if (engine_api_nhijack == ENGINE_API_MAXHIJACK)
+			abort();
+		engine_api_hijack_rows[engine_api_nhijack++] =
+		    (unsigned short)i;
+	}
 	for (k = 0; k < ENGINE_API_NKEYS; k++)
 		engine_api_bucket[k + 1] += engine_api_bucket[k];
-	/* More rows starting with a variable than ENGINE_API_NWILD: a
-	 * table edit that every test run catches at its first lookup. */
+	/* Likewise for more rows starting with a variable than
+	 * ENGINE_API_NWILD. */
 	if (engine_api_bucket[ENGINE_API_NKEYS] >
-	    sizeof(engine_api_bucket_rows))
+	    sizeof(engine_api_bucket_rows) / sizeof(engine_api_bucket_rows[0]))
 		abort();
 	memcpy(engine_api_fill, engine_api_bucket, sizeof(engine_api_fill));
 	for (i = 0; i < ENGINE_API_NROUTES; i++)
@@ -395,7 +710,7 @@ engine_api_match(enum req_method m, const char *path,
 	if (!engine_api_bucketed)
 		engine_api_bucket_init();
 	len = strlen(path);
-	key = engine_api_key(m, path[1]);
+	key = engine_api_key(m, path);
 	for (i = engine_api_bucket[key]; i < engine_api_bucket[key + 1];
 	    i++) {
 		r = &engine_api_routes[engine_api_bucket_rows[i]];
@@ -436,24 +751,27 @@ engine_api_hijacks(enum req_method m, const char *path)
 {
 	const struct engine_api_route *r;
 	size_t i, len;
+	char last;
 
 	if (path == NULL || (unsigned)m >= REQ_M_COUNT)
 		return 0;
+	if (!engine_api_bucketed)
+		engine_api_bucket_init();
 	len = strlen(path);
 	/*
 	 * Called for every request: try the few hijacking rows first, and
-	 * only when one matches ask which route dockerd really dispatches to
-	 * (an earlier row could take the path).
+	 * only when one matches ask which route the server really
+	 * dispatches to (an earlier row could take the path).
 	 */
-	for (i = 0; i < ENGINE_API_NHIJACK; i++) {
+	for (i = 0; i < engine_api_nhijack; i++) {
 		r = &engine_api_routes[engine_api_hijack_rows[i]];
-		/* All five end in a literal: compare the last byte first. */
+		last = r->tmpl[r->tmpl_len - 1];
 		if (r->method == m && len > 0 &&
-		    path[len - 1] == r->tmpl[r->tmpl_len - 1] &&
+		    (last == '}' || path[len - 1] == last) &&
 		    engine_api_tmatch(r->tmpl, path, len, NULL))
 			break;
 	}
-	if (i == ENGINE_API_NHIJACK)
+	if (i == engine_api_nhijack)
 		return 0;
 	r = engine_api_match(m, path, NULL);
 	return r != NULL && (r->flags & ENGINE_API_HIJACK) != 0;
@@ -518,7 +836,13 @@ engine_api_shape(unsigned methods, const char *p, size_t n, int *span)
 			if (tvar != pvar)
 				break;
 			if (tvar) {
-				if (memchr(ts[k].s, ':', ts[k].n) != NULL)
+				/* The first spanning variable: the
+				 * only one but in the manifest push
+				 * route, where the list's name spans
+				 * and the destination is one segment
+				 * to a rule (engine_api.h). */
+				if (sp < 0 &&
+				    memchr(ts[k].s, ':', ts[k].n) != NULL)
 					sp = k;
 				continue;
 			}
@@ -548,7 +872,9 @@ engine_api_pattern(const struct engine_api_route *r, char *dst, size_t cap)
 		return -1;
 	/* Containers and execs are addressed by ID in practice. */
 	as_id = strncmp(r->tmpl, "/containers/", 12) == 0 ||
-	    strncmp(r->tmpl, "/exec/", 6) == 0;
+	    strncmp(r->tmpl, "/exec/", 6) == 0 ||
+	    strncmp(r->tmpl, "/libpod/containers/", 19) == 0 ||
+	    strncmp(r->tmpl, "/libpod/exec/", 13) == 0;
 	for (t = r->tmpl; *t != '\0'; t++) {
 		if (*t != '{') {
 			if (w + 1 >= cap)
@@ -588,12 +914,13 @@ engine_api_doc(void (*out)(void *arg, const char *line), void *arg)
 
 	if (out == NULL)
 		return;
-	out(arg, "| Method | dockerd route | API | Flags | Body | "
-	    "Sensitive |");
+	out(arg, "| Method | Route | API | Flags | Body | Sensitive |");
 	out(arg, "|---|---|---|---|---|---|");
 	for (i = 0; i < ENGINE_API_NROUTES; i++) {
 		r = &engine_api_routes[i];
-		if (r->api_min == OLD && r->api_max == NEW)
+		if (r->flags & LP)
+			snprintf(ver, sizeof(ver), "libpod");
+		else if (r->api_min == OLD && r->api_max == NEW)
 			snprintf(ver, sizeof(ver), "all");
 		else if (r->api_max == NEW)
 			snprintf(ver, sizeof(ver), "1.%u+", r->api_min);

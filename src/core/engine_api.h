@@ -9,16 +9,30 @@
  * placeholders (rule.c), profile validation and the route section of
  * docs/PROFILES.md are all derived from it.
  *
+ * Podman's own routes follow, flagged ENGINE_API_LIBPOD: its libpod API
+ * ("/libpod/..." after the version prefix) as pkg/api/server declares it
+ * in podman 4.3.1 and 5, in its registration order.  A libpod path is
+ * dispatched among libpod rows only and any other path among dockerd's
+ * (no template of one family matches a path of the other, and Podman has
+ * no OPTIONS catch-all).  api_min and api_max do not gate libpod rows
+ * (they span all minors); rows podman 4.3 lacks say "podman 5" in their
+ * note.  Podman's manifest routes depend on the version prefix (a v3
+ * and a v4+ subrouter): the table holds the v4+ ones.
+ *
  * Templates use dockerd's syntax: "{name}" binds one segment (gorilla/mux
  * default "[^/]+"), "{name:.*}" and "{id:.+}" bind any text, '/' included,
  * so "/containers/{name:.*}/exec" dispatches "/containers/web/db/exec"
  * with name = "web/db" (a legacy link name) and "/images/{name:.*}/json"
- * dispatches "/images/reg:5000/org/app:1/json".  A template holds at most
- * one spanning variable, and only literal text follows it.
+ * dispatches "/images/reg:5000/org/app:1/json".  Only literal text
+ * follows a spanning variable, or literal text and another spanning
+ * variable: "/libpod/manifests/{name:.*}/registry/{destination:.*}",
+ * where Go's leftmost-first matching gives name the longest text that
+ * leaves a "/registry/" after it.
  *
  * dockerd adds each route with Methods(method): gorilla/mux does not map
  * HEAD to GET, so HEAD is served only where a HEAD route is registered
- * ("/_ping", "/containers/{name:.*}/archive"); any other HEAD gets 404.
+ * ("/_ping", "/containers/{name:.*}/archive" and their libpod twins); any
+ * other HEAD gets 404.
  */
 #ifndef SOCKWARD_ENGINE_API_H
 #define SOCKWARD_ENGINE_API_H
@@ -81,10 +95,10 @@ struct engine_api_bind {
 };
 
 /*
- * The route dockerd dispatches (m, path) to: the first row of the table,
- * in registration order, with method m whose template matches the whole
- * path (gorilla/mux: the template's regular expression anchored at both
- * ends).  path is canonical and NUL-terminated (version prefix removed,
+ * The route dockerd (Podman, for a libpod path) dispatches (m, path) to:
+ * the first row of the path's family, in registration order, with method
+ * m whose template matches the whole path (gorilla/mux: the template's
+ * regular expression anchored at both ends).  path is canonical and NUL-terminated (version prefix removed,
  * decoded, no "//", no dot segments).  Returns a pointer into the static
  * table, or NULL when dockerd answers 404 (also for a NULL path or a
  * method out of range).  When b is not NULL it receives the bound
@@ -109,9 +123,10 @@ const struct engine_api_route *engine_api_route_at(size_t i);
 size_t	engine_api_count(void);
 
 /*
- * Returns 1 when dockerd may hijack the connection for (m, path): the
- * route it dispatches to has ENGINE_API_HIJACK (container attach and
- * attach/ws, exec start, session, grpc).  Decided from the route, not the
+ * Returns 1 when dockerd or Podman may hijack the connection for
+ * (m, path): the route it dispatches to has ENGINE_API_HIJACK (container
+ * attach and attach/ws, exec start, session, grpc; libpod container
+ * attach and exec start).  Decided from the route, not the
  * headers, because dockerd hijacks even without an Upgrade header.
  * 0 otherwise, also for a NULL path.
  */
@@ -123,8 +138,12 @@ int	engine_api_hijacks(enum req_method m, const char *path);
  * (rule.h syntax): as many segments as the template, each literal segment
  * of p equal to the template's, and a placeholder ("{x}" or "*") exactly
  * where the template has a variable.  *span gets the index of the
- * segment at the template's spanning variable, or -1 when it has none
- * (span may be NULL).  Returns NULL when no route has that shape.
+ * segment at the template's first spanning variable, or -1 when it has
+ * none (span may be NULL).  The one template with two, the manifest push
+ * above, thus spans the list's name in a rule; its destination is one
+ * segment there (a rule with that shape does not match a destination
+ * holding '/': an allow does not grant it, a deny of that exact shape
+ * does not refuse it; a deny of "/libpod/manifests" and all below does).  Returns NULL when no route has that shape.
  */
 const struct engine_api_route *engine_api_shape(unsigned methods,
 	    const char *p, size_t n, int *span);
@@ -132,8 +151,8 @@ const struct engine_api_route *engine_api_shape(unsigned methods,
 /*
  * Write route r's template in rule syntax to dst[0..cap): each variable
  * "{v:re}" becomes "{v}", except that the "name" of a container or exec
- * route is written "{id}" (clients address those by ID, and sockward
- * has always printed "/containers/{id}/json").  Returns the length, or
+ * route (Docker's or libpod's) is written "{id}" (clients address those
+ * by ID, and sockward has always printed "/containers/{id}/json").  Returns the length, or
  * -1 (dst set to "" when cap > 0) when it does not fit or r is NULL.
  */
 int	engine_api_pattern(const struct engine_api_route *r, char *dst,

@@ -107,3 +107,101 @@ def test_portainer_readonly_inspects_registry_image_names(sockward,
     args = ["--profile", "portainer-readonly"]
     assert explain(args, "GET", "/images/%s/json" % ref)
     assert not explain(args, "DELETE", "/images/%s" % ref)
+
+
+# ---- libpod rows against a private Podman 4.3.1 service ----
+#
+# dockerd serves no "/libpod" route, so the libpod rows are checked against
+# Podman instead, without side effects: Podman registers no OPTIONS route,
+# so gorilla/mux answers "OPTIONS <path>" with 405 when some route has that
+# path and with its router 404 ("Not Found", text/plain) when none has.
+
+PODMAN = "/usr/bin/podman"
+
+
+def libpod_rows():
+    """(method, template, note) of every libpod row, from the generated
+    route table in docs/PROFILES.md (test_engine_api keeps it current)."""
+    import os
+    import re
+    from conftest import REPO
+    rows = []
+    with open(os.path.join(REPO, "docs", "PROFILES.md")) as f:
+        for line in f:
+            m = re.match(r"\| (\w+) \| `(/libpod[^`]*)` \| libpod \| "
+                         r"[^|]* \| [^|]* \| (.*) \|$", line.rstrip("\n"))
+            if m:
+                rows.append(m.groups())
+    return rows
+
+
+@pytest.fixture(scope="module")
+def podman_sock(tmp_path_factory):
+    import os
+    import shutil
+    import time
+    if not os.path.exists(PODMAN):
+        pytest.skip("podman is not installed")
+    d = tmp_path_factory.mktemp("podman")
+    conf = d / "containers.conf"
+    conf.write_text('[containers]\ndefault_ulimits = ["nofile=1024:1024",'
+                    '"nproc=1024:1024"]\nnetns = "none"\n[engine]\n'
+                    'cgroup_manager = "cgroupfs"\nevents_logger = "file"\n')
+    sock = str(d / "podman.sock")
+    env = dict(os.environ, CONTAINERS_CONF=str(conf))
+    p = subprocess.Popen([PODMAN, "--root", str(d / "root"), "--runroot",
+                          str(d / "runroot"), "--storage-driver", "vfs",
+                          "--tmpdir", str(d / "tmp"), "system", "service",
+                          "--time=0", "unix://" + sock],
+                         env=env, stdout=subprocess.DEVNULL,
+                         stderr=open(str(d / "podman.log"), "wb"))
+    try:
+        for _ in range(100):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.1)
+        assert os.path.exists(sock), (d / "podman.log").read_text()
+        yield sock
+    finally:
+        p.terminate()
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        shutil.rmtree(str(d / "root"), ignore_errors=True)
+
+
+def routed(sock, path):
+    """405: Podman has a route for path; 404: its router has none."""
+    from conftest import request
+    r = request(sock, get(path, method="OPTIONS"), "OPTIONS")
+    assert r.status in (404, 405), (path, r)
+    if r.status == 404:
+        assert r.body.strip() == b"Not Found", (path, r)
+    return r.status == 405
+
+
+def test_libpod_rows_are_podman_routes(podman_sock):
+    rows = libpod_rows()
+    assert len(rows) == 137
+    checked = 0
+    for method, tmpl, note in rows:
+        # one segment per variable; "{name:.*}" spans but "x" will do
+        path = "/v4.3.1" + __import__("re").sub(r"\{[^}]*\}", "x", tmpl)
+        if "podman 5" in note:
+            continue    # not in 4.3.1; some paths hit other routes there
+        assert routed(podman_sock, path), (method, tmpl)
+        checked += 1
+    assert checked == 137 - sum("podman 5" in n for _, _, n in rows)
+    # the check itself tells routes from none
+    assert not routed(podman_sock, "/v4.3.1/libpod/nosuchroute")
+    assert not routed(podman_sock, "/v4.3.1/libpod/artifacts/json")
+    assert not routed(podman_sock, "/v4.3.1/libpod/containers/a/b/json")
+    # HEAD only where a HEAD route is registered; _ping unversioned too
+    from conftest import request
+    r = request(podman_sock, get("/libpod/_ping", method="HEAD"), "HEAD")
+    assert r.status == 200, r
+    r = request(podman_sock, get("/v4.3.1/libpod/version", method="HEAD"),
+                "HEAD")
+    assert r.status == 405, r

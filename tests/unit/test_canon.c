@@ -403,6 +403,15 @@ test_version_prefix(void **state)
 	OK("/v4.3.1/libpod", "4.3.1", "/libpod", NULL);
 	OK("/libpod/_ping", "", "/libpod/_ping", NULL);
 	OK("/v4.3.%31/libpod/info", "4.3.1", "/libpod/info", NULL);
+	/* Podman's client escapes the '/' of image names: decoded there */
+	OK("/v4.3.1/libpod/images/localhost%2Fapp:1/json", "4.3.1",
+	    "/libpod/images/localhost/app:1/json", NULL);
+	OK("/libpod/images/a%2fb/exists", "", "/libpod/images/a/b/exists", NULL);
+	BAD("/v4.3.1/libpod%2Fimages/json", "encoded slash in path");
+	BAD("/v4.3.1/libpod/images/%2Fetc/json", R_EMPTY);
+	BAD("/v4.3.1/libpod/images/a%2F/json", R_EMPTY);
+	BAD("/v4.3.1/libpod/images/a%2F..%2Fb/json", R_DOT);
+	BAD("/v1.41/images/localhost%2Fapp/json", "encoded slash in path");
 	BAD("/v1.41.0/x", R_VER3);
 	BAD("/v4.3.1/containers/json", R_VER3);
 	BAD("/v4.3.1/libpodx/info", R_VER3);

@@ -132,6 +132,174 @@ test_dispatch(void **state)
 	assert_non_null(engine_api_match(REQ_M_GET, "/_ping", NULL));
 }
 
+/* binding k of (m, path) is exactly want */
+static void
+check_var(enum req_method m, const char *path, size_t k, const char *want,
+    int at)
+{
+	struct engine_api_bind b;
+
+	if (engine_api_match(m, path, &b) == NULL)
+		fail_msg("line %d: %s: no route", at, path);
+	if (b.nvars <= k)
+		fail_msg("line %d: %s: %zu variables bound", at, path,
+		    b.nvars);
+	if (b.var[k].len != strlen(want) ||
+	    memcmp(path + b.var[k].off, want, b.var[k].len) != 0)
+		fail_msg("line %d: %s binds %zu = '%.*s', expected '%s'", at,
+		    path, k, (int)b.var[k].len, path + b.var[k].off, want);
+}
+
+#define VAR(m, p, k, v) check_var(REQ_M_##m, (p), (k), (v), __LINE__)
+
+static void
+test_libpod_dispatch(void **state)
+{
+	const struct engine_api_route *r;
+	struct engine_api_bind b;
+
+	(void)state;
+	MATCH(GET, "/libpod/_ping", "/libpod/_ping", NULL);
+	MATCH(HEAD, "/libpod/_ping", "/libpod/_ping", NULL);
+	MATCH(GET, "/libpod/info", "/libpod/info", NULL);
+	MATCH(GET, "/libpod/containers/json", "/libpod/containers/json",
+	    NULL);
+	MATCH(GET, "/libpod/containers/abc/json",
+	    "/libpod/containers/{name}/json", "abc");
+	/* libpod's container "{name}" is one segment, unlike dockerd's */
+	NOMATCH(GET, "/libpod/containers/a/b/json");
+	NOMATCH(POST, "/libpod/containers/a/b/exec");
+	/* ... except the healthcheck route's */
+	MATCH(GET, "/libpod/containers/a/b/healthcheck",
+	    "/libpod/containers/{name:.*}/healthcheck", "a/b");
+	/* images: spanning names */
+	MATCH(GET, "/libpod/images/reg:5000/org/app:1/json",
+	    "/libpod/images/{name:.*}/json", "reg:5000/org/app:1");
+	MATCH(GET, "/libpod/images/json", "/libpod/images/json", NULL);
+	MATCH(GET, "/libpod/images/a/json/exists",
+	    "/libpod/images/{name:.*}/exists", "a/json");
+	MATCH(GET, "/libpod/generate/web/db/systemd",
+	    "/libpod/generate/{name:.*}/systemd", "web/db");
+	MATCH(GET, "/libpod/generate/kube", "/libpod/generate/kube", NULL);
+	MATCH(GET, "/libpod/images/a/changes",
+	    "/libpod/images/{name}/changes", "a");
+	NOMATCH(GET, "/libpod/images/a/b/changes");
+	/* registration order */
+	MATCH(DELETE, "/libpod/images/remove", "/libpod/images/remove", NULL);
+	MATCH(DELETE, "/libpod/images/a/remove", "/libpod/images/{name:.*}",
+	    "a/remove");
+	MATCH(DELETE, "/libpod/artifacts/remove", "/libpod/artifacts/remove",
+	    NULL);
+	MATCH(POST, "/libpod/images/scp/a/push",
+	    "/libpod/images/{name:.*}/push", "scp/a");
+	MATCH(POST, "/libpod/images/scp/a", "/libpod/images/scp/{name:.*}",
+	    "a");
+	MATCH(GET, "/libpod/networks/json", "/libpod/networks/json", NULL);
+	MATCH(GET, "/libpod/networks/n", "/libpod/networks/{name}", "n");
+	MATCH(DELETE, "/libpod/networks/json", "/libpod/networks/{name}",
+	    "json");
+	MATCH(GET, "/libpod/containers/stats", "/libpod/containers/stats",
+	    NULL);
+	MATCH(GET, "/libpod/containers/c/stats",
+	    "/libpod/containers/{name}/stats", "c");
+	MATCH(POST, "/libpod/containers/create", "/libpod/containers/create",
+	    NULL);
+	/* manifests (the v4+ subrouter): "create" is a list's name there */
+	MATCH(POST, "/libpod/manifests/create", "/libpod/manifests/{name:.*}",
+	    "create");
+	MATCH(POST, "/libpod/manifests/registry/x",
+	    "/libpod/manifests/{name:.*}", "registry/x");
+	/* two spanning variables: the first as long as the second allows */
+	MATCH(POST, "/libpod/manifests/l/registry/d",
+	    "/libpod/manifests/{name:.*}/registry/{destination:.*}", "l");
+	VAR(POST, "/libpod/manifests/l/registry/d", 1, "d");
+	VAR(POST, "/libpod/manifests/reg/org/l:1/registry/docker:/h/r:2", 0,
+	    "reg/org/l:1");
+	VAR(POST, "/libpod/manifests/reg/org/l:1/registry/docker:/h/r:2", 1,
+	    "docker:/h/r:2");
+	VAR(POST, "/libpod/manifests/a/registry/b/registry/c", 0,
+	    "a/registry/b");
+	VAR(POST, "/libpod/manifests/a/registry/b/registry/c", 1, "c");
+	VAR(POST, "/libpod/manifests/a/registry/", 1, "");
+	r = engine_api_match(REQ_M_POST, "/libpod/manifests/a/registry/b",
+	    &b);
+	assert_non_null(r);
+	assert_int_equal(b.nvars, 2);
+	assert_int_equal(b.var[0].name_len, 4);
+	assert_memory_equal(b.var[0].name, "name", 4);
+	assert_int_equal(b.var[1].name_len, 11);
+	assert_memory_equal(b.var[1].name, "destination", 11);
+	/* '\n' in the destination: no push, and no create either */
+	NOMATCH(POST, "/libpod/manifests/a/registry/b\nc");
+	/* '\n' in the name before a "/registry/": the push is the one
+	 * after it, the name may not hold it */
+	NOMATCH(POST, "/libpod/manifests/a\nb/registry/c");
+	MATCH(GET, "/libpod/manifests/a/b/json",
+	    "/libpod/manifests/{name:.*}/json", "a/b");
+	MATCH(PUT, "/libpod/manifests/a/b", "/libpod/manifests/{name:.*}",
+	    "a/b");
+	/* HEAD only where podman registers it */
+	MATCH(HEAD, "/libpod/containers/c/archive",
+	    "/libpod/containers/{name}/archive", "c");
+	NOMATCH(HEAD, "/libpod/containers/c/json");
+	NOMATCH(HEAD, "/libpod/version");
+	/* no route */
+	NOMATCH(GET, "/libpod");
+	NOMATCH(GET, "/libpod/");
+	NOMATCH(GET, "/libpod/containers");
+	NOMATCH(PATCH, "/libpod/containers/c/json");
+	NOMATCH(GET, "/libpod//info");
+	NOMATCH(GET, "/v4.3.1/libpod/info");	/* not canonical */
+}
+
+/*
+ * The families never mix: a libpod path goes to a libpod row or none,
+ * any other path to a Docker row or none, OPTIONS included (dockerd's
+ * catch-all is not Podman's).
+ */
+static void
+test_families(void **state)
+{
+	static const struct {
+		enum req_method m;
+		const char *path;
+	} cases[] = {
+		{ REQ_M_OPTIONS, "/libpod/containers/json" },
+		{ REQ_M_OPTIONS, "/libpod/_ping" },
+		{ REQ_M_GET, "/libpod/containers/json" },
+		{ REQ_M_GET, "/containers/json" },
+		{ REQ_M_GET, "/libpodx/containers/json" },
+		{ REQ_M_OPTIONS, "/libpodx" },
+		{ REQ_M_GET, "/containers/libpod/json" },
+		{ REQ_M_GET, "/images/libpod/images/x/json" },
+		{ REQ_M_DELETE, "/containers/libpod/containers/x" },
+		{ REQ_M_POST, "/libpod/containers/x/attach" },
+		{ REQ_M_POST, "/containers/x/attach" },
+	};
+	const struct engine_api_route *r;
+	size_t i;
+
+	(void)state;
+	NOMATCH(OPTIONS, "/libpod/containers/json");
+	MATCH(OPTIONS, "/libpodx", "/{anyroute:.*}", "libpodx");
+	MATCH(GET, "/containers/libpod/json", "/containers/{name:.*}/json",
+	    "libpod");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = engine_api_match(cases[i].m, cases[i].path, NULL);
+		if (r != NULL && engine_api_libpod_path(cases[i].path) !=
+		    ((r->flags & ENGINE_API_LIBPOD) != 0))
+			fail_msg("%s %s went to the other family's %s",
+			    req_method_name(cases[i].m), cases[i].path,
+			    r->tmpl);
+	}
+	assert_true(engine_api_libpod_path("/libpod"));
+	assert_true(engine_api_libpod_path("/libpod/x"));
+	assert_false(engine_api_libpod_path("/libpodx"));
+	assert_false(engine_api_libpod_path("/x/libpod"));
+	assert_false(engine_api_libpod_path("libpod"));
+	assert_false(engine_api_libpod_path(NULL));
+}
+
 static void
 test_hijacks(void **state)
 {
@@ -148,12 +316,28 @@ test_hijacks(void **state)
 	assert_false(engine_api_hijacks(REQ_M_HEAD, "/session"));
 	assert_false(engine_api_hijacks(REQ_M_POST, "/containers//attach"));
 	assert_false(engine_api_hijacks(REQ_M_POST, NULL));
-	/* every hijacking row is one of these five */
-	for (size_t i = 0; i < engine_api_count(); i++) {
+	/* libpod: container attach and exec start */
+	assert_true(engine_api_hijacks(REQ_M_POST,
+	    "/libpod/containers/a/attach"));
+	assert_true(engine_api_hijacks(REQ_M_POST, "/libpod/exec/e/start"));
+	assert_false(engine_api_hijacks(REQ_M_POST,
+	    "/libpod/containers/a/b/attach"));
+	assert_false(engine_api_hijacks(REQ_M_GET,
+	    "/libpod/containers/a/attach"));
+	assert_false(engine_api_hijacks(REQ_M_POST,
+	    "/libpod/containers/a/exec"));
+	assert_false(engine_api_hijacks(REQ_M_POST, "/libpod/exec/e/resize"));
+	assert_false(engine_api_hijacks(REQ_M_POST, "/libpod/exec/e/remove"));
+	/* every hijacking row is one of these seven */
+	for (size_t i = 0, n = 0; i < engine_api_count(); i++) {
 		const struct engine_api_route *r = engine_api_route_at(i);
 
+		if (i + 1 == engine_api_count())
+			assert_int_equal(n + ((r->flags &
+			    ENGINE_API_HIJACK) != 0), 7);
 		if (!(r->flags & ENGINE_API_HIJACK))
 			continue;
+		n++;
 		assert_true(r->method == REQ_M_POST || r->method == REQ_M_GET);
 		assert_int_equal(r->body == ENGINE_API_BODY_ANY ||
 		    r->body == ENGINE_API_BODY_JSON, 1);
@@ -190,6 +374,22 @@ test_shape(void **state)
 	r = SHAPE(1u << REQ_M_DELETE, "/containers/{id}/checkpoints/{c}");
 	assert_non_null(r);
 	assert_int_equal(span, -1);
+	/* libpod */
+	r = SHAPE(get, "/libpod/images/{name}/json");
+	assert_non_null(r);
+	assert_string_equal(r->tmpl, "/libpod/images/{name:.*}/json");
+	assert_int_equal(span, 2);
+	r = SHAPE(get, "/libpod/containers/{id}/json");
+	assert_non_null(r);
+	assert_string_equal(r->tmpl, "/libpod/containers/{name}/json");
+	assert_int_equal(span, -1);
+	assert_null(SHAPE(get, "/libpod/{x}/json"));
+	/* two spans: the list's name is the one a rule spans */
+	r = SHAPE(post, "/libpod/manifests/{name}/registry/{dest}");
+	assert_non_null(r);
+	assert_string_equal(r->tmpl,
+	    "/libpod/manifests/{name:.*}/registry/{destination:.*}");
+	assert_int_equal(span, 2);
 	assert_null(engine_api_shape(get, NULL, 0, &span));
 	assert_null(engine_api_shape(get, "x", 1, NULL));
 #undef SHAPE
@@ -218,6 +418,22 @@ test_pattern(void **state)
 	    NULL);
 	engine_api_pattern(r, buf, sizeof(buf));
 	assert_string_equal(buf, "/containers/{id}/checkpoints/{checkpoint}");
+	/* libpod: containers and execs by ID too */
+	r = engine_api_match(REQ_M_GET, "/libpod/containers/a/json", NULL);
+	engine_api_pattern(r, buf, sizeof(buf));
+	assert_string_equal(buf, "/libpod/containers/{id}/json");
+	r = engine_api_match(REQ_M_GET, "/libpod/containers/a/b/healthcheck",
+	    NULL);
+	engine_api_pattern(r, buf, sizeof(buf));
+	assert_string_equal(buf, "/libpod/containers/{id}/healthcheck");
+	r = engine_api_match(REQ_M_GET, "/libpod/images/a/b/json", NULL);
+	engine_api_pattern(r, buf, sizeof(buf));
+	assert_string_equal(buf, "/libpod/images/{name}/json");
+	r = engine_api_match(REQ_M_POST, "/libpod/manifests/a/registry/b",
+	    NULL);
+	engine_api_pattern(r, buf, sizeof(buf));
+	assert_string_equal(buf,
+	    "/libpod/manifests/{name}/registry/{destination}");
 	r = engine_api_match(REQ_M_GET, "/containers/a/json", NULL);
 	assert_int_equal(engine_api_pattern(r, buf, 21), -1);
 	assert_string_equal(buf, "");
@@ -234,11 +450,11 @@ test_table(void **state)
 {
 	const struct engine_api_route *r, *r2;
 	char path[256];
-	const char *p;
-	size_t i, j, w, nspan;
+	const char *p, *q;
+	size_t i, j, w, nspan, nlibpod = 0;
 
 	(void)state;
-	assert_true(engine_api_count() >= 120);
+	assert_true(engine_api_count() >= 250);
 	assert_null(engine_api_route_at(engine_api_count()));
 	for (i = 0; (r = engine_api_route_at(i)) != NULL; i++) {
 		assert_int_equal(r->tmpl[0], '/');
@@ -257,25 +473,38 @@ test_table(void **state)
 		w = 0;
 		for (p = r->tmpl; *p != '\0'; p++) {
 			if (*p != '{') {
-				assert_true(nspan == 0 || *p != '}');
 				path[w++] = *p;
 				continue;
 			}
 			assert_true(p[-1] == '/');
-			/* nothing but literal text after a span */
-			assert_int_equal(nspan, 0);
-			for (; *p != '}'; p++)
-				if (*p == ':') {
-					nspan++;
-					assert_true(
-					    strncmp(p, ":.*}", 4) == 0 ||
-					    strncmp(p, ":.+}", 4) == 0);
-				}
+			/* after a span, only literal text or another span
+			 * (the matcher's limits) */
+			q = strchr(p, '}');
+			if (memchr(p, ':', (size_t)(q - p)) != NULL) {
+				nspan++;
+				assert_true(strncmp(q - 3, ":.*}", 4) == 0 ||
+				    strncmp(q - 3, ":.+}", 4) == 0);
+			} else
+				assert_int_equal(nspan, 0);
+			p = q;
 			assert_true(p[1] == '/' || p[1] == '\0');
 			memcpy(path + w, "v1", 2);
 			w += 2;
 		}
 		path[w] = '\0';
+		assert_true(nspan <= ENGINE_API_MAX_VARS);
+		/* the family: libpod rows are exactly the "/libpod/" ones,
+		 * and api_min/api_max (Docker minors) do not gate them */
+		if (engine_api_libpod_path(r->tmpl) !=
+		    ((r->flags & ENGINE_API_LIBPOD) != 0))
+			fail_msg("row %zu (%s): libpod flag disagrees", i,
+			    r->tmpl);
+		if (r->flags & ENGINE_API_LIBPOD) {
+			nlibpod++;
+			assert_int_equal(r->api_min, ENGINE_API_OLDEST);
+			assert_int_equal(r->api_max, ENGINE_API_NEWEST);
+			assert_false(r->flags & ENGINE_API_EXPERIMENTAL);
+		}
 		/* the hijack test agrees with the flag on every row */
 		if (engine_api_hijacks(r->method, path) !=
 		    ((r->flags & ENGINE_API_HIJACK) != 0))
@@ -287,6 +516,11 @@ test_table(void **state)
 			    i, req_method_name(r->method), r->tmpl, path,
 			    r2 != NULL ? r2->tmpl : "nothing");
 	}
+	/* podman 5's libpod (method, template) pairs, a superset of
+	 * 4.3.1's: the manifests' v4+ subrouter, "/libpod/_ping" once
+	 * (versioned or not), "/libpod/generate/kube" once (registered
+	 * twice) */
+	assert_int_equal(nlibpod, 137);
 }
 
 struct docbuf {
@@ -401,6 +635,8 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dispatch),
+		cmocka_unit_test(test_libpod_dispatch),
+		cmocka_unit_test(test_families),
 		cmocka_unit_test(test_hijacks),
 		cmocka_unit_test(test_shape),
 		cmocka_unit_test(test_pattern),

@@ -180,6 +180,37 @@ test_docker_exec(void **state)
 }
 
 static void
+test_podman_libpod(void **state)
+{
+	(void)state;
+	/* podman --remote ps, inspect, image inspect, exec: libpod rules */
+	learn_init(&lrn);
+	ADD(GET, "/libpod/_ping");
+	ADD(GET, "/libpod/containers/json");
+	ADD(GET, "/libpod/containers/web/json");
+	ADD(GET, "/libpod/images/reg:5000/org/app:1/json");
+	ADD(POST, "/libpod/containers/web/exec");
+	ADD(POST, "/libpod/exec/" ID1 "/start");
+	PRINT("allow GET /libpod/_ping",
+	    "allow GET /libpod/containers/json",
+	    "allow POST /libpod/containers/{id}/exec",
+	    "allow GET /libpod/containers/{id}/json",
+	    "allow POST /libpod/exec/{id}/start",
+	    "allow GET /libpod/images/{name}/json");
+	COVERED(GET, "/libpod/containers/" ID2 "/json");
+	COVERED(GET, "/libpod/images/other/json");
+	ROUTE(GET, "/libpod/images/a/b/c/json", 1,
+	    "/libpod/images/{name}/json");
+	ROUTE(POST, "/libpod/manifests/l/registry/d", 1,
+	    "/libpod/manifests/{name}/registry/{destination}");
+	ROUTE(GET, "/libpod/generate/kube", 1, "/libpod/generate/kube");
+	/* one-segment libpod container names: a two-segment path is no
+	 * route, learned literally */
+	ROUTE(GET, "/libpod/containers/a/b/json", 0,
+	    "/libpod/containers/a/b/json");
+}
+
+static void
 test_container_names(void **state)
 {
 	(void)state;
@@ -580,6 +611,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_traefik),
 		cmocka_unit_test(test_docker_exec),
+		cmocka_unit_test(test_podman_libpod),
 		cmocka_unit_test(test_container_names),
 		cmocka_unit_test(test_images_slashes),
 		cmocka_unit_test(test_fallback),
