@@ -711,7 +711,8 @@ case(c, "ro-libpod-generate-systemd", g(LP + "/generate/%s/systemd" % CANARY), D
 case(c, "ro-libpod-archive", g(LP + "/containers/%s/archive?path=/" % CANARY), DENY, args=READONLY)
 case(c, "ro-libpod-inspect", g(LP + "/containers/%s/json" % CANARY), DENY, args=READONLY,
      note="CreateCommand holds the token: readonly grants no libpod read")
-case(c, "ro-libpod-image-get", g(LP + "/images/%s/get" % PODIMAGE.replace("/", "%2F")), R(400), args=READONLY)
+case(c, "ro-libpod-image-get", g(LP + "/images/%s/get" % PODIMAGE.replace("/", "%2F")), DENY, args=READONLY,
+     note="%2F is decoded below /libpod/ (podman's client escapes image names' slashes)")
 case(c, "ro-libpod-images-export", g(LP + "/images/export?references=%s" % PODIMAGE), DENY, args=READONLY)
 case(c, "ro-libpod-quadlets", g(LP + "/quadlets/json"), DENY, args=READONLY)
 case(c, "ro-libpod-unversioned-logs", g("/libpod/containers/%s/logs?stdout=true" % PODLOGS), DENY, args=READONLY)
@@ -831,6 +832,26 @@ case(c, "pro-smuggle-export", g(LP + "/_ping", extra=b"Content-Length: %d\r\n" %
                                 len(g(LP + "/containers/%s/export" % CANARY))) +
      g(LP + "/containers/%s/export" % CANARY), fwd("GET %s/_ping" % LP), args=PRO,
      body=g(LP + "/containers/%s/export" % CANARY))
+# %2F below /libpod/: decoded, judged and forwarded decoded (podman routes
+# the path as sent, so it routes what was judged)
+ENCIMG = PODIMAGE.replace("/", "%2F")
+case(c, "pro-enc-slash-image-inspect", g(LP + "/images/%s/json" % ENCIMG),
+     fwd("GET %s/images/%s/json" % (LP, PODIMAGE)), args=PRO)
+case(c, "pro-enc-slash-image-exists-unversioned", g("/libpod/images/%s/exists" % ENCIMG),
+     fwd("GET /libpod/images/%s/exists" % PODIMAGE), args=PRO)
+case(c, "pro-enc-slash-image-get", g(LP + "/images/%s/get" % ENCIMG), DENY, args=PRO)
+case(c, "pro-enc-slash-export", g(LP + "/containers/%s%%2Fexport" % CANARY), DENY, args=PRO)
+case(c, "pro-enc-slash-export-json", g(LP + "/containers/%s%%2Fexport/json" % CANARY), DENY, args=PRO)
+case(c, "pro-enc-slash-logs-lower", g(LP + "/containers/%s%%2flogs?stdout=true" % PODLOGS), DENY, args=PRO)
+case(c, "pro-enc-slash-libpod-segment", g("/v4.3.1/libpod%2Fcontainers/json"), R(400), args=PRO)
+case(c, "pro-enc-slash-before-libpod", g("/v4.3.1%2Flibpod/_ping"), R(400), args=PRO)
+case(c, "pro-enc-slash-dotdot", g(LP + "/images/a%2F..%2F..%2Fcontainers/json"), R(400), args=PRO)
+case(c, "pro-enc-slash-dot", g(LP + "/containers/%s%%2F.%%2Fexport" % CANARY), R(400), args=PRO)
+case(c, "pro-enc-slash-leading", g(LP + "/images/%2Fetc/json"), R(400), args=PRO)
+case(c, "pro-enc-slash-trailing", g(LP + "/images/a%2F/json"), R(400), args=PRO)
+case(c, "pro-double-enc-slash", g(LP + "/images/a%252Fb/json"), R(400), args=PRO)
+case(c, "pro-enc-slash-docker-path", g("/v1.41/images/%s/json" % ENCIMG), R(400), args=PRO)
+case(c, "ro-enc-slash-export", g(LP + "/containers/%s%%2Fexport" % CANARY), DENY, args=READONLY)
 case(c, "pro-pod-inspect", g(LP + "/pods/%s/json" % PODPOD), fwd("GET %s/pods/%s/json" % (LP, PODPOD)), args=PRO,
      note="CreateCommand redacted: harness 2 on podman looks for the token")
 case(c, "pro-volume-inspect", g(LP + "/volumes/%s/json" % CANARY), fwd("GET %s/volumes/%s/json" % (LP, CANARY)),
