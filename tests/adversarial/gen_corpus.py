@@ -675,6 +675,189 @@ case(c, "watchtower-ro-list", g("/v1.25/containers/json"),
      fwd("GET /v1.25/containers/json"), args="--profile watchtower-readonly")
 
 
+# ---------------------------------------------------------------- Podman's libpod API (issue 15)
+# A libpod path ("/libpod/..." after an optional version prefix) is only
+# granted by a rule whose pattern starts with the literal "libpod": the
+# catch-all reads of readonly (GET,HEAD /**) never reach it.  The three-part
+# version prefix ("/v4.3.1") is only for libpod paths; any other malformed
+# prefix is a 400.  Harness 2 runs these against dockerd (which routes no
+# libpod path) and against a private podman service, where PODCANARY (a
+# running container whose Env and CreateCommand hold a secret token),
+# PODLOGS (an exited container that printed it), PODSECRET and PODPOD exist.
+c = "libpod"
+PRO = "--profile podman-readonly"
+LP = "/v4.3.1/libpod"
+PODLOGS = CANARY + "-logs"
+PODSECRET = "sockward-adv-secret"
+PODPOD = "sockward-adv-pod"
+PODIMAGE = "localhost/sockward-testbox:test"
+UPG = b"Connection: Upgrade\r\nUpgrade: tcp\r\n"
+CREATE_PRIV = ('{"image":"%s","name":"sockward-adv-new","privileged":true,'
+               '"mounts":[{"destination":"/host","source":"/","type":"bind"}],'
+               '"command":["/testbox"]}' % PODIMAGE)
+KUBE = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: sockward-adv-kube\nspec:\n  containers:\n"
+        "  - name: c\n    image: %s\n    securityContext:\n      privileged: true\n" % PODIMAGE)
+for prof, pre, args in (("ro", READONLY, READONLY), ("traefik", "traefik", None)):
+    p = prof + "-libpod-"
+    case(c, p + "export", g(LP + "/containers/%s/export" % CANARY), DENY, args=args)
+    case(c, p + "logs", g(LP + "/containers/%s/logs?stdout=true&stderr=true" % PODLOGS), DENY, args=args)
+    case(c, p + "secret-showsecret", g(LP + "/secrets/%s/json?showsecret=true" % PODSECRET), DENY, args=args)
+    case(c, p + "unversioned-export", g("/libpod/containers/%s/export" % CANARY), DENY, args=args)
+    case(c, p + "unversioned-ping", g("/libpod/_ping"), DENY, args=args)
+    case(c, p + "containers-json", g(LP + "/containers/json?all=true"), DENY, args=args)
+case(c, "ro-libpod-generate-kube", g(LP + "/generate/kube?names=%s" % CANARY), DENY, args=READONLY)
+case(c, "ro-libpod-kube-generate", g(LP + "/kube/generate?names=%s" % CANARY), DENY, args=READONLY)
+case(c, "ro-libpod-generate-systemd", g(LP + "/generate/%s/systemd" % CANARY), DENY, args=READONLY)
+case(c, "ro-libpod-archive", g(LP + "/containers/%s/archive?path=/" % CANARY), DENY, args=READONLY)
+case(c, "ro-libpod-inspect", g(LP + "/containers/%s/json" % CANARY), DENY, args=READONLY,
+     note="CreateCommand holds the token: readonly grants no libpod read")
+case(c, "ro-libpod-image-get", g(LP + "/images/%s/get" % PODIMAGE.replace("/", "%2F")), DENY, args=READONLY,
+     note="%2F is decoded below /libpod/ (podman's client escapes image names' slashes)")
+case(c, "ro-libpod-images-export", g(LP + "/images/export?references=%s" % PODIMAGE), DENY, args=READONLY)
+case(c, "ro-libpod-quadlets", g(LP + "/quadlets/json"), DENY, args=READONLY)
+case(c, "ro-libpod-unversioned-logs", g("/libpod/containers/%s/logs?stdout=true" % PODLOGS), DENY, args=READONLY)
+case(c, "ro-libpod-unversioned-secret", g("/libpod/secrets/%s/json?showsecret=true" % PODSECRET), DENY,
+     args=READONLY)
+# encodings and prefixes
+case(c, "ro-libpod-enc-l", g("/v4.3.1/%%6cibpod/containers/%s/export" % CANARY), DENY, args=READONLY)
+case(c, "ro-libpod-enc-all", g("/%6C%69%62%70%6F%64/containers/" + PODLOGS + "/logs?stdout=true"), DENY,
+     args=READONLY)
+case(c, "ro-libpod-enc-unversioned-l", g("/%%6cibpod/containers/%s/export" % CANARY), DENY, args=READONLY)
+case(c, "ro-libpod-enc-export", g(LP + "/containers/%s/%%65xport" % CANARY), DENY, args=READONLY)
+case(c, "ro-libpod-enc-version", g("/v4%2e3%2e1/libpod/containers/" + CANARY + "/export"), DENY, args=READONLY)
+case(c, "ro-libpod-upper-versioned", g("/v4.3.1/LIBPOD/containers/%s/export" % CANARY), R(400), args=READONLY,
+     note="the three-part prefix is only for the libpod family, and LIBPOD is not it")
+case(c, "ro-libpod-upper", g("/LIBPOD/containers/%s/export" % CANARY),
+     fwd("GET /LIBPOD/containers/%s/export" % CANARY), args=READONLY,
+     note="not a libpod path; podman's router is case-sensitive (404): the differential checks that")
+case(c, "ro-libpod-upper-v2", g("/v4.3/LIBPOD/containers/%s/export" % CANARY),
+     fwd("GET /v4.3/LIBPOD/containers/%s/export" % CANARY), args=READONLY)
+case(c, "ro-libpod-dotdot", g(LP + "/../containers/json"), R(400), args=READONLY)
+case(c, "ro-libpod-dotdot-into", g("/v1.41/containers/../../libpod/containers/%s/export" % CANARY), R(400),
+     args=READONLY)
+case(c, "ro-libpod-double-slash", g("//libpod/_ping"), R(400), args=READONLY)
+case(c, "ro-libpod-double-slash-versioned", g("/v4.3.1//libpod/containers/%s/export" % CANARY), R(400),
+     args=READONLY)
+case(c, "ro-libpod-four-part", g("/v4.3.1.1/libpod/_ping"), R(400), args=READONLY)
+case(c, "ro-libpod-four-part-export", g("/v4.3.1.1/libpod/containers/%s/export" % CANARY), R(400),
+     args=READONLY)
+case(c, "ro-libpod-two-part", g("/v4.3/libpod/containers/%s/export" % CANARY), DENY, args=READONLY)
+case(c, "ro-libpod-leading-zero", g("/v04.3.1/libpod/containers/%s/export" % CANARY), DENY, args=READONLY)
+case(c, "ro-libpod-long-part", g("/v4.3.1000/libpod/_ping"), R(400), args=READONLY)
+case(c, "ro-libpod-empty-part", g("/v4..1/libpod/_ping"), R(400), args=READONLY)
+case(c, "ro-libpod-double-version", g("/v4.3.1/v4.3.1/libpod/containers/%s/export" % CANARY), R(400),
+     args=READONLY)
+case(c, "ro-libpod-three-part-docker", g("/v4.3.1/containers/json"), R(400), args=READONLY)
+case(c, "traefik-three-part-docker", g("/v4.3.1/containers/json"), R(400))
+case(c, "traefik-three-part-ping", g("/v1.41.0/_ping"), R(400))
+case(c, "ro-libpod-semicolon", g("/libpod;x/containers/%s/export" % CANARY),
+     fwd("GET /libpod;x/containers/%s/export" % CANARY), args=READONLY,
+     note="'libpod;x' is not the libpod segment, and podman does not route it (404)")
+case(c, "ro-libpod-trailing-slash", g(LP + "/containers/%s/export/" % CANARY), R(400), args=READONLY)
+case(c, "ro-libpod-query-trick", g("/_ping?/libpod/containers/%s/export" % CANARY),
+     fwd("GET /_ping?/libpod/containers/%s/export" % CANARY), args=READONLY)
+case(c, "ro-libpod-pipeline", g("/_ping") + g(LP + "/containers/%s/export" % CANARY) + g("/_ping"),
+     fwd("GET /_ping"), DENY, fwd("GET /_ping"), args=READONLY)
+case(c, "ro-libpod-head-export", g(LP + "/containers/%s/export" % CANARY, b"HEAD"), DENY, args=READONLY)
+# writes: create, delete, kill, rename, hijacks, pods, prune, kube, secrets
+for prof, args in (("ro", READONLY), ("pro", PRO)):
+    p = prof + "-libpod-"
+    case(c, p + "create-privileged", post(LP + "/containers/create", CREATE_PRIV), DENY, close=True, args=args)
+    case(c, p + "delete-canary", g(LP + "/containers/%s?force=true&v=true" % CANARY, b"DELETE"), DENY, args=args)
+    case(c, p + "kill-canary", g(LP + "/containers/%s/kill?signal=KILL" % CANARY, b"POST"), DENY, args=args)
+    case(c, p + "rename-canary", g(LP + "/containers/%s/rename?name=sockward-adv-renamed" % CANARY, b"POST"),
+         DENY, args=args)
+    case(c, p + "attach-hijack", g(LP + "/containers/%s/attach?stream=true&stdout=true" % CANARY, b"POST",
+                                   extra=UPG), DENY, args=args)
+    case(c, p + "exec-create", post(LP + "/containers/%s/exec" % CANARY,
+                                    '{"Cmd":["/testbox","echo","x"],"AttachStdout":true}'),
+         DENY, close=True, args=args)
+    case(c, p + "exec-start-hijack", post(LP + "/exec/abc/start", '{"Detach":false}', extra=UPG), DENY,
+         close=True, args=args)
+    case(c, p + "pod-kill", g(LP + "/pods/%s/kill" % PODPOD, b"POST"), DENY, args=args)
+    case(c, p + "pod-rm", g(LP + "/pods/%s?force=true" % PODPOD, b"DELETE"), DENY, args=args)
+    case(c, p + "system-prune", g(LP + "/system/prune?all=true&volumes=true", b"POST"), DENY, args=args)
+    case(c, p + "play-kube", post(LP + "/play/kube", KUBE, ctype=b"application/yaml"), DENY, close=True,
+         args=args)
+    case(c, p + "kube-play", post(LP + "/kube/play", KUBE, ctype=b"application/yaml"), DENY, close=True,
+         args=args)
+    case(c, p + "secret-create", post(LP + "/secrets/create?name=sockward-adv-new", "x",
+                                      ctype=b"application/octet-stream"), DENY, close=True, args=args)
+    case(c, p + "volume-rm", g(LP + "/volumes/%s?force=true" % CANARY, b"DELETE"), DENY, args=args)
+    case(c, p + "image-rm", g(LP + "/images/%s?force=true" % "sockward-testbox:test", b"DELETE"), DENY,
+         args=args)
+    case(c, p + "unversioned-kill", g("/libpod/containers/%s/kill" % CANARY, b"POST"), DENY, args=args)
+    case(c, p + "enc-kill", g(LP + "/containers/%s/%%6bill" % CANARY, b"POST"), DENY, args=args)
+    case(c, p + "override-delete", g(LP + "/containers/%s/exists" % CANARY,
+                                     extra=b"X-HTTP-Method-Override: DELETE\r\n"),
+         fwd("GET %s/containers/%s/exists" % (LP, CANARY)) if prof == "pro" else DENY, args=args)
+# podman-readonly: the reads `podman --remote ps/inspect/images` need, and
+# no exfiltration route
+case(c, "pro-ping", g(LP + "/_ping"), fwd("GET %s/_ping" % LP), args=PRO)
+case(c, "pro-ping-unversioned", g("/libpod/_ping"), fwd("GET /libpod/_ping"), args=PRO)
+case(c, "pro-docker-ping", g("/_ping"), fwd("GET /_ping"), args=PRO)
+case(c, "pro-version", g(LP + "/version"), fwd("GET %s/version" % LP), args=PRO)
+case(c, "pro-containers-json", g(LP + "/containers/json?all=true"), fwd("GET %s/containers/json?all=true" % LP),
+     args=PRO)
+case(c, "pro-containers-json-size", g(LP + "/containers/json?all=true&size=true"), DENY, args=PRO)
+case(c, "pro-inspect", g(LP + "/containers/%s/json" % CANARY), fwd("GET %s/containers/%s/json" % (LP, CANARY)),
+     args=PRO, note="answered with Config.Env and Config.CreateCommand redacted: harness 2 looks for the token")
+case(c, "pro-inspect-enc", g(LP + "/containers/%73ockward-adv-canary/json"),
+     fwd("GET %s/containers/%s/json" % (LP, CANARY)), args=PRO)
+case(c, "pro-exists", g(LP + "/containers/%s/exists" % CANARY), fwd("GET %s/containers/%s/exists" % (LP, CANARY)),
+     args=PRO)
+case(c, "pro-images-json", g(LP + "/images/json"), fwd("GET %s/images/json" % LP), args=PRO)
+case(c, "pro-volumes-json", g(LP + "/volumes/json"), fwd("GET %s/volumes/json" % LP), args=PRO)
+case(c, "pro-pods-json", g(LP + "/pods/json"), fwd("GET %s/pods/json" % LP), args=PRO)
+case(c, "pro-export", g(LP + "/containers/%s/export" % CANARY), DENY, args=PRO)
+case(c, "pro-logs", g(LP + "/containers/%s/logs?stdout=true" % PODLOGS), DENY, args=PRO)
+case(c, "pro-logs-unversioned", g("/libpod/containers/%s/logs?stdout=true" % PODLOGS), DENY, args=PRO)
+case(c, "pro-docker-logs", g("/containers/%s/logs?stdout=1" % PODLOGS), DENY, args=PRO)
+case(c, "pro-archive", g(LP + "/containers/%s/archive?path=/" % CANARY), DENY, args=PRO)
+case(c, "pro-top", g(LP + "/containers/%s/top" % CANARY), DENY, args=PRO)
+case(c, "pro-images-export", g(LP + "/images/export?references=%s" % PODIMAGE), DENY, args=PRO)
+case(c, "pro-image-get", g(LP + "/images/sockward-testbox:test/get"), DENY, args=PRO)
+case(c, "pro-generate-kube", g(LP + "/generate/kube?names=%s" % CANARY), DENY, args=PRO)
+case(c, "pro-generate-systemd", g(LP + "/generate/%s/systemd" % CANARY), DENY, args=PRO)
+case(c, "pro-secret-inspect", g(LP + "/secrets/%s/json?showsecret=true" % PODSECRET), DENY, args=PRO)
+case(c, "pro-secrets-json", g(LP + "/secrets/json"), DENY, args=PRO)
+case(c, "pro-enc-export", g(LP + "/containers/%s/%%65xport" % CANARY), DENY, args=PRO)
+case(c, "pro-enc-libpod-logs", g("/v4.3.1/%%6cibpod/containers/%s/logs?stdout=true" % PODLOGS), DENY, args=PRO)
+case(c, "pro-two-part-export", g("/v4.3/libpod/containers/%s/export" % CANARY), DENY, args=PRO)
+case(c, "pro-quadlets", g(LP + "/quadlets/json"), DENY, args=PRO)
+case(c, "pro-four-part", g("/v4.3.1.1/libpod/containers/json"), R(400), args=PRO)
+case(c, "pro-pipeline-export", g(LP + "/_ping") + g(LP + "/containers/%s/export" % CANARY) + g(LP + "/_ping"),
+     fwd("GET %s/_ping" % LP), DENY, fwd("GET %s/_ping" % LP), args=PRO)
+case(c, "pro-smuggle-export", g(LP + "/_ping", extra=b"Content-Length: %d\r\n" %
+                                len(g(LP + "/containers/%s/export" % CANARY))) +
+     g(LP + "/containers/%s/export" % CANARY), fwd("GET %s/_ping" % LP), args=PRO,
+     body=g(LP + "/containers/%s/export" % CANARY))
+# %2F below /libpod/: decoded, judged and forwarded decoded (podman routes
+# the path as sent, so it routes what was judged)
+ENCIMG = PODIMAGE.replace("/", "%2F")
+case(c, "pro-enc-slash-image-inspect", g(LP + "/images/%s/json" % ENCIMG),
+     fwd("GET %s/images/%s/json" % (LP, PODIMAGE)), args=PRO)
+case(c, "pro-enc-slash-image-exists-unversioned", g("/libpod/images/%s/exists" % ENCIMG),
+     fwd("GET /libpod/images/%s/exists" % PODIMAGE), args=PRO)
+case(c, "pro-enc-slash-image-get", g(LP + "/images/%s/get" % ENCIMG), DENY, args=PRO)
+case(c, "pro-enc-slash-export", g(LP + "/containers/%s%%2Fexport" % CANARY), DENY, args=PRO)
+case(c, "pro-enc-slash-export-json", g(LP + "/containers/%s%%2Fexport/json" % CANARY), DENY, args=PRO)
+case(c, "pro-enc-slash-logs-lower", g(LP + "/containers/%s%%2flogs?stdout=true" % PODLOGS), DENY, args=PRO)
+case(c, "pro-enc-slash-libpod-segment", g("/v4.3.1/libpod%2Fcontainers/json"), R(400), args=PRO)
+case(c, "pro-enc-slash-before-libpod", g("/v4.3.1%2Flibpod/_ping"), R(400), args=PRO)
+case(c, "pro-enc-slash-dotdot", g(LP + "/images/a%2F..%2F..%2Fcontainers/json"), R(400), args=PRO)
+case(c, "pro-enc-slash-dot", g(LP + "/containers/%s%%2F.%%2Fexport" % CANARY), R(400), args=PRO)
+case(c, "pro-enc-slash-leading", g(LP + "/images/%2Fetc/json"), R(400), args=PRO)
+case(c, "pro-enc-slash-trailing", g(LP + "/images/a%2F/json"), R(400), args=PRO)
+case(c, "pro-double-enc-slash", g(LP + "/images/a%252Fb/json"), R(400), args=PRO)
+case(c, "pro-enc-slash-docker-path", g("/v1.41/images/%s/json" % ENCIMG), R(400), args=PRO)
+case(c, "ro-enc-slash-export", g(LP + "/containers/%s%%2Fexport" % CANARY), DENY, args=READONLY)
+case(c, "pro-pod-inspect", g(LP + "/pods/%s/json" % PODPOD), fwd("GET %s/pods/%s/json" % (LP, PODPOD)), args=PRO,
+     note="CreateCommand redacted: harness 2 on podman looks for the token")
+case(c, "pro-volume-inspect", g(LP + "/volumes/%s/json" % CANARY), fwd("GET %s/volumes/%s/json" % (LP, CANARY)),
+     args=PRO, note="Options redacted: harness 2 on podman looks for the token")
+
+
 def write():
     for f in glob.glob(os.path.join(HERE, "[0-9][0-9][0-9]-*.req")) + \
             glob.glob(os.path.join(HERE, "[0-9][0-9][0-9]-*.expect")):

@@ -19,8 +19,10 @@ import os
 import shutil
 import subprocess
 import sys
+import re
 import tempfile
 import time
+import types
 
 import docker
 import pytest
@@ -144,6 +146,18 @@ def _explain(args, method, target, cache={}):
     return cache[key] == 0
 
 
+def _forwarded_as(args, method, target, cache={}):
+    """The target sockward forwards for this request (`sockward explain`'s
+    "forwarded as:" line), or None when it refuses it."""
+    key = (tuple(args), method, target)
+    if key not in cache:
+        p = subprocess.run([SOCKWARD_BIN, "explain"] + list(args) + [method, target],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        m = re.search(r"^\s*forwarded as: \S+ (\S+)$", p.stdout.decode("latin-1"), re.M)
+        cache[key] = m.group(1) if p.returncode == 0 and m else None
+    return cache[key]
+
+
 def _status(resp):
     return resp.status if not isinstance(resp, Exception) else None
 
@@ -153,8 +167,19 @@ def _sent_line(raw):
     return parts[0].decode("latin-1"), parts[1].decode("latin-1") if len(parts) > 1 else ""
 
 
-def _live_case(sw, case, errors, bypasses, live=LIVE):
-    """One case against the proxy in front of the real dockerd."""
+def _leaks(up, case, r, bypasses):
+    """A response that carries one of the upstream's secrets (podman's canary
+    holds a token in Env and CreateCommand, and printed it to its log)."""
+    if up is None or isinstance(r, Exception):
+        return
+    data = (r.raw_head or b"") + (r.body or b"")
+    for secret in up.secrets:
+        if secret in data:
+            bypasses.append("%s: the answer (%d) carries the secret %r" % (case.name, r.status, secret))
+
+
+def _live_case(sw, case, errors, bypasses, live=LIVE, up=None):
+    """One case against the proxy in front of the real daemon."""
     with sw.conn(8) as c:
         try:
             c.send(case.req)
@@ -166,6 +191,7 @@ def _live_case(sw, case, errors, bypasses, live=LIVE):
             method = al.outcome_method(case, kind, arg, n)
             n += 1
             r = al.read_response_or_none(c, method)
+            _leaks(up, case, r, bypasses)
             if kind in ("abort", "any"):
                 if not isinstance(r, Exception) and 200 <= r.status < 300 and kind == "any":
                     if not _explain(case.args, "GET", "/_ping"):
@@ -198,39 +224,44 @@ def _live_case(sw, case, errors, bypasses, live=LIVE):
                 case_status.setdefault(case.name, []).append(r.status)
 
 
-def _differential(case, errors):
-    """Each forwarded request of harness 1, sent directly to dockerd, must get
-    the status sockward's answer had."""
-    statuses = LIVE.get("status", {}).get(case.name, [])
+def _differential(case, errors, live=LIVE, sock=DOCKER_SOCK, name="dockerd"):
+    """Each forwarded request of harness 1, sent directly to the daemon, must
+    get the status sockward's answer had."""
+    statuses = live.get("status", {}).get(case.name, [])
     raws = RECORDED.get(case.name, [])
     for raw, st in zip(raws, statuses):
         if al.HIJACK_RE.match(raw):
             continue
         method, _ = _sent_line(raw)
-        d = request(DOCKER_SOCK, raw, method=method, timeout=8)
-        LIVE["differential"] = LIVE.get("differential", 0) + 1
+        d = request(sock, raw, method=method, timeout=8)
+        live["differential"] = live.get("differential", 0) + 1
         if d.status != st:
-            errors.append("%s: differential: dockerd answers %r directly with %d, through sockward %d"
-                          % (case.name, raw.split(b"\r\n")[0], d.status, st))
+            errors.append("%s: differential: %s answers %r directly with %d, through sockward %d"
+                          % (case.name, name, raw.split(b"\r\n")[0], d.status, st))
 
 
-def _raw_direct(case, errors):
+def _raw_direct(case, errors, live=LIVE, sock=DOCKER_SOCK, name="dockerd", routes_decoded=True):
     """A case whose every request sockward allows, sent as raw bytes directly
     to dockerd, must get the statuses it got through sockward: sockward judged
     the path dockerd routes.  (Cases with Expect or HTTP/1.0 differ in
     framing only, and are left out.)"""
-    statuses = LIVE.get("status", {}).get(case.name, [])
+    statuses = live.get("status", {}).get(case.name, [])
     if not statuses or any(k != "forward" for k, _ in case.outcomes) or \
             b"\r\nExpect:" in case.req or b" HTTP/1.0\r\n" in case.req:
         return
-    with Conn(DOCKER_SOCK, 8) as c:
+    if not routes_decoded and re.search(rb"^[A-Z]+ \S*%", case.req, re.M):
+        # a daemon that routes the encoded path (podman) gets the decoded
+        # form from sockward: _differential compares that one
+        live["raw_skipped"] = live.get("raw_skipped", 0) + 1
+        return
+    with Conn(sock, 8) as c:
         c.send(case.req)
         for (kind, arg), st in zip(case.outcomes, statuses):
             d = al.read_response_or_none(c, arg.split(" ", 1)[0])
-            LIVE["raw_direct"] = LIVE.get("raw_direct", 0) + 1
+            live["raw_direct"] = live.get("raw_direct", 0) + 1
             if isinstance(d, Exception) or d.status != st:
-                errors.append("%s: raw bytes directly to dockerd: %r, through sockward %d (%s)"
-                              % (case.name, d if isinstance(d, Exception) else d.status, st, arg))
+                errors.append("%s: raw bytes directly to %s: %r, through sockward %d (%s)"
+                              % (case.name, name, d if isinstance(d, Exception) else d.status, st, arg))
                 return
 
 
@@ -257,12 +288,35 @@ def canary(dclient, testbox_image):
         pass
 
 
-def _run_live(dclient, tmp_path, start, live, compare=True):
-    """Harness 2 with the sockwards start(args, logdir) makes; results in
-    live.  compare: also send each forwarded request directly to dockerd
-    (harness 1's recording) and compare."""
-    before = daemon_state(dclient)
-    canary_before = _canary_state(dclient)
+class Dockerd:
+    """Harness 2's daemon: the real dockerd, shared with other sessions (new
+    objects are only noted), and the encoded variants under two profiles."""
+    name = "dockerd"
+    sock = DOCKER_SOCK
+    routes_decoded = True       # dockerd decodes the path before routing
+    secrets = ()
+    strict_new = False
+    variants = VARIANTS
+    variant_profiles = ("--profile traefik", "--profile readonly")
+
+    def __init__(self, dclient):
+        self.dclient = dclient
+
+    def state(self):
+        return daemon_state(self.dclient)
+
+    def canary_state(self):
+        return _canary_state(self.dclient)
+
+
+def _run_live(dclient, tmp_path, start, live, compare=True, up=None):
+    """Harness 2 with the sockwards start(args, logdir) makes, in front of
+    up (a Dockerd or test_adversarial_podman's Podman); results in live.
+    compare: also send each forwarded request (harness 1's recording)
+    directly to the daemon and compare."""
+    up = up or Dockerd(dclient)
+    before = up.state()
+    canary_before = up.canary_state()
     errors, bypasses = [], []
     procs = {}
     try:
@@ -272,36 +326,45 @@ def _run_live(dclient, tmp_path, start, live, compare=True):
             if case.args_text not in procs:
                 procs[case.args_text] = start(case.args, str(tmp_path))
             live["ran"] += 1
-            _live_case(procs[case.args_text], case, errors, bypasses, live)
+            _live_case(procs[case.args_text], case, errors, bypasses, live, up)
         for case in CASES:
             if compare and case.live and [k for k, _ in case.outcomes if k == "forward"]:
-                _differential(case, errors)
-                _raw_direct(case, errors)
-        # encoded variants: refused by sockward, or the same answer as dockerd
-        for args_text in ("--profile traefik", "--profile readonly"):
+                _differential(case, errors, live, up.sock, up.name)
+                _raw_direct(case, errors, live, up.sock, up.name, up.routes_decoded)
+        # encoded variants: refused by sockward, or the same answer as the daemon
+        for args_text in up.variant_profiles:
             args = args_text.split()
             if args_text not in procs:
                 procs[args_text] = start(args, str(tmp_path))
-            for target in VARIANTS:
+            for target in up.variants:
                 data = b"GET " + target + b" HTTP/1.1\r\nHost: docker\r\n\r\n"
-                d = request(DOCKER_SOCK, data, timeout=8)
+                d = request(up.sock, data, timeout=8)
                 s = procs[args_text].request(data, timeout=8)
-                row = live["variants"].setdefault(target.decode("latin-1"), ["dockerd %d" % d.status])
+                _leaks(up, types.SimpleNamespace(name="variant " + target.decode("latin-1")), s, bypasses)
+                row = live["variants"].setdefault(target.decode("latin-1"), ["%s %d" % (up.name, d.status)])
                 if al.is_sockward_error(s, 400) or al.is_sockward_error(s, 403):
                     row.append("%s refuses %d" % (args[1], s.status))
-                elif s.status != d.status:
-                    bypasses.append("%s GET %s: dockerd %d, through sockward %d: read differently" % (
-                        args_text, target.decode("latin-1"), d.status, s.status))
+                    continue
+                fwd_as = _forwarded_as(args, "GET", target.decode("latin-1"))
+                if not up.routes_decoded and fwd_as and fwd_as.encode() != target:
+                    # the daemon routes the encoded form: what counts is its
+                    # answer to the canonical form sockward sends
+                    d = request(up.sock, b"GET " + fwd_as.encode() + b" HTTP/1.1\r\nHost: docker\r\n\r\n",
+                                timeout=8)
+                    row.append("%s forwards %s (%s answers that %d)" % (args[1], fwd_as, up.name, d.status))
+                if s.status != d.status:
+                    bypasses.append("%s GET %s: %s %d, through sockward %d: read differently" % (
+                        args_text, target.decode("latin-1"), up.name, d.status, s.status))
                 elif 200 <= s.status < 300 and not _explain(args, "GET", target.decode("latin-1")):
                     bypasses.append("%s GET %s: %d but explain denies" % (args_text, target, s.status))
                 else:
-                    row.append("%s forwards (%d, same as dockerd)" % (args[1], s.status))
+                    row.append("%s forwards (%d, same as %s)" % (args[1], s.status, up.name))
     finally:
         for sw in procs.values():
             sw.stop()
     time.sleep(0.2)
-    after = daemon_state(dclient)
-    canary_after = _canary_state(dclient)
+    after = up.state()
+    canary_after = up.canary_state()
     if canary_after != canary_before:
         bypasses.append("canary changed: %r -> %r" % (canary_before, canary_after))
     for k in before:
@@ -316,7 +379,10 @@ def _run_live(dclient, tmp_path, start, live, compare=True):
             new = {i for i in new_ids - gone_ids}
         elif gone:
             bypasses.append("%s removed during the corpus: %r" % (k, sorted(gone)))
-        if new:
+        if new and up.strict_new:
+            # a private daemon: nothing but the corpus talks to it
+            bypasses.append("%s created during the corpus: %r" % (k, sorted(new)))
+        elif new:
             # the corpus names only the canary and sockward-adv objects; other
             # sessions may create objects concurrently, so new ones are noted
             live["notes"].append("%s appeared during the corpus (another session?): %r" % (k, sorted(new)))
