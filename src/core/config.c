@@ -1026,21 +1026,63 @@ cfg_visible_label(struct cfg_parser *p, struct cfg_line *ln)
 	return 0;
 }
 
+/* The index of l's policy called name past the default (0: none). */
+static int
+cfg_body_index(const struct cfg_listener *l, const char *name)
+{
+	size_t	 i;
+
+	for (i = 1; i < l->nbody; i++)
+		if (strcmp(l->body[i].name, name) == 0)
+			return (int)i;
+	return 0;
+}
+
+int
+cfg_rule_builtin_policy(struct cfg_listener *l, struct rule *r,
+    const char **why)
+{
+	int	 i;
+
+	r->body_idx = 0;
+	if (r->body[0] == '\0')
+		return 0;
+	if ((i = cfg_body_index(l, r->body)) > 0) {
+		r->body_idx = i;
+		return 0;
+	}
+	if (strcmp(r->body, "off") != 0 &&
+	    strcmp(r->body, "no-host-escape") != 0) {
+		*why = "only the built-in body policies no-host-escape and off "
+		    "can be named here; define others in a config file";
+		return -1;
+	}
+	if (l->nbody == CFG_MAX_BODY) {
+		*why = "too many body policies in one listener";
+		return -1;
+	}
+	if (strcmp(r->body, "off") == 0)
+		body_policy_init_off(&l->body[l->nbody]);
+	else
+		body_policy_init(&l->body[l->nbody], r->body);
+	r->body_idx = (int)l->nbody++;
+	return 0;
+}
+
 /* A rule's "body NAME": its index among the listener's policies. */
 static int
 cfg_rule_policy(struct cfg_parser *p, struct rule *r)
 {
 	struct cfg_listener *l = p->blk.l;
-	size_t	 i;
+	int	 i;
 
 	r->body_idx = 0;
 	if (r->body[0] == '\0')
 		return 0;
-	for (i = 1; i < l->nbody; i++)
-		if (strcmp(l->body[i].name, r->body) == 0) {
-			r->body_idx = (int)i;
-			return 0;
-		}
+	if ((i = cfg_body_index(l, r->body)) > 0) {
+		r->body_idx = i;
+		return 0;
+	}
 	if (l->nbody == CFG_MAX_BODY)
 		return cfg_errf(p, p->line, "too many body policies in one "
 		    "listener (at most %d)", CFG_MAX_BODY - 1);

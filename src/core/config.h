@@ -108,6 +108,17 @@ struct cfg {
 void	cfg_listener_defaults(struct cfg_listener *l);
 
 /*
+ * Resolve rule r's "body NAME" clause against listener l when no config
+ * file names policies (--allow, SOCKWARD_ALLOW): r->body_idx becomes
+ * the index of l's policy of that name, the built-in "no-host-escape"
+ * or "off" being added to l the first time.  No clause: body_idx 0 (the
+ * listener's default).  Returns 0, or -1 with *why for any other name
+ * or a full l->body.
+ */
+int	cfg_rule_builtin_policy(struct cfg_listener *l, struct rule *r,
+	    const char **why);
+
+/*
  * Build l->rf (released first if set) from l->redact, l->visible and the
  * redact clauses of l's rules (each rule's redact_idx is set).  auto
  * redaction is on unless one of l's rules comes from a profile whose

@@ -266,6 +266,8 @@ main_add_rule(struct main_build *b, const char *text)
 
 	if (rule_parse(text, b->action, &r, &why) == -1)
 		main_config_exit("rule '%s': %s", text, why);
+	if (cfg_rule_builtin_policy(b->l, &r, &why) == -1)
+		main_config_exit("rule '%s': %s", text, why);
 	if (rule_set_add(&b->l->rules, &r, b->origin) == -1)
 		main_config_exit("too many rules%s%s", "", "");
 }

@@ -177,6 +177,28 @@ def test_explain_allow_rule():
     assert r.returncode == 1, r
 
 
+def test_allow_flag_body_clause(tmp_path):
+    """--allow '... body off' names a policy for that rule, as a config
+    file's rule does (it was parsed and then ignored on the command line);
+    a policy only a config file can define is refused at start."""
+    body = tmp_path / "b.json"
+    body.write_text('{"Image":"i","HostConfig":{"Privileged":true}}')
+    rule = "POST /containers/create"
+    r = explain("--profile", "none", "--allow", rule, "--body", str(body),
+                "POST", "/v1.41/containers/create")
+    assert r.returncode == 1 and b"HostConfig.Privileged" in r.stdout, r
+    r = explain("--profile", "none", "--allow", rule + " body off", "--body",
+                str(body), "POST", "/v1.41/containers/create")
+    assert r.returncode == 0, r
+    r = explain("--profile", "none", "--body-policy", "off", "--allow",
+                rule + " body no-host-escape", "--body", str(body),
+                "POST", "/v1.41/containers/create")
+    assert r.returncode == 1 and b"HostConfig.Privileged" in r.stdout, r
+    r = explain("--profile", "none", "--allow", rule + " body mine",
+                "POST", "/v1.41/containers/create")
+    assert r.returncode == 2 and b"config file" in r.stderr, r
+
+
 def test_explain_profile_none():
     assert explain("GET", "/_ping", "--profile", "none").returncode == 1
     assert explain("HEAD", "/_ping").returncode == 0

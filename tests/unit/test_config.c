@@ -1090,6 +1090,45 @@ test_example(void **state)
 	same_policy(&c, &c2);
 }
 
+/* A rule's body clause on the command line: built-in names only. */
+static void
+test_rule_builtin_policy(void **state)
+{
+	static struct cfg_listener l;
+	struct rule r, r2, r3;
+	const char *why = NULL;
+
+	(void)state;
+	cfg_listener_defaults(&l);
+	assert_int_equal(l.nbody, 1);
+	assert_int_equal(rule_parse_line("allow POST /containers/create body "
+	    "off", &r, &why), 0);
+	assert_int_equal(cfg_rule_builtin_policy(&l, &r, &why), 0);
+	assert_int_equal(r.body_idx, 1);
+	assert_true(l.body[1].off);
+	/* the same name again: the same index, nothing added */
+	assert_int_equal(rule_parse_line("allow POST /libpod/containers/create "
+	    "body off", &r2, &why), 0);
+	assert_int_equal(cfg_rule_builtin_policy(&l, &r2, &why), 0);
+	assert_int_equal(r2.body_idx, 1);
+	assert_int_equal(l.nbody, 2);
+	assert_int_equal(rule_parse_line("allow POST /volumes/create body "
+	    "no-host-escape", &r3, &why), 0);
+	assert_int_equal(cfg_rule_builtin_policy(&l, &r3, &why), 0);
+	assert_int_equal(r3.body_idx, 2);
+	assert_false(l.body[2].off);
+	/* no clause: the listener's default */
+	assert_int_equal(rule_parse_line("allow POST /build", &r, &why), 0);
+	assert_int_equal(cfg_rule_builtin_policy(&l, &r, &why), 0);
+	assert_int_equal(r.body_idx, 0);
+	/* a block's name needs the config file */
+	assert_int_equal(rule_parse_line("allow POST /containers/create body "
+	    "mine", &r, &why), 0);
+	assert_int_equal(cfg_rule_builtin_policy(&l, &r, &why), -1);
+	assert_non_null(strstr(why, "config file"));
+	rule_set_free(&l.rules);
+}
+
 int
 main(void)
 {
@@ -1107,6 +1146,7 @@ main(void)
 		cmocka_unit_test_teardown(test_auto_redaction, teardown),
 		cmocka_unit_test_teardown(test_dump_responses, teardown),
 		cmocka_unit_test_teardown(test_tls, teardown),
+		cmocka_unit_test(test_rule_builtin_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
