@@ -64,6 +64,16 @@ test_kind_of(void **state)
 		{ REQ_M_GET, "/events", RF_EVENTS },
 		{ REQ_M_GET, "/system/df", RF_SYSTEM_DF },
 		{ REQ_M_GET, "/networks/net1", RF_NETWORK_INSPECT },
+		/* Podman's libpod API: each kind needs its route row. */
+		{ REQ_M_GET, "/libpod/containers/web/json",
+		    RF_LIBPOD_CONTAINER_INSPECT },
+		{ REQ_M_GET, "/libpod/pods/p1/json", RF_LIBPOD_POD_INSPECT },
+		{ REQ_M_GET, "/libpod/volumes/json", RF_LIBPOD_VOLUME_LIST },
+		{ REQ_M_GET, "/libpod/volumes/data/json",
+		    RF_LIBPOD_VOLUME_INSPECT },
+		{ REQ_M_GET, "/libpod/secrets/s1/json",
+		    RF_LIBPOD_SECRET_INSPECT },
+		{ REQ_M_GET, "/libpod/containers/json", RF_NONE },
 		/* Not filtered. */
 		{ REQ_M_POST, "/containers/create", RF_NONE },
 		{ REQ_M_GET, "/images/json", RF_NONE },
