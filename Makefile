@@ -151,8 +151,9 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 # Integration tests: the built binary against the real dockerd.
-# jrw_tool: the rewriter's command line, for test_jrewrite_diff.py.
-integration: $(BUILD)/sockward $(BUILD)/tests/jrw_tool
+# jrw_tool: the rewriter's command line, for test_jrewrite_diff.py;
+# test_config --keywords: the parser's keywords, for test_docs.py.
+integration: $(BUILD)/sockward $(BUILD)/tests/jrw_tool $(BUILD)/tests/test_config
 	SOCKWARD_BIN=$(CURDIR)/$(BUILD)/sockward $(PYTEST) -v tests/integration
 
 test: unit integration

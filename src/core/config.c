@@ -1145,6 +1145,42 @@ static const struct cfg_stmt cfg_stmts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL }
 };
 
+/* What a "body-policy NAME { ... }" block takes (in_block unused). */
+static const struct cfg_stmt cfg_bp_stmts[] = {
+	{ "host-path",	    1, 1, 2, "host-path PATH [ro|rw]", cfg_widen },
+	{ "cap-add",	    1, 1, -1, "cap-add CAP...", cfg_widen },
+	{ "volume-driver",  1, 1, -1, "volume-driver NAME...", cfg_widen },
+	{ NULL, 0, 0, 0, NULL, NULL }
+};
+
+/* The block openers cfg_statement matches before the tables. */
+static const char *const cfg_block_kws[] = { "listener", "body-policy",
+    NULL };
+
+const char *
+cfg_keyword_at(size_t i, enum cfg_scope *scope)
+{
+	size_t	 n;
+
+	for (n = 0; cfg_block_kws[n] != NULL; n++)
+		if (i-- == 0) {
+			*scope = CFG_SCOPE_GLOBAL;
+			return cfg_block_kws[n];
+		}
+	for (n = 0; cfg_stmts[n].kw != NULL; n++)
+		if (i-- == 0) {
+			*scope = cfg_stmts[n].in_block ? CFG_SCOPE_LISTENER :
+			    CFG_SCOPE_GLOBAL;
+			return cfg_stmts[n].kw;
+		}
+	for (n = 0; cfg_bp_stmts[n].kw != NULL; n++)
+		if (i-- == 0) {
+			*scope = CFG_SCOPE_BODY_POLICY;
+			return cfg_bp_stmts[n].kw;
+		}
+	return NULL;
+}
+
 static int
 cfg_statement(struct cfg_parser *p, struct cfg_line *ln)
 {
@@ -1162,21 +1198,20 @@ cfg_statement(struct cfg_parser *p, struct cfg_line *ln)
 			p->bp = NULL;
 			return 0;
 		}
-		if (!cfg_bare(ln, 0, "host-path") &&
-		    !cfg_bare(ln, 0, "cap-add") &&
-		    !cfg_bare(ln, 0, "volume-driver"))
+		for (st = cfg_bp_stmts; st->kw != NULL; st++)
+			if (cfg_bare(ln, 0, st->kw))
+				break;
+		if (st->kw == NULL)
 			return cfg_errf(p, p->line, "a body-policy block takes "
 			    "host-path, cap-add and volume-driver, not \"%s\"",
 			    ln->word[0]);
-		if (ln->nwords < 2 || (cfg_bare(ln, 0, "host-path") &&
-		    ln->nwords > 3))
-			return cfg_errf(p, p->line, "usage: %s", cfg_bare(ln, 0,
-			    "host-path") ? "host-path PATH [ro|rw]" :
-			    cfg_bare(ln, 0, "cap-add") ? "cap-add CAP..." :
-			    "volume-driver NAME...");
-		return cfg_widen(p, ln);
+		nargs = (int)ln->nwords - 1;
+		if (nargs < st->min_args || (st->max_args >= 0 &&
+		    nargs > st->max_args))
+			return cfg_errf(p, p->line, "usage: %s", st->usage);
+		return st->fn(p, ln);
 	}
-	if (cfg_bare(ln, 0, "body-policy") && p->blk.l == NULL)
+	if (cfg_bare(ln, 0, cfg_block_kws[1]) && p->blk.l == NULL)
 		return cfg_policy_open(p, ln);
 	if (cfg_bare(ln, 0, "}")) {
 		if (p->blk.l == NULL)
@@ -1187,7 +1222,7 @@ cfg_statement(struct cfg_parser *p, struct cfg_line *ln)
 			    "line");
 		return cfg_listener_close(p);
 	}
-	if (cfg_bare(ln, 0, "listener"))
+	if (cfg_bare(ln, 0, cfg_block_kws[0]))
 		return cfg_listener_open(p, ln);
 	for (st = cfg_stmts; st->kw != NULL; st++)
 		if (cfg_bare(ln, 0, st->kw))

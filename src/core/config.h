@@ -154,6 +154,19 @@ int	cfg_parse(const char *text, size_t len, const char *fname,
 int	cfg_load_file(const char *path, struct cfg *out, char *err,
 	    size_t errlen);
 
+/* Where a keyword is a statement: at the top level, inside a listener
+ * block, inside a "body-policy NAME { ... }" block. */
+enum cfg_scope { CFG_SCOPE_GLOBAL, CFG_SCOPE_LISTENER, CFG_SCOPE_BODY_POLICY };
+
+/*
+ * The i-th keyword cfg_parse accepts (from the tables it matches lines
+ * against, block openers first), with its scope in *scope; NULL when i is
+ * past the last.  A keyword may come twice with different scopes
+ * ("body-policy" opens a block, and names a listener's default policy).
+ * For the docs check: every one must be in sockward.conf(5).
+ */
+const char *cfg_keyword_at(size_t i, enum cfg_scope *scope);
+
 /* Release what cfg_parse allocated; *c may be reused after. */
 void	cfg_free(struct cfg *c);
 

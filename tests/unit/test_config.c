@@ -1,7 +1,8 @@
 /*
  * test_config.c - the configuration file: a full valid file, every kind of
  * malformed line with its exact line number and message, cfg_dump round
- * trips and cfg_load_file.
+ * trips and cfg_load_file.  With "--keywords" it prints the keywords the
+ * parser takes instead (test_docs.py checks them against sockward.conf(5)).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1129,8 +1130,71 @@ test_rule_builtin_policy(void **state)
 	rule_set_free(&l.rules);
 }
 
+/*
+ * cfg_keyword_at lists what the parser takes: each keyword, in its scope,
+ * gets past the keyword lookup (whatever its dummy argument then earns),
+ * and the list has every table's entries and then ends.
+ */
+static void
+test_keywords(void **state)
+{
+	static const char *const wrap[][2] = {
+		[CFG_SCOPE_GLOBAL] = { "", "" },
+		[CFG_SCOPE_LISTENER] = { "listener a {\n", "}\n" },
+		[CFG_SCOPE_BODY_POLICY] = { "body-policy p {\n", "}\n" },
+	};
+	enum cfg_scope sc;
+	const char *kw;
+	char	 text[256];
+	size_t	 i, nscope[3] = { 0, 0, 0 };
+
+	(void)state;
+	for (i = 0; (kw = cfg_keyword_at(i, &sc)) != NULL; i++) {
+		assert_true(sc <= CFG_SCOPE_BODY_POLICY);
+		nscope[sc]++;
+		snprintf(text, sizeof(text), "%s%s x\n%s", wrap[sc][0], kw,
+		    wrap[sc][1]);
+		if (cfg_parse(text, strlen(text), FNAME, &c, err,
+		    sizeof(err)) == 0) {
+			cfg_free(&c);
+			continue;
+		}
+		assert_null(strstr(err, "unknown keyword"));
+		assert_null(strstr(err, "belongs inside"));
+		assert_null(strstr(err, "is a global setting"));
+		assert_null(strstr(err, "block takes"));
+	}
+	/* listener and body-policy blocks, the global settings */
+	assert_int_equal(nscope[CFG_SCOPE_GLOBAL], 2 + 16);
+	assert_int_equal(nscope[CFG_SCOPE_LISTENER], 22);
+	assert_int_equal(nscope[CFG_SCOPE_BODY_POLICY], 3);
+	assert_null(cfg_keyword_at(i + 1, &sc));
+	/* and a word it does not list is refused as a keyword */
+	snprintf(text, sizeof(text), "no-such-keyword x\n");
+	assert_int_equal(cfg_parse(text, strlen(text), FNAME, &c, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown keyword"));
+}
+
+/* "--keywords": print "SCOPE KEYWORD" lines, one per keyword the parser
+ * takes, for tests/integration/test_docs.py (checked against
+ * sockward.conf(5)); no tests run. */
+static int
+print_keywords(void)
+{
+	static const char *const names[] = { "global", "listener",
+	    "body-policy" };
+	enum cfg_scope sc;
+	const char *kw;
+	size_t	 i;
+
+	for (i = 0; (kw = cfg_keyword_at(i, &sc)) != NULL; i++)
+		printf("%s %s\n", names[sc], kw);
+	return 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_full, teardown),
@@ -1147,7 +1211,11 @@ main(void)
 		cmocka_unit_test_teardown(test_dump_responses, teardown),
 		cmocka_unit_test_teardown(test_tls, teardown),
 		cmocka_unit_test(test_rule_builtin_policy),
+		cmocka_unit_test_teardown(test_keywords, teardown),
 	};
+
+	if (argc == 2 && strcmp(argv[1], "--keywords") == 0)
+		return print_keywords();
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
