@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 deps_install gcc make libc6-dev libcmocka-dev libwolfssl-dev python3-pytest python3-docker \
 	socat curl ca-certificates musl-tools clang libclang-rt-14-dev \
 	docker-compose util-linux valgrind strace binutils prometheus openssl \
-	iproute2 podman
+	iproute2 podman mandoc groff
 
 if ! command -v docker >/dev/null 2>&1 || ! docker -H unix:///var/run/docker.sock info >/dev/null 2>&1; then
 	deps_install docker.io
@@ -44,6 +44,11 @@ E2E_PREBUILD_PID=$!
 trap 'kill -- -"$E2E_PREBUILD_PID" 2>/dev/null || true' EXIT
 
 make -s
+# The docs' own checks (tests/integration/test_docs.py, in the integration
+# stages below) need mandoc and groff; the generated PROFILES.md is checked
+# first, being the cheapest.
+echo "== docs: docs/PROFILES.md is what the binary generates"
+make -s docs-check
 echo "== static build, hardening of both binaries, Dockerfile lint"
 make -s static
 ./tests/check-hardening.sh
