@@ -319,9 +319,12 @@ LINK = re.compile(r"!?\[(?:[^]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s
 REFDEF = re.compile(r"^ {0,3}\[[^]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 
 
+HTMLREF = re.compile(r'<(?:a|img)\s[^>]*?\b(?:href|src)="([^"]+)"', re.I)
+
+
 def md_links(text):
     text = strip_code(text)
-    return LINK.findall(text) + REFDEF.findall(text)
+    return LINK.findall(text) + REFDEF.findall(text) + HTMLREF.findall(text)
 
 
 def broken_links(root, files):
@@ -355,7 +358,7 @@ def broken_links(root, files):
 
 def test_markdown_links_resolve():
     files = md_files()
-    bad = broken_links(REPO, files)
+    bad = list(dict.fromkeys(broken_links(REPO, files)))
     assert not bad, "broken relative links:\n  " + "\n  ".join(bad)
 
 
@@ -366,12 +369,14 @@ def test_link_checker_sees_breakage(tmp_path):
         "# Top\n## Use it: `now`!\n## Use it: `now`!\n"
         "[ok](#use-it-now) [ok2](#use-it-now-1) [ok3](b.md#x-y)\n"
         "[bad](#nope) [bad2](c.md) `[code](c.md)`\n"
-        "```\n[fenced](d.md)\n```\n[ref]: b.md#zz\n")
+        "```\n[fenced](d.md)\n```\n[ref]: b.md#zz\n"
+        '<img src="e.svg"> <a href="b.md#x-y">b</a>\n')
     (tmp_path / "b.md").write_text("# X y\n")
     bad = broken_links(str(tmp_path), ["a.md"])
     assert bad == ["a.md: #nope (no such heading)",
                    "a.md: c.md (no such file)",
-                   "a.md: b.md#zz (no such heading)"], bad
+                   "a.md: b.md#zz (no such heading)",
+                   "a.md: e.svg (no such file)"], bad
 
 
 # --------------------------------------------------------------------------
