@@ -499,11 +499,29 @@ def test_readme_build_run_and_docker_call(tmp_path):
             "sockward logged no allowed request of the docker call:\n" \
             + logged[-3000:]
     finally:
-        try:
-            os.killpg(p.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+        stop_group(p)
         log.close()
+
+
+def stop_group(p):
+    """SIGTERM to p's process group (the block's shell and what it left
+    running), SIGKILL to what is left of it after 5 s."""
+    try:
+        os.killpg(p.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        p.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+    deadline = time.time() + 5
+    try:
+        while time.time() < deadline:
+            os.killpg(p.pid, 0)
+            time.sleep(0.1)
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 # --------------------------------------------------------------------------
