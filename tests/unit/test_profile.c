@@ -1001,7 +1001,7 @@ test_profile_list(void **state)
 	assert_null(profile_find("dozzle "));
 	assert_null(profile_find(""));
 	assert_null(profile_find(NULL));
-	assert_null(profile_find("none")->lines[0]);
+	assert_null(profile_find("none")->rules[0].line);
 }
 
 /* Every line parses and is already in normalised form. */
@@ -1010,22 +1010,22 @@ test_profile_lines_parse(void **state)
 {
 	const struct profile *const *all = profile_all();
 	char buf[RULE_MAX_TEXT + 16];
-	const char *why;
+	const char *why, *line;
 	struct rule r;
 	size_t i, k;
 
 	(void)state;
 	for (i = 0; all[i] != NULL; i++) {
-		for (k = 0; all[i]->lines[k] != NULL; k++) {
+		for (k = 0; (line = all[i]->rules[k].line) != NULL; k++) {
 			why = NULL;
-			if (rule_parse_line(all[i]->lines[k], &r, &why) != 0)
+			if (rule_parse_line(line, &r, &why) != 0)
 				fail_msg("%s line %zu '%s': %s", all[i]->name,
-				    k + 1, all[i]->lines[k], why);
+				    k + 1, line, why);
 			rule_line_str(&r, buf, sizeof(buf));
-			if (strcmp(buf, all[i]->lines[k]) != 0)
+			if (strcmp(buf, line) != 0)
 				fail_msg("%s line %zu not normalised: '%s' "
 				    "reads back as '%s'", all[i]->name, k + 1,
-				    all[i]->lines[k], buf);
+				    line, buf);
 			/* deny rules say why */
 			if (r.action == RULE_DENY && r.reason[0] == '\0')
 				fail_msg("%s line %zu: deny without reason",
