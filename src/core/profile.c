@@ -294,8 +294,8 @@ static const struct profile_rule profile_dozzle_rules[] = {
 static const char WATCHTOWER_COMMON[] = "not used by containrrr/watchtower; "
     "the maintained forks negotiate ([common rules](#the-common-rules))";
 static const char WATCHTOWER_IMAGES[] = "the container's image by ID, and "
-    "the image of the same name (`containrrr/watchtower:latest`)"
-    PROFILE_IMAGE_DEPTH;
+    "the image of its name (`containrrr/watchtower:latest`): the new one "
+    "after a pull, the local one with `--no-pull`" PROFILE_IMAGE_DEPTH;
 #define PROFILE_WATCHTOWER_READS					\
 	PROFILE_PING_VERSION(WATCHTOWER_COMMON, WATCHTOWER_COMMON),	\
 	R("allow GET /containers/json " PROFILE_NO_SIZE,		\
