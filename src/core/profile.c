@@ -77,7 +77,7 @@
  * users rely on: it changes only where no Traefik release notices (since
  * issue 11 its list refuses size=1, which no release sends).
  */
-static const char TRAEFIK_SWARM[] = "swarm provider";
+static const char why_traefik_swarm[] = "swarm provider";
 static const struct profile_rule profile_traefik_rules[] = {
 	PROFILE_PING_VERSION("API version negotiation (v2.11.31+, v3.6.1+): "
 	    "HEAD, then GET", "first call of every provider run"),
@@ -88,10 +88,10 @@ static const struct profile_rule profile_traefik_rules[] = {
 	    "labels and network of each container"),
 	R("allow GET /events",
 	    "`filters={\"type\":{\"container\":true}}`, long-lived"),
-	R("allow GET /services", TRAEFIK_SWARM),
-	R("allow GET /tasks", TRAEFIK_SWARM),
-	R("allow GET /networks", TRAEFIK_SWARM),
-	R("allow GET /nodes/{id}", TRAEFIK_SWARM),
+	R("allow GET /services", why_traefik_swarm),
+	R("allow GET /tasks", why_traefik_swarm),
+	R("allow GET /networks", why_traefik_swarm),
+	R("allow GET /nodes/{id}", why_traefik_swarm),
 	R(NULL, NULL)
 };
 
@@ -109,19 +109,19 @@ static const struct profile_rule profile_traefik_rules[] = {
 #define RO_LOGS		"reason \"logs often hold secrets\""
 #define RO_FILES	"reason \"reads files out of a container\""
 #define RO_IMAGE	"reason \"exports image tarballs\""
-static const char RO_WHY_LOGS[] = "logs often hold secrets";
-static const char RO_WHY_FILES[] = "read files out of a container (HEAD "
+static const char why_ro_logs[] = "logs often hold secrets";
+static const char why_ro_files[] = "read files out of a container (HEAD "
     "archive reveals file stat)";
-static const char RO_WHY_IMAGE[] = "image export (`docker save`), names "
+static const char why_ro_image[] = "image export (`docker save`), names "
     "of any depth";
 #define PROFILE_READONLY_DOCKER						\
-	R("deny GET,HEAD /containers/{id}/logs " RO_LOGS, RO_WHY_LOGS),	\
-	R("deny GET,HEAD /services/{id}/logs " RO_LOGS, RO_WHY_LOGS),	\
-	R("deny GET,HEAD /tasks/{id}/logs " RO_LOGS, RO_WHY_LOGS),	\
+	R("deny GET,HEAD /containers/{id}/logs " RO_LOGS, why_ro_logs),	\
+	R("deny GET,HEAD /services/{id}/logs " RO_LOGS, why_ro_logs),	\
+	R("deny GET,HEAD /tasks/{id}/logs " RO_LOGS, why_ro_logs),	\
 	R("deny GET,HEAD /containers/{id}/archive " RO_FILES,		\
-	    RO_WHY_FILES),						\
+	    why_ro_files),						\
 	R("deny GET,HEAD /containers/{id}/export " RO_FILES,		\
-	    RO_WHY_FILES),						\
+	    why_ro_files),						\
 	R("deny GET,HEAD /containers/{id}/attach/ws "			\
 	    "reason \"attaches to a container (hijack)\"",		\
 	    "a GET that hijacks the connection into the container's "	\
@@ -136,8 +136,8 @@ static const char RO_WHY_IMAGE[] = "image export (`docker save`), names "
 	    "reason \"paths deeper than 10 segments\"",			\
 	    "depth guard: any path of 11 or more segments (no Engine API " \
 	    "read needs one except images with very deep names)"),	\
-	R("deny GET,HEAD /images/get " RO_IMAGE, RO_WHY_IMAGE),		\
-	R("deny GET,HEAD /images/{name}/get " RO_IMAGE, RO_WHY_IMAGE),	\
+	R("deny GET,HEAD /images/get " RO_IMAGE, why_ro_image),		\
+	R("deny GET,HEAD /images/{name}/get " RO_IMAGE, why_ro_image),	\
 	R("deny GET,HEAD /swarm/unlockkey "				\
 	    "reason \"returns the swarm unlock key\"",			\
 	    "the swarm unlock key"),					\
@@ -171,14 +171,14 @@ static const struct profile_rule profile_readonly_rules[] = {
  * units (they carry the environment), secrets, top, healthcheck runs,
  * attach and exec.  Inspect answers are redacted (resp_filter.h).
  */
-static const char PR_WHY_START[] = "`podman --remote` pings first, then "
+static const char why_podman_start[] = "`podman --remote` pings first, then "
     "reads `version` and `info` (also its `version` and `info` commands)";
-static const char PR_WHY_STATS[] = "`podman --remote stats`";
+static const char why_podman_stats[] = "`podman --remote stats`";
 static const struct profile_rule profile_podman_readonly_rules[] = {
 	PROFILE_READONLY_DOCKER,
-	R("allow GET,HEAD /libpod/_ping", PR_WHY_START),
-	R("allow GET /libpod/version", PR_WHY_START),
-	R("allow GET /libpod/info", PR_WHY_START),
+	R("allow GET,HEAD /libpod/_ping", why_podman_start),
+	R("allow GET /libpod/version", why_podman_start),
+	R("allow GET /libpod/info", why_podman_start),
 	R("allow GET /libpod/events", "`podman --remote events`"),
 	R("allow GET /libpod/system/df", "`podman --remote system df`"),
 	R("allow GET /libpod/containers/json " PROFILE_NO_SIZE,
@@ -191,8 +191,8 @@ static const struct profile_rule profile_podman_readonly_rules[] = {
 	    "`podman --remote container exists`"),
 	R("allow GET /libpod/containers/{name}/changes",
 	    "`podman --remote diff`"),
-	R("allow GET /libpod/containers/stats", PR_WHY_STATS),
-	R("allow GET /libpod/containers/{name}/stats", PR_WHY_STATS),
+	R("allow GET /libpod/containers/stats", why_podman_stats),
+	R("allow GET /libpod/containers/{name}/stats", why_podman_stats),
 	R("allow GET /libpod/images/json", "`podman --remote images`"),
 	R("allow GET /libpod/images/{name}/json",
 	    "`podman --remote image inspect`"),
@@ -222,9 +222,9 @@ static const struct profile_rule profile_podman_readonly_rules[] = {
 };
 
 /* gethomepage/homepage: docker widget, status, service discovery. */
-static const char HOMEPAGE_COMMON[] = PROFILE_COMMON_WHY("homepage itself");
+static const char why_homepage_common[] = PROFILE_COMMON_WHY("homepage itself");
 static const struct profile_rule profile_homepage_rules[] = {
-	PROFILE_PING_VERSION(HOMEPAGE_COMMON, HOMEPAGE_COMMON),
+	PROFILE_PING_VERSION(why_homepage_common, why_homepage_common),
 	R("allow GET /containers/json " PROFILE_NO_SIZE,
 	    "`listContainers({all: true})`: status, stats and label "
 	    "discovery; never sizes"),
@@ -240,41 +240,41 @@ static const struct profile_rule profile_homepage_rules[] = {
 };
 
 /* Portainer environment snapshot plus its read-only detail pages. */
-static const char PORTAINER_FACTS[] = "engine facts, swarm detection";
-static const char PORTAINER_IMAGES[] = "image list and detail page";
-static const char PORTAINER_PAGES[] = "lists and detail pages";
-static const char PORTAINER_SWARM[] = "swarm snapshot and pages";
+static const char why_portainer_facts[] = "engine facts, swarm detection";
+static const char why_portainer_images[] = "image list and detail page";
+static const char why_portainer_pages[] = "lists and detail pages";
+static const char why_portainer_swarm[] = "swarm snapshot and pages";
 static const struct profile_rule profile_portainer_ro_rules[] = {
 	PROFILE_PING_VERSION("`cli.Ping` before each snapshot (Go client: "
-	    "HEAD first)", PORTAINER_FACTS),
-	R("allow GET /info", PORTAINER_FACTS),
+	    "HEAD first)", why_portainer_facts),
+	R("allow GET /info", why_portainer_facts),
 	R("allow GET /containers/json " PROFILE_NO_SIZE,
 	    "the snapshot's list (`ContainerList` with `All: true` only, no "
 	    "sizes)"),
 	R("allow GET /containers/{id}/json",
 	    "running containers are inspected for GPU requests; the "
 	    "container page"),
-	R("allow GET /images/json", PORTAINER_IMAGES),
-	R("allow GET /images/{id}/json", PORTAINER_IMAGES),
-	R("allow GET /images/{id}/history", PORTAINER_IMAGES),
-	R("allow GET /volumes", PORTAINER_PAGES),
-	R("allow GET /volumes/{name}", PORTAINER_PAGES),
-	R("allow GET /networks", PORTAINER_PAGES),
-	R("allow GET /networks/{id}", PORTAINER_PAGES),
-	R("allow GET /services", PORTAINER_SWARM),
-	R("allow GET /services/{id}", PORTAINER_SWARM),
-	R("allow GET /tasks", PORTAINER_SWARM),
-	R("allow GET /nodes", PORTAINER_SWARM),
-	R("allow GET /nodes/{id}", PORTAINER_SWARM),
+	R("allow GET /images/json", why_portainer_images),
+	R("allow GET /images/{id}/json", why_portainer_images),
+	R("allow GET /images/{id}/history", why_portainer_images),
+	R("allow GET /volumes", why_portainer_pages),
+	R("allow GET /volumes/{name}", why_portainer_pages),
+	R("allow GET /networks", why_portainer_pages),
+	R("allow GET /networks/{id}", why_portainer_pages),
+	R("allow GET /services", why_portainer_swarm),
+	R("allow GET /services/{id}", why_portainer_swarm),
+	R("allow GET /tasks", why_portainer_swarm),
+	R("allow GET /nodes", why_portainer_swarm),
+	R("allow GET /nodes/{id}", why_portainer_swarm),
 	R(NULL, NULL)
 };
 
 /* amir20/dozzle without the optional actions and shell. */
-static const char DOZZLE_HOST[] = "host information";
+static const char why_dozzle_host[] = "host information";
 static const struct profile_rule profile_dozzle_rules[] = {
 	PROFILE_PING_VERSION("startup check (fatal if it fails) and "
-	    "negotiation", DOZZLE_HOST),
-	R("allow GET /info", DOZZLE_HOST),
+	    "negotiation", why_dozzle_host),
+	R("allow GET /info", why_dozzle_host),
 	R("allow GET /containers/json " PROFILE_NO_SIZE,
 	    "`all=1`, plus the user's `--filter`; never sizes"),
 	R("allow GET /containers/{id}/json", "TTY flag and details"),
@@ -291,23 +291,25 @@ static const struct profile_rule profile_dozzle_rules[] = {
  * containrrr/watchtower: what every run reads.  It pins /v1.25 and never
  * pings; the maintained forks negotiate with HEAD /_ping.
  */
-static const char WATCHTOWER_COMMON[] = "not used by containrrr/watchtower; "
-    "the maintained forks negotiate ([common rules](#the-common-rules))";
-static const char WATCHTOWER_IMAGES[] = "the container's image by ID, and "
+static const char why_watchtower_common[] = "not used by "
+    "containrrr/watchtower; the maintained forks negotiate "
+    "([common rules](#the-common-rules))";
+static const char why_watchtower_images[] = "the container's image by ID, and "
     "the image of its name (`containrrr/watchtower:latest`): the new one "
     "after a pull, the local one with `--no-pull`" PROFILE_IMAGE_DEPTH;
 #define PROFILE_WATCHTOWER_READS					\
-	PROFILE_PING_VERSION(WATCHTOWER_COMMON, WATCHTOWER_COMMON),	\
+	PROFILE_PING_VERSION(why_watchtower_common,			\
+	    why_watchtower_common),					\
 	R("allow GET /containers/json " PROFILE_NO_SIZE,		\
 	    "`filters={\"status\":{\"running\":true}}` (+ "		\
 	    "created/exited/restarting); never sizes"),			\
 	R("allow GET /containers/{id}/json",				\
 	    "every candidate, the `network_mode: container:` parent, "	\
 	    "and polling until stopped"),				\
-	PROFILE_IMAGE_RULES("allow", "GET", "json", WATCHTOWER_IMAGES)
+	PROFILE_IMAGE_RULES("allow", "GET", "json", why_watchtower_images)
 
 /* containrrr/watchtower: check, pull, re-create (no lifecycle hooks). */
-static const char WATCHTOWER_NETS[] = "restore all networks of the old "
+static const char why_watchtower_nets[] = "restore all networks of the old "
     "container";
 static const struct profile_rule profile_watchtower_rules[] = {
 	PROFILE_WATCHTOWER_READS,
@@ -323,8 +325,8 @@ static const struct profile_rule profile_watchtower_rules[] = {
 	R("allow DELETE /containers/{id}",
 	    "remove the old container (`force=1`, `v=1` with "
 	    "`--remove-volumes`)"),
-	R("allow POST /networks/{id}/connect", WATCHTOWER_NETS),
-	R("allow POST /networks/{id}/disconnect", WATCHTOWER_NETS),
+	R("allow POST /networks/{id}/connect", why_watchtower_nets),
+	R("allow POST /networks/{id}/disconnect", why_watchtower_nets),
 	R("allow DELETE /images/{id}", "`--cleanup` removes the old image"),
 	R(NULL, NULL)
 };
@@ -347,7 +349,7 @@ static const struct profile_rule profile_watchtower_ro_rules[] = {
  * audit mode.  Every create, exec and volume body is judged by the
  * listener's body policy ("no host escape" by default).
  */
-static const char DEPLOY_NETS[] = "compose `up` connects each container "
+static const char why_deploy_nets[] = "compose `up` connects each container "
     "to its networks with aliases (a disconnect first)";
 static const struct profile_rule profile_deploy_rules[] = {
 	PROFILE_PING_VERSION("the CLI pings with `HEAD` before every command",
@@ -403,8 +405,8 @@ static const struct profile_rule profile_deploy_rules[] = {
 	R("allow GET,DELETE /networks/{id}", "compose checks for the network "
 	    "before each command and removes it in `down`; `docker network "
 	    "rm` inspects first"),
-	R("allow POST /networks/{id}/connect", DEPLOY_NETS),
-	R("allow POST /networks/{id}/disconnect", DEPLOY_NETS),
+	R("allow POST /networks/{id}/connect", why_deploy_nets),
+	R("allow POST /networks/{id}/disconnect", why_deploy_nets),
 	R("allow POST /volumes/create", "compose `up` creates the named "
 	    "volumes; the body is judged (driver options that bind a host "
 	    "path)"),
@@ -433,9 +435,9 @@ static const struct profile_rule profile_diun_rules[] = {
 };
 
 /* willfarrell/autoheal with the default AUTOHEAL_CONTAINER_LABEL. */
-static const char AUTOHEAL_COMMON[] = PROFILE_COMMON_WHY("autoheal");
+static const char why_autoheal_common[] = PROFILE_COMMON_WHY("autoheal");
 static const struct profile_rule profile_autoheal_rules[] = {
-	PROFILE_PING_VERSION(AUTOHEAL_COMMON, AUTOHEAL_COMMON),
+	PROFILE_PING_VERSION(why_autoheal_common, why_autoheal_common),
 	R("allow GET /containers/json " PROFILE_NO_SIZE
 	    " filter health=unhealthy filter label=autoheal=true",
 	    "every `AUTOHEAL_INTERVAL` seconds: `filters={\"health\":"
@@ -446,9 +448,9 @@ static const struct profile_rule profile_autoheal_rules[] = {
 };
 
 /* louislam/uptime-kuma docker container monitor. */
-static const char UPTIME_KUMA_COMMON[] = PROFILE_COMMON_WHY("Uptime Kuma");
+static const char why_uptime_kuma_common[] = PROFILE_COMMON_WHY("Uptime Kuma");
 static const struct profile_rule profile_uptime_kuma_rules[] = {
-	PROFILE_PING_VERSION(UPTIME_KUMA_COMMON, UPTIME_KUMA_COMMON),
+	PROFILE_PING_VERSION(why_uptime_kuma_common, why_uptime_kuma_common),
 	R("allow GET /containers/json " PROFILE_NO_SIZE,
 	    "`?all=true`, checking the docker host; never sizes"),
 	R("allow GET /containers/{name}/json",
@@ -457,47 +459,47 @@ static const struct profile_rule profile_uptime_kuma_rules[] = {
 };
 
 /* Version negotiation of a Go client. */
-static const char NEGOTIATION[] = "version negotiation "
+static const char why_negotiation[] = "version negotiation "
     "([common rules](#the-common-rules))";
 
 /* Prometheus docker_sd_configs and dockerswarm_sd_configs. */
-static const char PROMETHEUS_SWARM[] = "`dockerswarm_sd` roles services, "
+static const char why_prometheus_swarm[] = "`dockerswarm_sd` roles services, "
     "tasks, nodes";
 static const struct profile_rule profile_prometheus_rules[] = {
-	PROFILE_PING_VERSION(NEGOTIATION, NEGOTIATION),
+	PROFILE_PING_VERSION(why_negotiation, why_negotiation),
 	R("allow GET /containers/json " PROFILE_NO_SIZE,
 	    "`docker_sd`, with the configured `filters`; never sizes"),
 	R("allow GET /networks", "network labels for every target"),
-	R("allow GET /services", PROMETHEUS_SWARM),
-	R("allow GET /tasks", PROMETHEUS_SWARM),
-	R("allow GET /nodes", PROMETHEUS_SWARM),
+	R("allow GET /services", why_prometheus_swarm),
+	R("allow GET /tasks", why_prometheus_swarm),
+	R("allow GET /nodes", why_prometheus_swarm),
 	R(NULL, NULL)
 };
 
 /* CrowdSec docker acquisition (containers and swarm services). */
-static const char CROWDSEC_WHICH[] = "which containers to read, TTY flag, "
+static const char why_crowdsec_which[] = "which containers to read, TTY flag, "
     "labels, still running? Never sizes";
-static const char CROWDSEC_SWARM[] = "swarm services";
+static const char why_crowdsec_swarm[] = "swarm services";
 static const struct profile_rule profile_crowdsec_rules[] = {
-	PROFILE_PING_VERSION(NEGOTIATION, NEGOTIATION),
+	PROFILE_PING_VERSION(why_negotiation, why_negotiation),
 	R("allow GET /info", "is this a swarm manager"),
-	R("allow GET /containers/json " PROFILE_NO_SIZE, CROWDSEC_WHICH),
-	R("allow GET /containers/{id}/json", CROWDSEC_WHICH),
+	R("allow GET /containers/json " PROFILE_NO_SIZE, why_crowdsec_which),
+	R("allow GET /containers/{id}/json", why_crowdsec_which),
 	R("allow GET /containers/{id}/logs", "the log stream CrowdSec parses "
 	    "(`follow=1`; one-shot mode without)"),
 	R("allow GET /events",
 	    "`filters={\"type\":{\"container\":true,\"service\":...}}`"),
-	R("allow GET /services", CROWDSEC_SWARM),
-	R("allow GET /services/{id}", CROWDSEC_SWARM),
-	R("allow GET /services/{id}/logs", CROWDSEC_SWARM),
+	R("allow GET /services", why_crowdsec_swarm),
+	R("allow GET /services/{id}", why_crowdsec_swarm),
+	R("allow GET /services/{id}/logs", why_crowdsec_swarm),
 	R(NULL, NULL)
 };
 
 /* Netdata cgroup name resolution and the go.d docker collector. */
-static const char NETDATA_NEG[] = "negotiation (go.d) "
+static const char why_netdata_neg[] = "negotiation (go.d) "
     "([common rules](#the-common-rules))";
 static const struct profile_rule profile_netdata_rules[] = {
-	PROFILE_PING_VERSION(NETDATA_NEG, NETDATA_NEG),
+	PROFILE_PING_VERSION(why_netdata_neg, why_netdata_neg),
 	R("allow GET /info", "container and image counts"),
 	/* The only list rule without PROFILE_NO_SIZE. */
 	R("allow GET /containers/json", "`all=1`, health and state per "
@@ -510,11 +512,11 @@ static const struct profile_rule profile_netdata_rules[] = {
 };
 
 /* google/cadvisor docker container handler. */
-static const char CADVISOR_FACTS[] = "storage driver, root dir, engine "
+static const char why_cadvisor_facts[] = "storage driver, root dir, engine "
     "version";
 static const struct profile_rule profile_cadvisor_rules[] = {
-	PROFILE_PING_VERSION("negotiation", CADVISOR_FACTS),
-	R("allow GET /info", CADVISOR_FACTS),
+	PROFILE_PING_VERSION("negotiation", why_cadvisor_facts),
+	R("allow GET /info", why_cadvisor_facts),
 	R("allow GET /containers/{id}/json",
 	    "labels, env-derived metadata of each cgroup's container"),
 	R("allow GET /images/json", "image list"),
