@@ -495,10 +495,10 @@ def test_readme_build_run_and_docker_call(tmp_path):
         assert r.returncode == 0, "docker-call block failed: %s" % r
         # It went through sockward: access lines of allowed calls.
         time.sleep(0.2)
-        logged = log_path.read_text()[before:]
-        assert re.search(r"\baccess\b.* verdict=allow", logged), \
-            "sockward logged no allowed request of the docker call:\n" \
-            + logged[-3000:]
+        logged = log_path.read_text()
+        assert re.search(r"\baccess\b.* verdict=allow", logged[before:]), \
+            "sockward logged no allowed request of the docker call (%s); " \
+            "its output:\n%s" % (r, logged[-3000:])
     finally:
         stop_group(p)
         log.close()
