@@ -79,7 +79,7 @@ static const char main_usage[] =
 "TARGET\n"
 "       sockward check [options] [FILE]\n"
 "       sockward health [options] [ADDR]\n"
-"       sockward profiles [NAME]\n"
+"       sockward profiles [--markdown | NAME]\n"
 "       sockward settings [man]\n"
 "\n"
 "  --config FILE                 listeners and policies (sockward.conf(5))\n"
