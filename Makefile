@@ -9,6 +9,8 @@
 #   make test         unit and integration tests (test_body_diff.py
 #                     needs Go: go or /usr/local/go/bin/go)
 #   make body-corpus  rewrite tests/fixtures/bodies from tests/diff
+#   make docs         rewrite docs/PROFILES.md (sockward profiles --markdown)
+#   make docs-check   fail when docs/PROFILES.md is stale
 #   make SANITIZE=1   ASan+UBSan build in build/san (unit, integration)
 #   make static       ./sockward-static (musl, static PIE, stripped)
 #   make analyze      GCC's static analyzer;  make fuzz: the fuzzers
@@ -165,11 +167,23 @@ test: unit integration
 body-corpus:
 	/usr/bin/python3 tests/diff/gen_corpus.py
 
-# Rewrite the generated route table in docs/PROFILES.md from
-# src/core/engine_api.c (test_engine_api fails while it is stale).
-.PHONY: docs
-docs: $(BUILD)/tests/test_engine_api
-	$(BUILD)/tests/test_engine_api --update-docs docs/PROFILES.md
+# docs/PROFILES.md is `sockward profiles --markdown`, all of it: the rules
+# and their reasons (src/core/profile.c), the prose
+# (src/core/profile_doc.c) and the route table (src/core/engine_api.c).
+# `make docs` rewrites it; `make docs-check` fails, showing the diff, when
+# the committed file is not what the binary prints.
+.PHONY: docs docs-check
+docs: $(BUILD)/sockward
+	$(BUILD)/sockward profiles --markdown > docs/PROFILES.md.tmp || \
+	    { rm -f docs/PROFILES.md.tmp; exit 1; }
+	mv -f docs/PROFILES.md.tmp docs/PROFILES.md
+
+docs-check: $(BUILD)/sockward
+	@tmp=$$(mktemp) && trap 'rm -f "$$tmp"' EXIT && \
+	$(BUILD)/sockward profiles --markdown > "$$tmp" && \
+	if ! diff -u docs/PROFILES.md "$$tmp"; then \
+		echo "docs/PROFILES.md is stale: run make docs" >&2; exit 1; \
+	fi
 
 # The fast tier (about 3 minutes on 2 cores from a clean tree, plus about
 # 2 minutes of CPU the first time for wolfSSL (make static, cached in
@@ -183,8 +197,8 @@ CHECK_TESTS ?= test_cli.py test_policy.py test_malformed.py \
                test_adversarial.py
 .PHONY: check
 check:
-	@echo "== build, unit tests"
-	@$(MAKE) --no-print-directory -s sockward unit
+	@echo "== build, unit tests, docs/PROFILES.md current"
+	@$(MAKE) --no-print-directory -s sockward unit docs-check
 	@echo "== unit tests, ASan+UBSan build"
 	@$(MAKE) --no-print-directory -s SANITIZE=1 unit
 	@echo "== static build, hardening of both binaries"

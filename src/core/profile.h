@@ -4,19 +4,27 @@
  * Pure.  Each profile is a list of rule lines in rule.h syntax ("allow
  * GET,HEAD /_ping", "deny GET /containers/{id}/logs reason \"...\"",
  * "allow GET /containers/json filter label=autoheal=true"), compiled at
- * start-up with the same parser as user rules.  A combined set
- * ("--profile traefik,dozzle") is built by loading several profiles into
- * one rule_set in order; evaluation stays first match wins.
+ * start-up with the same parser as user rules, each with the reason it
+ * is there (docs/PROFILES.md is generated from them: profile_doc.h).  A
+ * combined set ("--profile traefik,dozzle") is built by loading several
+ * profiles into one rule_set in order; evaluation stays first match wins.
  */
 #ifndef SOCKWARD_PROFILE_H
 #define SOCKWARD_PROFILE_H
 
 #include "rule.h"
 
+/* One rule line of a profile and why the client needs it. */
+struct profile_rule {
+	const char	*line;		/* already normalised (rule_line_str) */
+	const char	*why;		/* Markdown, one line, never empty */
+};
+
 struct profile {
 	const char	 *name;		/* "traefik", "readonly", ... */
 	const char	 *summary;	/* one line, no newline */
-	const char *const *lines;	/* rule lines, NULL-terminated */
+	/* The rules, ended by one whose line is NULL. */
+	const struct profile_rule *rules;
 	/* The client reads what redaction removes (container Env, to
 	 * re-create a container as it was): a listener with this profile
 	 * does not redact unless told to (resp_filter.h). */

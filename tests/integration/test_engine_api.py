@@ -121,7 +121,7 @@ PODMAN = "/usr/bin/podman"
 
 def libpod_rows():
     """(method, template, note) of every libpod row, from the generated
-    route table in docs/PROFILES.md (test_engine_api keeps it current)."""
+    route table in docs/PROFILES.md (make docs-check keeps it current)."""
     import os
     import re
     from conftest import REPO

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from conftest import (SOCKWARD_BIN, Conn, assert_denied, free_port, get,
-                      request)
+from conftest import (REPO, SOCKWARD_BIN, Conn, assert_denied, free_port,
+                      get, request)
 
 
 class Daemon:
@@ -358,6 +358,29 @@ def test_profiles_command():
     r = subprocess.run([SOCKWARD_BIN, "profiles", "traefik"], capture_output=True)
     assert r.returncode == 0
     assert "allow GET,HEAD /_ping" in r.stdout.decode()
+
+
+def test_profiles_markdown():
+    """`profiles --markdown` prints docs/PROFILES.md (make docs writes it,
+    make docs-check compares it); it takes no NAME and goes with no other
+    command."""
+    r = subprocess.run([SOCKWARD_BIN, "profiles", "--markdown"],
+                       capture_output=True, timeout=5)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    assert out.startswith("# Built-in profiles\n")
+    for name in subprocess.run([SOCKWARD_BIN, "profiles"], capture_output=True,
+                               timeout=5).stdout.decode().split("\n"):
+        if name:
+            assert "\n## %s\n" % name.split()[0] in out
+    with open(os.path.join(REPO, "docs", "PROFILES.md")) as f:
+        assert f.read() == out, "docs/PROFILES.md is stale: run make docs"
+    for args in (["profiles", "--markdown", "traefik"], ["--markdown"],
+                 ["check", "--markdown"]):
+        r = subprocess.run([SOCKWARD_BIN] + args, capture_output=True,
+                           timeout=5)
+        assert r.returncode == 2, (args, r)
+        assert b"--markdown" in r.stderr, (args, r.stderr)
 
 
 # ---- check runs the start-up path: what it refuses does not start, what

@@ -23,6 +23,7 @@
 #include "canon.h"
 #include "engine_api.h"
 #include "profile.h"
+#include "profile_doc.h"
 #include "rule.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -1001,7 +1002,7 @@ test_profile_list(void **state)
 	assert_null(profile_find("dozzle "));
 	assert_null(profile_find(""));
 	assert_null(profile_find(NULL));
-	assert_null(profile_find("none")->lines[0]);
+	assert_null(profile_find("none")->rules[0].line);
 }
 
 /* Every line parses and is already in normalised form. */
@@ -1010,22 +1011,22 @@ test_profile_lines_parse(void **state)
 {
 	const struct profile *const *all = profile_all();
 	char buf[RULE_MAX_TEXT + 16];
-	const char *why;
+	const char *why, *line;
 	struct rule r;
 	size_t i, k;
 
 	(void)state;
 	for (i = 0; all[i] != NULL; i++) {
-		for (k = 0; all[i]->lines[k] != NULL; k++) {
+		for (k = 0; (line = all[i]->rules[k].line) != NULL; k++) {
 			why = NULL;
-			if (rule_parse_line(all[i]->lines[k], &r, &why) != 0)
+			if (rule_parse_line(line, &r, &why) != 0)
 				fail_msg("%s line %zu '%s': %s", all[i]->name,
-				    k + 1, all[i]->lines[k], why);
+				    k + 1, line, why);
 			rule_line_str(&r, buf, sizeof(buf));
-			if (strcmp(buf, all[i]->lines[k]) != 0)
+			if (strcmp(buf, line) != 0)
 				fail_msg("%s line %zu not normalised: '%s' "
 				    "reads back as '%s'", all[i]->name, k + 1,
-				    all[i]->lines[k], buf);
+				    line, buf);
 			/* deny rules say why */
 			if (r.action == RULE_DENY && r.reason[0] == '\0')
 				fail_msg("%s line %zu: deny without reason",
@@ -1126,6 +1127,148 @@ test_profile_print_reparses(void **state)
 	profile_print(NULL, collect, &pr);
 	assert_int_equal(pr.n, 0);
 	profile_print(profile_find("traefik"), NULL, &pr);
+}
+
+/* ---- docs/PROFILES.md (profile_doc.h) ---- */
+
+/* The document's lines, as profile_doc_markdown gives them. */
+struct doc {
+	char	**line;
+	size_t	  n, cap;
+};
+
+static void
+doc_collect(void *arg, const char *line)
+{
+	struct doc *d = arg;
+
+	assert_null(strchr(line, '\n'));
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 256;
+		d->line = realloc(d->line, d->cap * sizeof(*d->line));
+		assert_non_null(d->line);
+	}
+	d->line[d->n] = strdup(line);
+	assert_non_null(d->line[d->n]);
+	d->n++;
+}
+
+static void
+doc_free(struct doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->line[i]);
+	free(d->line);
+}
+
+/* Every rule says why it is there, in one line that fits a table cell. */
+static void
+test_profile_whys(void **state)
+{
+	const struct profile *const *all = profile_all();
+	const struct profile_rule *r;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; all[i] != NULL; i++)
+		for (k = 0; (r = &all[i]->rules[k])->line != NULL; k++)
+			if (r->why == NULL || r->why[0] == '\0' ||
+			    strchr(r->why, '\n') != NULL ||
+			    strchr(r->why, '|') != NULL)
+				fail_msg("%s rule %zu '%s': no reason, or one "
+				    "that does not fit a table cell",
+				    all[i]->name, k + 1, r->line);
+}
+
+/*
+ * The document starts with its title; every profile has its row in the
+ * overview with its number of rules, and a section "## NAME" whose table
+ * shows every rule exactly as `sockward profiles NAME` prints it
+ * (profile_print), in order, and no other rule.
+ */
+static void
+test_profile_doc(void **state)
+{
+	const struct profile *const *all = profile_all();
+	static struct printed pr;
+	struct doc d = { 0 };
+	char want[RULE_MAX_TEXT + 80];
+	const char *at;
+	size_t i, k, l, sec, end, nspans, nrules;
+	int rows;
+
+	(void)state;
+	assert_int_equal(profile_doc_markdown(doc_collect, &d), 0);
+	assert_true(d.n > 100);
+	assert_string_equal(d.line[0], "# Built-in profiles");
+	for (i = 0; all[i] != NULL; i++) {
+		memset(&pr, 0, sizeof(pr));
+		profile_print(all[i], collect, &pr);
+		nrules = pr.n - 1;
+		/* the overview row */
+		snprintf(want, sizeof(want), "| `%s`", all[i]->name);
+		for (l = 0; l < d.n; l++)
+			if (strncmp(d.line[l], want, strlen(want)) == 0 &&
+			    (d.line[l][strlen(want)] == ' '))
+				break;
+		if (l == d.n)
+			fail_msg("%s: no overview row", all[i]->name);
+		snprintf(want, sizeof(want), " | %zu | ", nrules);
+		if (strstr(d.line[l], want) == NULL)
+			fail_msg("%s: overview row '%s' does not count %zu "
+			    "rules", all[i]->name, d.line[l], nrules);
+		/* the section: from "## NAME" to the next "## " or "---" */
+		snprintf(want, sizeof(want), "## %s", all[i]->name);
+		for (sec = 0; sec < d.n; sec++)
+			if (strcmp(d.line[sec], want) == 0)
+				break;
+		if (sec == d.n)
+			fail_msg("no section '%s'", want);
+		for (end = sec + 1; end < d.n; end++)
+			if (strncmp(d.line[end], "## ", 3) == 0 ||
+			    strcmp(d.line[end], "---") == 0)
+				break;
+		/* each printed rule, in order, as a code span in a row */
+		l = sec + 1;
+		at = d.line[l];
+		for (k = 1; k < pr.n; k++) {
+			snprintf(want, sizeof(want), "`%s`", pr.lines[k]);
+			while (l < end && (d.line[l][0] != '|' ||
+			    (at = strstr(at, want)) == NULL)) {
+				if (++l < end)
+					at = d.line[l];
+			}
+			if (l == end)
+				fail_msg("%s: rule '%s' is not in its section "
+				    "(in order)", all[i]->name, pr.lines[k]);
+			at += strlen(want);
+		}
+		/* and no other rule in its table */
+		nspans = 0;
+		rows = 0;
+		for (l = sec + 1; l < end; l++) {
+			if (strncmp(d.line[l], "| `", 3) != 0)
+				continue;
+			rows++;
+			/* code spans: an opening '`', its closing one */
+			for (at = d.line[l]; (at = strchr(at, '`')) != NULL;
+			    at++) {
+				if (strncmp(at, "`allow ", 7) == 0 ||
+				    strncmp(at, "`deny ", 6) == 0)
+					nspans++;
+				if ((at = strchr(at + 1, '`')) == NULL)
+					break;
+			}
+		}
+		if (nspans != nrules)
+			fail_msg("%s: %zu rules in its table, %zu printed",
+			    all[i]->name, nspans, nrules);
+		assert_true(nrules == 0 || rows > 0);
+	}
+	doc_free(&d);
+	assert_int_equal(profile_doc_markdown(NULL, NULL), -1);
 }
 
 /* ---- loading ---- */
@@ -1274,7 +1417,7 @@ test_profile_no_size(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[NELEM(cases) + 9];
+	struct CMUnitTest tests[NELEM(cases) + 11];
 	static char names[NELEM(cases)][64];
 	size_t i, n = 0;
 
@@ -1292,6 +1435,8 @@ main(void)
 	tests[n++] = (struct CMUnitTest)
 	    cmocka_unit_test(test_profile_ping_version);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_profile_no_size);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_profile_whys);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_profile_doc);
 	for (i = 0; i < NELEM(cases); i++) {
 		snprintf(names[i], sizeof(names[i]), "calls_%s",
 		    cases[i].profile);
