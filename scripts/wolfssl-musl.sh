@@ -127,8 +127,8 @@ WOLFSSL_FEATURES=${WOLFSSL_FEATURES:-"
 # Not OPENSSL_COMPATIBLE_DEFAULTS (Debian's build has it): it would accept
 # X.509 v1 client certificates (TLS wants v3) and alternative chains.
 # Compiler flags: WOLFSSL_OPT (-O2, as sockward's own code: -Os makes the
-# library about a fifth smaller and its AES-GCM slower, see the README's
-# "TLS library"), position-independent code for the static PIE
+# library about a fifth smaller and its AES-GCM slower, see HACKING.md,
+# "The TLS library"), position-independent code for the static PIE
 # (-fPIE; the Makefile links with -z text, so no text relocations), the
 # stack protector as in sockward's own objects, and each function and
 # object in a section of its own, so that the static link's

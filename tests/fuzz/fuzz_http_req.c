@@ -1,6 +1,6 @@
 /*
  * fuzz_http_req.c - req_parse on arbitrary bytes, then a structure-aware
- * round trip through the path the daemon takes (README "How it works",
+ * round trip through the path the daemon takes (HACKING.md "How it works",
  * step 5): canon_target, canon_serialize, req_serialize, and req_parse of
  * the forwarded head again.
  *

@@ -19,7 +19,7 @@ DEFAULT_ARGS = ["--profile", "traefik"]
 SENTINEL_PATH = "/adversarial-sentinel"
 SENTINEL = b"PUT " + SENTINEL_PATH.encode() + b" HTTP/1.1\r\nHost: sentinel\r\n\r\n"
 
-# Request fields that must never reach the upstream (README, "Headers").
+# Request fields that must never reach the upstream (sockward(8), REQUEST HANDLING).
 HOP_BY_HOP = {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer",
               b"transfer-encoding", b"upgrade", b"proxy-authorization",
               b"proxy-authenticate", b"x-http-method-override", b"x-http-method",

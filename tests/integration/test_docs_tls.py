@@ -1,6 +1,7 @@
-"""The README's TLS recipe, run as it is written.
+"""The deploying guide's TLS recipe, run as it is written.
 
-README.md, "Remote hosts: TLS with client certificates", marks its shell
+docs/guides/deploying.md, "Remote hosts: TLS with client certificates" and
+"sockward in front of a remote dockerd with --tlsverify", marks its shell
 blocks with <!-- recipe:NAME --> ... <!-- /recipe -->.  These tests take
 them out and run them:
 
@@ -44,19 +45,19 @@ import pytest
 
 from conftest import REPO, SOCKWARD_BIN, free_port
 
-README = os.path.join(REPO, "README.md")
+GUIDE = os.path.join(REPO, "docs", "guides", "deploying.md")
 DOCKER = "/usr/local/bin/docker"
 # The directory the recipe installs the server's files in and mounts.
 TLS_DIR = "/etc/sockward/tls"
 
 
 def recipe(name):
-    """The shell text of README block recipe:name."""
-    with open(README) as f:
+    """The shell text of the guide's block recipe:name."""
+    with open(GUIDE) as f:
         text = f.read()
     m = re.search(r"<!-- recipe:%s -->\n```sh\n(.*?)```\n<!-- /recipe -->"
                   % re.escape(name), text, re.S)
-    assert m, "README.md has no <!-- recipe:%s --> block" % name
+    assert m, "docs/guides/deploying.md has no <!-- recipe:%s --> block" % name
     return m.group(1)
 
 

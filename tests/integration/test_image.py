@@ -153,7 +153,7 @@ def run(image):
 
 def test_image_small_and_one_layer(image):
     assert re.search(r"^sockward-static: \d+ bytes$", image["out"], re.M), image["out"]
-    # With wolfSSL (TLS) linked in: at most 2 MB (README, "TLS library").
+    # With wolfSSL (TLS) linked in: at most 2 MB (HACKING.md, "The TLS library").
     assert image["size"] <= 2 * 1000 * 1000, image
     attrs = json.loads(docker("image", "inspect", image["name"]).stdout)[0]
     assert attrs["Size"] == image["size"]
