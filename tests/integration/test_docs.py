@@ -1,9 +1,10 @@
 """The documentation agrees with the code (issue 16).
 
-- options: every option in `sockward --help` has an entry in sockward(8)'s
-  OPTIONS, and every option of its OPTIONS and SYNOPSIS is in --help;
-  every option the binary accepts (`sockward settings`, plus the four
-  main.c adds) and every one in the SYNOPSIS has an OPTIONS entry;
+- options: every option in `sockward --help` has an entry in sockward(8)
+  (in OPTIONS, or for a subcommand's own flag in the tag of its COMMANDS
+  entry), and every option of those entries and of the SYNOPSIS is in
+  --help; every option the binary accepts (`sockward settings`, plus the
+  four main.c adds) and every one in the SYNOPSIS has an entry;
 - config keywords: every keyword the parser accepts, in every scope
   (`test_config --keywords`, from the parser's own tables through
   cfg_keyword_at in src/core/config.c), is an entry of sockward.conf(5);
@@ -109,13 +110,17 @@ def man_tags(lines):
 
 
 def man8_options():
-    """(options with an entry in OPTIONS, options in the SYNOPSIS)."""
+    """(options with an entry: one of OPTIONS, or in the tag of a COMMANDS
+    entry, where a subcommand's own flag is: "profiles [--markdown |
+    NAME]"; options in the SYNOPSIS)."""
     sec = man_sections(MAN8)
     assert "OPTIONS" in sec and "SYNOPSIS" in sec, sorted(sec)
     entries = set()
     for tag in man_tags(sec["OPTIONS"]):
         if tag.startswith("-"):
             entries.update(OPTION.findall(tag))
+    for tag in man_tags(sec.get("COMMANDS", [])):
+        entries.update(OPTION.findall(tag))
     synopsis = set()
     for line in sec["SYNOPSIS"]:
         synopsis.update(OPTION.findall(roff_text(line)))
@@ -144,23 +149,23 @@ def test_help_options_in_man8():
     entries, _ = man8_options()
     missing = sorted(help_options() - entries)
     assert not missing, ("in sockward --help, without an entry in "
-                         "sockward.8's OPTIONS: %s" % missing)
+                         "sockward.8's OPTIONS or COMMANDS: %s" % missing)
 
 
 def test_man8_options_in_help():
     entries, synopsis = man8_options()
     assert len(entries) >= 10, entries
     missing = sorted((entries | synopsis) - help_options())
-    assert not missing, ("in sockward.8's OPTIONS or SYNOPSIS, not named "
-                         "by sockward --help: %s" % missing)
+    assert not missing, ("in sockward.8's OPTIONS, COMMANDS or SYNOPSIS, "
+                         "not named by sockward --help: %s" % missing)
 
 
 def test_accepted_options_in_man8():
     entries, synopsis = man8_options()
     missing = sorted((accepted_options() | synopsis) - entries)
     assert not missing, ("sockward accepts these options (or the SYNOPSIS "
-                         "shows them), sockward.8's OPTIONS has no entry "
-                         "for them: %s" % missing)
+                         "shows them), sockward.8's OPTIONS or COMMANDS "
+                         "has no entry for them: %s" % missing)
 
 
 # --------------------------------------------------------------------------
