@@ -191,11 +191,11 @@ docs-check: $(BUILD)/sockward
 # build/wolfssl-musl); about 1 when little changed): what to run before
 # each commit.  The full suite is
 # scripts/test.sh (CI).  CHECK_TESTS picks the integration files: the CLI,
-# the policy, malformed requests, Traefik's paths, upstream framing and
-# the adversarial corpus, each under half a minute.
+# the policy, malformed requests, Traefik's paths, upstream framing, the
+# adversarial corpus and the docs checks, each under half a minute.
 CHECK_TESTS ?= test_cli.py test_policy.py test_malformed.py \
                test_traefik_paths.py test_upstream_framing.py \
-               test_adversarial.py
+               test_adversarial.py test_docs.py test_docs_threat.py
 .PHONY: check
 check:
 	@echo "== build, unit tests, docs/PROFILES.md current"
