@@ -1038,9 +1038,13 @@ cfg_body_index(const struct cfg_listener *l, const char *name)
 	return 0;
 }
 
-int
-cfg_rule_builtin_policy(struct cfg_listener *l, struct rule *r,
-    const char **why)
+/*
+ * The first step of resolving rule r's "body NAME" against l: 0 when it
+ * is done (no clause: body_idx 0; l already has that policy), 1 when the
+ * policy must be added at l->body[l->nbody], -1 when l has no room.
+ */
+static int
+cfg_rule_body_lookup(const struct cfg_listener *l, struct rule *r)
 {
 	int	 i;
 
@@ -1051,20 +1055,29 @@ cfg_rule_builtin_policy(struct cfg_listener *l, struct rule *r,
 		r->body_idx = i;
 		return 0;
 	}
-	if (strcmp(r->body, "off") != 0 &&
-	    strcmp(r->body, "no-host-escape") != 0) {
+	return l->nbody == CFG_MAX_BODY ? -1 : 1;
+}
+
+int
+cfg_rule_builtin_policy(struct cfg_listener *l, struct rule *r,
+    const char **why)
+{
+	int	 k = cfg_rule_body_lookup(l, r);
+
+	if (k <= 0) {
+		if (k == -1)
+			*why = "too many body policies in one listener";
+		return k;
+	}
+	if (strcmp(r->body, "off") == 0)
+		body_policy_init_off(&l->body[l->nbody]);
+	else if (strcmp(r->body, "no-host-escape") == 0)
+		body_policy_init(&l->body[l->nbody], r->body);
+	else {
 		*why = "only the built-in body policies no-host-escape and off "
 		    "can be named here; define others in a config file";
 		return -1;
 	}
-	if (l->nbody == CFG_MAX_BODY) {
-		*why = "too many body policies in one listener";
-		return -1;
-	}
-	if (strcmp(r->body, "off") == 0)
-		body_policy_init_off(&l->body[l->nbody]);
-	else
-		body_policy_init(&l->body[l->nbody], r->body);
 	r->body_idx = (int)l->nbody++;
 	return 0;
 }
@@ -1074,18 +1087,14 @@ static int
 cfg_rule_policy(struct cfg_parser *p, struct rule *r)
 {
 	struct cfg_listener *l = p->blk.l;
-	int	 i;
+	int	 k = cfg_rule_body_lookup(l, r);
 
-	r->body_idx = 0;
-	if (r->body[0] == '\0')
-		return 0;
-	if ((i = cfg_body_index(l, r->body)) > 0) {
-		r->body_idx = i;
+	if (k <= 0) {
+		if (k == -1)
+			return cfg_errf(p, p->line, "too many body policies in "
+			    "one listener (at most %d)", CFG_MAX_BODY - 1);
 		return 0;
 	}
-	if (l->nbody == CFG_MAX_BODY)
-		return cfg_errf(p, p->line, "too many body policies in one "
-		    "listener (at most %d)", CFG_MAX_BODY - 1);
 	if (cfg_policy_find(p, r->body, &l->body[l->nbody]) == -1)
 		return -1;
 	r->body_idx = (int)l->nbody++;
