@@ -325,7 +325,22 @@ def free_port():
     return port
 
 
-class Sockward:
+class LogWaiter:
+    """wait_log for an object with a log() method: poll until needle appears
+    in the log or timeout seconds (default wait_timeout) pass."""
+    wait_timeout = 3.0
+
+    def wait_log(self, needle, timeout=None):
+        deadline = time.time() + (self.wait_timeout if timeout is None
+                                  else timeout)
+        while time.time() < deadline:
+            if needle in self.log():
+                return True
+            time.sleep(0.05)
+        return False
+
+
+class Sockward(LogWaiter):
     # A tls:// listener: readiness is read from the log (a probing connect
     # would be a failed handshake in it), and conn() speaks TLS with
     # client_ssl (a client_context()).
@@ -434,14 +449,6 @@ class Sockward:
 
     def log(self):
         return self.log_bytes().decode("utf-8", "replace")
-
-    def wait_log(self, needle, timeout=3.0):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if needle in self.log():
-                return True
-            time.sleep(0.05)
-        return False
 
     def alive(self):
         return self.proc.poll() is None

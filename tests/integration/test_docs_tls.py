@@ -43,7 +43,7 @@ import time
 
 import pytest
 
-from conftest import REPO, SOCKWARD_BIN, free_port
+from conftest import REPO, SOCKWARD_BIN, LogWaiter, free_port
 
 GUIDE = os.path.join(REPO, "docs", "guides", "deploying.md")
 DOCKER = "/usr/local/bin/docker"
@@ -100,7 +100,9 @@ def pki(tmp_path_factory):
     return d
 
 
-class Daemon:
+class Daemon(LogWaiter):
+    wait_timeout = 5.0
+
     def __init__(self, proc, log_path, tls_port, plain_port, env):
         self.proc = proc
         self.log_path = log_path
@@ -112,13 +114,6 @@ class Daemon:
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def wait_log(self, needle, timeout=5.0):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if needle in self.log():
-                return True
-            time.sleep(0.05)
-        return False
 
 
 def run_env(tls_port, plain_port, pki_dir):

@@ -26,8 +26,8 @@ import uuid
 
 import pytest
 
-from conftest import (SOCKWARD_BIN, Conn, Sockward, free_port, get,
-                      make_container, request)
+from conftest import (SOCKWARD_BIN, Conn, LogWaiter, Sockward, free_port,
+                      get, make_container, request)
 
 H = b"Host: docker\r\n"
 PROMTOOL = "/usr/bin/promtool"
@@ -115,7 +115,7 @@ def wait_for(fn, timeout=5.0, step=0.05):
         time.sleep(step)
 
 
-class Daemon:
+class Daemon(LogWaiter):
     """sockward started with argv as given (for --config, which Sockward's
     --listen would conflict with); ready once wait_addr accepts."""
 
@@ -134,9 +134,6 @@ class Daemon:
     def log(self):
         with open(self.err_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
-
-    def wait_log(self, needle, timeout=3.0):
-        return wait_for(lambda: needle in self.log(), timeout)
 
     def stop(self):
         if self.proc.poll() is None:

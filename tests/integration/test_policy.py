@@ -12,11 +12,11 @@ import time
 
 import pytest
 
-from conftest import (REPO, SOCKWARD_BIN, Conn, assert_denied, free_port,
-                      get, request)
+from conftest import (REPO, SOCKWARD_BIN, Conn, LogWaiter, assert_denied,
+                      free_port, get, request)
 
 
-class Daemon:
+class Daemon(LogWaiter):
     """sockward started with an exact argv and environment (no --listen
     added), for config-file and environment tests."""
 
@@ -55,13 +55,6 @@ class Daemon:
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
-    def wait_log(self, needle, timeout=3.0):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if needle in self.log():
-                return True
-            time.sleep(0.05)
-        return False
 
     def stop(self):
         if self.proc.poll() is None:

@@ -31,8 +31,8 @@ import uuid
 import docker
 import pytest
 
-from conftest import (HIJACK_ALLOW, SOCKWARD_BIN, TEST_IMAGE, Conn, Sockward,
-                      demux, direct, free_port, get, make_container)
+from conftest import (HIJACK_ALLOW, SOCKWARD_BIN, TEST_IMAGE, Conn, LogWaiter,
+                      Sockward, demux, direct, free_port, get, make_container)
 import tlsutil
 
 ARCHIVE_ALLOW = ["--allow", "GET /containers/{id}/archive",
@@ -341,7 +341,7 @@ def test_handshake_then_silence_hits_header_timeout(tproxy, pki):
 # Certificate names pick the listener block
 # --------------------------------------------------------------------------
 
-class CfgDaemon:
+class CfgDaemon(LogWaiter):
     def __init__(self, tmp_path, conf_text, port):
         self.port = port
         self.conf = tmp_path / ("sockward-%s.conf" % uuid.uuid4().hex[:6])
@@ -367,9 +367,6 @@ class CfgDaemon:
 
     def log(self):
         return self.errp.read_bytes().decode("utf-8", "replace")
-
-    def wait_log(self, needle, timeout=3.0):
-        return wait_for(lambda: needle in self.log(), timeout)
 
     def stop(self):
         if self.proc.poll() is None:
