@@ -147,14 +147,16 @@ static_lib() {
 check_static() {
 	local f=$1 objdir=$2 objs o n total stale a
 	[ -f "$f" ] || { fail "$f" "the file itself (build it with make static)"; return; }
-	if ! readelf -lW "$f" | grep -q '^ *INTERP ' &&
-	    ! readelf -dW "$f" | grep -q '(NEEDED)'; then
+	# grep -c reads all its input: grep -q could exit first and, under
+	# pipefail, readelf's SIGPIPE would decide the test.
+	if [ "$(readelf -lW "$f" | grep -c '^ *INTERP ')" = 0 ] &&
+	    [ "$(readelf -dW "$f" | grep -c '(NEEDED)')" = 0 ]; then
 		ok "$f" "static (no interpreter, no shared library: nothing bound lazily)"
 	else
 		fail "$f" "static linking (want no INTERP header and no DT_NEEDED)"
 	fi
 	if [ "$(elf_type "$f")" = DYN ] &&
-	    readelf -dW "$f" | grep -Eq '\(FLAGS_1\).*Flags:.* PIE( |$)'; then
+	    [ "$(readelf -dW "$f" | grep -Ec '\(FLAGS_1\).*Flags:.* PIE( |$)')" != 0 ]; then
 		ok "$f" "PIE (static)"
 	else
 		fail "$f" "PIE (want ELF type DYN and DT_FLAGS_1 PIE: link with rcrt1.o, -pie and --no-dynamic-linker, see make static)"
