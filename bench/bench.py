@@ -27,10 +27,10 @@ body policy on (judged) and off (--body-policy off, unjudged), POST
 /v1.41/containers/create carrying bench/create-4k.json to fakedockerd;
 the two alternate over several rounds; `--only body` runs just that.
 
-Issue 14's cell (`--only metrics`): GET /v1.24/_ping at c=16 through
-sockward tcp with --metrics (scraped once a second meanwhile) and without,
-alternating rounds on fakedockerd; the ratio of the medians (target: with
-metrics >= 0.97 x without).
+Issue 14's metrics cell (in the full run; `--only metrics` alone): GET
+/v1.24/_ping at c=16 through sockward tcp with --metrics (scraped once a
+second meanwhile) and without, alternating rounds on fakedockerd; the
+ratio of the medians (target: with metrics >= 0.97 x without).
 
 Issue 13's cells (`--only filter`, `--only events-rss`, `--only rewrite`):
 GET of 200 containers through sockward filtered (readonly, a visible
@@ -393,6 +393,10 @@ class Run:
         self.tls_rounds = 1 if q else TLS_ROUNDS
         self.tls_dur = 0.5 if q else TLS_DURATION
         self.tls_idle = 100 if q else TLS_IDLE
+        self.metrics = None     # issue 14: metrics_cell's result
+        self.metrics_err = None
+        self.metrics_rounds = 2 if q else METRICS_ROUNDS
+        self.metrics_dur = 0.5 if q else METRICS_DURATION
 
     # -- contenders
     def start_contender(self, name, upstream):
@@ -743,6 +747,13 @@ class Run:
             except (RuntimeError, OSError) as e:
                 self.tls_err = str(e)
                 failures.append("TLS cell: %s" % e)
+            try:
+                self.metrics = metrics_cell(
+                    self.fake_sock, self.tmp, self.metrics_rounds,
+                    self.metrics_dur, self.warm, METRICS_CONNS)
+            except RuntimeError as e:
+                self.metrics_err = str(e)
+                failures.append(str(e))
             self.static_idle = self.idle_static()
         finally:
             stop(self.fake)
@@ -1135,21 +1146,20 @@ def metrics_scraper(addr, stop_at, out):
         time.sleep(METRICS_SCRAPE_S)
 
 
-def metrics_cell_main(a):
-    """--only metrics: fakedockerd, sockward tcp with and without
-    --metrics, a.runs alternating rounds of a.duration s at c=a.conns on
-    P_SMALL; prints each round, the medians and the ratio."""
+def metrics_cell(fake_sock, tmp, runs, duration, warmup, conns):
+    """Issue 14's metrics cell on a running fakedockerd: sockward tcp with
+    and without --metrics, runs alternating rounds of duration s at c=conns
+    on P_SMALL, the one with metrics scraped every METRICS_SCRAPE_S.  Returns
+    {"res": {off, on: [req/s]}, "cpu": {off, on: [us/req]}, "scr": scrape
+    counts, "ir": callgrind instructions per request or None}; raises
+    RuntimeError when a sockward or a round fails.  Its sockwards are
+    stopped before it returns."""
     import threading
-    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
-    os.chmod(tmp, 0o711)
-    fake_sock = os.path.join(tmp, "fakedockerd.sock")
     res = {"off": [], "on": []}
     cpu = {"off": [], "on": []}
     scr = {}
+    started = {}
     try:
-        start([FAKED, fake_sock], cpu=CPU_FAKE, addr="unix://" + fake_sock,
-              name="fakedockerd")
-        started = {}
         for name in ("off", "on"):
             addr = "tcp://127.0.0.1:%d" % free_port()
             argv = [SOCKWARD, "--listen", addr, "--upstream", fake_sock] + \
@@ -1162,19 +1172,19 @@ def metrics_cell_main(a):
             started[name] = (p, addr, maddr)
         log("== metrics cell: sockward tcp with and without --metrics, GET "
             "%s c=%d, %d rounds x %.1f s, a scrape every %.0f s"
-            % (P_SMALL, a.conns, a.runs, a.duration, METRICS_SCRAPE_S))
+            % (P_SMALL, conns, runs, duration, METRICS_SCRAPE_S))
         names = ["off", "on"]
-        for i in range(a.runs):
+        for i in range(runs):
             for name in names[i % 2:] + names[:i % 2]:
                 p, addr, maddr = started[name]
                 th = None
                 if maddr is not None:
                     th = threading.Thread(target=metrics_scraper, args=(
-                        maddr, time.time() + a.warmup + a.duration, scr))
+                        maddr, time.time() + warmup + duration, scr))
                     th.start()
                 c0 = proc_cpu(p.pid)
-                r = loadgen(addr, paths=[P_SMALL], conns=a.conns,
-                            duration=a.duration, warmup=a.warmup)
+                r = loadgen(addr, paths=[P_SMALL], conns=conns,
+                            duration=duration, warmup=warmup)
                 c1 = proc_cpu(p.pid)
                 if th is not None:
                     th.join()
@@ -1185,9 +1195,8 @@ def metrics_cell_main(a):
                     # bound, the same for both.
                     r["cpu_us"] = (c1 - c0) / total * 1e6
                 if "error" in r or not r.get("s2xx"):
-                    failures.append("metrics cell %s: %s" % (
+                    raise RuntimeError("metrics cell %s: %s" % (
                         name, r.get("error", "no 2xx")))
-                    continue
                 res[name].append(r["rps"])
                 if "cpu_us" in r:
                     cpu[name].append(r["cpu_us"])
@@ -1197,47 +1206,75 @@ def metrics_cell_main(a):
                                         % r["cpu_us"] if "cpu_us" in r
                                         else ""))
                 if p.poll() is not None:
-                    failures.append("sockward metrics %s exited (status "
-                                    "%s)" % (name, p.returncode))
-                    return 1
-        # Instructions per request, which a busy machine does not blur
-        # (no scrape: that is a cost per scrape, not per request).
-        ir = callgrind_per_request(fake_sock, tmp, (
-            ("off", []), ("on", ["--metrics", "tcp://127.0.0.1:%d"
-                                 % free_port()])), P_SMALL, [], 200, 1200)
+                    raise RuntimeError("sockward metrics %s exited (status "
+                                       "%s)" % (name, p.returncode))
+    finally:
+        for p, _, _ in started.values():
+            stop(p)
+    if scr.get("error"):
+        raise RuntimeError("metrics cell: a scrape failed: %s"
+                           % scr["error"])
+    # Instructions per request, which a busy machine does not blur
+    # (no scrape: that is a cost per scrape, not per request).
+    ir = callgrind_per_request(fake_sock, tmp, (
+        ("off", []), ("on", ["--metrics", "tcp://127.0.0.1:%d"
+                             % free_port()])), P_SMALL, [], 200, 1200)
+    return {"res": res, "cpu": cpu, "scr": scr, "ir": ir, "runs": runs,
+            "duration": duration, "conns": conns}
+
+
+def metrics_section(m, err=None):
+    """Issue 14's metrics cell (metrics_cell's result) as markdown lines:
+    the setting, one row per configuration, callgrind, the target."""
+    out = ["", "", "### Metrics (issue 14)", ""]
+    if m is None or not (m["res"]["off"] and m["res"]["on"]):
+        out.append("Metrics cell: %s" % (err or "not run"))
+        return "\n".join(out)
+    res, cpu, ir = m["res"], m["cpu"], m["ir"]
+    off, on = median(res["off"]), median(res["on"])
+    out += ["`GET %s`, c=%d, fakedockerd, %d rounds x %.1f s alternating, "
+            "loadgen on CPU %s, server side on CPU %s; with `--metrics`, "
+            "`GET /metrics` every %.0f s meanwhile (%d scrapes of %s B)"
+            % (P_SMALL, m["conns"], m["runs"], m["duration"], CPU_LOAD,
+               CPU_PROXY, METRICS_SCRAPE_S, m["scr"].get("scrapes", 0),
+               fmt_int(m["scr"].get("bytes", 0))), "",
+            "| sockward tcp | req/s (median) | CPU µs/req (median) | "
+            "rounds, req/s |", "|---|---|---|---|"]
+    for title, k, v in (("without --metrics", "off", off),
+                        ("with --metrics", "on", on)):
+        out.append("| %s | %s | %s | %s |" % (
+            title, fmt_int(v), "%.2f" % median(cpu[k]) if cpu[k] else "—",
+            ", ".join(fmt_int(x) for x in res[k])))
+    if ir:
+        out += ["", "callgrind, instructions per request: %s without, %s "
+                "with --metrics (%+.1f %%)" % (
+                    fmt_int(ir["off"]), fmt_int(ir["on"]),
+                    100.0 * (ir["on"] - ir["off"]) / ir["off"])]
+    out += ["", "- target: with metrics ≥ %.2f× without: %.3f× %s"
+            % (METRICS_TARGET, on / off, mark(on / off >= METRICS_TARGET))]
+    return "\n".join(out)
+
+
+def metrics_cell_main(a):
+    """--only metrics: fakedockerd and metrics_cell with a.runs rounds of
+    a.duration s at c=a.conns; prints metrics_section."""
+    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    os.chmod(tmp, 0o711)
+    fake_sock = os.path.join(tmp, "fakedockerd.sock")
+    m, err = None, None
+    try:
+        start([FAKED, fake_sock], cpu=CPU_FAKE, addr="unix://" + fake_sock,
+              name="fakedockerd")
+        m = metrics_cell(fake_sock, tmp, a.runs, a.duration, a.warmup,
+                         a.conns)
     except RuntimeError as e:
-        failures.append(str(e))
-        ir = None
+        err = str(e)
+        failures.append(err)
     finally:
         for p in procs:
             stop(p)
         shutil.rmtree(tmp, ignore_errors=True)
-    if scr.get("error"):
-        failures.append("metrics cell: a scrape failed: %s" % scr["error"])
-    if res["off"] and res["on"]:
-        off, on = median(res["off"]), median(res["on"])
-        print("GET %s, c=%d, fakedockerd, %d rounds x %.1f s alternating, "
-              "loadgen on CPU %s, server side on CPU %s; %d scrapes of %s B"
-              % (P_SMALL, a.conns, a.runs, a.duration, CPU_LOAD, CPU_PROXY,
-                 scr.get("scrapes", 0), fmt_int(scr.get("bytes", 0))))
-        print()
-        print("| sockward tcp | req/s (median) | CPU µs/req (median) | "
-              "rounds, req/s |")
-        print("|---|---|---|---|")
-        for title, k, v in (("without --metrics", "off", off),
-                            ("with --metrics", "on", on)):
-            print("| %s | %s | %s | %s |" % (
-                title, fmt_int(v), "%.2f" % median(cpu[k]) if cpu[k]
-                else "—", ", ".join(fmt_int(x) for x in res[k])))
-        if ir:
-            print()
-            print("callgrind, instructions per request: %s without, %s "
-                  "with --metrics (%+.1f %%)" % (
-                      fmt_int(ir["off"]), fmt_int(ir["on"]),
-                      100.0 * (ir["on"] - ir["off"]) / ir["off"]))
-        print()
-        print("target: with metrics >= %.2f x without: %.3f x %s"
-              % (METRICS_TARGET, on / off, mark(on / off >= METRICS_TARGET)))
+    print(metrics_section(m, err))
     if failures:
         for f in failures:
             log("  FAILED: " + f)
@@ -2649,7 +2686,8 @@ def main():
     img = image_size()
     elapsed = time.time() - t0
     table = (build_table(run, sizes, img) + issue13_section(run)
-             + tls_section(run.tls, run.tls_err, sizes, img))
+             + tls_section(run.tls, run.tls_err, sizes, img)
+             + metrics_section(run.metrics, run.metrics_err))
     svg = os.path.join(out_dir, "benchmarks.svg")
     svg_ok = write_svg(run, svg, tmp)
     md = os.path.join(out_dir, "BENCHMARKS.md")
@@ -2854,6 +2892,17 @@ def report(run, info, table, command, elapsed, svg_ok):
       "tls` runs just this cell."
       % (CPU_PROXY, TLS_CN, TLS_CONNS, TLS_CONNS, run.tls_rounds,
          run.tls_dur, CPU_LOAD, run.tls_idle))
+    w("- **Metrics (issue 14).** Two sockward tcp listeners on the fake "
+      "upstream with the arguments of *sockward tcp*, one also with "
+      "`--metrics tcp://127.0.0.1:PORT`, which a thread scrapes with `GET "
+      "/metrics` every %.0f s while its rounds run; `GET /_ping` at c=%d, "
+      "%d rounds of %.1f s, the two alternating (the first to run swaps "
+      "each round); the ratio of the median req/s. Instructions per "
+      "request from callgrind as for the body cell, without scrapes (a "
+      "scrape's cost is per scrape, not per request). `python3 "
+      "bench/bench.py --only metrics` runs just this cell."
+      % (METRICS_SCRAPE_S, METRICS_CONNS, run.metrics_rounds,
+         run.metrics_dur))
     w("- **Pinning.** On this 2-core machine the load generator runs on "
       "CPU 0 (`taskset -c 0`) and the server side on CPU 1 (`taskset -c "
       "1`): the proxy and the fake upstream (%s). So every column, *direct* "
