@@ -2416,11 +2416,13 @@ def build_table(run, sizes, img):
             "sockward-tcp", "%s → %s (%+d KB, %s req) %s"
             % (fmt_kb(s["base"]), fmt_kb(s["end"]), s["growth"],
                fmt_int(s["requests"]), mark(s["growth"] <= 0)))
+    # Issue 14 brought TLS (wolfSSL) in and set the image's bound at 2 MB;
+    # the 400 KB and 1 MB of before were for a binary without TLS.
     if sw:
-        one("static binary ≤ 400 KB", "sockward-tcp", "%s %s" % (
-            fmt_bytes(sw[0]), mark(sw[0] <= 400 * 1024)))
-    one("image ≤ 1 MB", "sockward-tcp", "%s %s" % (
-        fmt_bytes(img), mark(img <= 1 << 20)) if img else "no image")
+        one("static binary ≤ 2 MB (with TLS)", "sockward-tcp", "%s %s" % (
+            fmt_bytes(sw[0]), mark(sw[0] <= 2 * 1000 * 1000)))
+    one("image ≤ 2 MB (with TLS)", "sockward-tcp", "%s %s" % (
+        fmt_bytes(img), mark(img <= 2 * 1000 * 1000)) if img else "no image")
     return "\n".join(rows)
 
 

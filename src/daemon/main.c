@@ -543,6 +543,27 @@ main_is_tls(const struct cfg_listener *l)
 	return 0;
 }
 
+/* insecure-tls-no-client-cert on is a choice to take anyone: say so at
+ * every start, once per tls:// address of each block that made it. */
+static void
+main_warn_insecure(const struct cfg *cfg)
+{
+	const struct cfg_listener *l;
+	size_t i, k;
+
+	for (i = 0; i < cfg->nlisteners; i++) {
+		l = &cfg->listeners[i];
+		if (l->tls.no_client_cert != 1)
+			continue;
+		for (k = 0; k < l->naddrs; k++)
+			if (strncmp(l->addrs[k], "tls://", 6) == 0)
+				log_msg(LOG_WARN, "listener %s on %s: "
+				    "insecure-tls-no-client-cert on: clients "
+				    "without a certificate are admitted", l->name,
+				    l->addrs[k]);
+	}
+}
+
 static int
 main_upstream_is_tls(const struct main_state *st)
 {
@@ -1466,6 +1487,7 @@ main_open_listeners(void)
 		}
 	}
 	main_attach_policies(main_st.cfg);
+	main_warn_insecure(main_st.cfg);
 	if (main_tls_any) {
 		if (main_tls_build(&main_st, srv, &up, err, sizeof(err)) == -1)
 			fatal("TLS: %s", err);

@@ -715,6 +715,10 @@ def test_insecure_no_client_cert_beyond_loopback(sockward, pki):
     sw = sockward(*(tls_files(pki, ca=False) + ["--insecure-tls-no-client-cert", "on"]),
                   listen="tls://0.0.0.0:%d" % port, client_ssl=ctx(pki))
     assert sw.get("/_ping").status == 200
+    # and it says so at start, as a warning naming the address
+    assert re.search(r" warn listener default on tls://0\.0\.0\.0:%d: "
+                     r"insecure-tls-no-client-cert on: clients without a "
+                     r"certificate are admitted" % port, sw.log()), sw.log()
     # with a client CA as well, the option lets certificate-less clients
     # in, and a certificate that is sent is still verified
     sw2 = sockward(*(tls_files(pki) + ["--insecure-tls-no-client-cert", "on"]),
