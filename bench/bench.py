@@ -298,6 +298,22 @@ def proc_cpu(pid):
     return total / CLK_TCK
 
 
+def bench_tmp():
+    """A new temporary directory for a run's sockets, mode 0711: sockward
+    started as root drops to another uid (65534 by default) and keeps the
+    upstream socket's group, so it must be able to reach the sockets."""
+    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
+    os.chmod(tmp, 0o711)
+    return tmp
+
+
+def start_fake(sock, *extra):
+    """bench/fakedockerd on unix socket sock (pinned to CPU_FAKE), started
+    and answering; raises RuntimeError when it does not start."""
+    return start([FAKED, sock] + list(extra), cpu=CPU_FAKE,
+                 addr="unix://" + sock, name="fakedockerd")
+
+
 def loadgen(addr, mode="rps", paths=(P_SMALL,), conns=1, duration=1.0,
             warmup=0.2, extra=(), timeout=None):
     argv = ["taskset", "-c", CPU_LOAD, LOADGEN, "--connect", addr,
@@ -722,8 +738,7 @@ class Run:
             stop(p)
 
     def go(self):
-        self.fake = start([FAKED, self.fake_sock], cpu=CPU_FAKE,
-                          addr="unix://" + self.fake_sock, name="fakedockerd")
+        self.fake = start_fake(self.fake_sock)
         try:
             for c in CONTENDERS:
                 try:
@@ -866,8 +881,7 @@ def real_cell_main(a):
     if not can_connect("unix://" + REAL_SOCK):
         log("bench: no dockerd answers on %s" % REAL_SOCK)
         return 1
-    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
-    os.chmod(tmp, 0o711)
+    tmp = bench_tmp()
     made = real_containers(a.containers)
     run = Run(False, tmp)
     started = {}
@@ -1090,14 +1104,12 @@ def body_target(b):
 def body_cell_main(a):
     """--only body: fakedockerd, then Run.body_cell with a.runs rounds of
     a.duration s; prints the cell's table and the target line."""
-    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
-    os.chmod(tmp, 0o711)
+    tmp = bench_tmp()
     run = Run(False, tmp)
     run.body_rounds, run.body_dur = a.runs, a.duration
     run.warm = a.warmup
     try:
-        run.fake = start([FAKED, run.fake_sock], cpu=CPU_FAKE,
-                         addr="unix://" + run.fake_sock, name="fakedockerd")
+        run.fake = start_fake(run.fake_sock)
         run.body_cell()
     except RuntimeError as e:
         failures.append(str(e))
@@ -1258,13 +1270,11 @@ def metrics_section(m, err=None):
 def metrics_cell_main(a):
     """--only metrics: fakedockerd and metrics_cell with a.runs rounds of
     a.duration s at c=a.conns; prints metrics_section."""
-    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
-    os.chmod(tmp, 0o711)
+    tmp = bench_tmp()
     fake_sock = os.path.join(tmp, "fakedockerd.sock")
     m, err = None, None
     try:
-        start([FAKED, fake_sock], cpu=CPU_FAKE, addr="unix://" + fake_sock,
-              name="fakedockerd")
+        start_fake(fake_sock)
         m = metrics_cell(fake_sock, tmp, a.runs, a.duration, a.warmup,
                          a.conns)
     except RuntimeError as e:
@@ -1497,8 +1507,7 @@ def events_rss_cell(tmp, nstreams, nevents):
     get exactly the visible events.  The same through an unfiltered
     listener (--redact off, no label: both events pass) for comparison."""
     sock = os.path.join(tmp, "fakedockerd-mixed.sock")
-    fake = start([FAKED, sock, "--mixed-events"], cpu=CPU_FAKE,
-                 addr="unix://" + sock, name="fakedockerd --mixed-events")
+    fake = start_fake(sock, "--mixed-events")
     out = {"streams": nstreams, "events": nevents}
     try:
         for name, args, per_push in (
@@ -1658,8 +1667,7 @@ def issue13_main(a):
         print()
         print(rewrite_table(lines))
         return 0
-    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
-    os.chmod(tmp, 0o711)
+    tmp = bench_tmp()
     code = 0
     try:
         if a.only == "events-rss":
@@ -1673,8 +1681,7 @@ def issue13_main(a):
             return 0
         cells = []
         sock = os.path.join(tmp, "fakedockerd.sock")
-        fake = start([FAKED, sock], cpu=CPU_FAKE, addr="unix://" + sock,
-                     name="fakedockerd")
+        fake = start_fake(sock)
         try:
             cells.append(("fakedockerd", filter_cell(
                 sock, a.runs, a.duration, a.warmup, tmp)))
@@ -2102,13 +2109,11 @@ def tls_main(a):
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     except (ValueError, OSError):
         pass
-    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
-    os.chmod(tmp, 0o711)
+    tmp = bench_tmp()
     sock = os.path.join(tmp, "fakedockerd.sock")
     t, err = None, None
     try:
-        start([FAKED, sock], cpu=CPU_FAKE, addr="unix://" + sock,
-              name="fakedockerd")
+        start_fake(sock)
         t = tls_cell(sock, a.runs, a.duration, a.warmup, a.idle, tmp)
     except (RuntimeError, OSError) as e:
         err = str(e)
@@ -2661,10 +2666,7 @@ def main():
                             if a.quick else os.path.join(ROOT, "docs"))
     os.makedirs(out_dir, exist_ok=True)
     command = a.command or ("make bench-quick" if a.quick else "make bench")
-    tmp = tempfile.mkdtemp(prefix="sockward-bench.")
-    # sockward started as root drops to another uid (65534 by default) and
-    # keeps the upstream socket's group: it must be able to reach it.
-    os.chmod(tmp, 0o711)
+    tmp = bench_tmp()
     if not a.quick:
         wait_quiet(float(os.environ.get("BENCH_QUIET_WAIT", "300")))
     t0 = time.time()
