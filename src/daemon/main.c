@@ -544,7 +544,8 @@ main_is_tls(const struct cfg_listener *l)
 }
 
 /* insecure-tls-no-client-cert on is a choice to take anyone: say so at
- * every start, once per tls:// address of each block that made it. */
+ * every start and TLS reload, once per tls:// address of each block that
+ * made it. */
 static void
 main_warn_insecure(const struct cfg *cfg)
 {
@@ -823,6 +824,7 @@ main_tls_reload(void)
 	log_msg(LOG_INFO, "reload: TLS certificates, keys and CAs re-read "
 	    "(%d files); open connections keep their sessions",
 	    keeper_count());
+	main_warn_insecure(main_st.cfg);
 }
 
 /* ---- subcommands ---- */

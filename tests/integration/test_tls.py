@@ -728,6 +728,42 @@ def test_insecure_no_client_cert_beyond_loopback(sockward, pki):
     assert a.data == b"" and not isinstance(a.error, socket.timeout), a
 
 
+INSECURE_CONF = """
+listener "default" {
+	listen "tls://127.0.0.1:%(port)d"
+	tls-cert "%(cert)s"
+	tls-key "%(key)s"
+	tls-client-ca "%(ca)s"
+	insecure-tls-no-client-cert %(insecure)s
+	profile traefik
+}
+"""
+
+
+def test_insecure_no_client_cert_warned_on_reload(sockward, pki, tmp_path):
+    """A reload that turns insecure-tls-no-client-cert on applies it (a
+    client without a certificate gets in) and warns as a start does."""
+    port = free_port()
+    conf = tmp_path / "insecure.conf"
+    args = dict(port=port, cert=pki.srv.cert, key=pki.srv.key, ca=pki.ca.cert)
+    conf.write_text(INSECURE_CONF % dict(args, insecure="off"))
+    sw = sockward("--config", str(conf), listen="tls://127.0.0.1:%d" % port,
+                  add_listen=False, client_ssl=ctx(pki, pki.traefik))
+    assert sw.get("/_ping").status == 200
+    assert "insecure-tls-no-client-cert on" not in sw.log(), sw.log()
+    a = Attempt(sw.addr, ctx(pki, None), get("/_ping"))
+    assert a.data == b"", a
+    conf.write_text(INSECURE_CONF % dict(args, insecure="on"))
+    sw.proc.send_signal(signal.SIGHUP)
+    assert sw.wait_log("insecure-tls-no-client-cert on: clients without a "
+                       "certificate are admitted"), sw.log()
+    assert re.search(r" warn listener default on tls://127\.0\.0\.1:%d: "
+                     r"insecure-tls-no-client-cert on" % port, sw.log()), sw.log()
+    with sw.conn(ctx=ctx(pki)) as c:
+        c.send(get("/_ping"))
+        assert c.read_response().status == 200
+
+
 @pytest.fixture(scope="module")
 def bad_server_certs(pki):
     p = types.SimpleNamespace()
