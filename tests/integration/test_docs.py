@@ -207,23 +207,31 @@ def test_profiles_md_is_generated():
         "run make docs")
 
 
-def md_sections(text):
-    """[(level, heading text, body)] of a Markdown file, code blocks
-    skipped when looking for headings."""
-    out, fence = [], None
+def md_lines(text):
+    """(line, in_code) for each line of a Markdown text: in_code is true
+    for a fenced block's lines, its two fences included."""
+    fence = None
     for line in text.split("\n"):
         if fence is None:
             m = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
             if m:
                 fence = m.group(1)[0] * 3
-            else:
-                m = re.match(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
-                if m:
-                    out.append([len(m.group(1)), m.group(2), ""])
-                    continue
-        elif line.lstrip().startswith(fence):
-            fence = None
-        if out:
+            yield line, fence is not None
+        else:
+            if line.lstrip().startswith(fence):
+                fence = None
+            yield line, True
+
+
+def md_sections(text):
+    """[(level, heading text, body)] of a Markdown file, code blocks
+    skipped when looking for headings."""
+    out = []
+    for line, code in md_lines(text):
+        m = None if code else re.match(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if m:
+            out.append([len(m.group(1)), m.group(2), ""])
+        elif out:
             out[-1][2] += line + "\n"
     return out
 
@@ -279,22 +287,10 @@ def md_files():
 
 
 def strip_code(text):
-    """text without fenced blocks, indented code and inline code spans
-    (links there are examples, not links)."""
-    out, fence = [], None
-    for line in text.split("\n"):
-        if fence is None:
-            m = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
-            if m:
-                fence = m.group(1)[0] * 3
-                out.append("")
-                continue
-            out.append(re.sub(r"(`+)(.+?)\1", "", line))
-        else:
-            if line.lstrip().startswith(fence):
-                fence = None
-            out.append("")
-    return "\n".join(out)
+    """text without fenced blocks and inline code spans (links there are
+    examples, not links); the lines stay where they were."""
+    return "\n".join("" if code else re.sub(r"(`+)(.+?)\1", "", line)
+                     for line, code in md_lines(text))
 
 
 def github_slug(heading):
